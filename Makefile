@@ -1,0 +1,15 @@
+# Thin wrappers over `cargo xtask`, for contributors who live in Python land.
+# Every target is one xtask call, so `make X` locally and CI can never disagree.
+
+CARGO ?= cargo
+
+.PHONY: help test lint release-dry release-live bump bench
+
+help: ## Show the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+
+test: ## Run the Rust and Python test suites (bootstraps .venv on first use)
+	$(CARGO) xtask test
+
+lint: ## Run rustfmt, clippy and ruff
+	$(CARGO) xtask lint

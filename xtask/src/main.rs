@@ -1,0 +1,23 @@
+//! The geodist release machine: `cargo xtask <command>`, the one entry point that the Makefile,
+//! CI and maintainers share, so that a local run and a CI run can never drift apart.
+
+mod flags;
+mod lint;
+mod progress;
+mod project;
+mod python_env;
+mod test;
+
+use anyhow::Result;
+use clap::Parser;
+use xshell::Shell;
+
+fn main() -> Result<()> {
+    let cli = flags::Cli::parse();
+    let sh = Shell::new()?;
+    sh.change_dir(project::root());
+    match cli.command {
+        flags::Command::Lint(cmd) => lint::run(&sh, &cmd),
+        flags::Command::Test(cmd) => test::run(&sh, &cmd),
+    }
+}

@@ -1,0 +1,141 @@
+//! The project-local Python environment in `.venv`: created with `python3 -m venv`, given the
+//! `uv` pinned in `uv.lock`, then synced with `uv sync --locked` (DESIGN §2).
+//!
+//! Every Python tool the project runs (pytest, ruff, maturin, twine, …) comes from here, so a
+//! fresh clone needs nothing but cargo and python3, and every machine runs the locked versions.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use xshell::{Shell, cmd};
+
+/// A synced project environment.
+#[derive(Debug, Clone)]
+pub struct PythonEnv {
+    dir: PathBuf,
+}
+
+impl PythonEnv {
+    /// Creates or updates `.venv` under the workspace root so that it matches `uv.lock`.
+    pub fn ensure(sh: &Shell, root: &Path) -> Result<PythonEnv> {
+        let env = PythonEnv { dir: root.join(".venv") };
+        if !env.python().exists() {
+            let host = host_python()?;
+            let dir = &env.dir;
+            cmd!(sh, "{host} -m venv {dir}")
+                .run()
+                .with_context(|| format!("create the project environment {}", dir.display()))?;
+        }
+        let lock = sh.read_file(root.join("uv.lock")).context("read uv.lock")?;
+        let wanted = locked_version(&lock, "uv").context(
+            "uv.lock does not pin `uv`: expected it in the `dev` dependency group; \
+             run `.venv/bin/uv add --dev uv` to add it",
+        )?;
+        if env.uv_version(sh).as_deref() != Some(wanted.as_str()) {
+            let python = env.python();
+            cmd!(
+                sh,
+                "{python} -m pip install --quiet --disable-pip-version-check uv=={wanted}"
+            )
+            .run()
+            .with_context(|| format!("install uv {wanted} into {}", env.dir.display()))?;
+        }
+        let uv = env.bin("uv");
+        cmd!(sh, "{uv} sync --locked --quiet")
+            .env("UV_PROJECT_ENVIRONMENT", &env.dir)
+            .env("UV_PYTHON_DOWNLOADS", "never")
+            .run()
+            .context(
+                "sync .venv with uv.lock; if pyproject.toml changed, refresh the lock with \
+                 `.venv/bin/uv lock` and commit it",
+            )?;
+        Ok(env)
+    }
+
+    /// Points every later command of `sh` at this environment: `VIRTUAL_ENV` for maturin and
+    /// `PYO3_PYTHON` for PyO3's build script. The same interpreter for every cargo call keeps
+    /// PyO3's build-script fingerprint stable, so clippy, tests and wheels share one build cache.
+    pub fn activate(&self, sh: &Shell) {
+        sh.set_var("VIRTUAL_ENV", &self.dir);
+        sh.set_var("PYO3_PYTHON", self.python());
+    }
+
+    /// The environment's interpreter.
+    pub fn python(&self) -> PathBuf {
+        self.bin("python")
+    }
+
+    /// A console script installed in the environment, such as `pytest` or `maturin`.
+    pub fn bin(&self, name: &str) -> PathBuf {
+        if cfg!(windows) {
+            self.dir.join("Scripts").join(format!("{name}.exe"))
+        } else {
+            self.dir.join("bin").join(name)
+        }
+    }
+
+    fn uv_version(&self, sh: &Shell) -> Option<String> {
+        let uv = self.bin("uv");
+        if !uv.exists() {
+            return None;
+        }
+        let out = cmd!(sh, "{uv} --version").quiet().read().ok()?;
+        // "uv 0.13.9 (x86_64-unknown-linux-gnu)" -> "0.13.9"
+        out.split_whitespace().nth(1).map(str::to_owned)
+    }
+}
+
+/// The interpreter that creates the environment: `python3` (or `python` on Windows).
+fn host_python() -> Result<PathBuf> {
+    let candidates: &[&str] = if cfg!(windows) { &["python", "python3"] } else { &["python3"] };
+    for name in candidates {
+        if let Ok(path) = which::which(name) {
+            return Ok(path);
+        }
+    }
+    bail!(
+        "python3 not found on PATH: expected Python >= 3.10 to create the project environment \
+         .venv; install it (Debian/Ubuntu: `apt-get install python3 python3-venv`)"
+    )
+}
+
+/// The version `uv.lock` pins for `package`, if it has exactly one entry for it.
+pub fn locked_version(lock: &str, package: &str) -> Option<String> {
+    let doc: toml_edit::DocumentMut = lock.parse().ok()?;
+    let mut versions = doc
+        .get("package")?
+        .as_array_of_tables()?
+        .iter()
+        .filter(|p| p.get("name").and_then(|n| n.as_str()) == Some(package))
+        .filter_map(|p| p.get("version").and_then(|v| v.as_str()).map(str::to_owned));
+    let first = versions.next()?;
+    versions.next().is_none().then_some(first)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_locked_version() {
+        let lock = r#"
+version = 1
+[[package]]
+name = "pytest"
+version = "8.4.2"
+
+[[package]]
+name = "uv"
+version = "0.13.9"
+source = { registry = "https://pypi.org/simple" }
+"#;
+        assert_eq!(locked_version(lock, "uv").as_deref(), Some("0.13.9"));
+        assert_eq!(locked_version(lock, "ruff"), None);
+    }
+
+    #[test]
+    fn ambiguous_pins_are_not_guessed() {
+        let lock = "[[package]]\nname = \"uv\"\nversion = \"1\"\n[[package]]\nname = \"uv\"\nversion = \"2\"\n";
+        assert_eq!(locked_version(lock, "uv"), None);
+    }
+}
