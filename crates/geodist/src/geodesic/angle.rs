@@ -1,0 +1,237 @@
+//! Exact angle arithmetic in degrees (GeographicLib's `Math` helpers), ported operation for
+//! operation from `geodesic.c` so that results match the C library bit for bit.
+//!
+//! Rust never contracts `a * b + c` into a fused multiply-add and never reassociates, so the
+//! `volatile` tricks of the C code are not needed: writing the same operations in the same
+//! order is enough. `sin`, `cos`, `atan2`, `hypot` and `cbrt` are the platform's libm, as in C.
+
+use std::f64::consts::PI;
+
+/// Degrees to radians: `π / 180`, rounded once, as C's `degree = pi / hd`.
+pub(super) const DEGREE: f64 = PI / 180.0;
+/// A quarter turn in degrees (`qd`).
+const QD: f64 = 90.0;
+/// A half turn in degrees (`hd`).
+pub(super) const HD: f64 = 180.0;
+/// A full turn in degrees (`td`).
+const TD: f64 = 360.0;
+
+/// IEEE `remquo(x, y)` for `y > 0` and finite `x` well below `2⁵³·y`: the remainder in
+/// `[-y/2, y/2]` (ties go to the even quotient) and the integral quotient.
+///
+/// C's `remquo` only promises the low three bits of the quotient; callers use `q & 3`.
+/// Every step is exact: `%` is `fmod`, which is exact, and the final correction
+/// `r ∓ y` with `|r| ∈ [y/2, y)` is exact by Sterbenz's lemma.
+#[inline]
+pub(super) fn remquo(x: f64, y: f64) -> (f64, i64) {
+    let mut r = x % y;
+    // `x - r` is an exact multiple of `y` here, so the division is exact too; `as` saturates
+    // rather than panicking should anyone ever pass something huge.
+    let mut q = ((x - r) / y) as i64;
+    let ar = r.abs();
+    if ar > 0.5 * y || (ar == 0.5 * y && q % 2 != 0) {
+        if r > 0.0 {
+            r -= y;
+            q += 1;
+        } else {
+            r += y;
+            q -= 1;
+        }
+    }
+    (r, q)
+}
+
+/// IEEE `remainder(x, y)`; see [`remquo`].
+#[inline]
+pub(super) fn remainder(x: f64, y: f64) -> f64 {
+    remquo(x, y).0
+}
+
+/// Error-free sum: returns `(s, t)` with `s = round(u + v)` and `u + v = s + t` exactly.
+#[inline]
+pub(super) fn sumx(u: f64, v: f64) -> (f64, f64) {
+    let s = u + v;
+    let mut up = s - v;
+    let mut vpp = s - up;
+    up -= u;
+    vpp -= v;
+    let t = if s != 0.0 { 0.0 - (up + vpp) } else { s };
+    (s, t)
+}
+
+/// The difference `y - x` reduced to `[-180, 180]`, with its rounding error:
+/// returns `(d, e)` with `y - x = d + e` (mod 360) exactly.
+///
+/// The sign of a result of 0 or ±180 follows the direction of travel, as in GeographicLib.
+#[inline]
+pub(super) fn ang_diff(x: f64, y: f64) -> (f64, f64) {
+    // Use remainder instead of AngNormalize, since boundary cases are treated later taking
+    // account of the error.
+    let (d, t) = sumx(remainder(-x, TD), remainder(y, TD));
+    // This second sum can only change d if |d| < 128, so remainder need not be applied again.
+    let (mut d, t) = sumx(remainder(d, TD), t);
+    // Fix the sign if d = -180, 0, 180: if t == 0 take it from y - x, otherwise d and t must
+    // have opposite signs.
+    if d == 0.0 || d.abs() == HD {
+        d = d.copysign(if t == 0.0 { y - x } else { -t });
+    }
+    (d, t)
+}
+
+/// Rounds tiny values so that `1/16 - x` is exact: the smallest non-zero result is 2⁻⁵⁷ deg
+/// (0.7 pm on the Earth), which keeps near-singular inputs away from the algorithm.
+#[inline]
+pub(super) fn ang_round(x: f64) -> f64 {
+    const Z: f64 = 1.0 / 16.0;
+    let mut y = x.abs();
+    let w = Z - y;
+    // Must not be simplified to y: z - (z - y) drops the low bits of y on purpose.
+    y = if w > 0.0 { Z - w } else { y };
+    y.copysign(x)
+}
+
+/// `(sin x, cos x)` of an angle in degrees, reducing exactly to `[-45, 45]` first.
+#[inline]
+pub(super) fn sincosd(x: f64) -> (f64, f64) {
+    let (r, q) = remquo(x, QD);
+    sincos_quadrant(x, r * DEGREE, q)
+}
+
+/// `(sin(x + t), cos(x + t))` of an angle `x` in degrees with a small correction `t`,
+/// reducing exactly and applying [`ang_round`] to the reduced angle.
+#[inline]
+pub(super) fn sincosde(x: f64, t: f64) -> (f64, f64) {
+    let (r, q) = remquo(x, QD);
+    let r = ang_round(r + t);
+    sincos_quadrant(x, r * DEGREE, q)
+}
+
+/// Maps `sin`/`cos` of the reduced angle `r` (radians) to quadrant `q` of the original `x`.
+#[inline(always)]
+fn sincos_quadrant(x: f64, r: f64, q: i64) -> (f64, f64) {
+    let (s, c) = (r.sin(), r.cos());
+    let (mut sinx, mut cosx) = match q & 3 {
+        0 => (s, c),
+        1 => (c, -s),
+        2 => (-s, -c),
+        _ => (-c, s),
+    };
+    // Special values from C99 F.10.1.12 (cos never returns -0) and F.10.1.13 (sin keeps the
+    // sign of a zero argument).
+    cosx += 0.0;
+    if sinx == 0.0 {
+        sinx = sinx.copysign(x);
+    }
+    (sinx, cosx)
+}
+
+/// `atan2(y, x)` in degrees, in `[-180, 180]`, computed so that the libm `atan2` call only
+/// sees angles in `[-45, 45]` and the quadrant is restored exactly.
+#[inline]
+pub(super) fn atan2d(y: f64, x: f64) -> f64 {
+    let (mut y, mut x) = (y, x);
+    let mut q = 0;
+    if y.abs() > x.abs() {
+        std::mem::swap(&mut x, &mut y);
+        q = 2;
+    }
+    if x.is_sign_negative() {
+        x = -x;
+        q += 1;
+    }
+    // Here x >= 0 and x >= |y|, so the angle is in [-45, 45].
+    let ang = y.atan2(x) / DEGREE;
+    match q {
+        1 => HD.copysign(y) - ang,
+        2 => QD - ang,
+        3 => -QD + ang,
+        _ => ang,
+    }
+}
+
+/// Normalizes `(sin x, cos x)` to unit length, with libm's `hypot`.
+#[inline]
+pub(super) fn norm2(sinx: &mut f64, cosx: &mut f64) {
+    let r = sinx.hypot(*cosx);
+    *sinx /= r;
+    *cosx /= r;
+}
+
+#[inline(always)]
+pub(super) fn sq(x: f64) -> f64 {
+    x * x
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remquo_rounds_ties_to_even_and_keeps_signed_zero() {
+        assert_eq!(remquo(45.0, 90.0), (45.0, 0));
+        assert_eq!(remquo(135.0, 90.0), (-45.0, 2));
+        assert_eq!(remquo(-135.0, 90.0), (45.0, -2));
+        assert_eq!(remquo(-45.0, 90.0), (-45.0, 0));
+        assert_eq!(remquo(225.0, 90.0), (45.0, 2));
+        assert_eq!(remquo(100.0, 90.0), (10.0, 1));
+        assert_eq!(remquo(-100.0, 90.0), (-10.0, -1));
+        assert_eq!(remquo(-80.0, 90.0), (10.0, -1));
+        assert!(remquo(-0.0, 90.0).0.is_sign_negative());
+        assert!(remquo(-180.0, 90.0).0.is_sign_negative());
+        assert_eq!(remainder(540.0, 360.0), -180.0);
+        assert_eq!(remainder(180.0, 360.0), 180.0);
+        assert_eq!(remainder(-180.0, 360.0), -180.0);
+        assert_eq!(remainder(270.0, 360.0), -90.0);
+    }
+
+    #[test]
+    fn sumx_is_error_free() {
+        let (s, t) = sumx(1.0, 1e-20);
+        assert_eq!((s, t), (1.0, 1e-20));
+        let (s, t) = sumx(0.1, 0.2);
+        assert_eq!(s, 0.1 + 0.2);
+        assert_eq!(t, -2.7755575615628914e-17);
+    }
+
+    #[test]
+    fn ang_diff_signs_boundary_cases_by_direction() {
+        assert_eq!(ang_diff(0.0, 180.0).0, 180.0);
+        assert_eq!(ang_diff(180.0, 0.0).0, -180.0);
+        assert_eq!(ang_diff(-180.0, 180.0).0, 0.0);
+        assert_eq!(ang_diff(170.0, -170.0).0, 20.0);
+        assert_eq!(ang_diff(-170.0, 170.0).0, -20.0);
+        let (d, e) = ang_diff(0.0, 1e-20);
+        assert_eq!((d, e), (1e-20, 0.0));
+    }
+
+    #[test]
+    fn ang_round_snaps_tiny_values() {
+        assert_eq!(ang_round(1e-20), 0.0);
+        assert_eq!(ang_round(-1e-20), -0.0);
+        assert!(ang_round(-1e-20).is_sign_negative());
+        assert_eq!(ang_round(45.0), 45.0);
+        assert_eq!(ang_round(0.1), 0.1);
+    }
+
+    #[test]
+    fn sincosd_is_exact_at_multiples_of_ninety() {
+        assert_eq!(sincosd(90.0), (1.0, 0.0));
+        assert_eq!(sincosd(-90.0), (-1.0, 0.0));
+        assert_eq!(sincosd(180.0), (0.0, -1.0));
+        assert_eq!(sincosd(0.0), (0.0, 1.0));
+        assert!(sincosd(-0.0).0.is_sign_negative());
+        assert!(sincosd(-180.0).0.is_sign_negative());
+        assert_eq!(sincosd(-270.0), (1.0, 0.0));
+    }
+
+    #[test]
+    fn atan2d_restores_quadrants_exactly() {
+        assert_eq!(atan2d(0.0, 1.0), 0.0);
+        assert_eq!(atan2d(1.0, 0.0), 90.0);
+        assert_eq!(atan2d(0.0, -1.0), 180.0);
+        assert_eq!(atan2d(-0.0, -1.0), -180.0);
+        assert_eq!(atan2d(-1.0, 0.0), -90.0);
+        assert_eq!(atan2d(1.0, 1.0), 45.0);
+        assert_eq!(atan2d(-1.0, -1.0), -135.0);
+    }
+}

@@ -1,0 +1,709 @@
+//! The inverse geodesic problem on WGS84: `geod_geninverse_int`, `InverseStart`, `Lambda12`,
+//! `Lengths` and `Astroid` from GeographicLib's `geodesic.c`, trimmed to what the distance
+//! and the azimuths need (no reduced length output, no geodesic scale, no area).
+//!
+//! Only the `f > 0` branches are kept, since the ellipsoid is fixed to WGS84. Everything else
+//! follows the C code statement by statement, including the order of floating-point
+//! operations, so that the results agree with GeographicLib (and PROJ) to the last bit or
+//! two. Comments in the C code that explain the numerics are kept.
+
+// The C code's negated comparisons (`!(x <= 0)`) are deliberate: they decide where a NaN goes.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
+use std::f64::consts::PI;
+
+use super::angle::{DEGREE, HD, ang_diff, ang_round, norm2, sincosd, sincosde, sq};
+use super::series::{A, B, EP2, F, F1, N, NC, ORDER, a1m1f, a2m1f, a3f, c1f, c2f, c3f, sin_series};
+
+/// `DBL_MANT_DIG`.
+const DIGITS: u32 = f64::MANTISSA_DIGITS;
+/// Newton iterations before falling back to bisection.
+const MAXIT1: u32 = 20;
+/// Total iteration cap, `maxit1 + digits + 10`.
+const MAXIT2: u32 = MAXIT1 + DIGITS + 10;
+/// `sqrt(DBL_MIN) = 2^-511`, exactly.
+const TINY: f64 = 1.491_668_146_240_041_3e-154;
+const TOL0: f64 = f64::EPSILON;
+/// Increased from 100 to 200 in GeographicLib to fix an inverse case with Visual Studio 10.
+const TOL1: f64 = 200.0 * TOL0;
+/// `sqrt(DBL_EPSILON) = 2^-26`, exactly.
+const TOL2: f64 = 1.490_116_119_384_765_6e-8;
+/// Check on the bisection interval.
+const TOLB: f64 = TOL0;
+const XTHRESH: f64 = 1000.0 * TOL2;
+/// The `sig12` threshold for "really short" lines,
+/// `0.1 * tol2 / sqrt(max(0.001, |f|) * min(1, 1 - f/2) / 2)`; the test recomputes it.
+const ETOL2: f64 = 3.642_461_148_878_852_4e-8;
+
+/// What the distance and the azimuths need from one inverse solution: the distance in meters
+/// and the (unnormalized) sines and cosines of the azimuths at both ends.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Solution {
+    pub(super) s12: f64,
+    pub(super) salp1: f64,
+    pub(super) calp1: f64,
+    pub(super) salp2: f64,
+    pub(super) calp2: f64,
+}
+
+/// Solves the inverse problem between two valid points (degrees), as `geod_geninverse_int`.
+pub(super) fn solve(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> Solution {
+    // Compute the longitude difference (ang_diff does this carefully). The result is in
+    // [-180, 180] but -180 is only for west-going geodesics; 180 is for east-going and
+    // meridional geodesics.
+    let (lon12, lon12s) = ang_diff(lon1, lon2);
+    // Make the longitude difference positive.
+    let mut lonsign = if lon12.is_sign_negative() { -1.0 } else { 1.0 };
+    let lon12 = lon12 * lonsign;
+    let lon12s = lon12s * lonsign;
+    let lam12 = lon12 * DEGREE;
+    // The sincos of lon12 + error (this applies ang_round internally).
+    let (slam12, clam12) = sincosde(lon12, lon12s);
+    // The supplementary longitude difference.
+    let lon12s = (HD - lon12) - lon12s;
+
+    // If really close to the equator, treat as on the equator.
+    let mut lat1 = ang_round(lat1);
+    let mut lat2 = ang_round(lat2);
+    // Swap points so that the point with the higher (absolute) latitude is point 1.
+    let swapp = if lat1.abs() < lat2.abs() { -1.0 } else { 1.0 };
+    if swapp < 0.0 {
+        lonsign *= -1.0;
+        std::mem::swap(&mut lat1, &mut lat2);
+    }
+    // Make lat1 <= -0.
+    let latsign = if lat1.is_sign_negative() { 1.0 } else { -1.0 };
+    lat1 *= latsign;
+    lat2 *= latsign;
+    // Now we have
+    //
+    //     0 <= lon12 <= 180
+    //     -90 <= lat1 <= -0
+    //     lat1 <= lat2 <= -lat1
+    //
+    // lonsign, swapp, latsign register the transformation to bring the coordinates to this
+    // canonical form. In all cases, 1 means no change was made. These transformations leave
+    // few cases to check and enforce some symmetries in the results.
+
+    let (mut sbet1, mut cbet1) = sincosd(lat1);
+    sbet1 *= F1;
+    // Ensure cbet1 = +epsilon at poles.
+    norm2(&mut sbet1, &mut cbet1);
+    cbet1 = cbet1.max(TINY);
+
+    let (mut sbet2, mut cbet2) = sincosd(lat2);
+    sbet2 *= F1;
+    norm2(&mut sbet2, &mut cbet2);
+    cbet2 = cbet2.max(TINY);
+
+    // If cbet1 < -sbet1, then cbet2 - cbet1 is a sensitive measure of |bet1| - |bet2|.
+    // Alternatively (cbet1 >= -sbet1), |sbet2| + sbet1 is a better measure. This logic is
+    // used in assigning calp2 in lambda12. Sometimes these quantities vanish and in that
+    // case we force bet2 = +/- bet1 exactly.
+    if cbet1 < -sbet1 {
+        if cbet2 == cbet1 {
+            sbet2 = sbet1.copysign(sbet2);
+        }
+    } else if sbet2.abs() == -sbet1 {
+        cbet2 = cbet1;
+    }
+
+    let dn1 = (1.0 + EP2 * sq(sbet1)).sqrt();
+    let dn2 = (1.0 + EP2 * sq(sbet2)).sqrt();
+
+    let ends = Ends {
+        sbet1,
+        cbet1,
+        dn1,
+        sbet2,
+        cbet2,
+        dn2,
+    };
+
+    let mut meridian = lat1 == -90.0 || slam12 == 0.0;
+    let (mut s12x, mut salp1, mut calp1, mut salp2, mut calp2) = (0.0, 0.0, 0.0, 0.0, 0.0);
+
+    if meridian {
+        // Endpoints are on a single full meridian, so the geodesic might lie on a meridian.
+        calp1 = clam12;
+        salp1 = slam12; // Head to the target longitude
+        calp2 = 1.0;
+        salp2 = 0.0; // At the target we're heading north
+
+        // tan(bet) = tan(sig) * cos(alp)
+        let (ssig1, csig1) = (sbet1, calp1 * cbet1);
+        let (ssig2, csig2) = (sbet2, calp2 * cbet2);
+
+        // sig12 = sig2 - sig1
+        let sig12 =
+            (0.0_f64.max(csig1 * ssig2 - ssig1 * csig2) + 0.0).atan2(csig1 * csig2 + ssig1 * ssig2);
+        let (mut s12b, m12b) =
+            distance_and_reduced_length(&ends, N, sig12, ssig1, csig1, ssig2, csig2);
+        // Add the check for sig12 since zero length geodesics might yield m12 < 0. In fact,
+        // sig12 > pi/2 for a meridional geodesic is not a shortest path.
+        if sig12 < 1.0 || m12b >= 0.0 {
+            // Need at least 2, to handle 90 0 90 180.
+            if sig12 < 3.0 * TINY
+                // Prevent negative s12 or m12 for short lines.
+                || (sig12 < TOL0 && (s12b < 0.0 || m12b < 0.0))
+            {
+                s12b = 0.0;
+            }
+            s12x = s12b * B;
+        } else {
+            // m12 < 0, i.e., prolate and too close to anti-podal.
+            meridian = false;
+        }
+    }
+
+    if !meridian
+        && sbet1 == 0.0 // and sbet2 == 0
+        // Mimic the way lambda12 works with calp1 = 0.
+        && lon12s >= F * HD
+    {
+        // The geodesic runs along the equator.
+        calp1 = 0.0;
+        calp2 = 0.0;
+        salp1 = 1.0;
+        salp2 = 1.0;
+        s12x = A * lam12;
+    } else if !meridian {
+        // Now point1 and point2 belong within a hemisphere bounded by a meridian and the
+        // geodesic is neither meridional nor equatorial.
+
+        // Figure a starting point for Newton's method.
+        let start = inverse_start(&ends, lam12, slam12, clam12);
+        salp1 = start.salp1;
+        calp1 = start.calp1;
+
+        if start.sig12 >= 0.0 {
+            // Short lines (inverse_start set salp2, calp2, dnm).
+            salp2 = start.salp2;
+            calp2 = start.calp2;
+            s12x = start.sig12 * B * start.dnm;
+        } else {
+            let solved = newton(&ends, salp1, calp1, slam12, clam12);
+            salp1 = solved.salp1;
+            calp1 = solved.calp1;
+            salp2 = solved.salp2;
+            calp2 = solved.calp2;
+            s12x = solved.s12b * B;
+        }
+    }
+
+    // Convert -0 to 0.
+    let s12 = 0.0 + s12x;
+
+    // Convert calp, salp to azimuth accounting for lonsign, swapp, latsign.
+    if swapp < 0.0 {
+        std::mem::swap(&mut salp1, &mut salp2);
+        std::mem::swap(&mut calp1, &mut calp2);
+    }
+    salp1 *= swapp * lonsign;
+    calp1 *= swapp * latsign;
+    salp2 *= swapp * lonsign;
+    calp2 *= swapp * latsign;
+
+    Solution {
+        s12,
+        salp1,
+        calp1,
+        salp2,
+        calp2,
+    }
+}
+
+/// The reduced latitudes of both ends in canonical position, with `dn = sqrt(1 + e'² sin²β)`.
+#[derive(Debug, Clone, Copy)]
+struct Ends {
+    sbet1: f64,
+    cbet1: f64,
+    dn1: f64,
+    sbet2: f64,
+    cbet2: f64,
+    dn2: f64,
+}
+
+/// The azimuths found by [`newton`] and the distance they give, divided by `b`.
+#[derive(Debug, Clone, Copy)]
+struct Solved {
+    s12b: f64,
+    salp1: f64,
+    calp1: f64,
+    salp2: f64,
+    calp2: f64,
+}
+
+/// Newton's method on `lambda12(alp1) - lam12 = 0`, with bisection as a fallback.
+///
+/// This is a straightforward solution of `f(alp1) = lambda12(alp1) - lam12 = 0` with one
+/// wrinkle. `f(alp)` has exactly one root in the interval `(0, pi)` and its derivative is
+/// positive at the root. Thus `f(alp)` is positive for `alp > alp1` and negative for
+/// `alp < alp1`. During the course of the iteration, a range `(alp1a, alp1b)` is maintained
+/// which brackets the root and with each evaluation of `f(alp)` the range is shrunk, if
+/// possible. Newton's method is restarted whenever the derivative of `f` is negative
+/// (because the new value of `alp1` is then further from the solution) or if the new estimate
+/// of `alp1` lies outside `(0, pi)`; in this case, the new starting guess is taken to be
+/// `(alp1a + alp1b) / 2`.
+fn newton(ends: &Ends, mut salp1: f64, mut calp1: f64, slam12: f64, clam12: f64) -> Solved {
+    let mut numit: u32 = 0;
+    // Bracketing range.
+    let (mut salp1a, mut calp1a, mut salp1b, mut calp1b) = (TINY, 1.0, TINY, -1.0);
+    let mut tripn = false;
+    let mut tripb = false;
+    let state = loop {
+        // The WGS84 test set: mean = 1.47, sd = 1.25, max = 16;
+        // WGS84 and random input: mean = 2.85, sd = 0.60.
+        let state = lambda12(ends, salp1, calp1, slam12, clam12, numit < MAXIT1);
+        let v = state.lam12;
+        let dv = state.dlam12;
+        if tripb
+            // Reversed test to allow escape with NaNs.
+            || !(v.abs() >= (if tripn { 8.0 } else { 1.0 }) * TOL0)
+            // Enough bisections to get an accurate result.
+            || numit == MAXIT2
+        {
+            break state;
+        }
+        // Update the bracketing values.
+        if v > 0.0 && (numit > MAXIT1 || calp1 / salp1 > calp1b / salp1b) {
+            salp1b = salp1;
+            calp1b = calp1;
+        } else if v < 0.0 && (numit > MAXIT1 || calp1 / salp1 < calp1a / salp1a) {
+            salp1a = salp1;
+            calp1a = calp1;
+        }
+        if numit < MAXIT1 && dv > 0.0 {
+            let dalp1 = -v / dv;
+            if dalp1.abs() < PI {
+                let (sdalp1, cdalp1) = (dalp1.sin(), dalp1.cos());
+                let nsalp1 = salp1 * cdalp1 + calp1 * sdalp1;
+                if nsalp1 > 0.0 {
+                    calp1 = calp1 * cdalp1 - salp1 * sdalp1;
+                    salp1 = nsalp1;
+                    norm2(&mut salp1, &mut calp1);
+                    // In some regimes we don't get quadratic convergence because the slope
+                    // tends to 0, so use convergence conditions based on epsilon instead of
+                    // sqrt(epsilon).
+                    tripn = v.abs() <= 16.0 * TOL0;
+                    numit += 1;
+                    continue;
+                }
+            }
+        }
+        // Either dv was not positive or the updated value was outside the legal range. Use
+        // the midpoint of the bracket as the next estimate. This mechanism is not needed for
+        // the WGS84 ellipsoid, but it does catch problems with more eccentric ellipsoids.
+        salp1 = (salp1a + salp1b) / 2.0;
+        calp1 = (calp1a + calp1b) / 2.0;
+        norm2(&mut salp1, &mut calp1);
+        tripn = false;
+        tripb = (salp1a - salp1).abs() + (calp1a - calp1) < TOLB
+            || (salp1 - salp1b).abs() + (calp1 - calp1b) < TOLB;
+        numit += 1;
+    };
+    Solved {
+        s12b: distance(
+            state.eps,
+            state.sig12,
+            state.ssig1,
+            state.csig1,
+            state.ssig2,
+            state.csig2,
+        ),
+        salp1,
+        calp1,
+        salp2: state.salp2,
+        calp2: state.calp2,
+    }
+}
+
+/// The starting guess of [`inverse_start`]; `sig12 >= 0` means the line is short enough to
+/// be solved outright, and then `salp2`, `calp2` and `dnm` are set too.
+#[derive(Debug, Clone, Copy)]
+struct Start {
+    sig12: f64,
+    salp1: f64,
+    calp1: f64,
+    salp2: f64,
+    calp2: f64,
+    dnm: f64,
+}
+
+/// Returns a starting point for Newton's method in `salp1` and `calp1` (with `sig12 = -1`).
+/// If Newton's method doesn't need to be used, returns also `salp2`, `calp2`, `dnm` and a
+/// non-negative `sig12`.
+fn inverse_start(ends: &Ends, lam12: f64, slam12: f64, clam12: f64) -> Start {
+    let Ends {
+        sbet1,
+        cbet1,
+        sbet2,
+        cbet2,
+        ..
+    } = *ends;
+    let mut start = Start {
+        sig12: -1.0,
+        salp1: 0.0,
+        calp1: 0.0,
+        salp2: 0.0,
+        calp2: 0.0,
+        dnm: 0.0,
+    };
+    // bet12 = bet2 - bet1 in [0, pi); bet12a = bet2 + bet1 in (-pi, 0].
+    let sbet12 = sbet2 * cbet1 - cbet2 * sbet1;
+    let cbet12 = cbet2 * cbet1 + sbet2 * sbet1;
+    let shortline = cbet12 >= 0.0 && sbet12 < 0.5 && cbet2 * lam12 < 0.5;
+    let sbet12a = sbet2 * cbet1 + cbet2 * sbet1;
+    let (mut somg12, mut comg12);
+    if shortline {
+        // sin((bet1+bet2)/2)^2 = (sbet1 + sbet2)^2 / ((sbet1 + sbet2)^2 + (cbet1 + cbet2)^2)
+        let mut sbetm2 = sq(sbet1 + sbet2);
+        sbetm2 /= sbetm2 + sq(cbet1 + cbet2);
+        start.dnm = (1.0 + EP2 * sbetm2).sqrt();
+        let omg12 = lam12 / (F1 * start.dnm);
+        somg12 = omg12.sin();
+        comg12 = omg12.cos();
+    } else {
+        somg12 = slam12;
+        comg12 = clam12;
+    }
+
+    start.salp1 = cbet2 * somg12;
+    start.calp1 = if comg12 >= 0.0 {
+        sbet12 + cbet2 * sbet1 * sq(somg12) / (1.0 + comg12)
+    } else {
+        sbet12a - cbet2 * sbet1 * sq(somg12) / (1.0 - comg12)
+    };
+
+    let ssig12 = start.salp1.hypot(start.calp1);
+    let csig12 = sbet1 * sbet2 + cbet1 * cbet2 * comg12;
+
+    if shortline && ssig12 < ETOL2 {
+        // Really short lines.
+        start.salp2 = cbet1 * somg12;
+        start.calp2 = sbet12
+            - cbet1
+                * sbet2
+                * (if comg12 >= 0.0 {
+                    sq(somg12) / (1.0 + comg12)
+                } else {
+                    1.0 - comg12
+                });
+        norm2(&mut start.salp2, &mut start.calp2);
+        // Set the return value.
+        start.sig12 = ssig12.atan2(csig12);
+    } else if N.abs() > 0.1 // No astroid calculation if too eccentric.
+        || csig12 >= 0.0
+        || ssig12 >= 6.0 * N.abs() * PI * sq(cbet1)
+    {
+        // Nothing to do, the zeroth order spherical approximation is OK.
+    } else {
+        // Scale lam12 and bet2 to x, y coordinate system where the antipodal point is at the
+        // origin and the singular point is at y = 0, x = -1.
+        let lam12x = (-slam12).atan2(-clam12); // lam12 - pi
+        // f > 0: x = dlong, y = dlat.
+        let lamscale = {
+            let k2 = sq(sbet1) * EP2;
+            let eps = k2 / (2.0 * (1.0 + (1.0 + k2).sqrt()) + k2);
+            F * cbet1 * a3f(eps) * PI
+        };
+        let betscale = lamscale * cbet1;
+        let x = lam12x / lamscale;
+        let y = sbet12a / betscale;
+
+        if y > -TOL1 && x > -1.0 - XTHRESH {
+            // Strip near the cut.
+            start.salp1 = 1.0_f64.min(-x);
+            start.calp1 = -(1.0 - sq(start.salp1)).sqrt();
+        } else {
+            // Estimate alp1 by solving the astroid problem. It is better to estimate omg12
+            // from the astroid and use the spherical formula to compute alp1 than to estimate
+            // alpha1 = theta + pi/2 directly: this reduces the mean number of Newton
+            // iterations for astroid cases from 2.24 to 2.12. Because omg12 is near pi,
+            // work with omg12a = pi - omg12.
+            let k = astroid(x, y);
+            let omg12a = lamscale * (-x * k / (1.0 + k));
+            somg12 = omg12a.sin();
+            comg12 = -omg12a.cos();
+            // Update the spherical estimate of alp1 using omg12 instead of lam12.
+            start.salp1 = cbet2 * somg12;
+            start.calp1 = sbet12a - cbet2 * sbet1 * sq(somg12) / (1.0 - comg12);
+        }
+    }
+    // Sanity check on the starting guess. The backwards check allows NaN through.
+    if !(start.salp1 <= 0.0) {
+        norm2(&mut start.salp1, &mut start.calp1);
+    } else {
+        start.salp1 = 1.0;
+        start.calp1 = 0.0;
+    }
+    start
+}
+
+/// The state of one evaluation of [`lambda12`].
+#[derive(Debug, Clone, Copy)]
+struct Lambda {
+    /// `lambda12(alp1) - lam12`, the function whose root is sought.
+    lam12: f64,
+    /// Its derivative with respect to `alp1` (0 when not requested).
+    dlam12: f64,
+    salp2: f64,
+    calp2: f64,
+    sig12: f64,
+    ssig1: f64,
+    csig1: f64,
+    ssig2: f64,
+    csig2: f64,
+    eps: f64,
+}
+
+/// The longitude difference `lambda12` reached by the geodesic leaving point 1 with azimuth
+/// `alp1`, minus the target `lam120` (given by its sine and cosine).
+fn lambda12(
+    ends: &Ends,
+    salp1: f64,
+    mut calp1: f64,
+    slam120: f64,
+    clam120: f64,
+    diffp: bool,
+) -> Lambda {
+    let Ends {
+        sbet1,
+        cbet1,
+        dn1,
+        sbet2,
+        cbet2,
+        dn2,
+    } = *ends;
+    if sbet1 == 0.0 && calp1 == 0.0 {
+        // Break the degeneracy of the equatorial line. This case has already been handled.
+        calp1 = -TINY;
+    }
+
+    // sin(alp1) * cos(bet1) = sin(alp0)
+    let salp0 = salp1 * cbet1;
+    let calp0 = calp1.hypot(salp1 * sbet1); // calp0 > 0
+
+    // tan(bet1) = tan(sig1) * cos(alp1)
+    // tan(omg1) = sin(alp0) * tan(sig1) = tan(omg1)=tan(alp1)*sin(bet1)
+    let mut ssig1 = sbet1;
+    let somg1 = salp0 * sbet1;
+    let mut csig1 = calp1 * cbet1;
+    let comg1 = csig1;
+    norm2(&mut ssig1, &mut csig1);
+    // norm2(somg1, comg1) is not needed.
+
+    // Enforce symmetries in the case |bet2| = -bet1. Need to be careful about this case,
+    // since this can yield singularities in the Newton iteration.
+    // sin(alp2) * cos(bet2) = sin(alp0)
+    let salp2 = if cbet2 != cbet1 { salp0 / cbet2 } else { salp1 };
+    // calp2 = sqrt(1 - sq(salp2)) = sqrt(sq(calp0) - sq(sbet2)) / cbet2, and substitute for
+    // calp0 and rearrange to give (choose the positive sqrt to give alp2 in [0, pi/2]).
+    let calp2 = if cbet2 != cbet1 || sbet2.abs() != -sbet1 {
+        (sq(calp1 * cbet1)
+            + (if cbet1 < -sbet1 {
+                (cbet2 - cbet1) * (cbet1 + cbet2)
+            } else {
+                (sbet1 - sbet2) * (sbet1 + sbet2)
+            }))
+        .sqrt()
+            / cbet2
+    } else {
+        calp1.abs()
+    };
+    // tan(bet2) = tan(sig2) * cos(alp2)
+    // tan(omg2) = sin(alp0) * tan(sig2).
+    let mut ssig2 = sbet2;
+    let somg2 = salp0 * sbet2;
+    let mut csig2 = calp2 * cbet2;
+    let comg2 = csig2;
+    norm2(&mut ssig2, &mut csig2);
+
+    // sig12 = sig2 - sig1, limited to [0, pi].
+    let sig12 =
+        (0.0_f64.max(csig1 * ssig2 - ssig1 * csig2) + 0.0).atan2(csig1 * csig2 + ssig1 * ssig2);
+
+    // omg12 = omg2 - omg1, limited to [0, pi].
+    let somg12 = 0.0_f64.max(comg1 * somg2 - somg1 * comg2) + 0.0;
+    let comg12 = comg1 * comg2 + somg1 * somg2;
+    // eta = omg12 - lam120
+    let eta = (somg12 * clam120 - comg12 * slam120).atan2(comg12 * clam120 + somg12 * slam120);
+    let k2 = sq(calp0) * EP2;
+    let eps = k2 / (2.0 * (1.0 + (1.0 + k2).sqrt()) + k2);
+    let mut c3a = [0.0; NC];
+    c3f(eps, &mut c3a);
+    let b312 =
+        sin_series(ssig2, csig2, &c3a, ORDER - 1) - sin_series(ssig1, csig1, &c3a, ORDER - 1);
+    let domg12 = -F * a3f(eps) * salp0 * (sig12 + b312);
+    let lam12 = eta + domg12;
+
+    let mut dlam12 = 0.0;
+    if diffp {
+        if calp2 == 0.0 {
+            dlam12 = -2.0 * F1 * dn1 / sbet1;
+        } else {
+            let m12b = reduced_length(eps, sig12, ssig1, csig1, dn1, ssig2, csig2, dn2);
+            dlam12 = m12b * (F1 / (calp2 * cbet2));
+        }
+    }
+
+    Lambda {
+        lam12,
+        dlam12,
+        salp2,
+        calp2,
+        sig12,
+        ssig1,
+        csig1,
+        ssig2,
+        csig2,
+        eps,
+    }
+}
+
+/// `Lengths` asked for the distance only: returns `s12 / b`.
+#[inline]
+fn distance(eps: f64, sig12: f64, ssig1: f64, csig1: f64, ssig2: f64, csig2: f64) -> f64 {
+    let a1 = 1.0 + a1m1f(eps);
+    let mut ca = [0.0; NC];
+    c1f(eps, &mut ca);
+    let b1 = sin_series(ssig2, csig2, &ca, ORDER) - sin_series(ssig1, csig1, &ca, ORDER);
+    // Missing a factor of b.
+    a1 * (sig12 + b1)
+}
+
+/// `Lengths` asked for the distance and the reduced length: returns `(s12 / b, m12 / b)`.
+#[inline]
+fn distance_and_reduced_length(
+    ends: &Ends,
+    eps: f64,
+    sig12: f64,
+    ssig1: f64,
+    csig1: f64,
+    ssig2: f64,
+    csig2: f64,
+) -> (f64, f64) {
+    let (dn1, dn2) = (ends.dn1, ends.dn2);
+    let mut ca = [0.0; NC];
+    let mut cb = [0.0; NC];
+    let mut a1 = a1m1f(eps);
+    c1f(eps, &mut ca);
+    let mut a2 = a2m1f(eps);
+    c2f(eps, &mut cb);
+    let m0 = a1 - a2;
+    a2 += 1.0;
+    a1 += 1.0;
+    let b1 = sin_series(ssig2, csig2, &ca, ORDER) - sin_series(ssig1, csig1, &ca, ORDER);
+    // Missing a factor of b.
+    let s12b = a1 * (sig12 + b1);
+    let b2 = sin_series(ssig2, csig2, &cb, ORDER) - sin_series(ssig1, csig1, &cb, ORDER);
+    let j12 = m0 * sig12 + (a1 * b1 - a2 * b2);
+    // Missing a factor of b. Parentheses around (csig1 * ssig2) and (ssig1 * csig2) ensure
+    // accurate cancellation in the case of coincident points.
+    let m12b = dn2 * (csig1 * ssig2) - dn1 * (ssig1 * csig2) - csig1 * csig2 * j12;
+    (s12b, m12b)
+}
+
+/// `Lengths` asked for the reduced length only: returns `m12 / b`.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+fn reduced_length(
+    eps: f64,
+    sig12: f64,
+    ssig1: f64,
+    csig1: f64,
+    dn1: f64,
+    ssig2: f64,
+    csig2: f64,
+    dn2: f64,
+) -> f64 {
+    let mut ca = [0.0; NC];
+    let mut cb = [0.0; NC];
+    let mut a1 = a1m1f(eps);
+    c1f(eps, &mut ca);
+    let mut a2 = a2m1f(eps);
+    c2f(eps, &mut cb);
+    let m0 = a1 - a2;
+    a2 += 1.0;
+    a1 += 1.0;
+    // Assumes nC1 >= nC2.
+    for l in 1..=ORDER {
+        cb[l] = a1 * ca[l] - a2 * cb[l];
+    }
+    let j12 =
+        m0 * sig12 + (sin_series(ssig2, csig2, &cb, ORDER) - sin_series(ssig1, csig1, &cb, ORDER));
+    // Missing a factor of b.
+    dn2 * (csig1 * ssig2) - dn1 * (ssig1 * csig2) - csig1 * csig2 * j12
+}
+
+/// Solves `k^4 + 2k^3 - (x^2 + y^2 - 1)k^2 - 2y^2 k - y^2 = 0` for the positive root `k`.
+/// This solution is adapted from `Geocentric::Reverse`.
+fn astroid(x: f64, y: f64) -> f64 {
+    let p = sq(x);
+    let q = sq(y);
+    let r = (p + q - 1.0) / 6.0;
+    if !(q == 0.0 && r <= 0.0) {
+        // Avoid possible division by zero when r = 0 by multiplying the equations for s and
+        // t by r^3 and r, respectively.
+        let s = p * q / 4.0; // S = r^3 * s
+        let r2 = sq(r);
+        let r3 = r * r2;
+        // The discriminant of the quadratic equation for T3. This is zero on the evolute
+        // curve p^(1/3)+q^(1/3) = 1.
+        let disc = s * (s + 2.0 * r3);
+        let mut u = r;
+        if disc >= 0.0 {
+            let mut t3 = s + r3;
+            // Pick the sign on the sqrt to maximize |T3|. This minimizes loss of precision
+            // due to cancellation. The result is unchanged because of the way T is used in
+            // the definition of u.
+            t3 += if t3 < 0.0 { -disc.sqrt() } else { disc.sqrt() }; // T3 = (r * t)^3
+            // N.B. cbrt always returns the real root: cbrt(-8) = -2.
+            let t = t3.cbrt(); // T = r * t
+            // T can be zero; but then r2 / T -> 0.
+            u += t + (if t != 0.0 { r2 / t } else { 0.0 });
+        } else {
+            // T is complex, but the way u is defined the result is real.
+            let ang = (-disc).sqrt().atan2(-(s + r3));
+            // There are three possible cube roots. We choose the root which avoids
+            // cancellation. Note that disc < 0 implies that r < 0.
+            u += 2.0 * r * (ang / 3.0).cos();
+        }
+        let v = (sq(u) + q).sqrt(); // guaranteed positive
+        // Avoid loss of accuracy when u < 0.
+        let uv = if u < 0.0 { q / (v - u) } else { u + v }; // u+v, guaranteed positive
+        let w = (uv - q) / (2.0 * v); // positive?
+        // Rearrange the expression for k to avoid loss of accuracy due to subtraction.
+        // Division by 0 is not possible because uv > 0, w >= 0.
+        uv / ((uv + sq(w)).sqrt() + w) // guaranteed positive
+    } else {
+        // q == 0 && r <= 0: y = 0 with |x| <= 1. Handle this case directly; for y small, the
+        // positive root is k = |y|/sqrt(1-x^2).
+        0.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tolerance_constants_match_their_definitions() {
+        assert_eq!(TINY, f64::MIN_POSITIVE.sqrt());
+        assert_eq!(TOL2, TOL0.sqrt());
+        let etol2 = 0.1 * TOL2 / (0.001_f64.max(F.abs()) * 1.0_f64.min(1.0 - F / 2.0) / 2.0).sqrt();
+        assert_eq!(ETOL2.to_bits(), etol2.to_bits(), "{etol2:e}");
+        assert_eq!(MAXIT2, 83);
+    }
+
+    #[test]
+    fn astroid_has_the_documented_root() {
+        for (x, y) in [(-1.2, -0.3), (-0.5, -0.01), (-3.0, -2.0), (0.1, -0.5)] {
+            let k = astroid(x, y);
+            let (p, q) = (x * x, y * y);
+            let residual = k.powi(4) + 2.0 * k.powi(3) - (p + q - 1.0) * k * k - 2.0 * q * k - q;
+            assert!(k > 0.0 && residual.abs() < 1e-12, "{x} {y}: {k} {residual}");
+        }
+        assert_eq!(astroid(-0.5, 0.0), 0.0);
+    }
+}

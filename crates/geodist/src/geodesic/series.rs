@@ -1,0 +1,260 @@
+//! The WGS84 ellipsoid's constants and the order-6 series of Karney (2013), with the
+//! `n`-dependent coefficient tables (A3, C3) evaluated once at compile time.
+//!
+//! Compile-time float arithmetic in Rust is IEEE round-to-nearest, the same as at run time,
+//! so the tables are bit-identical to what `geod_init` computes in C. The tests check that.
+
+use super::angle::sq;
+
+/// Equatorial radius `a` in meters.
+pub(super) const A: f64 = 6_378_137.0;
+/// Flattening `f`.
+pub(super) const F: f64 = 1.0 / 298.257_223_563;
+/// `1 - f`.
+pub(super) const F1: f64 = 1.0 - F;
+/// Eccentricity squared `e² = f(2 - f)`.
+const E2: f64 = F * (2.0 - F);
+/// Second eccentricity squared `e'² = e² / (1 - e²)`, as `e2 / sq(f1)`.
+pub(super) const EP2: f64 = E2 / (F1 * F1);
+/// Third flattening `n = f / (2 - f)`.
+pub(super) const N: f64 = F / (2.0 - F);
+/// Polar semi-axis `b` in meters.
+pub(super) const B: f64 = A * F1;
+
+/// Series order (`GEOGRAPHICLIB_GEODESIC_ORDER`); all of nA1, nC1, nA2, nC2, nA3, nC3 equal it.
+pub(super) const ORDER: usize = 6;
+/// Length of coefficient arrays, `nC = ORDER + 1`; index 0 is unused by the sine series.
+pub(super) const NC: usize = ORDER + 1;
+
+/// Horner evaluation of `p[0] x^n + … + p[n]`, exactly as C's `polyvalx` (no FMA).
+#[inline(always)]
+const fn polyval(n: usize, p: &[f64], x: f64) -> f64 {
+    let mut y = p[0];
+    let mut i = 1;
+    while i <= n {
+        y = y * x + p[i];
+        i += 1;
+    }
+    y
+}
+
+/// Evaluates `sum(c[i] * sin(2 i σ), i = 1..=n)` by Clenshaw summation, given `sin σ`,
+/// `cos σ` (C's `SinCosSeries` with `sinp = TRUE`; `c[0]` is unused).
+#[inline(always)]
+pub(super) fn sin_series(sinx: f64, cosx: f64, c: &[f64; NC], n: usize) -> f64 {
+    // 2 * cos(2 * x)
+    let ar = 2.0 * (cosx - sinx) * (cosx + sinx);
+    let mut k = n + 1;
+    let mut y0 = if n & 1 == 1 {
+        k -= 1;
+        c[k]
+    } else {
+        0.0
+    };
+    let mut y1 = 0.0;
+    // Unrolled twice, so the accumulators return to their original roles.
+    for _ in 0..n / 2 {
+        k -= 1;
+        y1 = ar * y0 - y1 + c[k];
+        k -= 1;
+        y0 = ar * y1 - y0 + c[k];
+    }
+    // sin(2 * x) * y0
+    2.0 * sinx * cosx * y0
+}
+
+/// `A1 - 1`, the scale factor of the distance integral.
+#[inline(always)]
+pub(super) fn a1m1f(eps: f64) -> f64 {
+    // (1-eps)*A1-1, polynomial in eps2 of order 3
+    const COEFF: [f64; 5] = [1.0, 4.0, 64.0, 0.0, 256.0];
+    let m = ORDER / 2;
+    let t = polyval(m, &COEFF, sq(eps)) / COEFF[m + 1];
+    (t + eps) / (1.0 - eps)
+}
+
+/// The coefficients `C1[l]`, `l = 1..=6`, of the Fourier series of the distance integral.
+#[inline(always)]
+pub(super) fn c1f(eps: f64, c: &mut [f64; NC]) {
+    const COEFF: [f64; 18] = [
+        -1.0, 6.0, -16.0, 32.0, // C1[1]/eps^1, polynomial in eps2 of order 2
+        -9.0, 64.0, -128.0, 2048.0, // C1[2]/eps^2, polynomial in eps2 of order 2
+        9.0, -16.0, 768.0, // C1[3]/eps^3, polynomial in eps2 of order 1
+        3.0, -5.0, 512.0, // C1[4]/eps^4, polynomial in eps2 of order 1
+        -7.0, 1280.0, // C1[5]/eps^5, polynomial in eps2 of order 0
+        -7.0, 2048.0, // C1[6]/eps^6, polynomial in eps2 of order 0
+    ];
+    fourier_coefficients(&COEFF, eps, c);
+}
+
+/// `A2 - 1`, the scale factor of the reduced-length integral.
+#[inline(always)]
+pub(super) fn a2m1f(eps: f64) -> f64 {
+    // (eps+1)*A2-1, polynomial in eps2 of order 3
+    const COEFF: [f64; 5] = [-11.0, -28.0, -192.0, 0.0, 256.0];
+    let m = ORDER / 2;
+    let t = polyval(m, &COEFF, sq(eps)) / COEFF[m + 1];
+    (t - eps) / (1.0 + eps)
+}
+
+/// The coefficients `C2[l]`, `l = 1..=6`, of the reduced-length integral.
+#[inline(always)]
+pub(super) fn c2f(eps: f64, c: &mut [f64; NC]) {
+    const COEFF: [f64; 18] = [
+        1.0, 2.0, 16.0, 32.0, // C2[1]/eps^1, polynomial in eps2 of order 2
+        35.0, 64.0, 384.0, 2048.0, // C2[2]/eps^2, polynomial in eps2 of order 2
+        15.0, 80.0, 768.0, // C2[3]/eps^3, polynomial in eps2 of order 1
+        7.0, 35.0, 512.0, // C2[4]/eps^4, polynomial in eps2 of order 1
+        63.0, 1280.0, // C2[5]/eps^5, polynomial in eps2 of order 0
+        77.0, 2048.0, // C2[6]/eps^6, polynomial in eps2 of order 0
+    ];
+    fourier_coefficients(&COEFF, eps, c);
+}
+
+/// Shared loop of `C1f` and `C2f`: `c[l] = eps^l * poly_l(eps²) / denominator_l`.
+#[inline(always)]
+fn fourier_coefficients(coeff: &[f64; 18], eps: f64, c: &mut [f64; NC]) {
+    let eps2 = sq(eps);
+    let mut d = eps;
+    let mut o = 0;
+    for (l, cl) in c.iter_mut().enumerate().skip(1) {
+        // order of the polynomial in eps^2
+        let m = (ORDER - l) / 2;
+        *cl = d * polyval(m, &coeff[o..], eps2) / coeff[o + m + 1];
+        o += m + 2;
+        d *= eps;
+    }
+}
+
+/// Coefficients of `A3` as a polynomial in `eps`, highest power first (C's `A3x`).
+const A3X: [f64; ORDER] = a3_coefficients();
+/// Coefficients of `C3[l]` as polynomials in `eps` (C's `C3x`).
+const C3X: [f64; (ORDER * (ORDER - 1)) / 2] = c3_coefficients();
+
+/// `A3`, the scale factor of the longitude integral.
+#[inline(always)]
+pub(super) fn a3f(eps: f64) -> f64 {
+    polyval(ORDER - 1, &A3X, eps)
+}
+
+/// The coefficients `C3[l]`, `l = 1..=5`, of the longitude integral (`c[6]` is left alone).
+#[inline(always)]
+pub(super) fn c3f(eps: f64, c: &mut [f64; NC]) {
+    let mut mult = 1.0;
+    let mut o = 0;
+    for (l, cl) in c.iter_mut().enumerate().take(ORDER).skip(1) {
+        // order of the polynomial in eps
+        let m = ORDER - l - 1;
+        mult *= eps;
+        *cl = mult * polyval(m, &C3X[o..], eps);
+        o += m + 1;
+    }
+}
+
+const fn a3_coefficients() -> [f64; ORDER] {
+    const COEFF: [f64; 18] = [
+        -3.0, 128.0, // A3, coeff of eps^5, polynomial in n of order 0
+        -2.0, -3.0, 64.0, // A3, coeff of eps^4, polynomial in n of order 1
+        -1.0, -3.0, -1.0, 16.0, // A3, coeff of eps^3, polynomial in n of order 2
+        3.0, -1.0, -2.0, 8.0, // A3, coeff of eps^2, polynomial in n of order 2
+        1.0, -1.0, 2.0, // A3, coeff of eps^1, polynomial in n of order 1
+        1.0, 1.0, // A3, coeff of eps^0, polynomial in n of order 0
+    ];
+    let mut out = [0.0; ORDER];
+    let (mut o, mut k) = (0, 0);
+    let mut j = ORDER;
+    while j > 0 {
+        j -= 1; // coeff of eps^j
+        let m = min(ORDER - j - 1, j); // order of polynomial in n
+        out[k] = polyval_slice(m, &COEFF, o, N) / COEFF[o + m + 1];
+        k += 1;
+        o += m + 2;
+    }
+    out
+}
+
+const fn c3_coefficients() -> [f64; (ORDER * (ORDER - 1)) / 2] {
+    const COEFF: [f64; 45] = [
+        3.0, 128.0, // C3[1], coeff of eps^5, polynomial in n of order 0
+        2.0, 5.0, 128.0, // C3[1], coeff of eps^4, polynomial in n of order 1
+        -1.0, 3.0, 3.0, 64.0, // C3[1], coeff of eps^3, polynomial in n of order 2
+        -1.0, 0.0, 1.0, 8.0, // C3[1], coeff of eps^2, polynomial in n of order 2
+        -1.0, 1.0, 4.0, // C3[1], coeff of eps^1, polynomial in n of order 1
+        5.0, 256.0, // C3[2], coeff of eps^5, polynomial in n of order 0
+        1.0, 3.0, 128.0, // C3[2], coeff of eps^4, polynomial in n of order 1
+        -3.0, -2.0, 3.0, 64.0, // C3[2], coeff of eps^3, polynomial in n of order 2
+        1.0, -3.0, 2.0, 32.0, // C3[2], coeff of eps^2, polynomial in n of order 2
+        7.0, 512.0, // C3[3], coeff of eps^5, polynomial in n of order 0
+        -10.0, 9.0, 384.0, // C3[3], coeff of eps^4, polynomial in n of order 1
+        5.0, -9.0, 5.0, 192.0, // C3[3], coeff of eps^3, polynomial in n of order 2
+        7.0, 512.0, // C3[4], coeff of eps^5, polynomial in n of order 0
+        -14.0, 7.0, 512.0, // C3[4], coeff of eps^4, polynomial in n of order 1
+        21.0, 2560.0, // C3[5], coeff of eps^5, polynomial in n of order 0
+    ];
+    let mut out = [0.0; (ORDER * (ORDER - 1)) / 2];
+    let (mut o, mut k) = (0, 0);
+    let mut l = 1;
+    while l < ORDER {
+        let mut j = ORDER;
+        while j > l {
+            j -= 1; // coeff of eps^j
+            let m = min(ORDER - j - 1, j); // order of polynomial in n
+            out[k] = polyval_slice(m, &COEFF, o, N) / COEFF[o + m + 1];
+            k += 1;
+            o += m + 2;
+        }
+        l += 1;
+    }
+    out
+}
+
+/// [`polyval`] on `p[offset..]`, for const contexts where slicing is not available.
+const fn polyval_slice(n: usize, p: &[f64], offset: usize, x: f64) -> f64 {
+    let mut y = p[offset];
+    let mut i = 1;
+    while i <= n {
+        y = y * x + p[offset + i];
+        i += 1;
+    }
+    y
+}
+
+const fn min(a: usize, b: usize) -> usize {
+    if a < b { a } else { b }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compile_time_tables_match_run_time_evaluation() {
+        // Recompute at run time through an opaque value so the optimizer cannot fold it.
+        let n = std::hint::black_box(N);
+        let a3 = a3_coefficients();
+        let first = polyval_slice(0, &[-3.0, 128.0], 0, n) / 128.0;
+        assert_eq!(a3[0].to_bits(), first.to_bits());
+        assert_eq!(A3X, a3);
+        assert_eq!(C3X, c3_coefficients());
+        // A3 at eps = 0 is exactly 1; C3[1] leads with (1 - n)/4 · eps.
+        assert_eq!(a3f(0.0), 1.0);
+        let lead = (-n + 1.0) / 4.0;
+        assert_eq!(C3X[4].to_bits(), lead.to_bits());
+    }
+
+    #[test]
+    fn wgs84_constants() {
+        assert_eq!(F, 1.0 / 298.257_223_563);
+        assert!((B - 6_356_752.314_245).abs() < 1e-6);
+        assert!((EP2 - 0.006_739_496_742_276_434).abs() < 1e-18);
+    }
+
+    #[test]
+    fn sine_series_of_a_single_term() {
+        let mut c = [0.0; NC];
+        c[1] = 1.0;
+        let x: f64 = 0.3;
+        let got = sin_series(x.sin(), x.cos(), &c, ORDER);
+        assert!((got - (2.0 * x).sin()).abs() < 1e-15);
+    }
+}
