@@ -1,0 +1,290 @@
+//! Running a batch kernel over four coordinate arguments with numpy broadcasting.
+//!
+//! The fast path hands the kernel the input arrays' own memory: when all four arguments are
+//! C-contiguous float64 arrays of the broadcast shape, nothing is copied. Otherwise the broadcast
+//! shape is walked in fixed-size chunks; arguments that are contiguous are still passed as
+//! sub-slices, and only the others (scalars, broadcast dimensions, strided or Fortran-ordered
+//! views) are gathered into small per-chunk buffers, so memory use stays bounded however large the
+//! broadcast result is.
+
+use std::array;
+
+use geodist::GeodistError;
+use numpy::ndarray::{ArrayViewD, IxDyn};
+use numpy::{PyArrayDyn, PyArrayMethods, PyUntypedArrayMethods};
+use pyo3::prelude::*;
+
+use crate::coords::{Coord, coord};
+use crate::error::{Located, broadcast_error, to_py_err};
+
+/// The argument names, in the order every function takes them.
+pub(crate) const ARGUMENTS: [&str; 4] = ["lat1", "lon1", "lat2", "lon2"];
+
+/// Batches at least this long run with the GIL released. Below it, releasing and re-acquiring
+/// the GIL (about a microsecond with contention) costs more than it lets other threads gain.
+const GIL_RELEASE_MIN_LEN: usize = 4096;
+
+/// Elements per chunk when inputs must be gathered: 4 inputs x 2048 x 8 bytes stays in L2.
+const CHUNK_LEN: usize = 2048;
+
+/// A kernel's result: `N` floats for scalar input, `N` arrays of the broadcast shape otherwise.
+pub(crate) enum Evaluated<'py, const N: usize> {
+    Scalar([f64; N]),
+    Array([Bound<'py, PyArrayDyn<f64>>; N]),
+}
+
+/// Converts and broadcasts the four arguments, then runs `kernel`, which fills `N` outputs from
+/// four equally long input slices (one of the `geodist::batch` functions).
+pub(crate) fn evaluate<'py, const N: usize, K>(
+    py: Python<'py>,
+    args: [&Bound<'py, PyAny>; 4],
+    kernel: K,
+) -> PyResult<Evaluated<'py, N>>
+where
+    K: Fn([&[f64]; 4], [&mut [f64]; N]) -> Result<(), GeodistError> + Sync,
+{
+    let coords = [
+        coord(args[0], ARGUMENTS[0])?,
+        coord(args[1], ARGUMENTS[1])?,
+        coord(args[2], ARGUMENTS[2])?,
+        coord(args[3], ARGUMENTS[3])?,
+    ];
+    let shapes = coords.each_ref().map(Coord::shape);
+
+    if let [
+        Coord::Scalar(a),
+        Coord::Scalar(b),
+        Coord::Scalar(c),
+        Coord::Scalar(d),
+    ] = coords
+    {
+        let mut out = [0.0; N];
+        kernel(
+            [&[a], &[b], &[c], &[d]],
+            out.each_mut().map(std::slice::from_mut),
+        )
+        .map_err(|error| to_py_err(error, &shapes, &[], 0))?;
+        return Ok(Evaluated::Scalar(out));
+    }
+
+    let shape = broadcast_shape(&shapes).ok_or_else(|| broadcast_error(&shapes))?;
+    let outputs: [Bound<'py, PyArrayDyn<f64>>; N] =
+        array::from_fn(|_| PyArrayDyn::zeros(py, IxDyn(&shape), false));
+    // The outputs are new arrays that no one else can see yet, so borrowing them cannot fail.
+    let mut writers = outputs.each_ref().map(|output| output.readwrite());
+    let out_slices = writers.each_mut().map(|writer| {
+        writer
+            .as_slice_mut()
+            .expect("a new array is contiguous and aligned")
+    });
+    let sources = coords.each_ref().map(|coord| Source::new(coord, &shape));
+
+    let len = shape.iter().product::<usize>();
+    let run = || run(&sources, &shape, out_slices, &kernel);
+    let result = if len >= GIL_RELEASE_MIN_LEN {
+        py.detach(run)
+    } else {
+        run()
+    };
+    result.map_err(|located| to_py_err(located.error, &shapes, &shape, located.offset))?;
+    drop(writers);
+    Ok(Evaluated::Array(outputs))
+}
+
+/// The numpy broadcast of the argument shapes, or `None` when they are incompatible.
+fn broadcast_shape(shapes: &[&[usize]; 4]) -> Option<Vec<usize>> {
+    let ndim = shapes.iter().map(|shape| shape.len()).max().unwrap_or(0);
+    let mut result = vec![1; ndim];
+    for shape in shapes {
+        for (dim, &len) in result[ndim - shape.len()..].iter_mut().zip(shape.iter()) {
+            match (*dim, len) {
+                (a, b) if a == b => {}
+                (1, b) => *dim = b,
+                (_, 1) => {}
+                _ => return None,
+            }
+        }
+    }
+    Some(result)
+}
+
+/// Where one argument's values come from, for a given broadcast shape.
+enum Source<'a> {
+    /// The argument's own memory, in C order, one value per output element.
+    Contiguous(&'a [f64]),
+    /// One value for every output element.
+    Constant(f64),
+    /// The argument's view, and its strides (in elements) along each axis of the broadcast shape.
+    Strided {
+        view: ArrayViewD<'a, f64>,
+        strides: Vec<isize>,
+    },
+}
+
+impl<'a> Source<'a> {
+    fn new(coord: &'a Coord<'_>, shape: &[usize]) -> Self {
+        let array = match coord {
+            Coord::Scalar(value) => return Source::Constant(*value),
+            Coord::Array(array) => array,
+        };
+        let len = shape.iter().product::<usize>();
+        // Equal sizes mean no dimension of this argument is broadcast, so its C order is the
+        // output's order even when it has fewer (leading, length-1) dimensions.
+        if array.len() == len
+            && array.is_c_contiguous()
+            && let Ok(slice) = array.as_slice()
+        {
+            return Source::Contiguous(slice);
+        }
+        let view = array.as_array();
+        if array.len() == 1 {
+            return Source::Constant(view.iter().copied().next().unwrap_or_default());
+        }
+        // Arguments align with the broadcast shape on the right; a repeated axis has stride 0.
+        let mut strides = vec![0; shape.len()];
+        let skip = shape.len() - view.ndim();
+        for ((stride, &len), &own) in strides[skip..]
+            .iter_mut()
+            .zip(view.shape())
+            .zip(view.strides())
+        {
+            if len > 1 {
+                *stride = own;
+            }
+        }
+        Source::Strided { view, strides }
+    }
+}
+
+/// Runs the kernel over the whole broadcast shape; the error's position is relative to it.
+fn run<const N: usize, K>(
+    sources: &[Source<'_>; 4],
+    shape: &[usize],
+    mut out: [&mut [f64]; N],
+    kernel: &K,
+) -> Result<(), Located>
+where
+    K: Fn([&[f64]; 4], [&mut [f64]; N]) -> Result<(), GeodistError>,
+{
+    if let [
+        Source::Contiguous(a),
+        Source::Contiguous(b),
+        Source::Contiguous(c),
+        Source::Contiguous(d),
+    ] = sources
+    {
+        return kernel([a, b, c, d], out).map_err(|error| Located { error, offset: 0 });
+    }
+
+    let len = shape.iter().product::<usize>();
+    let mut readers = sources
+        .each_ref()
+        .map(|source| Reader::new(source, shape, len.min(CHUNK_LEN)));
+    let mut start = 0;
+    while start < len {
+        let end = len.min(start + CHUNK_LEN);
+        let [a, b, c, d] = &mut readers;
+        let inputs = [
+            a.next(start, end),
+            b.next(start, end),
+            c.next(start, end),
+            d.next(start, end),
+        ];
+        let outputs = out.each_mut().map(|out| &mut out[start..end]);
+        kernel(inputs, outputs).map_err(|error| Located {
+            error,
+            offset: start,
+        })?;
+        start = end;
+    }
+    Ok(())
+}
+
+/// Produces one argument's values chunk by chunk, borrowing where it can.
+enum Reader<'a, 's> {
+    Contiguous(&'a [f64]),
+    Constant(Vec<f64>),
+    Strided(StridedReader<'a, 's>),
+}
+
+impl<'a, 's> Reader<'a, 's> {
+    fn new(source: &'a Source<'s>, shape: &'a [usize], chunk_len: usize) -> Self {
+        match source {
+            Source::Contiguous(slice) => Reader::Contiguous(slice),
+            Source::Constant(value) => Reader::Constant(vec![*value; chunk_len]),
+            Source::Strided { view, strides } => {
+                Reader::Strided(StridedReader::new(view, strides, shape, chunk_len))
+            }
+        }
+    }
+
+    /// The values for output elements `start..end`; chunks are requested in order.
+    fn next(&mut self, start: usize, end: usize) -> &[f64] {
+        match self {
+            Reader::Contiguous(slice) => &slice[start..end],
+            Reader::Constant(values) => &values[..end - start],
+            Reader::Strided(reader) => reader.next(end - start),
+        }
+    }
+}
+
+/// Reads a strided view in C order: runs along the last axis, then a carry into the outer axes.
+struct StridedReader<'a, 's> {
+    view: &'a ArrayViewD<'s, f64>,
+    /// Strides (in elements) and lengths of the broadcast shape.
+    strides: &'a [isize],
+    shape: &'a [usize],
+    /// The index of the next element to read.
+    index: Vec<usize>,
+    buffer: Vec<f64>,
+}
+
+impl<'a, 's> StridedReader<'a, 's> {
+    fn new(
+        view: &'a ArrayViewD<'s, f64>,
+        strides: &'a [isize],
+        shape: &'a [usize],
+        chunk_len: usize,
+    ) -> Self {
+        StridedReader {
+            view,
+            strides,
+            shape,
+            index: vec![0; shape.len()],
+            buffer: vec![0.0; chunk_len],
+        }
+    }
+
+    fn next(&mut self, len: usize) -> &[f64] {
+        let (shape, strides) = (self.shape, self.strides);
+        let last = shape.len() - 1;
+        let base = self.view.as_ptr();
+        let mut filled = 0;
+        while filled < len {
+            let run = (shape[last] - self.index[last]).min(len - filled);
+            let offset: isize = self
+                .index
+                .iter()
+                .zip(strides)
+                .map(|(&i, &stride)| i as isize * stride)
+                .sum();
+            for (j, value) in self.buffer[filled..filled + run].iter_mut().enumerate() {
+                // SAFETY: `index + j` (along the last axis) is inside the broadcast shape, and an
+                // axis the view does not have, or has with length 1, has stride 0; so the offset
+                // addresses one of the view's elements. The view borrows a readonly array.
+                *value = unsafe { *base.offset(offset + j as isize * strides[last]) };
+            }
+            filled += run;
+            self.index[last] += run;
+            // Carry; after the last element the index runs past the end, and is never read.
+            for axis in (1..=last).rev() {
+                if self.index[axis] < shape[axis] {
+                    break;
+                }
+                self.index[axis] = 0;
+                self.index[axis - 1] += 1;
+            }
+        }
+        &self.buffer[..len]
+    }
+}
