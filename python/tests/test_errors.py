@@ -1,0 +1,158 @@
+"""Invalid input: every bad value, for scalars and at a chosen position in arrays."""
+
+from __future__ import annotations
+
+import math
+
+import geodist
+import numpy as np
+import pytest
+
+FUNCTIONS = {
+    "haversine": geodist.haversine,
+    "geodesic": geodist.geodesic,
+    "inverse": geodist.inverse,
+}
+ARGUMENTS = ["lat1", "lon1", "lat2", "lon2"]
+VALID = {"lat1": 10.0, "lon1": 20.0, "lat2": -30.0, "lon2": 40.0}
+NON_FINITE = [math.nan, math.inf, -math.inf]
+BAD = {
+    "lat": [*NON_FINITE, 90.0001, -90.0001],
+    "lon": [*NON_FINITE, 180.0001, -180.0001],
+}
+RANGE = {"lat": "[-90, 90]", "lon": "[-180, 180]"}
+CASES = [
+    pytest.param(function, argument, value, id=f"{function}-{argument}-{value}")
+    for function in FUNCTIONS
+    for argument in ARGUMENTS
+    for value in BAD[argument[:3]]
+]
+
+
+def call(function: str, **arguments):
+    return FUNCTIONS[function](*(arguments[name] for name in ARGUMENTS))
+
+
+def check_message(error: pytest.ExceptionInfo, position: str, value: float, kind: str) -> None:
+    assert isinstance(error.value, ValueError)
+    assert type(error.value) is geodist.GeodistError
+    message = str(error.value)
+    assert f"{position} = {value!r}" in message
+    assert RANGE[kind] in message
+    assert ("latitude" if kind == "lat" else "longitude") in message
+
+
+@pytest.mark.parametrize(("function", "argument", "value"), CASES)
+def test_bad_scalar(function: str, argument: str, value: float) -> None:
+    with pytest.raises(geodist.GeodistError) as error:
+        call(function, **{**VALID, argument: value})
+    check_message(error, argument, value, argument[:3])
+
+
+@pytest.mark.parametrize(("function", "argument", "value"), CASES)
+def test_bad_element_of_an_array(function: str, argument: str, value: float) -> None:
+    arrays = {name: np.full((3, 4), VALID[name]) for name in ARGUMENTS}
+    arrays[argument][1, 2] = value
+    with pytest.raises(geodist.GeodistError) as error:
+        call(function, **arrays)
+    check_message(error, f"{argument}[1, 2]", value, argument[:3])
+
+
+@pytest.mark.parametrize(("function", "argument", "value"), CASES[::3])
+def test_bad_element_of_a_broadcast_array(function: str, argument: str, value: float) -> None:
+    # The position is the one in the argument as passed, not in the broadcast result.
+    arrays = {name: np.full((1, 5), VALID[name]) for name in ARGUMENTS}
+    arrays[argument] = np.full((4, 1), VALID[argument])
+    arrays[argument][3, 0] = value
+    with pytest.raises(geodist.GeodistError) as error:
+        call(function, **arrays)
+    check_message(error, f"{argument}[3, 0]", value, argument[:3])
+
+
+@pytest.mark.parametrize(("function", "argument", "value"), CASES[1::3])
+def test_bad_element_of_a_long_batch(function: str, argument: str, value: float) -> None:
+    # Long enough to run in several chunks and without the GIL; the position is still exact.
+    arrays = {name: np.full(100_000, VALID[name]) for name in ARGUMENTS}
+    arrays[argument][77_777] = value
+    with pytest.raises(geodist.GeodistError) as error:
+        call(function, **arrays)
+    check_message(error, f"{argument}[77777]", value, argument[:3])
+
+
+@pytest.mark.parametrize(("function", "argument", "value"), CASES[2::3])
+def test_bad_scalar_among_arrays(function: str, argument: str, value: float) -> None:
+    arrays = {name: np.full(10, VALID[name]) for name in ARGUMENTS}
+    arrays[argument] = value
+    with pytest.raises(geodist.GeodistError) as error:
+        call(function, **arrays)
+    check_message(error, argument, value, argument[:3])
+
+
+def test_bad_element_of_a_strided_view() -> None:
+    lat1 = np.zeros((6, 8))
+    lat1[4, 6] = 95.0
+    with pytest.raises(geodist.GeodistError, match=r"lat1\[2, 3\] = 95\.0"):
+        geodist.geodesic(lat1[::2, ::2], 0.0, 0.0, 0.0)
+    with pytest.raises(geodist.GeodistError, match=r"lat1\[6, 4\] = 95\.0"):
+        geodist.geodesic(lat1.T, 0.0, 0.0, 0.0)
+
+
+def test_bad_value_in_a_list() -> None:
+    with pytest.raises(geodist.GeodistError, match=r"lon2\[2\] = 181\.0"):
+        geodist.haversine(0, 0, 0, [1, 2, 181, 3])
+
+
+def test_the_first_bad_element_is_reported() -> None:
+    lat1 = np.zeros(10)
+    lat1[[3, 7]] = 100.0
+    with pytest.raises(geodist.GeodistError, match=r"lat1\[3\]"):
+        geodist.geodesic(lat1, 0, 0, 0)
+
+
+@pytest.mark.parametrize("radius", [0.0, -1.0, math.nan, math.inf, -math.inf])
+@pytest.mark.parametrize("shape", [(), (5,), (0,)], ids=["scalar", "array", "empty"])
+def test_bad_radius(radius: float, shape: tuple[int, ...]) -> None:
+    coordinates = [np.zeros(shape)[()] if shape == () else np.zeros(shape)] * 4
+    with pytest.raises(geodist.GeodistError) as error:
+        geodist.haversine(*coordinates, radius=radius)
+    assert isinstance(error.value, ValueError)
+    assert "radius" in str(error.value)
+    assert f"radius = {radius!r}" in str(error.value)
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_shapes_that_do_not_broadcast(function: str) -> None:
+    with pytest.raises(geodist.GeodistError, match="broadcast") as error:
+        FUNCTIONS[function](np.zeros(3), 0, np.zeros(4), 0)
+    assert isinstance(error.value, ValueError)
+    assert "(3,)" in str(error.value)
+    assert "(4,)" in str(error.value)
+
+
+BAD_TYPES = [
+    pytest.param(1 + 2j, id="complex"),
+    pytest.param(np.complex128(1), id="numpy-complex"),
+    pytest.param(np.array([1 + 0j, 2]), id="complex-array"),
+    pytest.param("1.5", id="str"),
+    pytest.param(["1.5", "2"], id="str-list"),
+    pytest.param(np.array(["1.5"]), id="str-array"),
+    pytest.param(None, id="None"),
+    pytest.param(np.array([1.0, None]), id="object-array"),
+    pytest.param(np.array([1.0, 2.0], dtype=object), id="object-array-of-floats"),
+    pytest.param(True, id="bool"),
+    pytest.param(np.array([True, False]), id="bool-array"),
+    pytest.param(np.array(["2020-01-01"], dtype="datetime64[D]"), id="datetime"),
+]
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+@pytest.mark.parametrize("value", BAD_TYPES)
+@pytest.mark.parametrize("argument", ["lat1", "lon2"])
+def test_non_real_input_is_a_type_error(function: str, value, argument: str) -> None:
+    with pytest.raises(TypeError, match=argument):
+        call(function, **{**VALID, argument: value})
+
+
+def test_ragged_input_is_rejected_by_numpy() -> None:
+    with pytest.raises(ValueError, match="inhomogeneous"):
+        geodist.geodesic([[1.0, 2.0], [3.0]], 0, 0, 0)
