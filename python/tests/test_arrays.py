@@ -1,0 +1,288 @@
+"""Scalars and arrays: result types, broadcasting, dtypes and layouts, copies and the GIL."""
+
+from __future__ import annotations
+
+import threading
+import time
+import tracemalloc
+
+import geodist
+import numpy as np
+import pytest
+
+FUNCTIONS = {
+    "haversine": geodist.haversine,
+    "geodesic": geodist.geodesic,
+    "inverse": geodist.inverse,
+}
+
+
+def outputs(result) -> tuple:
+    """The function's outputs as a tuple (``inverse`` has three, the others one)."""
+    return result if isinstance(result, tuple) else (result,)
+
+
+@pytest.fixture
+def pairs(random_points):
+    lat1, lon1 = random_points(24)
+    lat2, lon2 = random_points(24)
+    return lat1, lon1, lat2, lon2
+
+
+# Scalars in, floats out.
+
+SCALARS = [
+    pytest.param((10.0, 20.0, -30.0, 40.0), id="float"),
+    pytest.param((10, 20, -30, 40), id="int"),
+    pytest.param(tuple(np.float64(v) for v in (10, 20, -30, 40)), id="numpy-float64"),
+    pytest.param(tuple(np.float32(v) for v in (10, 20, -30, 40)), id="numpy-float32"),
+    pytest.param(tuple(np.int64(v) for v in (10, 20, -30, 40)), id="numpy-int64"),
+    pytest.param(tuple(np.uint8(v) for v in (10, 20, 30, 40)), id="numpy-uint8"),
+    pytest.param(tuple(np.array(v) for v in (10.0, 20.0, -30.0, 40.0)), id="0-d"),
+    pytest.param(tuple(np.array(v, dtype=">f8") for v in (10, 20, -30, 40)), id="0-d-big-endian"),
+    pytest.param((10.0, np.int16(20), np.array(-30.0), 40), id="mixed"),
+]
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+@pytest.mark.parametrize("arguments", SCALARS)
+def test_scalars_give_python_floats(function: str, arguments: tuple) -> None:
+    result = FUNCTIONS[function](*arguments)
+    expected = FUNCTIONS[function](*(float(v) for v in arguments))
+    for value, reference in zip(outputs(result), outputs(expected), strict=True):
+        assert type(value) is float
+        assert value == reference
+    assert isinstance(result, tuple) == (function == "inverse")
+
+
+def test_inverse_scalar_is_a_tuple_of_three_floats() -> None:
+    distance, azimuth1, azimuth2 = geodist.inverse(0, 0, 0, 1)
+    assert distance == geodist.geodesic(0, 0, 0, 1)
+    assert (azimuth1, azimuth2) == (90.0, 90.0)
+
+
+# Arrays in, float64 arrays of the broadcast shape out.
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_array_results_equal_elementwise_scalar_results(function: str, pairs) -> None:
+    result = outputs(FUNCTIONS[function](*pairs))
+    for i in range(len(pairs[0])):
+        scalar = outputs(FUNCTIONS[function](*(float(a[i]) for a in pairs)))
+        for array, value in zip(result, scalar, strict=True):
+            assert array[i] == value
+
+
+SHAPES = [
+    pytest.param([(5,)] * 4, (5,), id="1-d"),
+    pytest.param([(3, 1), (3, 1), (1, 4), (1, 4)], (3, 4), id="outer"),
+    pytest.param([(), (), (6,), (6,)], (6,), id="scalar-array"),
+    pytest.param([(2, 3, 4), (4,), (3, 1), ()], (2, 3, 4), id="3-d"),
+    pytest.param([(1,), (1,), (1,), (1,)], (1,), id="one"),
+    pytest.param([(1, 1), (), (), ()], (1, 1), id="one-2-d"),
+    pytest.param([(0,)] * 4, (0,), id="empty"),
+    pytest.param([(0,), (), (1,), ()], (0,), id="empty-broadcast"),
+    pytest.param([(3, 0), (1, 1), (), ()], (3, 0), id="empty-2-d"),
+    pytest.param([(4096,)] * 4, (4096,), id="gil-threshold"),
+    pytest.param([(2049, 1), (2049, 1), (1, 3), (1, 3)], (2049, 3), id="several-chunks"),
+]
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+@pytest.mark.parametrize(("shapes", "expected"), SHAPES)
+def test_broadcasting(function: str, shapes, expected, rng) -> None:
+    arguments = [rng.uniform(-80, 80, shape) for shape in shapes]
+    result = outputs(FUNCTIONS[function](*arguments))
+    reference = outputs(
+        FUNCTIONS[function](*(np.ascontiguousarray(a) for a in np.broadcast_arrays(*arguments)))
+    )
+    for array, contiguous in zip(result, reference, strict=True):
+        assert type(array) is np.ndarray
+        assert array.dtype == np.float64
+        assert array.shape == expected
+        assert array.flags.c_contiguous
+        assert array.flags.writeable
+        np.testing.assert_array_equal(array, contiguous)
+    if shapes[0] != shapes[2]:  # Same-shape cases are the reference itself.
+        flat = [np.broadcast_to(a, expected).ravel() for a in arguments]
+        for i in range(0, int(np.prod(expected)), 97):
+            scalar = outputs(FUNCTIONS[function](*(float(a[i]) for a in flat)))
+            assert [array.flat[i] for array in result] == list(scalar)
+
+
+def test_lists_and_tuples_are_array_likes() -> None:
+    result = geodist.geodesic([0, 10], (0, 20), [[1], [2]], 3)
+    assert result.shape == (2, 2)
+    assert result[1, 0] == geodist.geodesic(0, 0, 2, 3)
+    assert result[0, 1] == geodist.geodesic(10, 20, 1, 3)
+
+
+def test_empty_input_gives_empty_output() -> None:
+    assert geodist.haversine([], [], [], []).shape == (0,)
+    distance, azimuth1, azimuth2 = geodist.inverse(np.empty((0, 3)), 0, 0, 0)
+    assert distance.shape == azimuth1.shape == azimuth2.shape == (0, 3)
+
+
+def test_output_arrays_are_independent() -> None:
+    distance, azimuth1, azimuth2 = geodist.inverse([0, 1], 0, 1, [1, 2])
+    assert not np.shares_memory(distance, azimuth1)
+    assert not np.shares_memory(azimuth1, azimuth2)
+
+
+# Dtypes and layouts: every form gives the same numbers as contiguous float64.
+
+LAYOUTS = {
+    "int64": lambda a: np.round(a).astype(np.int64),
+    "int8": lambda a: np.round(a).astype(np.int8),
+    "uint16": lambda a: np.round(np.abs(a)).astype(np.uint16),
+    "float32": lambda a: a.astype(np.float32),
+    "float16": lambda a: a.astype(np.float16),
+    "longdouble": lambda a: a.astype(np.longdouble),
+    "big-endian": lambda a: a.astype(">f8"),
+    "strided": lambda a: np.repeat(a, 3, axis=0)[::3],
+    "reversed": lambda a: a[::-1].copy()[::-1],
+    "fortran": np.asfortranarray,
+    "transposed": lambda a: np.ascontiguousarray(a.T).T,
+    "read-only": lambda a: _read_only(a.copy()),
+    "unaligned": lambda a: _unaligned(a),
+    "list": lambda a: a.tolist(),
+    "subclass": lambda a: a.view(np.matrix),
+}
+
+
+def _read_only(a: np.ndarray) -> np.ndarray:
+    a.flags.writeable = False
+    return a
+
+
+def _unaligned(a: np.ndarray) -> np.ndarray:
+    buffer = np.zeros(a.nbytes + 1, dtype=np.uint8)
+    view = buffer[1:].view(np.float64).reshape(a.shape)
+    view[...] = a
+    assert not view.flags.aligned
+    return view
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_dtypes_and_layouts(function: str, layout: str, rng) -> None:
+    lat = rng.uniform(-80, 80, (4, 6))
+    lon = rng.uniform(-170, 170, (4, 6))
+    arguments = [lat, lon, lat[::-1], lon[:, ::-1]]
+    converted = [LAYOUTS[layout](a) for a in arguments]
+    reference = [np.asarray(c, dtype=np.float64) for c in converted]
+    assert all(r.shape == (4, 6) for r in reference)
+    result = outputs(FUNCTIONS[function](*converted))
+    expected = outputs(FUNCTIONS[function](*(np.ascontiguousarray(r) for r in reference)))
+    for array, contiguous in zip(result, expected, strict=True):
+        assert type(array) is np.ndarray
+        assert array.dtype == np.float64
+        np.testing.assert_array_equal(array, contiguous)
+
+
+def test_inputs_are_not_modified(rng) -> None:
+    lat = rng.uniform(-80, 80, 10_000)
+    lon = rng.uniform(-170, 170, 10_000)
+    before = lat.copy(), lon.copy()
+    geodist.inverse(lat, lon, lon / 2, lat)
+    np.testing.assert_array_equal(lat, before[0])
+    np.testing.assert_array_equal(lon, before[1])
+
+
+# No copies of contiguous float64 input.
+
+# Large enough that a copy of one argument dwarfs the extension's chunk buffers.
+N_LARGE = 200_000
+CHUNK_BYTES = 2048 * 8  # One buffer of gathered values (see evaluate.rs).
+
+
+def measure(function, arguments) -> tuple[int, int]:
+    """Bytes allocated by numpy (traced peak) and by the extension's Rust code during a call."""
+    rust_before = geodist._geodist._allocated_bytes()
+    tracemalloc.start()
+    try:
+        function(*arguments)
+        _, numpy_peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return numpy_peak, geodist._geodist._allocated_bytes() - rust_before
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_contiguous_float64_input_is_not_copied(function: str, random_points) -> None:
+    lat1, lon1 = random_points(N_LARGE)
+    lat2, lon2 = random_points(N_LARGE)
+    numpy_bytes, rust_bytes = measure(FUNCTIONS[function], (lat1, lon1, lat2, lon2))
+    n_outputs = 3 if function == "inverse" else 1
+    # numpy allocates the outputs and nothing else; Rust allocates next to nothing.
+    assert n_outputs * lat1.nbytes <= numpy_bytes < (n_outputs + 0.5) * lat1.nbytes
+    assert rust_bytes < CHUNK_BYTES / 4
+
+
+def test_contiguous_rows_of_a_broadcast_are_not_copied(random_points) -> None:
+    # The same-shape arguments are read in place; only the scalar one is repeated in a buffer.
+    lat1, lon1 = random_points(N_LARGE)
+    numpy_bytes, rust_bytes = measure(geodist.geodesic, (lat1, lon1, 0.0, lon1))
+    assert numpy_bytes < 1.5 * lat1.nbytes
+    assert rust_bytes < 1.25 * CHUNK_BYTES
+
+
+def test_copy_measurements_do_see_copies(random_points) -> None:
+    # The two measurements above can fail: a converted dtype shows up as a numpy allocation,
+    # and a Fortran-ordered array as Rust buffers (bounded, whatever the input size).
+    lat1, lon1 = random_points(N_LARGE)
+    numpy_bytes, _ = measure(geodist.haversine, (lat1.astype(np.float32), lon1, 0.0, lon1))
+    assert numpy_bytes >= 2 * lat1.nbytes
+    grid = np.asfortranarray(lat1.reshape(400, 500))
+    numpy_bytes, rust_bytes = measure(geodist.haversine, (grid, grid, grid, grid))
+    assert numpy_bytes < 1.5 * lat1.nbytes
+    assert 4 * CHUNK_BYTES <= rust_bytes < 5 * CHUNK_BYTES
+
+
+# The GIL is released for long batches.
+
+
+def tick_rate(call) -> float:
+    """Runs ``call`` while another Python thread counts; returns its count per second."""
+    ticks: list[float] = []
+    stop = threading.Event()
+
+    def count() -> None:
+        while not stop.is_set():
+            ticks.append(time.perf_counter())
+
+    thread = threading.Thread(target=count)
+    thread.start()
+    try:
+        while not ticks:  # The counter is running before the call starts.
+            time.sleep(0.001)
+        start = time.perf_counter()
+        call()
+        end = time.perf_counter()
+    finally:
+        stop.set()
+        thread.join()
+    assert end - start > 0.02, "the call is too short to measure"
+    return sum(start < t < end for t in ticks) / (end - start)
+
+
+@pytest.fixture(scope="module")
+def free_tick_rate() -> float:
+    """The counter's rate while the main thread sleeps (without the GIL)."""
+    return tick_rate(lambda: time.sleep(0.1))
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_long_batches_release_the_gil(function: str, random_points, free_tick_rate) -> None:
+    lat1, lon1 = random_points(2_000_000 if function == "haversine" else 100_000)
+    lat2, lon2 = random_points(len(lat1))
+    rate = tick_rate(lambda: FUNCTIONS[function](lat1, lon1, lat2, lon2))
+    # Holding the GIL, the call would stop the counter (but for a few ms at its end, while
+    # the main thread waits to take the GIL back); released, the counter runs all along.
+    assert rate > 0.25 * free_tick_rate, (rate, free_tick_rate)
+
+
+def test_gil_check_does_see_a_held_gil(free_tick_rate) -> None:
+    # A long C loop that holds the GIL (the builtin sum over a range) stops the counter.
+    rate = tick_rate(lambda: sum(range(20_000_000)))
+    assert rate < 0.1 * free_tick_rate, (rate, free_tick_rate)
