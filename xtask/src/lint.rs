@@ -1,5 +1,6 @@
 //! `cargo xtask lint`: every linter, all run even when one fails, reported together.
 
+use crate::exec::CmdExt;
 use anyhow::{Result, bail};
 use xshell::{Shell, cmd};
 
@@ -16,13 +17,17 @@ const CHECKS: &[Check] = &[
     Check {
         name: "rustfmt",
         fix: "cargo fmt --all",
-        run: |sh, _| Ok(cmd!(sh, "cargo fmt --all --check").run()?),
+        run: |sh, _| cmd!(sh, "cargo fmt --all --check").run_to_stderr(),
     },
     Check {
         name: "clippy",
-        fix: "fix the warnings above (`cargo clippy --fix` handles some)",
+        fix: "cargo clippy --fix --workspace --all-targets --allow-dirty (then fix the rest by hand)",
         run: |sh, _| {
-            Ok(cmd!(sh, "cargo clippy --workspace --all-targets --locked -- -D warnings").run()?)
+            cmd!(
+                sh,
+                "cargo clippy --workspace --all-targets --locked -- -D warnings"
+            )
+            .run_to_stderr()
         },
     },
     Check {
@@ -30,7 +35,7 @@ const CHECKS: &[Check] = &[
         fix: ".venv/bin/ruff check --fix python",
         run: |sh, env| {
             let ruff = env.bin("ruff");
-            Ok(cmd!(sh, "{ruff} check python").run()?)
+            cmd!(sh, "{ruff} check python").run_to_stderr()
         },
     },
     Check {
@@ -38,26 +43,40 @@ const CHECKS: &[Check] = &[
         fix: ".venv/bin/ruff format python",
         run: |sh, env| {
             let ruff = env.bin("ruff");
-            Ok(cmd!(sh, "{ruff} format --check python").run()?)
+            cmd!(sh, "{ruff} format --check python").run_to_stderr()
         },
     },
 ];
 
 pub fn run(sh: &Shell, _cmd: &flags::Lint) -> Result<()> {
     let mut progress = Progress::default();
-    let env = progress.stage("python env", || PythonEnv::ensure(sh, &project::root()))?;
-    env.activate(sh);
+    let result = progress
+        .stage("python env", || PythonEnv::ensure(sh, &project::root()))
+        .and_then(|env| {
+            env.activate(sh);
+            run_checks(sh, &env, &mut progress)
+        });
+    progress.print_summary("lint summary");
+    result
+}
+
+/// Runs every linter, each as its own stage, and fails at the end naming every fix.
+pub fn run_checks(sh: &Shell, env: &PythonEnv, progress: &mut Progress) -> Result<()> {
     let mut failed = Vec::new();
     for check in CHECKS {
-        if progress.stage(check.name, || (check.run)(sh, &env)).is_err() {
+        if progress.stage(check.name, || (check.run)(sh, env)).is_err() {
             failed.push(check);
         }
     }
-    progress.print_summary("lint summary");
     if !failed.is_empty() {
-        let lines: Vec<String> =
-            failed.iter().map(|c| format!("  {}: run `{}`", c.name, c.fix)).collect();
-        bail!("lint failed: expected every linter to pass; to fix:\n{}", lines.join("\n"));
+        let lines: Vec<String> = failed
+            .iter()
+            .map(|c| format!("  {}: run `{}`", c.name, c.fix))
+            .collect();
+        bail!(
+            "lint failed: expected every linter to pass; to fix:\n{}",
+            lines.join("\n")
+        );
     }
     Ok(())
 }

@@ -6,6 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::exec::CmdExt;
 use anyhow::{Context, Result, bail};
 use xshell::{Shell, cmd};
 
@@ -18,12 +19,14 @@ pub struct PythonEnv {
 impl PythonEnv {
     /// Creates or updates `.venv` under the workspace root so that it matches `uv.lock`.
     pub fn ensure(sh: &Shell, root: &Path) -> Result<PythonEnv> {
-        let env = PythonEnv { dir: root.join(".venv") };
+        let env = PythonEnv {
+            dir: root.join(".venv"),
+        };
         if !env.python().exists() {
             let host = host_python()?;
             let dir = &env.dir;
             cmd!(sh, "{host} -m venv {dir}")
-                .run()
+                .run_to_stderr()
                 .with_context(|| format!("create the project environment {}", dir.display()))?;
         }
         let lock = sh.read_file(root.join("uv.lock")).context("read uv.lock")?;
@@ -37,14 +40,14 @@ impl PythonEnv {
                 sh,
                 "{python} -m pip install --quiet --disable-pip-version-check uv=={wanted}"
             )
-            .run()
+            .run_to_stderr()
             .with_context(|| format!("install uv {wanted} into {}", env.dir.display()))?;
         }
         let uv = env.bin("uv");
         cmd!(sh, "{uv} sync --locked --quiet")
             .env("UV_PROJECT_ENVIRONMENT", &env.dir)
             .env("UV_PYTHON_DOWNLOADS", "never")
-            .run()
+            .run_to_stderr()
             .context(
                 "sync .venv with uv.lock; if pyproject.toml changed, refresh the lock with \
                  `.venv/bin/uv lock` and commit it",
@@ -87,7 +90,11 @@ impl PythonEnv {
 
 /// The interpreter that creates the environment: `python3` (or `python` on Windows).
 fn host_python() -> Result<PathBuf> {
-    let candidates: &[&str] = if cfg!(windows) { &["python", "python3"] } else { &["python3"] };
+    let candidates: &[&str] = if cfg!(windows) {
+        &["python", "python3"]
+    } else {
+        &["python3"]
+    };
     for name in candidates {
         if let Ok(path) = which::which(name) {
             return Ok(path);

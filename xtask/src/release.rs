@@ -1,0 +1,262 @@
+//! `cargo xtask release`: plan → preflight → gates → package → wheels → verify → manifest →
+//! publish → record (DESIGN §3).
+//!
+//! A dry run is the live run minus the upload: every reversible step runs for real, and the
+//! single branch on [`Mode`] sits at the point of no return, in the publish stage.
+
+mod build;
+pub mod config;
+mod manifest;
+pub mod plan;
+mod preflight;
+mod publish;
+mod registry;
+mod verify;
+mod workspace;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use xshell::{Shell, cmd};
+
+use crate::progress::{Progress, StageRecord, Status, format_duration};
+use crate::{flags, project, python_env::PythonEnv};
+use manifest::Manifest;
+use plan::{Host, Plan, Request};
+
+/// Dry run or live: chosen once, on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    #[default]
+    DryRun,
+    Live,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::DryRun => "dry-run",
+            Mode::Live => "live",
+        }
+    }
+}
+
+/// Everything one release run works with; each stage reads and extends it.
+pub struct Release<'a> {
+    pub sh: &'a Shell,
+    pub root: PathBuf,
+    pub out: PathBuf,
+    pub plan: Plan,
+    pub host: Host,
+    pub env: PythonEnv,
+    pub manifest: Manifest,
+    pub warnings: Vec<String>,
+    progress: Progress,
+}
+
+pub fn run(sh: &Shell, cmd: &flags::Release) -> Result<()> {
+    let root = project::root();
+    let out = cmd.out.clone().unwrap_or_else(|| root.join("dist"));
+    let mut progress = Progress::default();
+    let env = progress.stage("python env", || PythonEnv::ensure(sh, &root))?;
+    env.activate(sh);
+    let (plan, host) = progress.stage("plan", || plan_release(sh, &root, &cmd.request()))?;
+    eprint!("{}", plan.render_text());
+    let commit = cmd!(sh, "git rev-parse HEAD")
+        .quiet()
+        .read()
+        .unwrap_or_default();
+    let manifest = Manifest::new(&plan, &commit);
+    let mut release = Release {
+        sh,
+        root,
+        out,
+        plan,
+        host,
+        env,
+        manifest,
+        warnings: Vec::new(),
+        progress,
+    };
+    release.manifest.stages = release.progress.records.clone();
+    let result = release.run_stages();
+    release.finish(&result, cmd.json)?;
+    result
+}
+
+/// `cargo xtask plan`: the plan alone, as text, JSON or GitHub Actions outputs.
+pub fn print_plan(sh: &Shell, cmd: &flags::PlanCmd) -> Result<()> {
+    let (plan, _) = plan_release(sh, &project::root(), &cmd.target.request(Mode::DryRun))?;
+    match cmd.format {
+        flags::Format::Text => print!("{}", plan.render_text()),
+        flags::Format::Json => println!("{}", serde_json::to_string_pretty(&plan.to_json())?),
+        flags::Format::Github => print!("{}", plan.github_outputs()),
+    }
+    Ok(())
+}
+
+/// Reads the workspace and host facts and computes the plan.
+pub fn plan_release(sh: &Shell, root: &Path, request: &Request) -> Result<(Plan, Host)> {
+    let workspace = workspace::load(root)?;
+    let host = workspace::host(sh)?;
+    let plan = Plan::new(&workspace, &host, request)?;
+    Ok((plan, host))
+}
+
+impl Release<'_> {
+    fn run_stages(&mut self) -> Result<()> {
+        self.stage("preflight", preflight::run)?;
+        self.stage("gates", build::gates)?;
+        self.stage("package", build::package)?;
+        self.stage("wheels", build::wheels)?;
+        self.stage("verify", verify::run)?;
+        self.stage("manifest", |r| r.manifest.write(&r.out))?;
+        self.stage("publish", publish::run)?;
+        self.stage("record", |_| Ok(()))
+    }
+
+    /// Runs one stage: a status line before and after, the manifest rewritten after it, also
+    /// when it failed.
+    fn stage(&mut self, name: &str, f: impl FnOnce(&mut Self) -> Result<()>) -> Result<()> {
+        eprintln!("==> {name}");
+        let start = Instant::now();
+        let result = f(self);
+        let duration = start.elapsed();
+        let status = if result.is_ok() {
+            Status::Passed
+        } else {
+            Status::Failed
+        };
+        let mark = if result.is_ok() { "ok" } else { "FAILED" };
+        eprintln!("{mark} {name} ({})", format_duration(duration));
+        let record = StageRecord {
+            name: name.to_owned(),
+            status,
+            duration,
+        };
+        self.progress.records.push(record.clone());
+        self.manifest.stages.push(record);
+        self.manifest
+            .write(&self.out)
+            .context("write the release manifest")?;
+        result.with_context(|| format!("release stage `{name}` failed"))
+    }
+
+    pub fn warn(&mut self, message: String) {
+        eprintln!("warning: {message}");
+        self.warnings.push(message);
+    }
+
+    /// The summary at the end: stages, artifacts and uploads; JSON on stdout when asked.
+    fn finish(&mut self, result: &Result<()>, json: bool) -> Result<()> {
+        self.manifest.write(&self.out)?;
+        self.progress.print_summary("stages");
+        let summary = self.summary_table();
+        eprintln!("\nartifacts ({})\n{summary}", self.out.display());
+        for w in &self.warnings {
+            eprintln!("warning: {w}");
+        }
+        match result {
+            Ok(()) => eprintln!(
+                "\n{} {} {}: every stage passed",
+                self.plan.mode.as_str(),
+                self.plan.tag,
+                if self.plan.mode == Mode::DryRun {
+                    "rehearsed"
+                } else {
+                    "released"
+                }
+            ),
+            Err(_) => eprintln!(
+                "\n{} {} failed; the manifest in {} records how far it got",
+                self.plan.mode.as_str(),
+                self.plan.tag,
+                self.out.display()
+            ),
+        }
+        if let Ok(path) = std::env::var("GITHUB_STEP_SUMMARY") {
+            let md = self.markdown_summary();
+            let mut previous = std::fs::read_to_string(&path).unwrap_or_default();
+            previous.push_str(&md);
+            std::fs::write(&path, previous).context("write the GitHub step summary")?;
+        }
+        if json {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&self.manifest.to_json())?
+            );
+        }
+        Ok(())
+    }
+
+    fn rows(&self) -> Vec<[String; 5]> {
+        let mut rows = Vec::new();
+        for a in &self.manifest.artifacts {
+            let status = self
+                .manifest
+                .publish
+                .iter()
+                .find(|p| p.file == a.file)
+                .map_or("built", |p| p.status.as_str());
+            rows.push([
+                a.file.clone(),
+                a.kind.as_str().to_owned(),
+                human_size(a.size),
+                a.sha256.get(..12).unwrap_or_default().to_owned(),
+                status.to_owned(),
+            ]);
+        }
+        for w in self
+            .plan
+            .wheels
+            .iter()
+            .filter(|w| w.builder == plan::Builder::Ci)
+        {
+            rows.push([
+                w.file.clone(),
+                "wheel".into(),
+                "-".into(),
+                "-".into(),
+                "built in CI".into(),
+            ]);
+        }
+        rows
+    }
+
+    fn summary_table(&self) -> String {
+        let rows = self.rows();
+        let width = rows.iter().map(|r| r[0].len()).max().unwrap_or(8);
+        rows.iter()
+            .map(|r| {
+                format!(
+                    "  {:<width$}  {:<5}  {:>9}  {:<12}  {}\n",
+                    r[0], r[1], r[2], r[3], r[4]
+                )
+            })
+            .collect()
+    }
+
+    fn markdown_summary(&self) -> String {
+        let mut md = format!(
+            "### geodist {} ({})\n\n| artifact | kind | size | sha256 | status |\n|---|---|---|---|---|\n",
+            self.plan.tag,
+            self.plan.mode.as_str()
+        );
+        for r in self.rows() {
+            md.push_str(&format!(
+                "| `{}` | {} | {} | `{}` | {} |\n",
+                r[0], r[1], r[2], r[3], r[4]
+            ));
+        }
+        md
+    }
+}
+
+fn human_size(bytes: u64) -> String {
+    if bytes >= 1 << 20 {
+        format!("{:.1} MiB", bytes as f64 / f64::from(1 << 20))
+    } else {
+        format!("{:.1} KiB", bytes as f64 / 1024.0)
+    }
+}

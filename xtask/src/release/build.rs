@@ -1,0 +1,211 @@
+//! The building stages: gates (lint and Rust tests), package (crates and sdist) and wheels.
+//!
+//! Builds are reproducible: `SOURCE_DATE_EPOCH` is the commit time, paths are remapped out of
+//! the binaries, and maturin's SBOM (random ids) is off in pyproject.toml — so building twice,
+//! here or on another machine, gives the same bytes.
+
+use std::path::{Path, PathBuf};
+
+use crate::exec::CmdExt;
+use anyhow::{Context, Result, bail};
+use xshell::{Shell, cmd};
+
+use super::Release;
+use super::manifest::{ArtifactRecord, hash_file};
+use super::plan::{Builder, Kind, PlannedWheel};
+use crate::progress::Progress;
+use crate::python_env::PythonEnv;
+use crate::{lint, test};
+
+/// Linters and the Rust test suite. The Python suite runs later against the built wheel.
+pub fn gates(r: &mut Release) -> Result<()> {
+    let mut steps = Progress::default();
+    let linted = lint::run_checks(r.sh, &r.env, &mut steps);
+    let tested = steps.stage("cargo test", || test::cargo_test(r.sh));
+    linted.and(tested)
+}
+
+/// The publishable crates through one `cargo package` (so crates that depend on each other
+/// verify against each other), then the sdist.
+pub fn package(r: &mut Release) -> Result<()> {
+    remove_stale_artifacts(&r.out)?;
+    let epoch = source_date_epoch(r.sh)?;
+    let packages: Vec<String> = r
+        .plan
+        .crates
+        .iter()
+        .flat_map(|c| ["--package".to_owned(), c.name.clone()])
+        .collect();
+    if !packages.is_empty() {
+        cmd!(r.sh, "cargo package --locked {packages...}")
+            .env("SOURCE_DATE_EPOCH", &epoch)
+            .run_to_stderr()
+            .context("package the crates with `cargo package`")?;
+    }
+    let package_dir = target_dir(&r.root).join("package");
+    for c in r.plan.crates.clone() {
+        let built = package_dir.join(&c.file);
+        if !built.exists() {
+            bail!(
+                "cargo package did not write {}: expected it in {}",
+                c.file,
+                package_dir.display()
+            );
+        }
+        record(r, &built, Kind::Crate, None)?;
+    }
+    let staging = staging_dir(&r.root, "sdist")?;
+    let maturin = r.env.bin("maturin");
+    cmd!(r.sh, "{maturin} sdist --out {staging}")
+        .env("SOURCE_DATE_EPOCH", &epoch)
+        .run_to_stderr()
+        .context("build the sdist with `maturin sdist`")?;
+    let built = single_file(&staging, &r.plan.sdist)?;
+    record(r, &built, Kind::Sdist, None)
+}
+
+/// Every wheel this host can build; the rest are listed as CI's.
+pub fn wheels(r: &mut Release) -> Result<()> {
+    for wheel in r.plan.wheels.clone() {
+        match wheel.builder {
+            Builder::Host => {
+                let built = build_wheel(r.sh, &r.env, &r.root, &wheel)?;
+                record(r, &built, Kind::Wheel, Some(wheel.target.target.clone()))?;
+            }
+            Builder::Ci => eprintln!(
+                "    {}: built in CI on {}",
+                wheel.target.target, wheel.target.runner
+            ),
+        }
+    }
+    Ok(())
+}
+
+/// Builds one wheel with the `dist` profile and returns its path; the file name must be the
+/// planned one.
+pub fn build_wheel(
+    sh: &Shell,
+    env: &PythonEnv,
+    root: &Path,
+    wheel: &PlannedWheel,
+) -> Result<PathBuf> {
+    let target = &wheel.target;
+    let staging = staging_dir(root, &format!("wheel-{}", target.target))?;
+    let triple = &target.target;
+    let mut args: Vec<String> = Vec::new();
+    if let Some(policy) = target.platform.compatibility() {
+        // zig links against the policy's glibc/musl whatever the build machine runs.
+        args.extend(["--compatibility".into(), policy, "--zig".into()]);
+    }
+    let maturin = env.bin("maturin");
+    let mut build = cmd!(
+        sh,
+        "{maturin} build --profile dist --locked --target {triple} --out {staging} {args...}"
+    )
+    .env("SOURCE_DATE_EPOCH", source_date_epoch(sh)?)
+    .env("RUSTFLAGS", remap_flags(root));
+    if let Some(deployment) = target.platform.macos_deployment_target() {
+        build = build.env("MACOSX_DEPLOYMENT_TARGET", deployment);
+    }
+    build
+        .run_to_stderr()
+        .with_context(|| format!("build the wheel for {triple}"))?;
+    single_file(&staging, &wheel.file)
+}
+
+/// `--remap-path-prefix` flags that keep build paths (the checkout, cargo's home) out of the
+/// binaries, so that the bytes do not depend on where the build ran.
+fn remap_flags(root: &Path) -> String {
+    let mut flags = format!("--remap-path-prefix={}=/geodist", root.display());
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")));
+    if let Some(home) = cargo_home {
+        flags.push_str(&format!(" --remap-path-prefix={}=/cargo", home.display()));
+    }
+    flags
+}
+
+/// The commit time, for `SOURCE_DATE_EPOCH`: every timestamp inside an artifact is this one.
+pub fn source_date_epoch(sh: &Shell) -> Result<String> {
+    if let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH") {
+        return Ok(epoch);
+    }
+    let epoch = cmd!(sh, "git log -1 --format=%ct")
+        .quiet()
+        .read()
+        .context("read the commit time")?;
+    Ok(epoch.trim().to_owned())
+}
+
+pub fn target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from)
+}
+
+/// An empty scratch directory under `target/release/`.
+pub fn staging_dir(root: &Path, name: &str) -> Result<PathBuf> {
+    let dir = target_dir(root).join("release-staging").join(name);
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).with_context(|| format!("clean {}", dir.display()))?;
+    }
+    std::fs::create_dir_all(&dir).with_context(|| format!("create {}", dir.display()))?;
+    Ok(dir)
+}
+
+/// The one file a build wrote into `dir`, which must be named `expected`.
+fn single_file(dir: &Path, expected: &str) -> Result<PathBuf> {
+    let files: Vec<String> = std::fs::read_dir(dir)?
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    if files != [expected] {
+        bail!(
+            "unexpected build output in {}: expected exactly `{expected}`, found {files:?}; \
+             the plan and the build disagree about the file name (check \
+             [workspace.metadata.release] and pyproject.toml)",
+            dir.display()
+        );
+    }
+    Ok(dir.join(expected))
+}
+
+/// Copies a built artifact into the output directory and records it in the manifest.
+fn record(r: &mut Release, built: &Path, kind: Kind, target: Option<String>) -> Result<()> {
+    let file = built
+        .file_name()
+        .context("artifact without a file name")?
+        .to_string_lossy()
+        .into_owned();
+    std::fs::create_dir_all(&r.out)?;
+    let dest = r.out.join(&file);
+    std::fs::copy(built, &dest).with_context(|| format!("copy {file} to {}", r.out.display()))?;
+    let (sha256, size) = hash_file(&dest)?;
+    eprintln!("    {file}  {size} bytes  sha256 {}", &sha256[..12]);
+    r.manifest.add_artifact(ArtifactRecord {
+        file,
+        kind,
+        sha256,
+        size,
+        target,
+    });
+    Ok(())
+}
+
+/// Removes artifacts of earlier runs from the output directory, so that it holds exactly what
+/// this run builds.
+fn remove_stale_artifacts(out: &Path) -> Result<()> {
+    let Ok(entries) = std::fs::read_dir(out) else {
+        return Ok(());
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if is_artifact_name(&name) {
+            std::fs::remove_file(entry.path()).with_context(|| format!("remove stale {name}"))?;
+        }
+    }
+    Ok(())
+}
+
+pub fn is_artifact_name(name: &str) -> bool {
+    name.ends_with(".crate") || name.ends_with(".whl") || name.ends_with(".tar.gz")
+}

@@ -1,0 +1,148 @@
+//! Preflight: everything that can be known before building — tools, version coherence, the
+//! state of the tree and the tag, and what the registries already have. Read-only.
+
+use anyhow::{Result, bail};
+use xshell::cmd;
+
+use super::registry;
+use super::{Mode, Release};
+
+pub fn run(r: &mut Release) -> Result<()> {
+    tools(r)?;
+    let given = r.plan.tag_given.then_some(r.plan.tag.as_str());
+    let report = crate::version::collect(r.sh, &r.root, given)?;
+    report.check()?;
+    tree_and_tag(r)?;
+    super::publish::live_guards(r)?;
+    registry_state(r)
+}
+
+/// Every external tool the release runs, probed once and reported together.
+fn tools(r: &mut Release) -> Result<()> {
+    let mut missing = Vec::new();
+    for (tool, hint) in [
+        ("cargo", "install Rust with rustup (https://rustup.rs)"),
+        ("rustc", "install Rust with rustup (https://rustup.rs)"),
+        ("git", "install git (Debian/Ubuntu: `apt-get install git`)"),
+    ] {
+        if which::which(tool).is_err() {
+            missing.push(format!("{tool}: not on PATH; {hint}"));
+        }
+    }
+    let mut venv_tools = vec![
+        "maturin",
+        "uv",
+        "twine",
+        "check-wheel-contents",
+        "abi3audit",
+        "pytest",
+        "ruff",
+    ];
+    if r.host.target.contains("-linux-") {
+        venv_tools.extend(["auditwheel", "python-zig"]);
+    }
+    for tool in venv_tools {
+        let path = r.env.bin(tool);
+        if !path.exists() {
+            missing.push(format!(
+                "{tool}: expected {} from the `dev` dependency group; run `.venv/bin/uv sync \
+                 --locked` (or add it to pyproject.toml and `uv lock`)",
+                path.display()
+            ));
+        }
+    }
+    if !missing.is_empty() {
+        bail!("missing tools:\n  {}", missing.join("\n  "));
+    }
+    Ok(())
+}
+
+/// A dirty tree or a tag elsewhere is a warning in a dry run and a refusal in a live one.
+fn tree_and_tag(r: &mut Release) -> Result<()> {
+    let status = cmd!(r.sh, "git status --porcelain --untracked-files=normal")
+        .quiet()
+        .read()?;
+    let mut problems = Vec::new();
+    if !status.trim().is_empty() {
+        let files: Vec<&str> = status.lines().take(10).collect();
+        problems.push(format!(
+            "the working tree is dirty: expected a clean checkout of the commit to release, \
+             found changes in:\n    {}\n  commit or stash them (`git stash --include-untracked`)",
+            files.join("\n    ")
+        ));
+    }
+    let head = cmd!(r.sh, "git rev-parse HEAD").quiet().read()?;
+    let tag_ref = format!("refs/tags/{}^{{commit}}", r.plan.tag);
+    let tagged = cmd!(r.sh, "git rev-parse --quiet --verify {tag_ref}")
+        .quiet()
+        .ignore_status()
+        .read()?;
+    let tag = &r.plan.tag;
+    if tagged.trim().is_empty() {
+        problems.push(format!(
+            "tag {tag} does not exist: expected HEAD ({}) to carry it; create it with \
+             `git tag -a {tag} -m {tag}`",
+            short(&head)
+        ));
+    } else if tagged.trim() != head.trim() {
+        problems.push(format!(
+            "tag {tag} points at {}, not at HEAD ({}): check out the tagged commit \
+             (`git checkout {tag}`) or move the tag",
+            short(&tagged),
+            short(&head)
+        ));
+    }
+    match r.plan.mode {
+        Mode::DryRun => {
+            for p in problems {
+                r.warn(format!("{p} (a live release would refuse)"));
+            }
+            Ok(())
+        }
+        Mode::Live => {
+            if problems.is_empty() {
+                Ok(())
+            } else {
+                bail!("live release refused:\n  {}", problems.join("\n  "))
+            }
+        }
+    }
+}
+
+/// What the registries already have of this version (read-only).
+fn registry_state(r: &mut Release) -> Result<()> {
+    let python = r.env.python();
+    let location = registry::index_location(&r.root, &r.plan.crates_registry)?;
+    for c in r.plan.crates.clone() {
+        let entries = registry::crate_versions(r.sh, &python, &location, &c.name)?;
+        if entries
+            .iter()
+            .any(|e| e.version == r.plan.version.to_string())
+        {
+            r.warn(format!(
+                "{} {} is already on {}: a live release would only skip it if the bytes match",
+                c.name, r.plan.version, r.plan.crates_registry
+            ));
+        }
+    }
+    let files = registry::python_files(r.sh, &python, &r.plan.pypi_index, &r.plan.python_name)?;
+    let already: Vec<String> = r
+        .plan
+        .artifacts()
+        .into_iter()
+        .filter(|a| files.contains_key(&a.file))
+        .map(|a| a.file)
+        .collect();
+    if !already.is_empty() {
+        r.warn(format!(
+            "already on {}: {}; a live release would only skip them if the bytes match",
+            r.plan.pypi_index,
+            already.join(", ")
+        ));
+    }
+    Ok(())
+}
+
+fn short(sha: &str) -> &str {
+    sha.trim().get(..10).unwrap_or(sha)
+}

@@ -1,0 +1,245 @@
+//! Verify: the artifacts are exactly the planned ones, well-formed, carry the planned versions,
+//! and work — each host-runnable wheel passes the test suite in a fresh environment, and the
+//! sdist builds from source and imports.
+
+use std::path::{Path, PathBuf};
+
+use crate::exec::CmdExt;
+use anyhow::{Context, Result, bail};
+use serde_json::Value;
+use xshell::cmd;
+
+use super::Release;
+use super::build::{is_artifact_name, staging_dir, target_dir};
+use super::plan::{Builder, Kind};
+use crate::progress::Progress;
+
+const INSPECT: &str = include_str!("inspect.py");
+
+pub fn run(r: &mut Release) -> Result<()> {
+    let mut steps = Progress::default();
+    steps.stage("expected set", || expected_set(r))?;
+    steps.stage("versions inside", || versions_inside(r))?;
+    steps.stage("metadata checks", || metadata_checks(r))?;
+    steps.stage("wheel tests", || test_wheels(r))?;
+    steps.stage("sdist from source", || build_sdist(r))
+}
+
+/// The output directory holds exactly the artifacts this host was planned to build.
+fn expected_set(r: &Release) -> Result<()> {
+    let expected: Vec<String> = r
+        .plan
+        .host_artifacts()
+        .into_iter()
+        .map(|a| a.file)
+        .collect();
+    let mut found: Vec<String> = std::fs::read_dir(&r.out)
+        .with_context(|| format!("list {}", r.out.display()))?
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| is_artifact_name(n))
+        .collect();
+    found.sort();
+    let missing: Vec<&String> = expected.iter().filter(|f| !found.contains(f)).collect();
+    let unexpected: Vec<&String> = found.iter().filter(|f| !expected.contains(f)).collect();
+    if !missing.is_empty() || !unexpected.is_empty() {
+        bail!(
+            "the artifacts in {} are not the planned set:\n  missing: {missing:?}\n  \
+             unexpected: {unexpected:?}\n  rebuild with `cargo xtask release --dry-run`",
+            r.out.display()
+        );
+    }
+    Ok(())
+}
+
+/// Each artifact's own metadata names the planned package and version.
+fn versions_inside(r: &Release) -> Result<()> {
+    let paths: Vec<PathBuf> = r
+        .manifest
+        .artifacts
+        .iter()
+        .map(|a| r.out.join(&a.file))
+        .collect();
+    let python = r.env.python();
+    let json = cmd!(r.sh, "{python} -c {INSPECT} {paths...}")
+        .quiet()
+        .read()?;
+    let inspected: Value = serde_json::from_str(&json).context("read the artifact inspection")?;
+    let mut problems = Vec::new();
+    for a in &r.manifest.artifacts {
+        let key = r.out.join(&a.file).to_string_lossy().into_owned();
+        let info = &inspected[&key];
+        let (name, version) = match a.kind {
+            Kind::Crate => {
+                let name = a
+                    .file
+                    .trim_end_matches(".crate")
+                    .trim_end_matches(&format!("-{}", r.plan.version));
+                (name.to_owned(), r.plan.version.to_string())
+            }
+            Kind::Sdist | Kind::Wheel => {
+                (r.plan.python_name.clone(), r.plan.python_version.clone())
+            }
+        };
+        if info["name"].as_str() != Some(name.as_str())
+            || info["version"].as_str() != Some(version.as_str())
+        {
+            problems.push(format!(
+                "{}: expected {name} {version} inside, found {} {}",
+                a.file, info["name"], info["version"]
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        bail!(
+            "artifact metadata disagrees with the plan:\n  {}",
+            problems.join("\n  ")
+        );
+    }
+    Ok(())
+}
+
+/// twine, check-wheel-contents, auditwheel (Linux) and abi3audit.
+fn metadata_checks(r: &Release) -> Result<()> {
+    let files = |kinds: &[Kind]| -> Vec<PathBuf> {
+        r.manifest
+            .artifacts
+            .iter()
+            .filter(|a| kinds.contains(&a.kind))
+            .map(|a| r.out.join(&a.file))
+            .collect()
+    };
+    let python_files = files(&[Kind::Sdist, Kind::Wheel]);
+    let wheels = files(&[Kind::Wheel]);
+    let twine = r.env.bin("twine");
+    cmd!(r.sh, "{twine} check --strict {python_files...}")
+        .run_to_stderr()
+        .context("twine check --strict")?;
+    if wheels.is_empty() {
+        return Ok(());
+    }
+    let cwc = r.env.bin("check-wheel-contents");
+    let wheel_args = &wheels;
+    cmd!(r.sh, "{cwc} {wheel_args...}")
+        .run_to_stderr()
+        .context("check-wheel-contents")?;
+    let abi3audit = r.env.bin("abi3audit");
+    cmd!(r.sh, "{abi3audit} --strict --report {wheels...}")
+        .run_to_stderr()
+        .context("abi3audit --strict")?;
+    for wheel in r.plan.wheels.iter().filter(|w| w.builder == Builder::Host) {
+        let Some(policy) = wheel.target.platform.compatibility() else {
+            continue;
+        };
+        let auditwheel = r.env.bin("auditwheel");
+        let path = r.out.join(&wheel.file);
+        let report = cmd!(r.sh, "{auditwheel} show {path}")
+            .read()
+            .context("auditwheel show")?;
+        let wanted = format!("{policy}_{}", wheel.target.arch());
+        if !report.replace('\n', " ").contains(&format!("\"{wanted}\"")) {
+            bail!(
+                "auditwheel does not confirm {}: expected it to be consistent with the platform \
+                 tag \"{wanted}\"; found:\n{report}",
+                wheel.file
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Installs each wheel this host can run into a fresh environment and runs the test suite.
+fn test_wheels(r: &Release) -> Result<()> {
+    let requirements = test_requirements(r)?;
+    for wheel in r
+        .plan
+        .wheels
+        .iter()
+        .filter(|w| w.builder == Builder::Host && w.target.target == r.host.target)
+    {
+        let venv = fresh_venv(r, &format!("wheel-{}", wheel.target.target))?;
+        let uv = r.env.bin("uv");
+        let python = venv_python(&venv);
+        let path = r.out.join(&wheel.file);
+        cmd!(
+            r.sh,
+            "{uv} pip install --quiet --python {python} --requirement {requirements} {path}"
+        )
+        .run_to_stderr()
+        .with_context(|| format!("install {} into a fresh environment", wheel.file))?;
+        import_check(r, &python)?;
+        let tests = r.root.join("python").join("tests");
+        let _dir = r.sh.push_dir(&venv);
+        cmd!(r.sh, "{python} -m pytest -q -p no:cacheprovider {tests}")
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .run_to_stderr()
+            .with_context(|| format!("the test suite failed against {}", wheel.file))?;
+    }
+    Ok(())
+}
+
+/// Builds the sdist from source in a fresh environment (as pip would) and imports it.
+fn build_sdist(r: &Release) -> Result<()> {
+    let venv = fresh_venv(r, "sdist")?;
+    let uv = r.env.bin("uv");
+    let python = venv_python(&venv);
+    let sdist = r.out.join(&r.plan.sdist);
+    // A build directory of its own that survives between runs keeps a warm re-run quick.
+    let cache = target_dir(&r.root).join("sdist-build");
+    cmd!(r.sh, "{uv} pip install --quiet --python {python} {sdist}")
+        .env("CARGO_TARGET_DIR", &cache)
+        .run_to_stderr()
+        .with_context(|| format!("build and install {} from source", r.plan.sdist))?;
+    import_check(r, &python)
+}
+
+fn import_check(r: &Release, python: &Path) -> Result<()> {
+    let _dir = r.sh.push_dir(target_dir(&r.root));
+    let version = cmd!(
+        r.sh,
+        "{python} -c 'import geodist; print(geodist.__version__)'"
+    )
+    .read()
+    .context("import geodist from the installed artifact")?;
+    if version.trim() != r.plan.python_version {
+        bail!(
+            "the installed geodist reports __version__ {}: expected {}",
+            version.trim(),
+            r.plan.python_version
+        );
+    }
+    Ok(())
+}
+
+/// The locked versions of the `test` dependency group, as a requirements file.
+fn test_requirements(r: &Release) -> Result<PathBuf> {
+    let uv = r.env.bin("uv");
+    let text = cmd!(
+        r.sh,
+        "{uv} export --frozen --only-group test --no-hashes --no-emit-project --quiet"
+    )
+    .read()
+    .context("export the test requirements from uv.lock")?;
+    let path = staging_dir(&r.root, "test-requirements")?.join("requirements.txt");
+    std::fs::write(&path, text)?;
+    Ok(path)
+}
+
+fn fresh_venv(r: &Release, name: &str) -> Result<PathBuf> {
+    let venv = staging_dir(&r.root, &format!("venv-{name}"))?;
+    let uv = r.env.bin("uv");
+    let python = r.env.python();
+    cmd!(r.sh, "{uv} venv --quiet --python {python} {venv}")
+        .env("UV_PYTHON_DOWNLOADS", "never")
+        .run_to_stderr()
+        .context("create a fresh virtual environment")?;
+    Ok(venv)
+}
+
+fn venv_python(venv: &Path) -> PathBuf {
+    if cfg!(windows) {
+        venv.join("Scripts").join("python.exe")
+    } else {
+        venv.join("bin").join("python")
+    }
+}
