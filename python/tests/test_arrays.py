@@ -38,6 +38,8 @@ SCALARS = [
     pytest.param(tuple(np.float32(v) for v in (10, 20, -30, 40)), id="numpy-float32"),
     pytest.param(tuple(np.int64(v) for v in (10, 20, -30, 40)), id="numpy-int64"),
     pytest.param(tuple(np.uint8(v) for v in (10, 20, 30, 40)), id="numpy-uint8"),
+    pytest.param(tuple(np.longdouble(v) for v in (10, 20, -30, 40)), id="numpy-longdouble"),
+    pytest.param(tuple(np.float16(v) for v in (10, 20, -30, 40)), id="numpy-float16"),
     pytest.param(tuple(np.array(v) for v in (10.0, 20.0, -30.0, 40.0)), id="0-d"),
     pytest.param(tuple(np.array(v, dtype=">f8") for v in (10, 20, -30, 40)), id="0-d-big-endian"),
     pytest.param((10.0, np.int16(20), np.array(-30.0), 40), id="mixed"),

@@ -142,6 +142,9 @@ BAD_TYPES = [
     pytest.param(True, id="bool"),
     pytest.param(np.array([True, False]), id="bool-array"),
     pytest.param(np.array(["2020-01-01"], dtype="datetime64[D]"), id="datetime"),
+    pytest.param(np.datetime64("2020-01-01"), id="numpy-datetime"),
+    pytest.param(np.timedelta64(3, "D"), id="numpy-timedelta"),
+    pytest.param(np.bool_(True), id="numpy-bool"),
 ]
 
 

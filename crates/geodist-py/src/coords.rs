@@ -15,7 +15,7 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyFloat, PyInt};
+use pyo3::types::{PyFloat, PyInt, PyTuple};
 
 /// One coordinate argument after conversion.
 pub(crate) enum Coord<'py> {
@@ -46,6 +46,7 @@ pub(crate) fn coord<'py>(arg: &Bound<'py, PyAny>, name: &str) -> PyResult<Coord<
     }
     let array = match arg.cast::<PyUntypedArray>() {
         Ok(array) => array.clone(),
+        Err(_) if is_real_numpy_scalar(arg)? => return Ok(Coord::Scalar(arg.extract()?)),
         Err(_) => asarray(arg)?,
     };
     let array = as_float64(&array, arg, name)?;
@@ -54,6 +55,20 @@ pub(crate) fn coord<'py>(arg: &Bound<'py, PyAny>, name: &str) -> PyResult<Coord<
         return Ok(Coord::Scalar(array.as_array()[IxDyn(&[])]));
     }
     Ok(Coord::Array(array))
+}
+
+/// Whether `arg` is a numpy integer or floating scalar (`numpy.float32(1)`, `numpy.int64(1)`),
+/// which converts with `float()` as exactly as through a 0-d array, and ten times faster.
+/// `numpy.timedelta64` is an integer subclass, but its dtype is not a real number.
+fn is_real_numpy_scalar(arg: &Bound<'_, PyAny>) -> PyResult<bool> {
+    static TYPES: PyOnceLock<(Py<PyTuple>, Py<PyAny>)> = PyOnceLock::new();
+    let py = arg.py();
+    let (real, timedelta) = TYPES.get_or_try_init(py, || {
+        let numpy = py.import("numpy")?;
+        let real = PyTuple::new(py, [numpy.getattr("integer")?, numpy.getattr("floating")?])?;
+        PyResult::Ok((real.unbind(), numpy.getattr("timedelta64")?.unbind()))
+    })?;
+    Ok(arg.is_instance(real.bind(py))? && !arg.is_instance(timedelta.bind(py))?)
 }
 
 fn asarray<'py>(arg: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyUntypedArray>> {
