@@ -1,0 +1,384 @@
+//! `cargo xtask changelog`: release notes out of `CHANGELOG.md` (Keep a Changelog form), and a
+//! draft of the `## [Unreleased]` entries from the Conventional Commits since the last tag.
+//!
+//! The text functions here are pure (`&str` in, `String` out): the release pipeline reads the
+//! notes of a version with [`section`], the coherence check reads [`newest_release`], and
+//! `cargo xtask bump` cuts a release out of `## [Unreleased]` with [`cut_release`].
+
+pub mod commits;
+
+use anyhow::{Context, Result, bail};
+use xshell::Shell;
+
+use crate::{flags, project, version::Workspace};
+
+pub fn run(sh: &Shell, cmd: &flags::Changelog) -> Result<()> {
+    let root = project::root();
+    let ws = Workspace::load(&root)?;
+    let path = &ws.config.changelog;
+    match (&cmd.version, cmd.draft) {
+        (Some(version), _) => {
+            let text = ws
+                .changelog
+                .as_deref()
+                .with_context(|| missing_file(path))?;
+            let version = version
+                .strip_prefix(ws.config.tag_prefix.as_str())
+                .unwrap_or(version);
+            let Some(notes) = section(text, version) else {
+                let known = release_names(text);
+                bail!(
+                    "{path} has no `## [{version}]` section: expected the release notes of \
+                     {version} there; found sections for: {}. Cut it from `## [Unreleased]` \
+                     with `cargo xtask bump {version}`, or write the section by hand",
+                    if known.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        known.join(", ")
+                    }
+                );
+            };
+            println!("{notes}");
+        }
+        (None, _) => {
+            let range = commits::since_last_tag(sh, &root, &ws.config.tag_prefix)?;
+            eprintln!("{}", range.describe());
+            let draft = commits::draft(&range.commits);
+            if draft.lines().count() == 1 {
+                eprintln!("none of them is a feat, fix, perf or breaking change: nothing to add");
+            }
+            print!("{draft}");
+        }
+    }
+    Ok(())
+}
+
+fn missing_file(path: &str) -> String {
+    format!(
+        "{path} not found: expected a Keep a Changelog file at the path that \
+         [workspace.metadata.release] changelog names"
+    )
+}
+
+/// The notes of `## [version]`: everything below its heading up to the next `## ` heading (or the
+/// link definitions at the bottom), trimmed. `None` if there is no such section.
+pub fn section(changelog: &str, version: &str) -> Option<String> {
+    let doc = Doc::parse(changelog);
+    let i = doc.headings.iter().position(|h| h.name == version)?;
+    let body = doc.body(i);
+    Some(body.join("").trim().to_owned())
+}
+
+/// The version and date of the newest release heading (`## [X.Y.Z] - YYYY-MM-DD`), skipping
+/// `## [Unreleased]`.
+pub fn newest_release(changelog: &str) -> Option<(String, String)> {
+    let doc = Doc::parse(changelog);
+    let h = doc.headings.iter().find(|h| !h.is_unreleased())?;
+    Some((h.name.clone(), h.date.clone()))
+}
+
+/// Every release named by a heading, newest first.
+pub fn release_names(changelog: &str) -> Vec<String> {
+    let doc = Doc::parse(changelog);
+    doc.headings
+        .iter()
+        .filter(|h| !h.is_unreleased())
+        .map(|h| h.name.clone())
+        .collect()
+}
+
+/// Moves the entries under `## [Unreleased]` into a new `## [version] - date` section, leaving an
+/// empty `## [Unreleased]` above it, and updates the compare links at the bottom:
+/// `[Unreleased]` then compares `{prefix}{version}...HEAD`, and `[version]` compares the previous
+/// release with this one (or links to its tag page when it is the first release).
+///
+/// Assumption: the links follow Keep a Changelog, where `[Unreleased]` points at
+/// `<repository>/compare/<tag>...HEAD` (or `<repository>/commits/<branch>` before the first
+/// release); a file without such a link keeps its links as they are.
+pub fn cut_release(changelog: &str, version: &str, date: &str, tag_prefix: &str) -> Result<String> {
+    let doc = Doc::parse(changelog);
+    let Some(u) = doc.headings.iter().position(Heading::is_unreleased) else {
+        bail!(
+            "the changelog has no `## [Unreleased]` heading: expected Keep a Changelog form, with \
+             the notes of the next release under `## [Unreleased]`; add that heading above the \
+             newest release"
+        );
+    };
+    if doc.headings.iter().any(|h| h.name == version) {
+        bail!(
+            "the changelog already has a `## [{version}]` section: expected {version} to be a new \
+             release; bump to a newer version, or remove the stale section"
+        );
+    }
+    let previous = doc
+        .headings
+        .iter()
+        .find(|h| !h.is_unreleased())
+        .map(|h| h.name.as_str());
+    let heading = doc.headings[u].line;
+    let (first, end) = doc.body_range(u);
+    // The entries keep their own trailing spacing; only the blank lines above them are replaced.
+    let body = &doc.lines[first..end];
+    let entries = &body[body.iter().position(|l| !is_blank(l)).unwrap_or(body.len())..];
+
+    let mut out: Vec<String> = doc.lines[..heading].iter().map(|l| l.to_string()).collect();
+    out.push(ensure_newline(doc.lines[heading]));
+    out.push("\n".into());
+    out.push(format!("## [{version}] - {date}\n"));
+    if entries.is_empty() {
+        // No notes: keep the spacing that was there, but never glue two headings together.
+        out.extend(body.iter().map(|l| ensure_newline(l)));
+        if body.is_empty() && end < doc.lines.len() {
+            out.push("\n".into());
+        }
+    } else {
+        out.push("\n".into());
+        out.extend(entries.iter().map(|l| ensure_newline(l)));
+    }
+    out.extend(doc.lines[end..].iter().map(|l| ensure_newline(l)));
+    update_links(&mut out, version, previous, tag_prefix);
+    Ok(out.concat())
+}
+
+/// Rewrites `[Unreleased]: <repo>/compare/<tag>...HEAD` and adds the link of the new release.
+fn update_links(lines: &mut Vec<String>, version: &str, previous: Option<&str>, prefix: &str) {
+    let Some(i) = lines
+        .iter()
+        .position(|l| link_label(l).is_some_and(is_unreleased))
+    else {
+        return;
+    };
+    let url = lines[i].split_once("]:").map_or("", |(_, url)| url.trim());
+    let Some((repo, _)) = url
+        .split_once("/compare/")
+        .or_else(|| url.split_once("/commits/"))
+    else {
+        return;
+    };
+    let label = link_label(&lines[i]).unwrap_or("Unreleased").to_owned();
+    let new_link = match previous {
+        Some(prev) => format!("[{version}]: {repo}/compare/{prefix}{prev}...{prefix}{version}\n"),
+        None => format!("[{version}]: {repo}/releases/tag/{prefix}{version}\n"),
+    };
+    lines[i] = format!("[{label}]: {repo}/compare/{prefix}{version}...HEAD\n");
+    lines.insert(i + 1, new_link);
+}
+
+/// A changelog split into lines, with its `## ` headings and where the trailing block of link
+/// definitions starts.
+struct Doc<'a> {
+    lines: Vec<&'a str>,
+    headings: Vec<Heading>,
+    links_start: usize,
+}
+
+struct Heading {
+    line: usize,
+    name: String,
+    date: String,
+}
+
+impl Heading {
+    fn is_unreleased(&self) -> bool {
+        is_unreleased(&self.name)
+    }
+}
+
+impl<'a> Doc<'a> {
+    fn parse(text: &'a str) -> Doc<'a> {
+        let lines: Vec<&str> = text.split_inclusive('\n').collect();
+        let mut links_start = lines.len();
+        while links_start > 0 {
+            let l = lines[links_start - 1];
+            if is_blank(l) || link_label(l).is_some() {
+                links_start -= 1;
+            } else {
+                break;
+            }
+        }
+        let headings = lines[..links_start]
+            .iter()
+            .enumerate()
+            .filter_map(|(i, l)| {
+                parse_heading(l).map(|(name, date)| Heading {
+                    line: i,
+                    name,
+                    date,
+                })
+            })
+            .collect();
+        Doc {
+            lines,
+            headings,
+            links_start,
+        }
+    }
+
+    /// The lines below heading `i`, up to the next heading or the link block.
+    fn body_range(&self, i: usize) -> (usize, usize) {
+        let first = self.headings[i].line + 1;
+        let end = self
+            .headings
+            .get(i + 1)
+            .map_or(self.links_start, |h| h.line);
+        (first, end)
+    }
+
+    fn body(&self, i: usize) -> &[&'a str] {
+        let (first, end) = self.body_range(i);
+        &self.lines[first..end]
+    }
+}
+
+/// `## [1.2.0] - 2024-05-01` → ("1.2.0", "2024-05-01"); `## [Unreleased]` → ("Unreleased", "").
+fn parse_heading(line: &str) -> Option<(String, String)> {
+    let rest = line.strip_prefix("## ")?.trim_start();
+    let rest = rest.strip_prefix('[')?;
+    let (name, after) = rest.split_once(']')?;
+    let after = after.trim().trim_start_matches(['-', '–', '—']).trim();
+    let date = after.split_whitespace().next().unwrap_or("");
+    Some((name.trim().to_owned(), date.to_owned()))
+}
+
+/// The label of a link reference definition (`[0.1.0]: https://…` → `0.1.0`).
+fn link_label(line: &str) -> Option<&str> {
+    let rest = line.trim_end().strip_prefix('[')?;
+    let (label, after) = rest.split_once("]:")?;
+    (!label.is_empty() && !after.trim().is_empty()).then_some(label)
+}
+
+fn is_unreleased(name: &str) -> bool {
+    name.eq_ignore_ascii_case("unreleased")
+}
+
+fn is_blank(line: &str) -> bool {
+    line.trim().is_empty()
+}
+
+fn ensure_newline(line: &str) -> String {
+    if line.ends_with('\n') {
+        line.to_owned()
+    } else {
+        format!("{line}\n")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bump::golden;
+
+    const CHANGELOG: &str = "\
+# Changelog
+
+## [Unreleased]
+
+### Added
+
+- Hausdorff distance.
+
+## [0.2.0] - 2024-06-01
+
+### Fixed
+
+- Antipodal points.
+
+## [0.1.0] - 2024-05-01
+
+### Added
+
+- First release.
+
+[Unreleased]: https://github.com/o/r/compare/v0.2.0...HEAD
+[0.2.0]: https://github.com/o/r/compare/v0.1.0...v0.2.0
+[0.1.0]: https://github.com/o/r/releases/tag/v0.1.0
+";
+
+    #[track_caller]
+    fn check_section(version: &str, expected: Option<&str>) {
+        assert_eq!(section(CHANGELOG, version).as_deref(), expected);
+    }
+
+    #[test]
+    fn sections() {
+        check_section("0.2.0", Some("### Fixed\n\n- Antipodal points."));
+        check_section("0.1.0", Some("### Added\n\n- First release."));
+        check_section("Unreleased", Some("### Added\n\n- Hausdorff distance."));
+        check_section("0.3.0", None);
+        check_section("0.1", None);
+    }
+
+    #[test]
+    fn newest() {
+        assert_eq!(
+            newest_release(CHANGELOG),
+            Some(("0.2.0".into(), "2024-06-01".into()))
+        );
+        assert_eq!(newest_release("# Changelog\n\n## [Unreleased]\n"), None);
+        let yanked = "## [1.0.0] - 2024-01-02 [YANKED]\n";
+        assert_eq!(
+            newest_release(yanked),
+            Some(("1.0.0".into(), "2024-01-02".into()))
+        );
+        assert_eq!(release_names(CHANGELOG), ["0.2.0", "0.1.0"]);
+    }
+
+    #[track_caller]
+    fn check_cut(name: &str, version: &str) {
+        let before = golden::read(&format!("changelog/{name}.before.md"));
+        let after = cut_release(&before, version, "2030-01-02", "v").unwrap();
+        golden::check(&format!("changelog/{name}.after.md"), &after);
+    }
+
+    #[test]
+    fn cut_with_links() {
+        check_cut("with-links", "0.3.0");
+    }
+
+    #[test]
+    fn cut_without_links() {
+        check_cut("without-links", "0.3.0");
+    }
+
+    #[test]
+    fn cut_first_release() {
+        check_cut("first-release", "0.1.0");
+    }
+
+    #[test]
+    fn cut_empty_unreleased() {
+        check_cut("empty-unreleased", "1.0.1-rc.1");
+    }
+
+    #[test]
+    fn cut_then_read_back() {
+        let after = cut_release(CHANGELOG, "0.3.0", "2030-01-02", "v").unwrap();
+        assert_eq!(
+            newest_release(&after),
+            Some(("0.3.0".into(), "2030-01-02".into()))
+        );
+        assert_eq!(
+            section(&after, "0.3.0").as_deref(),
+            Some("### Added\n\n- Hausdorff distance.")
+        );
+        assert_eq!(section(&after, "Unreleased").as_deref(), Some(""));
+        assert_eq!(section(&after, "0.2.0"), section(CHANGELOG, "0.2.0"));
+    }
+
+    #[test]
+    fn cut_refusals() {
+        let err = cut_release(CHANGELOG, "0.2.0", "2030-01-02", "v")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("already has a `## [0.2.0]`"), "{err}");
+        let err = cut_release(
+            "# Changelog\n\n## [0.1.0] - 2024-05-01\n",
+            "0.2.0",
+            "d",
+            "v",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("no `## [Unreleased]`"), "{err}");
+    }
+}
