@@ -1,0 +1,326 @@
+//! `cargo xtask bump`: set the next version everywhere it is written, from the one hand-written
+//! place (`[workspace.package] version`) to `Cargo.lock` and the changelog, in one reviewable
+//! change.
+//!
+//! The edits are planned first, as pure text transforms of a [`Workspace`] snapshot; `--dry-run`
+//! prints them as a unified diff, otherwise one helper writes them, re-runs the coherence check,
+//! and only then (when asked) commits and tags.
+
+pub mod diff;
+#[cfg(test)]
+mod e2e;
+mod edit;
+#[cfg(test)]
+pub mod golden;
+pub mod next;
+
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use semver::Version;
+use xshell::{Shell, cmd};
+
+use crate::changelog::{self, commits};
+use crate::version::{self, Workspace, pep440};
+use next::{Step, Target};
+
+/// Whether the bump writes its edits or only shows them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    DryRun,
+    Write,
+}
+
+/// What happens after the files are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Finish {
+    /// Leave the edits in the working tree for review.
+    Files,
+    Commit,
+    CommitAndTag,
+}
+
+/// One bump, as asked for on the command line.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub target: Target,
+    pub mode: Mode,
+    pub finish: Finish,
+    /// The release date for the changelog heading (`YYYY-MM-DD`); today (UTC) if `None`.
+    pub date: Option<String>,
+}
+
+/// One file's planned edit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileEdit {
+    /// Relative to the workspace root, with `/` separators.
+    pub path: String,
+    pub before: String,
+    pub after: String,
+}
+
+pub fn run(sh: &Shell, cmd: &crate::flags::Bump) -> Result<()> {
+    let request = Request {
+        target: cmd.to.parse()?,
+        mode: if cmd.dry_run {
+            Mode::DryRun
+        } else {
+            Mode::Write
+        },
+        finish: match (cmd.commit, cmd.tag) {
+            (_, true) => Finish::CommitAndTag,
+            (true, false) => Finish::Commit,
+            (false, false) => Finish::Files,
+        },
+        date: cmd.date.clone(),
+    };
+    if request.mode == Mode::DryRun && request.finish != Finish::Files {
+        bail!("--dry-run writes nothing, so it cannot --commit or --tag; drop one of them");
+    }
+    bump(sh, &crate::project::root(), &request).map(drop)
+}
+
+/// Bumps the workspace at `root`; returns the new version.
+pub fn bump(sh: &Shell, root: &Path, request: &Request) -> Result<Version> {
+    let ws = Workspace::load(root)?;
+    let current = ws.version()?;
+    if request.mode == Mode::Write {
+        require_clean_tree(sh, root)?;
+    }
+    let step = match &request.target {
+        Target::Step(step) => step.clone(),
+        Target::Auto => auto_step(sh, root, &ws, &current)?,
+    };
+    let next = next::next(&current, &step)?;
+    let date = match &request.date {
+        Some(date) => check_date(date)?,
+        None => today_utc(),
+    };
+    let edits = plan(&ws, &next, &date)?;
+    eprintln!("bump {current} -> {next} (Python: {})", pep440(&next)?);
+    let unreleased = ws
+        .changelog
+        .as_deref()
+        .and_then(|c| changelog::section(c, "Unreleased"));
+    if unreleased.is_some_and(|notes| notes.is_empty()) {
+        eprintln!(
+            "warning: `## [Unreleased]` in {} is empty, so {next} has no release notes;              `cargo xtask changelog --draft` proposes entries from the commits",
+            ws.config.changelog
+        );
+    }
+    match request.mode {
+        Mode::DryRun => {
+            for e in &edits {
+                print!("{}", diff::unified(&e.path, &e.before, &e.after));
+            }
+            eprintln!("dry run: nothing written; run without --dry-run to apply");
+        }
+        Mode::Write => {
+            for e in &edits {
+                let path = root.join(&e.path);
+                std::fs::write(&path, &e.after)
+                    .with_context(|| format!("write {}", path.display()))?;
+            }
+            let report = version::collect(sh, root, None)?;
+            report
+                .check()
+                .context("the bump left the versions incoherent (a bug in the xtask)")?;
+            finish(sh, root, &ws, &edits, &next, request.finish)?;
+        }
+    }
+    Ok(next)
+}
+
+/// Every edit that moves the workspace to `next`: the manifests, `Cargo.lock` and the
+/// changelog (its `## [Unreleased]` entries become `## [next] - date`).
+pub fn plan(ws: &Workspace, next: &Version, date: &str) -> Result<Vec<FileEdit>> {
+    let crates = ws.versioned_crates();
+    let mut edits = Vec::new();
+    let manifests = std::iter::once(("Cargo.toml", &ws.manifest)).chain(
+        ws.members
+            .iter()
+            .map(|m| (m.manifest_path.as_str(), &m.manifest)),
+    );
+    for (path, text) in manifests {
+        let after = edit::manifest(text, &crates, next).with_context(|| format!("edit {path}"))?;
+        edits.push(FileEdit {
+            path: path.to_owned(),
+            before: text.clone(),
+            after,
+        });
+    }
+    let lock = ws.lock.as_deref().context(
+        "Cargo.lock not found: expected it committed at the workspace root; create it with \
+         `cargo generate-lockfile`",
+    )?;
+    let after = edit::lock(lock, &crates, next)?;
+    edits.push(FileEdit {
+        path: "Cargo.lock".into(),
+        before: lock.to_owned(),
+        after,
+    });
+    let path = &ws.config.changelog;
+    let text = ws.changelog.as_deref().with_context(|| {
+        format!("{path} not found: expected the changelog that [workspace.metadata.release] names")
+    })?;
+    let after = changelog::cut_release(text, &next.to_string(), date, &ws.config.tag_prefix)
+        .with_context(|| format!("edit {path}"))?;
+    edits.push(FileEdit {
+        path: path.clone(),
+        before: text.to_owned(),
+        after,
+    });
+    edits.retain(|e| e.before != e.after);
+    Ok(edits)
+}
+
+fn auto_step(sh: &Shell, root: &Path, ws: &Workspace, current: &Version) -> Result<Step> {
+    if !current.pre.is_empty() {
+        bail!(
+            "the current version {current} is a pre-release: `auto` steps from a release; use \
+             `cargo xtask bump alpha|beta|rc|release` (or name the version)"
+        );
+    }
+    let range = commits::since_last_tag(sh, root, &ws.config.tag_prefix)?;
+    let rec = next::recommend(current, &range.commits);
+    eprintln!("bump auto: {}", range.describe());
+    for reason in &rec.reasons {
+        eprintln!("  {reason}");
+    }
+    match rec.level {
+        Some(level) => {
+            eprintln!("  => {} (the highest level called for)", level.as_str());
+            Ok(Step::Level(level))
+        }
+        None => bail!(
+            "nothing to release: no feat, fix, perf or breaking commit since {}; to release \
+             anyway, name the level (`cargo xtask bump patch`)",
+            range
+                .since
+                .as_ref()
+                .map_or("the first commit", |(tag, _)| tag.as_str())
+        ),
+    }
+}
+
+fn require_clean_tree(sh: &Shell, root: &Path) -> Result<()> {
+    let _dir = sh.push_dir(root);
+    let status = cmd!(sh, "git status --porcelain --untracked-files=no")
+        .quiet()
+        .read()
+        .context("check the working tree with `git status`")?;
+    if !status.trim().is_empty() {
+        bail!(
+            "the working tree has uncommitted changes:\n{status}\nexpected a clean tree, so \
+             that the bump is one change of its own; commit or stash them (`git stash`), or \
+             preview with `cargo xtask bump … --dry-run`"
+        );
+    }
+    Ok(())
+}
+
+fn finish(
+    sh: &Shell,
+    root: &Path,
+    ws: &Workspace,
+    edits: &[FileEdit],
+    next: &Version,
+    finish: Finish,
+) -> Result<()> {
+    let _dir = sh.push_dir(root);
+    let paths: Vec<&str> = edits.iter().map(|e| e.path.as_str()).collect();
+    let paths = paths.as_slice();
+    let tag = format!("{}{next}", ws.config.tag_prefix);
+    let message = format!("chore(release): {next}");
+    if finish == Finish::Files {
+        eprintln!(
+            "wrote {}; review with `git diff`, then commit and tag (or rerun with --commit \
+             --tag next time)",
+            paths.join(", ")
+        );
+        return Ok(());
+    }
+    cmd!(sh, "git add -- {paths...}")
+        .run()
+        .context("stage the bump")?;
+    cmd!(sh, "git commit --quiet --message {message} -- {paths...}")
+        .run()
+        .context("commit the bump")?;
+    if finish == Finish::CommitAndTag {
+        let tag_message = format!("Release {next}");
+        cmd!(sh, "git tag --annotate {tag} --message {tag_message}")
+            .run()
+            .with_context(|| format!("tag the bump {tag}"))?;
+        eprintln!(
+            "committed and tagged {tag}; push both with `git push --atomic origin HEAD {tag}`"
+        );
+    } else {
+        eprintln!("committed {message}; tag it with `git tag --annotate {tag}` when ready");
+    }
+    Ok(())
+}
+
+fn check_date(date: &str) -> Result<String> {
+    let b = date.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    if b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && digits(0..4)
+        && digits(5..7)
+        && digits(8..10)
+    {
+        Ok(date.to_owned())
+    } else {
+        bail!("--date {date}: expected YYYY-MM-DD, the form of Keep a Changelog headings")
+    }
+}
+
+/// Today's date in UTC as `YYYY-MM-DD`.
+fn today_utc() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    civil_date(secs / 86_400)
+}
+
+/// Days since 1970-01-01 → `YYYY-MM-DD` (Howard Hinnant's `civil_from_days`).
+fn civil_date(days: u64) -> String {
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(civil_date(0), "1970-01-01");
+        assert_eq!(civil_date(11_016), "2000-02-29");
+        assert_eq!(civil_date(20_513), "2026-03-01");
+        assert_eq!(civil_date(19_722), "2023-12-31");
+        assert!(check_date("2030-01-02").is_ok());
+        assert!(check_date("2030-1-2").is_err());
+        assert!(check_date("tomorrow").is_err());
+        assert_eq!(today_utc().len(), 10);
+    }
+
+    /// The long help is where the stepping rules are documented: a snapshot keeps it reviewed.
+    #[test]
+    fn help() {
+        use clap::CommandFactory;
+        let mut cli = crate::flags::Cli::command();
+        cli.build();
+        let bump = cli.find_subcommand_mut("bump").unwrap();
+        golden::check("help/bump.txt", &bump.render_long_help().to_string());
+    }
+}
