@@ -16,6 +16,93 @@ pub enum Command {
     Lint(Lint),
     /// Run every test: cargo test for the workspace, then pytest against the built extension.
     Test(Test),
+    /// Print every place the version is written (`--check`: fail on any disagreement).
+    Version(Version),
+    /// Set the next version everywhere it is written: Cargo.toml, Cargo.lock, the changelog
+    ///
+    /// `[workspace.package] version` in the root Cargo.toml is the only version written by hand.
+    /// The bump edits it (formatting and comments survive), the internal dependency requirements
+    /// that pin it (`=X.Y.Z`), the workspace crates' Cargo.lock entries (offline, no index
+    /// needed), and moves the `## [Unreleased]` entries of the changelog under a new
+    /// `## [X.Y.Z] - YYYY-MM-DD`, leaving `## [Unreleased]` empty and updating the compare links.
+    /// It refuses to write on a tree with uncommitted changes to tracked files, checks the
+    /// result with `cargo xtask version --check`, and commits or tags only when asked.
+    ///
+    /// TO is one of:
+    ///   major | minor | patch   1.2.3 -> 2.0.0 | 1.3.0 | 1.2.4. On a pre-release of that level
+    ///                           it finishes the pre-release instead: 1.3.0-rc.1 + minor -> 1.3.0.
+    ///   alpha | beta | rc       From a release, a pre-release of the next patch:
+    ///                           0.1.0 + alpha -> 0.1.1-alpha.1. From the same stage, the next
+    ///                           number: alpha.1 -> alpha.2. From an earlier stage, number 1 of
+    ///                           this one: alpha.2 + beta -> beta.1. Never backwards (rc + alpha
+    ///                           is refused); for a pre-release of a new minor or major, name
+    ///                           it: `bump 0.2.0-alpha.1`.
+    ///   release                 Drops the pre-release: 0.1.1-rc.2 -> 0.1.1.
+    ///   X.Y.Z[-(alpha|beta|rc).N]
+    ///                           Exactly that version; it must be newer than the current one.
+    ///   auto                    The level the Conventional Commits since the last release tag
+    ///                           call for, with the reasoning printed: from 1.0.0, a breaking
+    ///                           change (`type!:` or a `BREAKING CHANGE:` footer) is major,
+    ///                           `feat` minor, `fix`/`perf` patch. Before 1.0.0, Cargo's rule
+    ///                           that 0.Y is the compatibility level shifts each one down:
+    ///                           breaking is minor, `feat`/`fix`/`perf` patch (release-please's
+    ///                           bump-minor-pre-major + bump-patch-for-minor-pre-major). Other
+    ///                           commits call for no release. Refused on a pre-release.
+    ///
+    /// Every version must have a PEP 440 form for the Python package: X.Y.Z-alpha.N <-> X.Y.ZaN,
+    /// -beta.N <-> bN, -rc.N <-> rcN. Build metadata (+x), other pre-release words and a
+    /// pre-release without its number are refused here, not at upload time.
+    #[command(verbatim_doc_comment)]
+    Bump(Bump),
+    /// Print a version's release notes, or draft `## [Unreleased]` entries from the commits.
+    Changelog(Changelog),
+}
+
+#[derive(Debug, Args)]
+pub struct Version {
+    /// Exit non-zero if any place disagrees, listing every disagreement and its fix.
+    #[arg(long)]
+    pub check: bool,
+    /// Compare this release tag instead of the release tags at HEAD.
+    #[arg(long, value_name = "vX.Y.Z")]
+    pub tag: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct Bump {
+    /// major | minor | patch | alpha | beta | rc | release | auto | X.Y.Z[-(alpha|beta|rc).N]
+    #[arg(value_name = "TO")]
+    pub to: String,
+    /// Print the edits as a unified diff (stdout) and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Commit the edited files (only those) as `chore(release): X.Y.Z`.
+    #[arg(long, conflicts_with = "dry_run")]
+    pub commit: bool,
+    /// Also tag that commit with the release tag (annotated); needs --commit.
+    #[arg(long, requires = "commit")]
+    pub tag: bool,
+    /// The date of the new changelog heading (default: today, UTC).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub date: Option<String>,
+}
+
+/// `--version` here names a release, so the command has no version flag of its own.
+#[derive(Debug, Args)]
+#[command(disable_version_flag = true)]
+pub struct Changelog {
+    /// Print the notes of this version (`X.Y.Z` or its tag): the GitHub Release body.
+    #[arg(
+        long,
+        value_name = "X.Y.Z",
+        required_unless_present = "draft",
+        conflicts_with = "draft"
+    )]
+    pub version: Option<String>,
+    /// Print proposed `## [Unreleased]` entries (Added, Changed, Fixed) from the Conventional
+    /// Commits since the last release tag; writes nothing.
+    #[arg(long)]
+    pub draft: bool,
 }
 
 #[derive(Debug, Args)]

@@ -1,12 +1,15 @@
 //! The geodist release machine: `cargo xtask <command>`, the one entry point that the Makefile,
 //! CI and maintainers share, so that a local run and a CI run can never drift apart.
 
+mod bump;
+mod changelog;
 mod flags;
 mod lint;
 mod progress;
 mod project;
 mod python_env;
 mod test;
+mod version;
 
 use anyhow::Result;
 use clap::Parser;
@@ -19,5 +22,8 @@ fn main() -> Result<()> {
     match cli.command {
         flags::Command::Lint(cmd) => lint::run(&sh, &cmd),
         flags::Command::Test(cmd) => test::run(&sh, &cmd),
+        flags::Command::Version(cmd) => version::run(&sh, &cmd),
+        flags::Command::Bump(cmd) => bump::run(&sh, &cmd),
+        flags::Command::Changelog(cmd) => changelog::run(&sh, &cmd),
     }
 }
