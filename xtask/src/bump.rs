@@ -104,7 +104,8 @@ pub fn bump(sh: &Shell, root: &Path, request: &Request) -> Result<Version> {
         .and_then(|c| changelog::section(c, "Unreleased"));
     if unreleased.is_some_and(|notes| notes.is_empty()) {
         eprintln!(
-            "warning: `## [Unreleased]` in {} is empty, so {next} has no release notes;              `cargo xtask changelog --draft` proposes entries from the commits",
+            "warning: `## [Unreleased]` in {} is empty, so {next} has no release notes; \
+             `cargo xtask changelog --draft` proposes entries from the commits",
             ws.config.changelog
         );
     }
