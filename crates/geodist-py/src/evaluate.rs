@@ -7,7 +7,7 @@
 //! views) are gathered into small per-chunk buffers, so memory use stays bounded however large the
 //! broadcast result is.
 
-use std::array;
+use std::{array, slice};
 
 use geodist::GeodistError;
 use numpy::ndarray::{ArrayViewD, IxDyn};
@@ -268,11 +268,20 @@ impl<'a, 's> StridedReader<'a, 's> {
                 .zip(strides)
                 .map(|(&i, &stride)| i as isize * stride)
                 .sum();
-            for (j, value) in self.buffer[filled..filled + run].iter_mut().enumerate() {
-                // SAFETY: `index + j` (along the last axis) is inside the broadcast shape, and an
-                // axis the view does not have, or has with length 1, has stride 0; so the offset
-                // addresses one of the view's elements. The view borrows a readonly array.
-                *value = unsafe { *base.offset(offset + j as isize * strides[last]) };
+            let buffer = &mut self.buffer[filled..filled + run];
+            // SAFETY (all three arms): `index + j` for `j < run` stays inside the broadcast shape
+            // along the last axis, and an axis that the view does not have, or has with length 1,
+            // has stride 0; so every offset addresses one of the view's elements. The view
+            // borrows a readonly array for as long as this reader lives.
+            match strides[last] {
+                0 => buffer.fill(unsafe { *base.offset(offset) }),
+                1 => buffer
+                    .copy_from_slice(unsafe { slice::from_raw_parts(base.offset(offset), run) }),
+                stride => {
+                    for (j, value) in buffer.iter_mut().enumerate() {
+                        *value = unsafe { *base.offset(offset + j as isize * stride) };
+                    }
+                }
             }
             filled += run;
             self.index[last] += run;
