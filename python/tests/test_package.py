@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import doctest
 import importlib.metadata
 import inspect
 import math
@@ -73,6 +74,23 @@ def test_docstrings() -> None:
     for function in (geodist.haversine, geodist.geodesic, geodist.inverse):
         assert function.__doc__
         assert "GeodistError" in function.__doc__
+
+
+@pytest.mark.parametrize("module", [geodist, geodist._geodist], ids=lambda m: m.__name__)
+def test_docstring_examples(module) -> None:
+    # The extension's functions are not found by module (they are builtins), so name them.
+    finder = doctest.DocTestFinder()
+    tests = finder.find(module) + [
+        test
+        for name in ("haversine", "geodesic", "inverse")
+        for test in finder.find(getattr(module, name), name)
+        if module is geodist._geodist
+    ]
+    runner = doctest.DocTestRunner()
+    for test in tests:
+        runner.run(test)
+    assert sum(len(test.examples) for test in tests) > 0
+    assert runner.failures == 0, runner.summarize()
 
 
 def test_package_is_typed() -> None:

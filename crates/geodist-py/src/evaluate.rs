@@ -20,8 +20,9 @@ use crate::error::{Located, broadcast_error, to_py_err};
 /// The argument names, in the order every function takes them.
 pub(crate) const ARGUMENTS: [&str; 4] = ["lat1", "lon1", "lat2", "lon2"];
 
-/// Batches at least this long run with the GIL released. Below it, releasing and re-acquiring
-/// the GIL (about a microsecond with contention) costs more than it lets other threads gain.
+/// Batches at least this long run with the GIL released (from about 0.2 ms of haversines or
+/// 4 ms of geodesics). Releasing is cheap, but taking the GIL back can mean waiting for another
+/// thread's switch interval (5 ms), which would swamp a short call.
 const GIL_RELEASE_MIN_LEN: usize = 4096;
 
 /// Elements per chunk when inputs must be gathered: 4 inputs x 2048 x 8 bytes stays in L2.
@@ -61,7 +62,7 @@ where
         let mut out = [0.0; N];
         kernel(
             [&[a], &[b], &[c], &[d]],
-            out.each_mut().map(std::slice::from_mut),
+            out.each_mut().map(slice::from_mut),
         )
         .map_err(|error| to_py_err(error, &shapes, &[], 0))?;
         return Ok(Evaluated::Scalar(out));
@@ -87,7 +88,7 @@ where
         run()
     };
     result.map_err(|located| to_py_err(located.error, &shapes, &shape, located.offset))?;
-    drop(writers);
+    drop(writers); // Ends the borrows of `outputs`, which are handed out next.
     Ok(Evaluated::Array(outputs))
 }
 

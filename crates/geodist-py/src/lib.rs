@@ -58,6 +58,12 @@ mod _geodist {
     ///
     /// ``radius`` is the sphere's radius in meters (default: the mean Earth radius, 6371008.8 m).
     ///
+    /// >>> import geodist
+    /// >>> round(geodist.haversine(51.5074, -0.1278, 40.7128, -74.0060))  # London - New York
+    /// 5570230
+    /// >>> geodist.haversine(0, 0, 0, [90, 180], radius=1.0) / 3.141592653589793
+    /// array([0.5, 1. ])
+    ///
     /// Raises ``GeodistError`` (a ``ValueError``) for a NaN, infinite or out-of-range coordinate,
     /// a radius that is not a positive finite number, or shapes that do not broadcast; and
     /// ``TypeError`` for input that is not real numbers (complex, strings, objects, booleans).
@@ -84,6 +90,14 @@ mod _geodist {
     /// arrays broadcast against each other like numpy operands. Scalars in give a float out;
     /// otherwise the result is a float64 array of the broadcast shape.
     ///
+    /// >>> import geodist
+    /// >>> round(geodist.geodesic(51.5074, -0.1278, 40.7128, -74.0060), 3)  # London - New York
+    /// 5585233.579
+    /// >>> london = (51.5074, -0.1278)
+    /// >>> paris, tokyo = (48.8566, 2.3522), (35.6762, 139.6503)
+    /// >>> (geodist.geodesic(*london, [paris[0], tokyo[0]], [paris[1], tokyo[1]]) / 1000).round()
+    /// array([ 344., 9582.])
+    ///
     /// Raises ``GeodistError`` (a ``ValueError``) for a NaN, infinite or out-of-range coordinate
     /// or shapes that do not broadcast; and ``TypeError`` for input that is not real numbers.
     #[pyfunction]
@@ -106,6 +120,11 @@ mod _geodist {
     /// and ``azimuth2`` the final (forward) bearing at point 2, both in degrees clockwise from
     /// north in [-180, 180]. Arguments broadcast like numpy operands; scalars in give a tuple of
     /// three floats, otherwise a tuple of three float64 arrays of the broadcast shape.
+    ///
+    /// >>> import geodist
+    /// >>> distance, azimuth1, azimuth2 = geodist.inverse(51.5074, -0.1278, 40.7128, -74.0060)
+    /// >>> round(distance), round(azimuth1, 6), round(azimuth2, 6)
+    /// (5585234, -71.631002, -128.758771)
     ///
     /// Raises ``GeodistError`` (a ``ValueError``) for a NaN, infinite or out-of-range coordinate
     /// or shapes that do not broadcast; and ``TypeError`` for input that is not real numbers.
