@@ -62,11 +62,7 @@ pub struct FileEdit {
 pub fn run(sh: &Shell, cmd: &crate::flags::Bump) -> Result<()> {
     let request = Request {
         target: cmd.to.parse()?,
-        mode: if cmd.dry_run {
-            Mode::DryRun
-        } else {
-            Mode::Write
-        },
+        mode: if cmd.dry_run { Mode::DryRun } else { Mode::Write },
         finish: match (cmd.commit, cmd.tag) {
             (_, true) => Finish::CommitAndTag,
             (true, false) => Finish::Commit,
@@ -98,10 +94,7 @@ pub fn bump(sh: &Shell, root: &Path, request: &Request) -> Result<Version> {
     };
     let edits = plan(&ws, &next, &date)?;
     eprintln!("bump {current} -> {next} (Python: {})", pep440(&next)?);
-    let unreleased = ws
-        .changelog
-        .as_deref()
-        .and_then(|c| changelog::section(c, "Unreleased"));
+    let unreleased = ws.changelog.as_deref().and_then(|c| changelog::section(c, "Unreleased"));
     if unreleased.is_some_and(|notes| notes.is_empty()) {
         eprintln!(
             "warning: `## [Unreleased]` in {} is empty, so {next} has no release notes; \
@@ -123,9 +116,7 @@ pub fn bump(sh: &Shell, root: &Path, request: &Request) -> Result<Version> {
                     .with_context(|| format!("write {}", path.display()))?;
             }
             let report = version::collect(sh, root, None)?;
-            report
-                .check()
-                .context("the bump left the versions incoherent (a bug in the xtask)")?;
+            report.check().context("the bump left the versions incoherent (a bug in the xtask)")?;
             finish(sh, root, &ws, &edits, &next, request.finish)?;
         }
     }
@@ -137,40 +128,25 @@ pub fn bump(sh: &Shell, root: &Path, request: &Request) -> Result<Version> {
 pub fn plan(ws: &Workspace, next: &Version, date: &str) -> Result<Vec<FileEdit>> {
     let crates = ws.versioned_crates();
     let mut edits = Vec::new();
-    let manifests = std::iter::once(("Cargo.toml", &ws.manifest)).chain(
-        ws.members
-            .iter()
-            .map(|m| (m.manifest_path.as_str(), &m.manifest)),
-    );
+    let manifests = std::iter::once(("Cargo.toml", &ws.manifest))
+        .chain(ws.members.iter().map(|m| (m.manifest_path.as_str(), &m.manifest)));
     for (path, text) in manifests {
         let after = edit::manifest(text, &crates, next).with_context(|| format!("edit {path}"))?;
-        edits.push(FileEdit {
-            path: path.to_owned(),
-            before: text.clone(),
-            after,
-        });
+        edits.push(FileEdit { path: path.to_owned(), before: text.clone(), after });
     }
     let lock = ws.lock.as_deref().context(
         "Cargo.lock not found: expected it committed at the workspace root; create it with \
          `cargo generate-lockfile`",
     )?;
     let after = edit::lock(lock, &crates, next)?;
-    edits.push(FileEdit {
-        path: "Cargo.lock".into(),
-        before: lock.to_owned(),
-        after,
-    });
+    edits.push(FileEdit { path: "Cargo.lock".into(), before: lock.to_owned(), after });
     let path = &ws.config.changelog;
     let text = ws.changelog.as_deref().with_context(|| {
         format!("{path} not found: expected the changelog that [workspace.metadata.release] names")
     })?;
     let after = changelog::cut_release(text, &next.to_string(), date, &ws.config.tag_prefix)
         .with_context(|| format!("edit {path}"))?;
-    edits.push(FileEdit {
-        path: path.clone(),
-        before: text.to_owned(),
-        after,
-    });
+    edits.push(FileEdit { path: path.clone(), before: text.to_owned(), after });
     edits.retain(|e| e.before != e.after);
     Ok(edits)
 }
@@ -196,10 +172,7 @@ fn auto_step(sh: &Shell, root: &Path, ws: &Workspace, current: &Version) -> Resu
         None => bail!(
             "nothing to release: no feat, fix, perf or breaking commit since {}; to release \
              anyway, name the level (`cargo xtask bump patch`)",
-            range
-                .since
-                .as_ref()
-                .map_or("the first commit", |(tag, _)| tag.as_str())
+            range.since.as_ref().map_or("the first commit", |(tag, _)| tag.as_str())
         ),
     }
 }
@@ -241,9 +214,7 @@ fn finish(
         );
         return Ok(());
     }
-    cmd!(sh, "git add -- {paths...}")
-        .run()
-        .context("stage the bump")?;
+    cmd!(sh, "git add -- {paths...}").run().context("stage the bump")?;
     cmd!(sh, "git commit --quiet --message {message} -- {paths...}")
         .run()
         .context("commit the bump")?;

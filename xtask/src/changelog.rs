@@ -18,24 +18,15 @@ pub fn run(sh: &Shell, cmd: &flags::Changelog) -> Result<()> {
     let path = &ws.config.changelog;
     match (&cmd.version, cmd.draft) {
         (Some(version), _) => {
-            let text = ws
-                .changelog
-                .as_deref()
-                .with_context(|| missing_file(path))?;
-            let version = version
-                .strip_prefix(ws.config.tag_prefix.as_str())
-                .unwrap_or(version);
+            let text = ws.changelog.as_deref().with_context(|| missing_file(path))?;
+            let version = version.strip_prefix(ws.config.tag_prefix.as_str()).unwrap_or(version);
             let Some(notes) = section(text, version) else {
                 let known = release_names(text);
                 bail!(
                     "{path} has no `## [{version}]` section: expected the release notes of \
                      {version} there; found sections for: {}. Cut it from `## [Unreleased]` \
                      with `cargo xtask bump {version}`, or write the section by hand",
-                    if known.is_empty() {
-                        "none".to_owned()
-                    } else {
-                        known.join(", ")
-                    }
+                    if known.is_empty() { "none".to_owned() } else { known.join(", ") }
                 );
             };
             println!("{notes}");
@@ -80,11 +71,7 @@ pub fn newest_release(changelog: &str) -> Option<(String, String)> {
 /// Every release named by a heading, newest first.
 pub fn release_names(changelog: &str) -> Vec<String> {
     let doc = Doc::parse(changelog);
-    doc.headings
-        .iter()
-        .filter(|h| !h.is_unreleased())
-        .map(|h| h.name.clone())
-        .collect()
+    doc.headings.iter().filter(|h| !h.is_unreleased()).map(|h| h.name.clone()).collect()
 }
 
 /// Moves the entries under `## [Unreleased]` into a new `## [version] - date` section, leaving an
@@ -110,11 +97,7 @@ pub fn cut_release(changelog: &str, version: &str, date: &str, tag_prefix: &str)
              release; bump to a newer version, or remove the stale section"
         );
     }
-    let previous = doc
-        .headings
-        .iter()
-        .find(|h| !h.is_unreleased())
-        .map(|h| h.name.as_str());
+    let previous = doc.headings.iter().find(|h| !h.is_unreleased()).map(|h| h.name.as_str());
     let heading = doc.headings[u].line;
     let (first, end) = doc.body_range(u);
     // The entries keep their own trailing spacing; only the blank lines above them are replaced.
@@ -142,16 +125,11 @@ pub fn cut_release(changelog: &str, version: &str, date: &str, tag_prefix: &str)
 
 /// Rewrites `[Unreleased]: <repo>/compare/<tag>...HEAD` and adds the link of the new release.
 fn update_links(lines: &mut Vec<String>, version: &str, previous: Option<&str>, prefix: &str) {
-    let Some(i) = lines
-        .iter()
-        .position(|l| link_label(l).is_some_and(is_unreleased))
-    else {
+    let Some(i) = lines.iter().position(|l| link_label(l).is_some_and(is_unreleased)) else {
         return;
     };
     let url = lines[i].split_once("]:").map_or("", |(_, url)| url.trim());
-    let Some((repo, _)) = url
-        .split_once("/compare/")
-        .or_else(|| url.split_once("/commits/"))
+    let Some((repo, _)) = url.split_once("/compare/").or_else(|| url.split_once("/commits/"))
     else {
         return;
     };
@@ -200,27 +178,16 @@ impl<'a> Doc<'a> {
             .iter()
             .enumerate()
             .filter_map(|(i, l)| {
-                parse_heading(l).map(|(name, date)| Heading {
-                    line: i,
-                    name,
-                    date,
-                })
+                parse_heading(l).map(|(name, date)| Heading { line: i, name, date })
             })
             .collect();
-        Doc {
-            lines,
-            headings,
-            links_start,
-        }
+        Doc { lines, headings, links_start }
     }
 
     /// The lines below heading `i`, up to the next heading or the link block.
     fn body_range(&self, i: usize) -> (usize, usize) {
         let first = self.headings[i].line + 1;
-        let end = self
-            .headings
-            .get(i + 1)
-            .map_or(self.links_start, |h| h.line);
+        let end = self.headings.get(i + 1).map_or(self.links_start, |h| h.line);
         (first, end)
     }
 
@@ -256,11 +223,7 @@ fn is_blank(line: &str) -> bool {
 }
 
 fn ensure_newline(line: &str) -> String {
-    if line.ends_with('\n') {
-        line.to_owned()
-    } else {
-        format!("{line}\n")
-    }
+    if line.ends_with('\n') { line.to_owned() } else { format!("{line}\n") }
 }
 
 #[cfg(test)]
@@ -310,16 +273,10 @@ mod tests {
 
     #[test]
     fn newest() {
-        assert_eq!(
-            newest_release(CHANGELOG),
-            Some(("0.2.0".into(), "2024-06-01".into()))
-        );
+        assert_eq!(newest_release(CHANGELOG), Some(("0.2.0".into(), "2024-06-01".into())));
         assert_eq!(newest_release("# Changelog\n\n## [Unreleased]\n"), None);
         let yanked = "## [1.0.0] - 2024-01-02 [YANKED]\n";
-        assert_eq!(
-            newest_release(yanked),
-            Some(("1.0.0".into(), "2024-01-02".into()))
-        );
+        assert_eq!(newest_release(yanked), Some(("1.0.0".into(), "2024-01-02".into())));
         assert_eq!(release_names(CHANGELOG), ["0.2.0", "0.1.0"]);
     }
 
@@ -353,32 +310,19 @@ mod tests {
     #[test]
     fn cut_then_read_back() {
         let after = cut_release(CHANGELOG, "0.3.0", "2030-01-02", "v").unwrap();
-        assert_eq!(
-            newest_release(&after),
-            Some(("0.3.0".into(), "2030-01-02".into()))
-        );
-        assert_eq!(
-            section(&after, "0.3.0").as_deref(),
-            Some("### Added\n\n- Hausdorff distance.")
-        );
+        assert_eq!(newest_release(&after), Some(("0.3.0".into(), "2030-01-02".into())));
+        assert_eq!(section(&after, "0.3.0").as_deref(), Some("### Added\n\n- Hausdorff distance."));
         assert_eq!(section(&after, "Unreleased").as_deref(), Some(""));
         assert_eq!(section(&after, "0.2.0"), section(CHANGELOG, "0.2.0"));
     }
 
     #[test]
     fn cut_refusals() {
-        let err = cut_release(CHANGELOG, "0.2.0", "2030-01-02", "v")
+        let err = cut_release(CHANGELOG, "0.2.0", "2030-01-02", "v").unwrap_err().to_string();
+        assert!(err.contains("already has a `## [0.2.0]`"), "{err}");
+        let err = cut_release("# Changelog\n\n## [0.1.0] - 2024-05-01\n", "0.2.0", "d", "v")
             .unwrap_err()
             .to_string();
-        assert!(err.contains("already has a `## [0.2.0]`"), "{err}");
-        let err = cut_release(
-            "# Changelog\n\n## [0.1.0] - 2024-05-01\n",
-            "0.2.0",
-            "d",
-            "v",
-        )
-        .unwrap_err()
-        .to_string();
         assert!(err.contains("no `## [Unreleased]`"), "{err}");
     }
 }

@@ -18,9 +18,7 @@ impl CmdExt for Cmd<'_> {
         eprintln!("$ {line}");
         let mut command = Command::from(self);
         command.stdout(stderr_stdio()?);
-        let status = command
-            .status()
-            .with_context(|| format!("could not start `{line}`"))?;
+        let status = command.status().with_context(|| format!("could not start `{line}`"))?;
         if !status.success() {
             bail!("command exited with {status}: `{line}`");
         }
@@ -37,7 +35,5 @@ fn stderr_stdio() -> Result<Stdio> {
 #[cfg(windows)]
 fn stderr_stdio() -> Result<Stdio> {
     use std::os::windows::io::AsHandle;
-    Ok(Stdio::from(
-        std::io::stderr().as_handle().try_clone_to_owned()?,
-    ))
+    Ok(Stdio::from(std::io::stderr().as_handle().try_clone_to_owned()?))
 }

@@ -1,6 +1,10 @@
 //! The command line: every subcommand and flag, whose `///` comments are the `--help` text.
 
-use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::release::{Mode, plan::Request};
 
 /// Build, check and release geodist (the Rust crate and the `geodist-rs` Python package).
 #[derive(Debug, Parser)]
@@ -56,6 +60,86 @@ pub enum Command {
     Bump(Bump),
     /// Print a version's release notes, or draft `## [Unreleased]` entries from the commits.
     Changelog(Changelog),
+    /// Release: plan, preflight, gates, package, wheels, verify, manifest, publish, record.
+    ///
+    /// A dry run (the default) is the live run minus the upload: it needs no credentials and
+    /// leaves the working tree untouched; everything it makes goes to --out and target/.
+    Release(Release),
+    /// Print the release plan: version, tag, crates in publish order, artifacts, wheel targets.
+    Plan(PlanCmd),
+}
+
+/// Which release, and where it goes.
+#[derive(Debug, Args)]
+pub struct Target {
+    /// The tag to release; must be `v{workspace version}` (default: that tag).
+    #[arg(long, value_name = "vX.Y.Z")]
+    pub tag: Option<String>,
+    /// The cargo registry to publish to, by name as cargo knows it (default: crates-io).
+    #[arg(long, value_name = "NAME", env = "RELEASE_CRATES_REGISTRY")]
+    pub crates_registry: Option<String>,
+    /// The Python upload endpoint (default: PyPI, or TestPyPI for a, b and rc versions).
+    #[arg(long, value_name = "URL", env = "RELEASE_PYPI_URL")]
+    pub pypi_url: Option<String>,
+    /// The simple index of that endpoint, to check what is already there.
+    #[arg(long, value_name = "URL", env = "RELEASE_PYPI_INDEX")]
+    pub pypi_index: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct Release {
+    /// Rehearse the whole release without uploading anything (the default).
+    #[arg(long, conflicts_with = "live")]
+    pub dry_run: bool,
+    /// Publish for real, after every guard has passed.
+    #[arg(long)]
+    pub live: bool,
+    #[command(flatten)]
+    pub target: Target,
+    /// Where artifacts, SHA256SUMS and release-manifest.json are written (default: dist/).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Print the release manifest as JSON on stdout at the end.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanCmd {
+    #[command(flatten)]
+    pub target: Target,
+    /// Output format: a table, JSON, or `key=value` lines for $GITHUB_OUTPUT.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Github,
+}
+
+impl Release {
+    pub fn mode(&self) -> Mode {
+        if self.live { Mode::Live } else { Mode::DryRun }
+    }
+
+    pub fn request(&self) -> Request {
+        self.target.request(self.mode())
+    }
+}
+
+impl Target {
+    pub fn request(&self, mode: Mode) -> Request {
+        Request {
+            mode,
+            tag: self.tag.clone(),
+            crates_registry: self.crates_registry.clone(),
+            pypi_url: self.pypi_url.clone(),
+            pypi_index: self.pypi_index.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -92,12 +176,7 @@ pub struct Bump {
 #[command(disable_version_flag = true)]
 pub struct Changelog {
     /// Print the notes of this version (`X.Y.Z` or its tag): the GitHub Release body.
-    #[arg(
-        long,
-        value_name = "X.Y.Z",
-        required_unless_present = "draft",
-        conflicts_with = "draft"
-    )]
+    #[arg(long, value_name = "X.Y.Z", required_unless_present = "draft", conflicts_with = "draft")]
     pub version: Option<String>,
     /// Print proposed `## [Unreleased]` entries (Added, Changed, Fixed) from the Conventional
     /// Commits since the last release tag; writes nothing.

@@ -40,10 +40,7 @@ pub fn get(sh: &Shell, python: &Path, url: &str) -> Result<Response> {
         if attempt > 0 {
             std::thread::sleep(std::time::Duration::from_millis(500 << attempt));
         }
-        let output = cmd!(sh, "{python} -c {GET} {url}")
-            .quiet()
-            .ignore_status()
-            .output()?;
+        let output = cmd!(sh, "{python} -c {GET} {url}").quiet().ignore_status().output()?;
         if !output.status.success() {
             last_error = String::from_utf8_lossy(&output.stderr).trim().to_owned();
             continue;
@@ -55,10 +52,7 @@ pub fn get(sh: &Shell, python: &Path, url: &str) -> Result<Response> {
             last_error = format!("HTTP {status}");
             continue;
         }
-        return Ok(Response {
-            status,
-            body: body.to_owned(),
-        });
+        return Ok(Response { status, body: body.to_owned() });
     }
     bail!("cannot reach {url}: {last_error} (tried 3 times); check the URL and the network")
 }

@@ -23,11 +23,8 @@ const CHECKS: &[Check] = &[
         name: "clippy",
         fix: "cargo clippy --fix --workspace --all-targets --allow-dirty (then fix the rest by hand)",
         run: |sh, _| {
-            cmd!(
-                sh,
-                "cargo clippy --workspace --all-targets --locked -- -D warnings"
-            )
-            .run_to_stderr()
+            cmd!(sh, "cargo clippy --workspace --all-targets --locked -- -D warnings")
+                .run_to_stderr()
         },
     },
     Check {
@@ -50,9 +47,8 @@ const CHECKS: &[Check] = &[
 
 pub fn run(sh: &Shell, _cmd: &flags::Lint) -> Result<()> {
     let mut progress = Progress::default();
-    let result = progress
-        .stage("python env", || PythonEnv::ensure(sh, &project::root()))
-        .and_then(|env| {
+    let result =
+        progress.stage("python env", || PythonEnv::ensure(sh, &project::root())).and_then(|env| {
             env.activate(sh);
             run_checks(sh, &env, &mut progress)
         });
@@ -69,14 +65,9 @@ pub fn run_checks(sh: &Shell, env: &PythonEnv, progress: &mut Progress) -> Resul
         }
     }
     if !failed.is_empty() {
-        let lines: Vec<String> = failed
-            .iter()
-            .map(|c| format!("  {}: run `{}`", c.name, c.fix))
-            .collect();
-        bail!(
-            "lint failed: expected every linter to pass; to fix:\n{}",
-            lines.join("\n")
-        );
+        let lines: Vec<String> =
+            failed.iter().map(|c| format!("  {}: run `{}`", c.name, c.fix)).collect();
+        bail!("lint failed: expected every linter to pass; to fix:\n{}", lines.join("\n"));
     }
     Ok(())
 }

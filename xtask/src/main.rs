@@ -3,12 +3,18 @@
 
 mod bump;
 mod changelog;
+mod exec;
 mod flags;
+mod http;
 mod lint;
 mod progress;
 mod project;
 mod python_env;
+mod release;
 mod test;
+#[cfg(test)]
+mod testing;
+mod tools;
 mod version;
 
 use anyhow::Result;
@@ -25,5 +31,7 @@ fn main() -> Result<()> {
         flags::Command::Version(cmd) => version::run(&sh, &cmd),
         flags::Command::Bump(cmd) => bump::run(&sh, &cmd),
         flags::Command::Changelog(cmd) => changelog::run(&sh, &cmd),
+        flags::Command::Release(cmd) => release::run(&sh, &cmd),
+        flags::Command::Plan(cmd) => release::print_plan(&sh, &cmd),
     }
 }

@@ -19,9 +19,7 @@ pub struct PythonEnv {
 impl PythonEnv {
     /// Creates or updates `.venv` under the workspace root so that it matches `uv.lock`.
     pub fn ensure(sh: &Shell, root: &Path) -> Result<PythonEnv> {
-        let env = PythonEnv {
-            dir: root.join(".venv"),
-        };
+        let env = PythonEnv { dir: root.join(".venv") };
         if !env.python().exists() {
             let host = host_python()?;
             let dir = &env.dir;
@@ -36,12 +34,9 @@ impl PythonEnv {
         )?;
         if env.uv_version(sh).as_deref() != Some(wanted.as_str()) {
             let python = env.python();
-            cmd!(
-                sh,
-                "{python} -m pip install --quiet --disable-pip-version-check uv=={wanted}"
-            )
-            .run_to_stderr()
-            .with_context(|| format!("install uv {wanted} into {}", env.dir.display()))?;
+            cmd!(sh, "{python} -m pip install --quiet --disable-pip-version-check uv=={wanted}")
+                .run_to_stderr()
+                .with_context(|| format!("install uv {wanted} into {}", env.dir.display()))?;
         }
         let uv = env.bin("uv");
         cmd!(sh, "{uv} sync --locked --quiet")
@@ -58,9 +53,18 @@ impl PythonEnv {
     /// Points every later command of `sh` at this environment: `VIRTUAL_ENV` for maturin and
     /// `PYO3_PYTHON` for PyO3's build script. The same interpreter for every cargo call keeps
     /// PyO3's build-script fingerprint stable, so clippy, tests and wheels share one build cache.
+    ///
+    /// Its scripts directory also goes first on `PATH`, as activation does: maturin finds zig
+    /// there (`python3 -m ziglang`).
     pub fn activate(&self, sh: &Shell) {
         sh.set_var("VIRTUAL_ENV", &self.dir);
         sh.set_var("PYO3_PYTHON", self.python());
+        let scripts = self.python().parent().map(Path::to_path_buf).unwrap_or_default();
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        let paths = std::iter::once(scripts).chain(std::env::split_paths(&path));
+        if let Ok(joined) = std::env::join_paths(paths) {
+            sh.set_var("PATH", joined);
+        }
     }
 
     /// The environment's interpreter.
@@ -90,11 +94,7 @@ impl PythonEnv {
 
 /// The interpreter that creates the environment: `python3` (or `python` on Windows).
 fn host_python() -> Result<PathBuf> {
-    let candidates: &[&str] = if cfg!(windows) {
-        &["python", "python3"]
-    } else {
-        &["python3"]
-    };
+    let candidates: &[&str] = if cfg!(windows) { &["python", "python3"] } else { &["python3"] };
     for name in candidates {
         if let Ok(path) = which::which(name) {
             return Ok(path);

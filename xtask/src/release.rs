@@ -63,22 +63,10 @@ pub fn run(sh: &Shell, cmd: &flags::Release) -> Result<()> {
     env.activate(sh);
     let (plan, host) = progress.stage("plan", || plan_release(sh, &root, &cmd.request()))?;
     eprint!("{}", plan.render_text());
-    let commit = cmd!(sh, "git rev-parse HEAD")
-        .quiet()
-        .read()
-        .unwrap_or_default();
+    let commit = cmd!(sh, "git rev-parse HEAD").quiet().read().unwrap_or_default();
     let manifest = Manifest::new(&plan, &commit);
-    let mut release = Release {
-        sh,
-        root,
-        out,
-        plan,
-        host,
-        env,
-        manifest,
-        warnings: Vec::new(),
-        progress,
-    };
+    let mut release =
+        Release { sh, root, out, plan, host, env, manifest, warnings: Vec::new(), progress };
     release.manifest.stages = release.progress.records.clone();
     let result = release.run_stages();
     release.finish(&result, cmd.json)?;
@@ -123,23 +111,13 @@ impl Release<'_> {
         let start = Instant::now();
         let result = f(self);
         let duration = start.elapsed();
-        let status = if result.is_ok() {
-            Status::Passed
-        } else {
-            Status::Failed
-        };
+        let status = if result.is_ok() { Status::Passed } else { Status::Failed };
         let mark = if result.is_ok() { "ok" } else { "FAILED" };
         eprintln!("{mark} {name} ({})", format_duration(duration));
-        let record = StageRecord {
-            name: name.to_owned(),
-            status,
-            duration,
-        };
+        let record = StageRecord { name: name.to_owned(), status, duration };
         self.progress.records.push(record.clone());
         self.manifest.stages.push(record);
-        self.manifest
-            .write(&self.out)
-            .context("write the release manifest")?;
+        self.manifest.write(&self.out).context("write the release manifest")?;
         result.with_context(|| format!("release stage `{name}` failed"))
     }
 
@@ -162,11 +140,7 @@ impl Release<'_> {
                 "\n{} {} {}: every stage passed",
                 self.plan.mode.as_str(),
                 self.plan.tag,
-                if self.plan.mode == Mode::DryRun {
-                    "rehearsed"
-                } else {
-                    "released"
-                }
+                if self.plan.mode == Mode::DryRun { "rehearsed" } else { "released" }
             ),
             Err(_) => eprintln!(
                 "\n{} {} failed; the manifest in {} records how far it got",
@@ -182,10 +156,7 @@ impl Release<'_> {
             std::fs::write(&path, previous).context("write the GitHub step summary")?;
         }
         if json {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&self.manifest.to_json())?
-            );
+            println!("{}", serde_json::to_string_pretty(&self.manifest.to_json())?);
         }
         Ok(())
     }
@@ -207,12 +178,7 @@ impl Release<'_> {
                 status.to_owned(),
             ]);
         }
-        for w in self
-            .plan
-            .wheels
-            .iter()
-            .filter(|w| w.builder == plan::Builder::Ci)
-        {
+        for w in self.plan.wheels.iter().filter(|w| w.builder == plan::Builder::Ci) {
             rows.push([
                 w.file.clone(),
                 "wheel".into(),
@@ -229,10 +195,7 @@ impl Release<'_> {
         let width = rows.iter().map(|r| r[0].len()).max().unwrap_or(8);
         rows.iter()
             .map(|r| {
-                format!(
-                    "  {:<width$}  {:<5}  {:>9}  {:<12}  {}\n",
-                    r[0], r[1], r[2], r[3], r[4]
-                )
+                format!("  {:<width$}  {:<5}  {:>9}  {:<12}  {}\n", r[0], r[1], r[2], r[3], r[4])
             })
             .collect()
     }
@@ -244,10 +207,7 @@ impl Release<'_> {
             self.plan.mode.as_str()
         );
         for r in self.rows() {
-            md.push_str(&format!(
-                "| `{}` | {} | {} | `{}` | {} |\n",
-                r[0], r[1], r[2], r[3], r[4]
-            ));
+            md.push_str(&format!("| `{}` | {} | {} | `{}` | {} |\n", r[0], r[1], r[2], r[3], r[4]));
         }
         md
     }

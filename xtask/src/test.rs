@@ -24,17 +24,13 @@ fn run_stages(sh: &Shell, cmd: &flags::Test, progress: &mut Progress) -> Result<
     progress.stage("pytest", || {
         let python = env.python();
         let args = &cmd.pytest_args;
-        cmd!(sh, "{python} -m pytest {args...}")
-            .run_to_stderr()
-            .context("pytest failed")
+        cmd!(sh, "{python} -m pytest {args...}").run_to_stderr().context("pytest failed")
     })
 }
 
 /// The Rust test suite of the whole workspace (unit, integration and doc tests).
 pub fn cargo_test(sh: &Shell) -> Result<()> {
-    cmd!(sh, "cargo test --workspace --locked")
-        .run_to_stderr()
-        .context("cargo test failed")
+    cmd!(sh, "cargo test --workspace --locked").run_to_stderr().context("cargo test failed")
 }
 
 /// Builds the extension in release mode and installs it into `.venv` (editable, so the

@@ -6,19 +6,14 @@ use std::path::PathBuf;
 /// Run with `UPDATE_GOLDEN=1` to (re)write the file after an intended change.
 #[track_caller]
 pub fn check_golden(name: &str, actual: &str) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("test_data/golden")
-        .join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("test_data/golden").join(name);
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, actual).unwrap();
         return;
     }
     let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
-        panic!(
-            "golden file {} is missing; run with UPDATE_GOLDEN=1 to create it",
-            path.display()
-        )
+        panic!("golden file {} is missing; run with UPDATE_GOLDEN=1 to create it", path.display())
     });
     if expected != actual {
         panic!(

@@ -15,11 +15,8 @@ struct Tool {
 }
 
 /// The local crate registry the end-to-end release tests publish to.
-const TOOLS: &[Tool] = &[Tool {
-    krate: "cargo-http-registry",
-    version: "0.1.8",
-    bin: "cargo-http-registry",
-}];
+const TOOLS: &[Tool] =
+    &[Tool { krate: "cargo-http-registry", version: "0.1.8", bin: "cargo-http-registry" }];
 
 /// Installs every missing (or differently versioned) tool into `<root>/.tools/bin`.
 pub fn ensure(sh: &Shell, root: &Path) -> Result<()> {
@@ -36,21 +33,14 @@ pub fn ensure(sh: &Shell, root: &Path) -> Result<()> {
             continue;
         }
         let (krate, version) = (tool.krate, tool.version);
-        cmd!(
-            sh,
-            "cargo install --locked --root {tools_root} --version {version} {krate}"
-        )
-        .run_to_stderr()
-        .with_context(|| format!("install {krate} {version} into {}", tools_root.display()))?;
+        cmd!(sh, "cargo install --locked --root {tools_root} --version {version} {krate}")
+            .run_to_stderr()
+            .with_context(|| format!("install {krate} {version} into {}", tools_root.display()))?;
     }
     Ok(())
 }
 
 fn bin_path(tools_root: &Path, name: &str) -> PathBuf {
-    let exe = if cfg!(windows) {
-        format!("{name}.exe")
-    } else {
-        name.to_owned()
-    };
+    let exe = if cfg!(windows) { format!("{name}.exe") } else { name.to_owned() };
     tools_root.join("bin").join(exe)
 }

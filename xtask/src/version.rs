@@ -80,15 +80,8 @@ fn built_python(sh: &Shell, root: &Path, py: &PythonPackage) -> Built {
     let _dir = sh.push_dir(root);
     // `-I` keeps the working directory and PYTHONPATH out of sys.path, so that only the
     // installed package can answer.
-    let out = cmd!(sh, "{python} -I -c {script}")
-        .quiet()
-        .ignore_stderr()
-        .read();
-    match out
-        .as_deref()
-        .map(|o| o.lines().collect::<Vec<_>>())
-        .as_deref()
-    {
+    let out = cmd!(sh, "{python} -I -c {script}").quiet().ignore_stderr().read();
+    match out.as_deref().map(|o| o.lines().collect::<Vec<_>>()).as_deref() {
         Ok([module_version, dist_version]) => Built::Installed {
             module_version: module_version.trim().to_owned(),
             dist_version: dist_version.trim().to_owned(),
@@ -105,20 +98,12 @@ fn tags_at_head(sh: &Shell, root: &Path, prefix: &str) -> Result<TagState> {
         .quiet()
         .read()
         .context("list the tags at HEAD with `git tag --points-at HEAD`")?;
-    let modified = cmd!(
-        sh,
-        "git status --porcelain --untracked-files=no -- Cargo.toml Cargo.lock"
-    )
-    .quiet()
-    .read()
-    .context("look for uncommitted version changes with `git status`")?;
+    let modified = cmd!(sh, "git status --porcelain --untracked-files=no -- Cargo.toml Cargo.lock")
+        .quiet()
+        .read()
+        .context("look for uncommitted version changes with `git status`")?;
     Ok(TagState::AtHead {
-        tags: tags
-            .lines()
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .map(str::to_owned)
-            .collect(),
+        tags: tags.lines().map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned).collect(),
         version_files_modified: !modified.trim().is_empty(),
     })
 }

@@ -33,12 +33,8 @@ enum Op {
 
 fn edit_script(a: &[&str], b: &[&str]) -> Vec<Op> {
     let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
-    let suffix = a[prefix..]
-        .iter()
-        .rev()
-        .zip(b[prefix..].iter().rev())
-        .take_while(|(x, y)| x == y)
-        .count();
+    let suffix =
+        a[prefix..].iter().rev().zip(b[prefix..].iter().rev()).take_while(|(x, y)| x == y).count();
     let (ma, mb) = (&a[prefix..a.len() - suffix], &b[prefix..b.len() - suffix]);
     if ma.len().saturating_mul(mb.len()) > MAX_TABLE {
         // Too big to align line by line: show the changed middle as replaced wholesale.
@@ -115,9 +111,7 @@ fn render_hunk(out: &mut String, ops: &[Op], a: &[&str], b: &[&str]) {
     // With three lines of context a side has no line in a hunk only when that file is empty,
     // and then the hunk starts "after line 0".
     let (old_start, new_start) = (old_start.unwrap_or(0), new_start.unwrap_or(0));
-    out.push_str(&format!(
-        "@@ -{old_start},{old_lines} +{new_start},{new_lines} @@\n"
-    ));
+    out.push_str(&format!("@@ -{old_start},{old_lines} +{new_start},{new_lines} @@\n"));
     for op in ops {
         let (mark, line) = match *op {
             Op::Same(i, _) => (' ', a[i]),
@@ -153,16 +147,12 @@ mod tests {
     #[test]
     fn separate_and_merged_hunks() {
         let before: String = (1..=20).map(|n| format!("{n}\n")).collect();
-        let after = before
-            .replace("\n2\n", "\ntwo\n")
-            .replace("\n19\n", "\nnineteen\n");
+        let after = before.replace("\n2\n", "\ntwo\n").replace("\n19\n", "\nnineteen\n");
         let expected = "--- a/f.txt\n+++ b/f.txt\n\
                         @@ -1,5 +1,5 @@\n 1\n-2\n+two\n 3\n 4\n 5\n\
                         @@ -16,5 +16,5 @@\n 16\n 17\n 18\n-19\n+nineteen\n 20\n";
         check(&before, &after, expected);
-        let after = before
-            .replace("\n5\n", "\nfive\n")
-            .replace("\n10\n", "\nten\n");
+        let after = before.replace("\n5\n", "\nfive\n").replace("\n10\n", "\nten\n");
         let diff = unified("f.txt", &before, &after);
         assert_eq!(diff.matches("@@ -").count(), 1, "{diff}");
         assert!(diff.contains("@@ -2,12 +2,12 @@"), "{diff}");
@@ -175,21 +165,9 @@ mod tests {
             "a\nx\ny\nb\n",
             "--- a/f.txt\n+++ b/f.txt\n@@ -1,2 +1,4 @@\n a\n+x\n+y\n b\n",
         );
-        check(
-            "a\nb\nc\n",
-            "a\nc\n",
-            "--- a/f.txt\n+++ b/f.txt\n@@ -1,3 +1,2 @@\n a\n-b\n c\n",
-        );
-        check(
-            "",
-            "new\n",
-            "--- a/f.txt\n+++ b/f.txt\n@@ -0,0 +1,1 @@\n+new\n",
-        );
-        check(
-            "old\n",
-            "",
-            "--- a/f.txt\n+++ b/f.txt\n@@ -1,1 +0,0 @@\n-old\n",
-        );
+        check("a\nb\nc\n", "a\nc\n", "--- a/f.txt\n+++ b/f.txt\n@@ -1,3 +1,2 @@\n a\n-b\n c\n");
+        check("", "new\n", "--- a/f.txt\n+++ b/f.txt\n@@ -0,0 +1,1 @@\n+new\n");
+        check("old\n", "", "--- a/f.txt\n+++ b/f.txt\n@@ -1,1 +0,0 @@\n-old\n");
         check("same\n", "same\n", "");
     }
 

@@ -35,9 +35,7 @@ fn copy_repository(sh: &Shell, dest: &Path) {
     let root = crate::project::root();
     let files = {
         let _dir = sh.push_dir(&root);
-        cmd!(sh, "git ls-files --cached --others --exclude-standard")
-            .read()
-            .unwrap()
+        cmd!(sh, "git ls-files --cached --others --exclude-standard").read().unwrap()
     };
     for file in files.lines() {
         let from = root.join(file);
@@ -49,9 +47,7 @@ fn copy_repository(sh: &Shell, dest: &Path) {
         std::fs::copy(&from, &to).unwrap();
     }
     let _dir = sh.push_dir(dest);
-    cmd!(sh, "git init --quiet --initial-branch=main")
-        .run()
-        .unwrap();
+    cmd!(sh, "git init --quiet --initial-branch=main").run().unwrap();
     cmd!(sh, "git add --all").run().unwrap();
     cmd!(sh, "git commit --quiet --message init").run().unwrap();
 }
@@ -69,12 +65,7 @@ fn isolated_shell() -> Shell {
 }
 
 fn request(target: &str, mode: Mode, finish: Finish) -> Request {
-    Request {
-        target: target.parse().unwrap(),
-        mode,
-        finish,
-        date: Some("2030-01-02".into()),
-    }
+    Request { target: target.parse().unwrap(), mode, finish, date: Some("2030-01-02".into()) }
 }
 
 #[test]
@@ -95,14 +86,8 @@ fn bump_patch_then_check_on_a_copy() {
     let ws = Workspace::load(root).unwrap();
     let edits = plan(&ws, &expected, "2030-01-02").unwrap();
     let paths: Vec<&str> = edits.iter().map(|e| e.path.as_str()).collect();
-    assert_eq!(
-        paths,
-        ["Cargo.toml", "Cargo.lock", ws.config.changelog.as_str()]
-    );
-    let patch: String = edits
-        .iter()
-        .map(|e| diff::unified(&e.path, &e.before, &e.after))
-        .collect();
+    assert_eq!(paths, ["Cargo.toml", "Cargo.lock", ws.config.changelog.as_str()]);
+    let patch: String = edits.iter().map(|e| diff::unified(&e.path, &e.before, &e.after)).collect();
     std::fs::write(root.join("bump.diff"), &patch).unwrap();
     {
         let _dir = sh.push_dir(root);
@@ -111,12 +96,7 @@ fn bump_patch_then_check_on_a_copy() {
     std::fs::remove_file(root.join("bump.diff")).unwrap();
 
     // The real bump, committed and tagged; `version --check` passes, tag at HEAD included.
-    let done = bump(
-        &sh,
-        root,
-        &request("patch", Mode::Write, Finish::CommitAndTag),
-    )
-    .unwrap();
+    let done = bump(&sh, root, &request("patch", Mode::Write, Finish::CommitAndTag)).unwrap();
     assert_eq!(done, expected);
     for e in &edits {
         assert_eq!(read(&e.path), e.after, "{}", e.path);
@@ -125,22 +105,14 @@ fn bump_patch_then_check_on_a_copy() {
     report.check().unwrap();
     let tag = format!("{}{expected}", ws.config.tag_prefix);
     let table = report.render_table();
-    let tag_row = table
-        .lines()
-        .find(|l| l.starts_with("tag at HEAD"))
-        .unwrap();
+    let tag_row = table.lines().find(|l| l.starts_with("tag at HEAD")).unwrap();
     assert_eq!(
         tag_row.split_whitespace().collect::<Vec<_>>(),
         ["tag", "at", "HEAD", &tag, &tag, "ok"]
     );
     {
         let _dir = sh.push_dir(root);
-        assert_eq!(
-            cmd!(sh, "git status --porcelain --untracked-files=no")
-                .read()
-                .unwrap(),
-            ""
-        );
+        assert_eq!(cmd!(sh, "git status --porcelain --untracked-files=no").read().unwrap(), "");
         let subject = cmd!(sh, "git log -1 --format=%s").read().unwrap();
         assert_eq!(subject, format!("chore(release): {expected}"));
     }
@@ -148,29 +120,14 @@ fn bump_patch_then_check_on_a_copy() {
     // The precise Cargo.lock edit is the one cargo itself makes.
     {
         let _dir = sh.push_dir(root);
-        cmd!(sh, "cargo update --workspace --offline --quiet")
-            .run()
-            .unwrap();
+        cmd!(sh, "cargo update --workspace --offline --quiet").run().unwrap();
     }
-    assert_eq!(
-        read("Cargo.lock"),
-        edits[1].after,
-        "cargo update disagrees with the lock edit"
-    );
+    assert_eq!(read("Cargo.lock"), edits[1].after, "cargo update disagrees with the lock edit");
 
     // Restoring the old Cargo.lock is caught, naming the file and the fix.
     std::fs::write(root.join("Cargo.lock"), &old_lock).unwrap();
-    let err = collect(&sh, root, None)
-        .unwrap()
-        .check()
-        .unwrap_err()
-        .to_string();
-    assert!(
-        err.contains(&format!(
-            "Cargo.lock: geodist is {old}, expected {expected}"
-        )),
-        "{err}"
-    );
+    let err = collect(&sh, root, None).unwrap().check().unwrap_err().to_string();
+    assert!(err.contains(&format!("Cargo.lock: geodist is {old}, expected {expected}")), "{err}");
     assert!(err.contains("cargo update --workspace --offline"), "{err}");
 
     // A dirty tree is refused before anything is written.

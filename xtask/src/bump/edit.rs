@@ -34,20 +34,13 @@ pub fn manifest(text: &str, crates: &[String], version: &Version) -> Result<Stri
 /// makes after a version bump, without needing the registry index.
 pub fn lock(text: &str, crates: &[String], version: &Version) -> Result<String> {
     let mut doc = parse_toml(text, "Cargo.lock")?;
-    let Some(packages) = doc
-        .get_mut("package")
-        .and_then(Item::as_array_of_tables_mut)
-    else {
+    let Some(packages) = doc.get_mut("package").and_then(Item::as_array_of_tables_mut) else {
         bail!("Cargo.lock has no [[package]] entries: expected cargo's lock file format");
     };
     let new = version.to_string();
     let mut renamed = Vec::new();
     for package in packages.iter_mut() {
-        let name = package
-            .get("name")
-            .and_then(Item::as_str)
-            .unwrap_or("")
-            .to_owned();
+        let name = package.get("name").and_then(Item::as_str).unwrap_or("").to_owned();
         if !crates.contains(&name) || package.get("source").is_some() {
             continue;
         }
@@ -78,10 +71,9 @@ fn set_keeping_format(value: &mut Value, new: &str) {
     let decor = value.decor().clone();
     // A literal string ('…') stays one, so that a file written in that style keeps it.
     let literal = match &*value {
-        Value::String(s) => s
-            .as_repr()
-            .and_then(|r| r.as_raw().as_str())
-            .is_some_and(|r| r.starts_with('\'')),
+        Value::String(s) => {
+            s.as_repr().and_then(|r| r.as_raw().as_str()).is_some_and(|r| r.starts_with('\''))
+        }
         _ => false,
     };
     let mut fresh = match format!("'{new}'").parse::<Value>() {

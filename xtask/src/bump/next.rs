@@ -46,9 +46,7 @@ impl Pre {
     }
 
     fn from_word(word: &str) -> Option<Pre> {
-        [Pre::Alpha, Pre::Beta, Pre::Rc]
-            .into_iter()
-            .find(|p| p.word() == word)
+        [Pre::Alpha, Pre::Beta, Pre::Rc].into_iter().find(|p| p.word() == word)
     }
 }
 
@@ -232,17 +230,12 @@ mod tests {
     #[track_caller]
     fn check(current: &str, target: &str, expected: Result<&str, &str>) {
         let current = Version::parse(current).unwrap();
-        let Target::Step(step) = target.parse::<Target>().unwrap() else {
-            panic!("auto")
-        };
+        let Target::Step(step) = target.parse::<Target>().unwrap() else { panic!("auto") };
         match (next(&current, &step), expected) {
             (Ok(found), Ok(want)) => assert_eq!(found.to_string(), want, "{current} + {target}"),
             (Err(err), Err(needle)) => {
                 let msg = format!("{err:#}");
-                assert!(
-                    msg.contains(needle),
-                    "{current} + {target}: `{msg}` lacks `{needle}`"
-                );
+                assert!(msg.contains(needle), "{current} + {target}: `{msg}` lacks `{needle}`");
             }
             (found, want) => panic!("{current} + {target}: expected {want:?}, found {found:?}"),
         }
@@ -273,11 +266,7 @@ mod tests {
         check("0.1.1-beta.1", "rc", Ok("0.1.1-rc.1"));
         check("0.1.1-rc.1", "rc", Ok("0.1.1-rc.2"));
         check("0.1.1-rc.2", "release", Ok("0.1.1"));
-        check(
-            "0.1.1-rc.1",
-            "alpha",
-            Err("cannot go back from rc to alpha"),
-        );
+        check("0.1.1-rc.1", "alpha", Err("cannot go back from rc to alpha"));
         check("0.1.1-rc.1", "beta", Err("`cargo xtask bump 0.1.2-beta.1`"));
         check("0.1.0", "release", Err("already a release"));
         check("0.2.0-dev.1", "alpha", Err("pre-release we do not publish"));
@@ -301,12 +290,7 @@ mod tests {
     fn check_auto(current: &str, subjects: &[(&str, &str)], expected: Option<Level>) {
         let commits: Vec<Commit> = subjects.iter().map(|(s, b)| commit(s, b)).collect();
         let rec = recommend(&Version::parse(current).unwrap(), &commits);
-        assert_eq!(
-            rec.level,
-            expected,
-            "{current} {subjects:?}\n{}",
-            rec.reasons.join("\n")
-        );
+        assert_eq!(rec.level, expected, "{current} {subjects:?}\n{}", rec.reasons.join("\n"));
         assert_eq!(rec.reasons.len(), commits.len());
     }
 
@@ -322,20 +306,13 @@ mod tests {
         check_auto("1.2.3", &[], None);
         // 0.x: everything one level down.
         check_auto("0.1.0", &[("feat: a", ""), ("fix: b", "")], Some(Patch));
-        check_auto(
-            "0.1.0",
-            &[("feat: a", ""), ("refactor!: b", "")],
-            Some(Minor),
-        );
+        check_auto("0.1.0", &[("feat: a", ""), ("refactor!: b", "")], Some(Minor));
         check_auto("0.1.0", &[("ci: a", "")], None);
     }
 
     #[test]
     fn auto_reasoning() {
         let rec = recommend(&Version::new(0, 1, 0), &[commit("feat(xtask): bump", "")]);
-        assert_eq!(
-            rec.reasons,
-            ["00000000 feat(xtask): bump  → feature (0.x: patch)"]
-        );
+        assert_eq!(rec.reasons, ["00000000 feat(xtask): bump  → feature (0.x: patch)"]);
     }
 }

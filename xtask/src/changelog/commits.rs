@@ -49,17 +49,11 @@ pub fn since_last_tag(sh: &Shell, root: &Path, tag_prefix: &str) -> Result<Range
         Some((tag, _)) => format!("{tag}..HEAD"),
         None => "HEAD".to_owned(),
     };
-    let log = cmd!(
-        sh,
-        "git log --no-merges --reverse --format=%H%x1f%s%x1f%b%x1e {range}"
-    )
-    .quiet()
-    .read()
-    .with_context(|| format!("read the commits with `git log {range}`"))?;
-    Ok(Range {
-        since,
-        commits: parse_log(&log),
-    })
+    let log = cmd!(sh, "git log --no-merges --reverse --format=%H%x1f%s%x1f%b%x1e {range}")
+        .quiet()
+        .read()
+        .with_context(|| format!("read the commits with `git log {range}`"))?;
+    Ok(Range { since, commits: parse_log(&log) })
 }
 
 /// The tag with the highest version among `tags` (one per line); other tags that happen to
@@ -171,11 +165,7 @@ pub fn draft(commits: &[Commit]) -> String {
 
 #[cfg(test)]
 pub(crate) fn commit(subject: &str, body: &str) -> Commit {
-    Commit {
-        hash: "0".repeat(40),
-        subject: subject.to_owned(),
-        body: body.to_owned(),
-    }
+    Commit { hash: "0".repeat(40), subject: subject.to_owned(), body: body.to_owned() }
 }
 
 #[cfg(test)]
@@ -192,42 +182,14 @@ mod tests {
 
     #[test]
     fn parsing() {
-        check(
-            "feat: add hausdorff",
-            "",
-            Some(("feat", None, false, "add hausdorff")),
-        );
-        check(
-            "fix(py): nan check",
-            "",
-            Some(("fix", Some("py"), false, "nan check")),
-        );
-        check(
-            "feat(api)!: drop f32",
-            "",
-            Some(("feat", Some("api"), true, "drop f32")),
-        );
-        check(
-            "refactor!: rename",
-            "",
-            Some(("refactor", None, true, "rename")),
-        );
+        check("feat: add hausdorff", "", Some(("feat", None, false, "add hausdorff")));
+        check("fix(py): nan check", "", Some(("fix", Some("py"), false, "nan check")));
+        check("feat(api)!: drop f32", "", Some(("feat", Some("api"), true, "drop f32")));
+        check("refactor!: rename", "", Some(("refactor", None, true, "rename")));
         check("Feat: shout", "", Some(("feat", None, false, "shout")));
-        check(
-            "fix: x",
-            "BREAKING CHANGE: y",
-            Some(("fix", None, true, "x")),
-        );
-        check(
-            "fix: x",
-            "text\n\nBREAKING-CHANGE: y",
-            Some(("fix", None, true, "x")),
-        );
-        check(
-            "fix: x",
-            "mentions BREAKING CHANGE: inline",
-            Some(("fix", None, false, "x")),
-        );
+        check("fix: x", "BREAKING CHANGE: y", Some(("fix", None, true, "x")));
+        check("fix: x", "text\n\nBREAKING-CHANGE: y", Some(("fix", None, true, "x")));
+        check("fix: x", "mentions BREAKING CHANGE: inline", Some(("fix", None, false, "x")));
         check("Merge branch 'main'", "", None);
         check("feat:no space", "", None);
         check("feat(): empty scope", "", None);
@@ -254,19 +216,10 @@ mod tests {
     #[test]
     fn newest_release_tag() {
         let tags = "v0.1.0\nv0.10.0\nv0.9.1\nvendor-x\nv1.0.0-rc.1\n";
-        assert_eq!(
-            newest_tag(tags, "v").map(|t| t.0),
-            Some("v1.0.0-rc.1".to_owned())
-        );
-        assert_eq!(
-            newest_tag("v0.1.0\nv0.10.0\n", "v").map(|t| t.0),
-            Some("v0.10.0".into())
-        );
+        assert_eq!(newest_tag(tags, "v").map(|t| t.0), Some("v1.0.0-rc.1".to_owned()));
+        assert_eq!(newest_tag("v0.1.0\nv0.10.0\n", "v").map(|t| t.0), Some("v0.10.0".into()));
         assert_eq!(newest_tag("", "v"), None);
-        assert_eq!(
-            newest_tag("geodist-v1.0.0\n", "geodist-v").map(|t| t.1.major),
-            Some(1)
-        );
+        assert_eq!(newest_tag("geodist-v1.0.0\n", "geodist-v").map(|t| t.1.major), Some(1));
     }
 
     #[test]

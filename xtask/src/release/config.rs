@@ -85,11 +85,7 @@ impl ReleaseConfig {
                 problems.join("\n  ")
             );
         }
-        Ok(ReleaseConfig {
-            tag_prefix,
-            changelog,
-            wheels,
-        })
+        Ok(ReleaseConfig { tag_prefix, changelog, wheels })
     }
 }
 
@@ -100,9 +96,7 @@ impl WheelTarget {
         let (Some(target), Some(runner), Some(platform)) =
             (field("target"), field("runner"), field("platform"))
         else {
-            problems.push(format!(
-                "{at}: expected the keys target, runner, platform and python"
-            ));
+            problems.push(format!("{at}: expected the keys target, runner, platform and python"));
             return None;
         };
         if !KNOWN_TARGETS.iter().any(|(t, _)| *t == target) {
@@ -116,9 +110,7 @@ impl WheelTarget {
         let platform = match Platform::parse(&platform) {
             Some(p) if p.fits(&target) => p,
             Some(_) => {
-                problems.push(format!(
-                    "{at}: platform `{platform}` cannot be built for {target}"
-                ));
+                problems.push(format!("{at}: platform `{platform}` cannot be built for {target}"));
                 return None;
             }
             None => {
@@ -132,12 +124,7 @@ impl WheelTarget {
         let python: Vec<String> = entry
             .get("python")
             .and_then(Value::as_array)
-            .map(|v| {
-                v.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_owned)
-                    .collect()
-            })
+            .map(|v| v.iter().filter_map(Value::as_str).map(str::to_owned).collect())
             .unwrap_or_default();
         let well_formed = |v: &String| {
             v.split_once('.').is_some_and(|(major, minor)| {
@@ -151,12 +138,7 @@ impl WheelTarget {
             ));
             return None;
         }
-        Some(WheelTarget {
-            target,
-            runner,
-            platform,
-            python,
-        })
+        Some(WheelTarget { target, runner, platform, python })
     }
 
     /// The wheel architecture name of the target (`x86_64`, `arm64`, `amd64`, …).
@@ -291,16 +273,8 @@ mod tests {
             "manylinux_2_17",
             "manylinux_2_17_x86_64.manylinux2014_x86_64",
         );
-        check_tag(
-            "aarch64-unknown-linux-gnu",
-            "manylinux_2_28",
-            "manylinux_2_28_aarch64",
-        );
-        check_tag(
-            "aarch64-unknown-linux-musl",
-            "musllinux_1_2",
-            "musllinux_1_2_aarch64",
-        );
+        check_tag("aarch64-unknown-linux-gnu", "manylinux_2_28", "manylinux_2_28_aarch64");
+        check_tag("aarch64-unknown-linux-musl", "musllinux_1_2", "musllinux_1_2_aarch64");
         check_tag("x86_64-apple-darwin", "macosx_10_12", "macosx_10_12_x86_64");
         check_tag("aarch64-apple-darwin", "macosx_11_0", "macosx_11_0_arm64");
         check_tag("x86_64-pc-windows-msvc", "windows", "win_amd64");
@@ -314,10 +288,7 @@ mod tests {
             &json!({"release": {"wheels": [wheel("x86_64-apple-darwin", "macosx_10_12")]}}),
         )
         .unwrap();
-        assert_eq!(
-            (config.tag_prefix.as_str(), config.changelog.as_str()),
-            ("v", "CHANGELOG.md")
-        );
+        assert_eq!((config.tag_prefix.as_str(), config.changelog.as_str()), ("v", "CHANGELOG.md"));
     }
 
     #[test]
@@ -342,9 +313,7 @@ mod tests {
 
     #[test]
     fn missing_table_names_the_fix() {
-        let err = ReleaseConfig::from_workspace_metadata(&json!({}))
-            .unwrap_err()
-            .to_string();
+        let err = ReleaseConfig::from_workspace_metadata(&json!({})).unwrap_err().to_string();
         assert!(err.contains("[workspace.metadata.release]"), "{err}");
     }
 

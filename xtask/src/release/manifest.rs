@@ -127,8 +127,7 @@ impl Manifest {
     pub fn add_artifact(&mut self, record: ArtifactRecord) {
         self.artifacts.retain(|a| a.file != record.file);
         self.artifacts.push(record);
-        self.artifacts
-            .sort_by(|a, b| (a.kind, &a.file).cmp(&(b.kind, &b.file)));
+        self.artifacts.sort_by(|a, b| (a.kind, &a.file).cmp(&(b.kind, &b.file)));
     }
 
     /// Records (or replaces) the state of one upload.
@@ -142,10 +141,7 @@ impl Manifest {
 
 /// `SHA256SUMS` in the format `sha256sum -c` reads: `<hex>  <file>` per line.
 pub fn sha256sums(artifacts: &[ArtifactRecord]) -> String {
-    artifacts
-        .iter()
-        .map(|a| format!("{}  {}\n", a.sha256, a.file))
-        .collect()
+    artifacts.iter().map(|a| format!("{}  {}\n", a.sha256, a.file)).collect()
 }
 
 /// The hex SHA-256 and size of a file.
@@ -155,20 +151,14 @@ pub fn hash_file(path: &Path) -> Result<(String, u64)> {
     let mut buf = vec![0u8; 1 << 16];
     let mut size = 0u64;
     loop {
-        let n = file
-            .read(&mut buf)
-            .with_context(|| format!("read {}", path.display()))?;
+        let n = file.read(&mut buf).with_context(|| format!("read {}", path.display()))?;
         if n == 0 {
             break;
         }
         size += n as u64;
         hasher.update(&buf[..n]);
     }
-    let hex = hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let hex = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
     Ok((hex, size))
 }
 
@@ -189,10 +179,7 @@ mod tests {
         let path = dir.join("abc");
         std::fs::write(&path, "abc").unwrap();
         let (hex, size) = hash_file(&path).unwrap();
-        assert_eq!(
-            hex,
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
+        assert_eq!(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
         assert_eq!(size, 3);
         std::fs::remove_dir_all(&dir).unwrap();
     }
@@ -206,9 +193,6 @@ mod tests {
             size: 1,
             target: None,
         };
-        assert_eq!(
-            sha256sums(&[a]),
-            format!("{}  geodist-1.0.0.crate\n", "ab".repeat(32))
-        );
+        assert_eq!(sha256sums(&[a]), format!("{}  geodist-1.0.0.crate\n", "ab".repeat(32)));
     }
 }

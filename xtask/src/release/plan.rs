@@ -127,14 +127,8 @@ pub struct ExpectedArtifact {
 }
 
 pub const CRATES_IO: &str = "crates-io";
-const PYPI: (&str, &str) = (
-    "https://upload.pypi.org/legacy/",
-    "https://pypi.org/simple/",
-);
-const TEST_PYPI: (&str, &str) = (
-    "https://test.pypi.org/legacy/",
-    "https://test.pypi.org/simple/",
-);
+const PYPI: (&str, &str) = ("https://upload.pypi.org/legacy/", "https://pypi.org/simple/");
+const TEST_PYPI: (&str, &str) = ("https://test.pypi.org/legacy/", "https://test.pypi.org/simple/");
 
 impl Plan {
     pub fn new(ws: &Workspace, host: &Host, req: &Request) -> Result<Plan> {
@@ -149,10 +143,7 @@ impl Plan {
         let (default_url, default_index) = if prerelease { TEST_PYPI } else { PYPI };
         let crates = publish_order(&ws.crates)?
             .into_iter()
-            .map(|name| PlannedCrate {
-                file: format!("{name}-{version}.crate"),
-                name,
-            })
+            .map(|name| PlannedCrate { file: format!("{name}-{version}.crate"), name })
             .collect();
         let dist = normalize_dist_name(&ws.python.name);
         let wheels = ws
@@ -165,11 +156,7 @@ impl Plan {
                     ws.python.abi_tag,
                     target.platform_tag()
                 ),
-                builder: if host_can_build(host, target) {
-                    Builder::Host
-                } else {
-                    Builder::Ci
-                },
+                builder: if host_can_build(host, target) { Builder::Host } else { Builder::Ci },
                 target: target.clone(),
             })
             .collect();
@@ -182,18 +169,9 @@ impl Plan {
             tag_given: req.tag.is_some(),
             prerelease,
             mode: req.mode,
-            crates_registry: req
-                .crates_registry
-                .clone()
-                .unwrap_or_else(|| CRATES_IO.to_owned()),
-            pypi_url: req
-                .pypi_url
-                .clone()
-                .unwrap_or_else(|| default_url.to_owned()),
-            pypi_index: req
-                .pypi_index
-                .clone()
-                .unwrap_or_else(|| default_index.to_owned()),
+            crates_registry: req.crates_registry.clone().unwrap_or_else(|| CRATES_IO.to_owned()),
+            pypi_url: req.pypi_url.clone().unwrap_or_else(|| default_url.to_owned()),
+            pypi_index: req.pypi_index.clone().unwrap_or_else(|| default_index.to_owned()),
             crates,
             wheels,
         })
@@ -224,38 +202,21 @@ impl Plan {
 
     /// The artifacts this host builds itself.
     pub fn host_artifacts(&self) -> Vec<ExpectedArtifact> {
-        self.artifacts()
-            .into_iter()
-            .filter(|a| a.builder == Builder::Host)
-            .collect()
+        self.artifacts().into_iter().filter(|a| a.builder == Builder::Host).collect()
     }
 
     pub fn render_text(&self) -> String {
         let mut out = String::new();
-        let crates: Vec<String> = self
-            .crates
-            .iter()
-            .map(|c| format!("{} {}", c.name, self.version))
-            .collect();
+        let crates: Vec<String> =
+            self.crates.iter().map(|c| format!("{} {}", c.name, self.version)).collect();
         let _ = writeln!(out, "release plan");
-        let _ = writeln!(
-            out,
-            "  version         {} (Python {})",
-            self.version, self.python_version
-        );
+        let _ =
+            writeln!(out, "  version         {} (Python {})", self.version, self.python_version);
         let _ = writeln!(out, "  tag             {}", self.tag);
         let _ = writeln!(out, "  mode            {}", self.mode.as_str());
-        let _ = writeln!(
-            out,
-            "  crates          {} -> {}",
-            crates.join(", "),
-            self.crates_registry
-        );
-        let _ = writeln!(
-            out,
-            "  python          {} -> {}",
-            self.python_name, self.pypi_url
-        );
+        let _ =
+            writeln!(out, "  crates          {} -> {}", crates.join(", "), self.crates_registry);
+        let _ = writeln!(out, "  python          {} -> {}", self.python_name, self.pypi_url);
         let _ = writeln!(out, "  python index    {}", self.pypi_index);
         let _ = writeln!(out, "artifacts");
         for a in self.artifacts() {
@@ -330,10 +291,7 @@ fn wheel_json(w: &PlannedWheel) -> Value {
 
 /// Checks an explicitly given tag: well-formed (prefix + SemVer) and naming this version.
 fn check_tag(tag: &str, expected: &str, prefix: &str) -> Result<String> {
-    let Some(version) = tag
-        .strip_prefix(prefix)
-        .and_then(|v| Version::parse(v).ok())
-    else {
+    let Some(version) = tag.strip_prefix(prefix).and_then(|v| Version::parse(v).ok()) else {
         bail!(
             "malformed tag `{tag}`: expected `{prefix}` followed by a SemVer version, like \
              `{expected}`; pass `--tag {expected}`"
@@ -366,10 +324,7 @@ fn publish_order(crates: &[WorkspaceCrate]) -> Result<Vec<String>> {
         }
     }
     if !problems.is_empty() {
-        bail!(
-            "the publishable crates cannot be ordered:\n  {}",
-            problems.join("\n  ")
-        );
+        bail!("the publishable crates cannot be ordered:\n  {}", problems.join("\n  "));
     }
     let mut order: Vec<String> = Vec::new();
     let mut pending: Vec<&WorkspaceCrate> = crates.iter().filter(|c| c.publish).collect();
@@ -389,10 +344,7 @@ fn publish_order(crates: &[WorkspaceCrate]) -> Result<Vec<String>> {
         });
         if pending.len() == before {
             let names: Vec<&str> = pending.iter().map(|c| c.name.as_str()).collect();
-            bail!(
-                "dependency cycle among publishable crates: {}",
-                names.join(", ")
-            );
+            bail!("dependency cycle among publishable crates: {}", names.join(", "));
         }
     }
     Ok(order)

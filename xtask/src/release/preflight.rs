@@ -29,15 +29,8 @@ fn tools(r: &mut Release) -> Result<()> {
             missing.push(format!("{tool}: not on PATH; {hint}"));
         }
     }
-    let mut venv_tools = vec![
-        "maturin",
-        "uv",
-        "twine",
-        "check-wheel-contents",
-        "abi3audit",
-        "pytest",
-        "ruff",
-    ];
+    let mut venv_tools =
+        vec!["maturin", "uv", "twine", "check-wheel-contents", "abi3audit", "pytest", "ruff"];
     if r.host.target.contains("-linux-") {
         venv_tools.extend(["auditwheel", "python-zig"]);
     }
@@ -59,9 +52,7 @@ fn tools(r: &mut Release) -> Result<()> {
 
 /// A dirty tree or a tag elsewhere is a warning in a dry run and a refusal in a live one.
 fn tree_and_tag(r: &mut Release) -> Result<()> {
-    let status = cmd!(r.sh, "git status --porcelain --untracked-files=normal")
-        .quiet()
-        .read()?;
+    let status = cmd!(r.sh, "git status --porcelain --untracked-files=normal").quiet().read()?;
     let mut problems = Vec::new();
     if !status.trim().is_empty() {
         let files: Vec<&str> = status.lines().take(10).collect();
@@ -73,10 +64,8 @@ fn tree_and_tag(r: &mut Release) -> Result<()> {
     }
     let head = cmd!(r.sh, "git rev-parse HEAD").quiet().read()?;
     let tag_ref = format!("refs/tags/{}^{{commit}}", r.plan.tag);
-    let tagged = cmd!(r.sh, "git rev-parse --quiet --verify {tag_ref}")
-        .quiet()
-        .ignore_status()
-        .read()?;
+    let tagged =
+        cmd!(r.sh, "git rev-parse --quiet --verify {tag_ref}").quiet().ignore_status().read()?;
     let tag = &r.plan.tag;
     if tagged.trim().is_empty() {
         problems.push(format!(
@@ -115,10 +104,7 @@ fn registry_state(r: &mut Release) -> Result<()> {
     let location = registry::index_location(&r.root, &r.plan.crates_registry)?;
     for c in r.plan.crates.clone() {
         let entries = registry::crate_versions(r.sh, &python, &location, &c.name)?;
-        if entries
-            .iter()
-            .any(|e| e.version == r.plan.version.to_string())
-        {
+        if entries.iter().any(|e| e.version == r.plan.version.to_string()) {
             r.warn(format!(
                 "{} {} is already on {}: a live release would only skip it if the bytes match",
                 c.name, r.plan.version, r.plan.crates_registry

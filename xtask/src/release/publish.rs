@@ -55,11 +55,7 @@ fn rehearse(r: &mut Release) -> Result<()> {
         .filter(|a| matches!(a.kind, Kind::Sdist | Kind::Wheel))
         .map(|a| r.out.join(&a.file))
         .collect();
-    let (uv, url, index) = (
-        r.env.bin("uv"),
-        r.plan.pypi_url.clone(),
-        r.plan.pypi_index.clone(),
-    );
+    let (uv, url, index) = (r.env.bin("uv"), r.plan.pypi_url.clone(), r.plan.pypi_index.clone());
     let uploads = &files;
     cmd!(
         r.sh,
@@ -70,20 +66,12 @@ fn rehearse(r: &mut Release) -> Result<()> {
     .run_to_stderr()
     .with_context(|| format!("rehearse uploading to {url}"))?;
     for path in &files {
-        let file = path
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned();
+        let file = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
         r.manifest.set_publish(PublishRecord {
             file,
             registry: url.clone(),
             status: PublishStatus::Rehearsed,
-            url: Some(format!(
-                "{}/{}/",
-                index.trim_end_matches('/'),
-                r.plan.python_name
-            )),
+            url: Some(format!("{}/{}/", index.trim_end_matches('/'), r.plan.python_name)),
         });
     }
     Ok(())

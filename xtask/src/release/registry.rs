@@ -36,10 +36,7 @@ pub fn index_location(root: &Path, registry: &str) -> Result<IndexLocation> {
     let url = if registry == super::plan::CRATES_IO {
         "sparse+https://index.crates.io/".to_owned()
     } else {
-        let var = format!(
-            "CARGO_REGISTRIES_{}_INDEX",
-            registry.to_uppercase().replace('-', "_")
-        );
+        let var = format!("CARGO_REGISTRIES_{}_INDEX", registry.to_uppercase().replace('-', "_"));
         match std::env::var(&var) {
             Ok(url) => url,
             Err(_) => config_index(root, registry).with_context(|| {
@@ -55,10 +52,7 @@ pub fn index_location(root: &Path, registry: &str) -> Result<IndexLocation> {
 
 fn parse_index_url(url: &str) -> Result<IndexLocation> {
     if let Some(rest) = url.strip_prefix("sparse+") {
-        Ok(IndexLocation::Sparse(format!(
-            "{}/",
-            rest.trim_end_matches('/')
-        )))
+        Ok(IndexLocation::Sparse(format!("{}/", rest.trim_end_matches('/'))))
     } else if let Some(path) = url.strip_prefix("file://") {
         Ok(IndexLocation::Local(path.into()))
     } else {
@@ -73,17 +67,10 @@ fn config_index(root: &Path, registry: &str) -> Option<String> {
     let cargo_home = std::env::var_os("CARGO_HOME")
         .map(std::path::PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")))?;
-    let candidates = [
-        root.join(".cargo/config.toml"),
-        cargo_home.join("config.toml"),
-    ];
+    let candidates = [root.join(".cargo/config.toml"), cargo_home.join("config.toml")];
     candidates.iter().find_map(|path| {
         let doc: toml_edit::DocumentMut = std::fs::read_to_string(path).ok()?.parse().ok()?;
-        doc.get("registries")?
-            .get(registry)?
-            .get("index")?
-            .as_str()
-            .map(str::to_owned)
+        doc.get("registries")?.get(registry)?.get("index")?.as_str().map(str::to_owned)
     })
 }
 
@@ -118,20 +105,13 @@ pub fn crate_versions(
         }
         IndexLocation::Local(repo) => {
             let spec = format!("HEAD:{path}");
-            let git = cmd!(sh, "git -C {repo} show {spec}")
-                .quiet()
-                .ignore_status()
-                .output()?;
+            let git = cmd!(sh, "git -C {repo} show {spec}").quiet().ignore_status().output()?;
             if !git.status.success() {
                 let err = String::from_utf8_lossy(&git.stderr);
                 if err.contains("does not exist") || err.contains("exists on disk, but not in") {
                     return Ok(Vec::new());
                 }
-                bail!(
-                    "cannot read the crate index at {}: {}",
-                    repo.display(),
-                    err.trim()
-                );
+                bail!("cannot read the crate index at {}: {}", repo.display(), err.trim());
             }
             String::from_utf8_lossy(&git.stdout).into_owned()
         }
@@ -145,10 +125,7 @@ pub fn parse_index_file(text: &str) -> Result<Vec<IndexEntry>> {
         .map(|line| {
             let v: Value = serde_json::from_str(line).context("malformed crate index line")?;
             Ok(IndexEntry {
-                version: v["vers"]
-                    .as_str()
-                    .context("index line without `vers`")?
-                    .to_owned(),
+                version: v["vers"].as_str().context("index line without `vers`")?.to_owned(),
                 cksum: v["cksum"].as_str().unwrap_or_default().to_owned(),
                 yanked: v["yanked"].as_bool().unwrap_or(false),
             })
@@ -163,11 +140,7 @@ pub fn python_files(
     index: &str,
     project: &str,
 ) -> Result<BTreeMap<String, Option<String>>> {
-    let url = format!(
-        "{}/{}/",
-        index.trim_end_matches('/'),
-        normalize_project(project)
-    );
+    let url = format!("{}/{}/", index.trim_end_matches('/'), normalize_project(project));
     let response = http::get(sh, python, &url)?;
     match response.status {
         200 => Ok(parse_simple_index(&response.body)),
@@ -251,11 +224,7 @@ mod tests {
         let entries = parse_index_file(text).unwrap();
         assert_eq!(entries.len(), 2);
         assert_eq!(
-            (
-                entries[1].version.as_str(),
-                entries[1].cksum.as_str(),
-                entries[1].yanked
-            ),
+            (entries[1].version.as_str(), entries[1].cksum.as_str(), entries[1].yanked),
             ("0.2.0", "cd", true)
         );
     }
@@ -269,10 +238,7 @@ mod tests {
 </body></html>"#;
         let files = parse_simple_index(html);
         assert_eq!(files["geodist_rs-0.1.0.tar.gz"].as_deref(), Some("aa11"));
-        assert_eq!(
-            files["geodist_rs-0.1.0-cp310-abi3-win_amd64.whl"].as_deref(),
-            Some("bb22")
-        );
+        assert_eq!(files["geodist_rs-0.1.0-cp310-abi3-win_amd64.whl"].as_deref(), Some("bb22"));
         assert_eq!(files["geodist_rs-0.0.9+local.tar.gz"], None);
         assert_eq!(normalize_project("geodist_rs"), "geodist-rs");
     }

@@ -27,12 +27,7 @@ pub fn run(r: &mut Release) -> Result<()> {
 
 /// The output directory holds exactly the artifacts this host was planned to build.
 fn expected_set(r: &Release) -> Result<()> {
-    let expected: Vec<String> = r
-        .plan
-        .host_artifacts()
-        .into_iter()
-        .map(|a| a.file)
-        .collect();
+    let expected: Vec<String> = r.plan.host_artifacts().into_iter().map(|a| a.file).collect();
     let mut found: Vec<String> = std::fs::read_dir(&r.out)
         .with_context(|| format!("list {}", r.out.display()))?
         .flatten()
@@ -54,16 +49,9 @@ fn expected_set(r: &Release) -> Result<()> {
 
 /// Each artifact's own metadata names the planned package and version.
 fn versions_inside(r: &Release) -> Result<()> {
-    let paths: Vec<PathBuf> = r
-        .manifest
-        .artifacts
-        .iter()
-        .map(|a| r.out.join(&a.file))
-        .collect();
+    let paths: Vec<PathBuf> = r.manifest.artifacts.iter().map(|a| r.out.join(&a.file)).collect();
     let python = r.env.python();
-    let json = cmd!(r.sh, "{python} -c {INSPECT} {paths...}")
-        .quiet()
-        .read()?;
+    let json = cmd!(r.sh, "{python} -c {INSPECT} {paths...}").quiet().read()?;
     let inspected: Value = serde_json::from_str(&json).context("read the artifact inspection")?;
     let mut problems = Vec::new();
     for a in &r.manifest.artifacts {
@@ -91,10 +79,7 @@ fn versions_inside(r: &Release) -> Result<()> {
         }
     }
     if !problems.is_empty() {
-        bail!(
-            "artifact metadata disagrees with the plan:\n  {}",
-            problems.join("\n  ")
-        );
+        bail!("artifact metadata disagrees with the plan:\n  {}", problems.join("\n  "));
     }
     Ok(())
 }
@@ -120,9 +105,7 @@ fn metadata_checks(r: &Release) -> Result<()> {
     }
     let cwc = r.env.bin("check-wheel-contents");
     let wheel_args = &wheels;
-    cmd!(r.sh, "{cwc} {wheel_args...}")
-        .run_to_stderr()
-        .context("check-wheel-contents")?;
+    cmd!(r.sh, "{cwc} {wheel_args...}").run_to_stderr().context("check-wheel-contents")?;
     let abi3audit = r.env.bin("abi3audit");
     cmd!(r.sh, "{abi3audit} --strict --report {wheels...}")
         .run_to_stderr()
@@ -133,9 +116,7 @@ fn metadata_checks(r: &Release) -> Result<()> {
         };
         let auditwheel = r.env.bin("auditwheel");
         let path = r.out.join(&wheel.file);
-        let report = cmd!(r.sh, "{auditwheel} show {path}")
-            .read()
-            .context("auditwheel show")?;
+        let report = cmd!(r.sh, "{auditwheel} show {path}").read().context("auditwheel show")?;
         let wanted = format!("{policy}_{}", wheel.target.arch());
         if !report.replace('\n', " ").contains(&format!("\"{wanted}\"")) {
             bail!(
@@ -195,12 +176,9 @@ fn build_sdist(r: &Release) -> Result<()> {
 
 fn import_check(r: &Release, python: &Path) -> Result<()> {
     let _dir = r.sh.push_dir(target_dir(&r.root));
-    let version = cmd!(
-        r.sh,
-        "{python} -c 'import geodist; print(geodist.__version__)'"
-    )
-    .read()
-    .context("import geodist from the installed artifact")?;
+    let version = cmd!(r.sh, "{python} -c 'import geodist; print(geodist.__version__)'")
+        .read()
+        .context("import geodist from the installed artifact")?;
     if version.trim() != r.plan.python_version {
         bail!(
             "the installed geodist reports __version__ {}: expected {}",
@@ -214,12 +192,10 @@ fn import_check(r: &Release, python: &Path) -> Result<()> {
 /// The locked versions of the `test` dependency group, as a requirements file.
 fn test_requirements(r: &Release) -> Result<PathBuf> {
     let uv = r.env.bin("uv");
-    let text = cmd!(
-        r.sh,
-        "{uv} export --frozen --only-group test --no-hashes --no-emit-project --quiet"
-    )
-    .read()
-    .context("export the test requirements from uv.lock")?;
+    let text =
+        cmd!(r.sh, "{uv} export --frozen --only-group test --no-hashes --no-emit-project --quiet")
+            .read()
+            .context("export the test requirements from uv.lock")?;
     let path = staging_dir(&r.root, "test-requirements")?.join("requirements.txt");
     std::fs::write(&path, text)?;
     Ok(path)

@@ -26,10 +26,7 @@ pub fn load(root: &Path) -> Result<Workspace> {
         .map(|p| WorkspaceCrate {
             name: p.name.to_string(),
             // `publish = false` reads as an empty registry list.
-            publish: p
-                .publish
-                .as_ref()
-                .is_none_or(|registries| !registries.is_empty()),
+            publish: p.publish.as_ref().is_none_or(|registries| !registries.is_empty()),
             depends_on: p
                 .dependencies
                 .iter()
@@ -58,23 +55,13 @@ pub fn load(root: &Path) -> Result<Workspace> {
             "pyproject.toml has no [tool.maturin].manifest-path: expected the extension crate",
         )?;
     let extension_manifest = root.join(manifest_path);
-    let extension = members
-        .iter()
-        .find(|p| p.manifest_path.as_std_path() == extension_manifest)
-        .with_context(|| {
-            format!("{manifest_path} (from pyproject.toml) is not a workspace member")
-        })?;
+    let extension =
+        members.iter().find(|p| p.manifest_path.as_std_path() == extension_manifest).with_context(
+            || format!("{manifest_path} (from pyproject.toml) is not a workspace member"),
+        )?;
     let abi_tag = abi_tag(extension)?;
     let version = workspace_version(root)?;
-    Ok(Workspace {
-        version,
-        crates,
-        python: PythonPackage {
-            name: python_name,
-            abi_tag,
-        },
-        config,
-    })
+    Ok(Workspace { version, crates, python: PythonPackage { name: python_name, abi_tag }, config })
 }
 
 /// The workspace version, `[workspace.package] version` in the root manifest.
@@ -110,10 +97,7 @@ fn abi_tag(extension: &cargo_metadata::Package) -> Result<String> {
 
 /// The host triple and every target whose Rust std is installed in the active toolchain.
 pub fn host(sh: &Shell) -> Result<Host> {
-    let verbose = cmd!(sh, "rustc -vV")
-        .quiet()
-        .read()
-        .context("run `rustc -vV`")?;
+    let verbose = cmd!(sh, "rustc -vV").quiet().read().context("run `rustc -vV`")?;
     let target = verbose
         .lines()
         .find_map(|l| l.strip_prefix("host: "))
@@ -128,17 +112,12 @@ pub fn host(sh: &Shell) -> Result<Host> {
         let entry = entry?;
         let lib = entry.path().join("lib");
         let has_std = std::fs::read_dir(&lib).is_ok_and(|files| {
-            files
-                .flatten()
-                .any(|f| f.file_name().to_string_lossy().starts_with("libstd-"))
+            files.flatten().any(|f| f.file_name().to_string_lossy().starts_with("libstd-"))
         });
         if has_std {
             installed_targets.push(entry.file_name().to_string_lossy().into_owned());
         }
     }
     installed_targets.sort();
-    Ok(Host {
-        target,
-        installed_targets,
-    })
+    Ok(Host { target, installed_targets })
 }

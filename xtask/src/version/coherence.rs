@@ -66,10 +66,7 @@ pub enum Built {
     NotBuilt,
     /// `module_version` is `__version__`; `dist_version` is the installed distribution's
     /// metadata, which maturin stamped when it built the package.
-    Installed {
-        module_version: String,
-        dist_version: String,
-    },
+    Installed { module_version: String, dist_version: String },
 }
 
 /// The release tag to compare.
@@ -79,10 +76,7 @@ pub enum TagState {
     Explicit(String),
     /// The release tags pointing at HEAD, and whether `Cargo.toml` or `Cargo.lock` have
     /// uncommitted changes (a bump not yet committed, so HEAD's tag still names the old version).
-    AtHead {
-        tags: Vec<String>,
-        version_files_modified: bool,
-    },
+    AtHead { tags: Vec<String>, version_files_modified: bool },
 }
 
 impl VersionReport {
@@ -93,10 +87,7 @@ impl VersionReport {
 
     /// The rows that disagree.
     pub fn problems(&self) -> Vec<&Row> {
-        self.rows
-            .iter()
-            .filter(|r| r.status == Status::Differs)
-            .collect()
+        self.rows.iter().filter(|r| r.status == Status::Differs).collect()
     }
 
     /// Fails if any place disagrees, with a table of every disagreement and the fix of each.
@@ -127,12 +118,8 @@ impl VersionReport {
         if !notes.is_empty() {
             out.push('\n');
             for row in notes {
-                let _ = writeln!(
-                    out,
-                    "{}: {}",
-                    row.status.label(),
-                    row.fix.as_deref().unwrap_or("")
-                );
+                let _ =
+                    writeln!(out, "{}: {}", row.status.label(), row.fix.as_deref().unwrap_or(""));
             }
         }
         out
@@ -143,23 +130,10 @@ fn table(rows: &[&Row]) -> String {
     let header = ["place", "found", "expected", "status"];
     let cells: Vec<[&str; 4]> = rows
         .iter()
-        .map(|r| {
-            [
-                r.place.as_str(),
-                r.found.as_str(),
-                r.expected.as_str(),
-                r.status.label(),
-            ]
-        })
+        .map(|r| [r.place.as_str(), r.found.as_str(), r.expected.as_str(), r.status.label()])
         .collect();
-    let width = |i: usize| {
-        cells
-            .iter()
-            .map(|c| c[i].len())
-            .chain([header[i].len()])
-            .max()
-            .unwrap_or(0)
-    };
+    let width =
+        |i: usize| cells.iter().map(|c| c[i].len()).chain([header[i].len()]).max().unwrap_or(0);
     let widths = [width(0), width(1), width(2)];
     let mut out = String::new();
     for line in std::iter::once(header).chain(cells) {
@@ -190,11 +164,8 @@ pub fn assess(ws: &Workspace, built: &Built, tag: &TagState) -> Result<VersionRe
         status: Status::Source,
         fix: None,
     }];
-    let manifests = std::iter::once(("Cargo.toml", ws.manifest.as_str())).chain(
-        ws.members
-            .iter()
-            .map(|m| (m.manifest_path.as_str(), m.manifest.as_str())),
-    );
+    let manifests = std::iter::once(("Cargo.toml", ws.manifest.as_str()))
+        .chain(ws.members.iter().map(|m| (m.manifest_path.as_str(), m.manifest.as_str())));
     for (path, text) in manifests {
         for (section, name, found) in manifest::requirements(text, &crates)? {
             let expected = manifest::expected_requirement(&found, &version);
@@ -209,10 +180,7 @@ pub fn assess(ws: &Workspace, built: &Built, tag: &TagState) -> Result<VersionRe
     for m in &ws.members {
         let place = format!("crate {} ({})", m.name, m.manifest_path);
         if m.inherits_version() {
-            let fix = format!(
-                "{}: {} is {}, expected {v}",
-                m.manifest_path, m.name, m.version
-            );
+            let fix = format!("{}: {} is {}, expected {v}", m.manifest_path, m.name, m.version);
             rows.push(compare(place, m.version.to_string(), v.clone(), fix));
         } else if m.publish {
             let fix = format!(
@@ -240,11 +208,7 @@ pub fn assess(ws: &Workspace, built: &Built, tag: &TagState) -> Result<VersionRe
         rows.push(pyproject_row(&py));
         rows.push(built_row(&py, built, python.as_deref().ok()));
     }
-    rows.push(changelog_row(
-        &ws.config.changelog,
-        ws.changelog.as_deref(),
-        &v,
-    ));
+    rows.push(changelog_row(&ws.config.changelog, ws.changelog.as_deref(), &v));
     rows.push(tag_row(&ws.config.tag_prefix, tag, &v));
     Ok(VersionReport { version, rows })
 }
@@ -294,17 +258,10 @@ fn built_row(py: &super::PythonPackage, built: &Built, expected: Option<&str>) -
     let place = format!("{}.__version__ (.venv)", py.module);
     let expected = expected.unwrap_or("none").to_owned();
     match built {
-        Built::NotBuilt => Row {
-            place,
-            found: "not built".into(),
-            expected,
-            status: Status::Absent,
-            fix: None,
-        },
-        Built::Installed {
-            module_version,
-            dist_version,
-        } if module_version != dist_version => {
+        Built::NotBuilt => {
+            Row { place, found: "not built".into(), expected, status: Status::Absent, fix: None }
+        }
+        Built::Installed { module_version, dist_version } if module_version != dist_version => {
             let fix = format!(
                 "{place}: {}.__version__ is {module_version:?} but the installed {} is \
                  {dist_version}; expected __version__ to come from the package metadata \
@@ -375,10 +332,7 @@ fn tag_row(prefix: &str, tag: &TagState, v: &str) -> Row {
         TagState::AtHead { tags, .. } if tags.contains(&expected) => {
             agrees("tag at HEAD", expected)
         }
-        TagState::AtHead {
-            tags,
-            version_files_modified: true,
-        } => Row {
+        TagState::AtHead { tags, version_files_modified: true } => Row {
             place: "tag at HEAD".into(),
             found: tags.join(", "),
             fix: None,
@@ -386,10 +340,7 @@ fn tag_row(prefix: &str, tag: &TagState, v: &str) -> Row {
             // HEAD is the previous release and the new version is not committed yet.
             status: Status::Absent,
         },
-        TagState::AtHead {
-            tags,
-            version_files_modified: false,
-        } => {
+        TagState::AtHead { tags, version_files_modified: false } => {
             let wrong = tags.join(" ");
             let fix = format!(
                 "HEAD is tagged {}, expected {expected}; delete the wrong tag (`git tag --delete \
@@ -405,11 +356,7 @@ fn compare(place: String, found: String, expected: String, fix: String) -> Row {
     let agree = found == expected;
     Row {
         place,
-        status: if agree {
-            Status::Agrees
-        } else {
-            Status::Differs
-        },
+        status: if agree { Status::Agrees } else { Status::Differs },
         fix: (!agree).then_some(fix),
         found,
         expected,
@@ -417,13 +364,7 @@ fn compare(place: String, found: String, expected: String, fix: String) -> Row {
 }
 
 fn agrees(place: impl Into<String>, found: String) -> Row {
-    Row {
-        place: place.into(),
-        expected: found.clone(),
-        found,
-        status: Status::Agrees,
-        fix: None,
-    }
+    Row { place: place.into(), expected: found.clone(), found, status: Status::Agrees, fix: None }
 }
 
 fn differs(place: impl Into<String>, found: &str, expected: &str, fix: String) -> Row {
@@ -485,20 +426,12 @@ version = "0.0.0"
 
     fn fixture() -> Workspace {
         Workspace {
-            config: ReleaseConfig {
-                tag_prefix: "v".into(),
-                changelog: "CHANGELOG.md".into(),
-            },
+            config: ReleaseConfig { tag_prefix: "v".into(), changelog: "CHANGELOG.md".into() },
             manifest: ROOT.into(),
             members: vec![
                 member("core", "0.2.0", MEMBER, true),
                 member("core-py", "0.2.0", MEMBER, false),
-                member(
-                    "tool",
-                    "0.0.0",
-                    "[package]\nname = \"tool\"\nversion = \"0.0.0\"\n",
-                    false,
-                ),
+                member("tool", "0.0.0", "[package]\nname = \"tool\"\nversion = \"0.0.0\"\n", false),
             ],
             lock: Some(LOCK.into()),
             pyproject: Some(PYPROJECT.into()),
@@ -507,10 +440,7 @@ version = "0.0.0"
     }
 
     fn installed(version: &str) -> Built {
-        Built::Installed {
-            module_version: version.into(),
-            dist_version: version.into(),
-        }
+        Built::Installed { module_version: version.into(), dist_version: version.into() }
     }
 
     fn head(tags: &[&str]) -> TagState {
@@ -524,11 +454,8 @@ version = "0.0.0"
     #[track_caller]
     fn check(ws: &Workspace, built: &Built, tag: &TagState, expected_problems: &[&str]) {
         let report = assess(ws, built, tag).unwrap();
-        let fixes: Vec<&str> = report
-            .problems()
-            .iter()
-            .map(|r| r.fix.as_deref().unwrap())
-            .collect();
+        let fixes: Vec<&str> =
+            report.problems().iter().map(|r| r.fix.as_deref().unwrap()).collect();
         assert_eq!(fixes.len(), expected_problems.len(), "{fixes:#?}");
         for (fix, want) in fixes.iter().zip(expected_problems) {
             assert!(fix.starts_with(want), "`{fix}` should start with `{want}`");
@@ -540,12 +467,7 @@ version = "0.0.0"
     fn coherent_workspace_passes() {
         check(&fixture(), &Built::NotBuilt, &head(&[]), &[]);
         check(&fixture(), &installed("0.2.0"), &head(&["v0.2.0"]), &[]);
-        check(
-            &fixture(),
-            &installed("0.2.0"),
-            &TagState::Explicit("v0.2.0".into()),
-            &[],
-        );
+        check(&fixture(), &installed("0.2.0"), &TagState::Explicit("v0.2.0".into()), &[]);
     }
 
     #[test]
@@ -568,12 +490,7 @@ version = "0.0.0"
             ],
         );
         ws.lock = Some(LOCK.replace("name = \"core-py\"", "name = \"other\""));
-        check(
-            &ws,
-            &Built::NotBuilt,
-            &head(&[]),
-            &["Cargo.lock has no entry for core-py"],
-        );
+        check(&ws, &Built::NotBuilt, &head(&[]), &["Cargo.lock has no entry for core-py"]);
         ws.lock = None;
         check(&ws, &Built::NotBuilt, &head(&[]), &["Cargo.lock not found"]);
     }
@@ -606,10 +523,7 @@ version = "0.0.0"
 
     #[test]
     fn uncommitted_bump_on_a_tagged_head() {
-        let tag = TagState::AtHead {
-            tags: vec!["v0.1.0".into()],
-            version_files_modified: true,
-        };
+        let tag = TagState::AtHead { tags: vec!["v0.1.0".into()], version_files_modified: true };
         check(&fixture(), &Built::NotBuilt, &tag, &[]);
         check(
             &fixture(),
@@ -637,16 +551,9 @@ version = "0.0.0"
 
     #[test]
     fn python_side() {
-        let hard_coded = Built::Installed {
-            module_version: "0.1.0".into(),
-            dist_version: "0.2.0".into(),
-        };
-        check(
-            &fixture(),
-            &hard_coded,
-            &head(&[]),
-            &["core.__version__ (.venv): core.__version__"],
-        );
+        let hard_coded =
+            Built::Installed { module_version: "0.1.0".into(), dist_version: "0.2.0".into() };
+        check(&fixture(), &hard_coded, &head(&[]), &["core.__version__ (.venv): core.__version__"]);
         let mut ws = fixture();
         ws.manifest = ROOT.replace("version = \"0.2.0\"", "version = \"0.2.0-dev.1\"");
         let report = assess(&ws, &Built::NotBuilt, &head(&[])).unwrap();
@@ -658,18 +565,8 @@ version = "0.0.0"
     fn changelog_rows() {
         let mut ws = fixture();
         ws.changelog = Some("# Changelog\n\n## [Unreleased]\n".into());
-        check(
-            &ws,
-            &Built::NotBuilt,
-            &head(&[]),
-            &["CHANGELOG.md has no release heading"],
-        );
+        check(&ws, &Built::NotBuilt, &head(&[]), &["CHANGELOG.md has no release heading"]);
         ws.changelog = None;
-        check(
-            &ws,
-            &Built::NotBuilt,
-            &head(&[]),
-            &["CHANGELOG.md not found"],
-        );
+        check(&ws, &Built::NotBuilt, &head(&[]), &["CHANGELOG.md not found"]);
     }
 }

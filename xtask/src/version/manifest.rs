@@ -43,10 +43,7 @@ pub fn visit_requirements(
     f: &mut dyn FnMut(&str, &str, &mut Value),
 ) {
     let root = doc.as_table_mut();
-    if let Some(deps) = root
-        .get_mut("workspace")
-        .and_then(|w| w.get_mut("dependencies"))
-    {
+    if let Some(deps) = root.get_mut("workspace").and_then(|w| w.get_mut("dependencies")) {
         visit_table("[workspace.dependencies]", deps, crates, f);
     }
     for kind in DEPENDENCY_KINDS {
@@ -80,11 +77,7 @@ fn visit_table(
         let Some(dep) = dep.as_table_like_mut() else {
             continue;
         };
-        let name = dep
-            .get("package")
-            .and_then(Item::as_str)
-            .unwrap_or(&key)
-            .to_owned();
+        let name = dep.get("package").and_then(Item::as_str).unwrap_or(&key).to_owned();
         // A dependency without `path` comes from a registry: not ours to keep in step.
         if !crates.contains(&name) || dep.get("path").is_none() {
             continue;
@@ -125,12 +118,7 @@ pub fn lock_versions(lock: &str, crates: &[String]) -> Result<Vec<(String, Optio
             let version = packages.into_iter().flat_map(|p| p.iter()).find_map(|p| {
                 let ours = p.get("name").and_then(Item::as_str) == Some(name.as_str())
                     && p.get("source").is_none();
-                ours.then(|| {
-                    p.get("version")
-                        .and_then(Item::as_str)
-                        .unwrap_or("")
-                        .to_owned()
-                })
+                ours.then(|| p.get("version").and_then(Item::as_str).unwrap_or("").to_owned())
             });
             (name.clone(), version)
         })
@@ -153,21 +141,12 @@ pub fn python_package(pyproject: &str) -> Option<super::PythonPackage> {
         .get("dynamic")
         .and_then(Item::as_array)
         .is_some_and(|a| a.iter().any(|v| v.as_str() == Some("version")));
-    let static_version = project
-        .get("version")
-        .and_then(Item::as_str)
-        .map(str::to_owned);
-    Some(super::PythonPackage {
-        dist,
-        module,
-        static_version,
-        dynamic_version,
-    })
+    let static_version = project.get("version").and_then(Item::as_str).map(str::to_owned);
+    Some(super::PythonPackage { dist, module, static_version, dynamic_version })
 }
 
 pub fn parse(text: &str, what: &str) -> Result<DocumentMut> {
-    text.parse()
-        .with_context(|| format!("{what} is not valid TOML"))
+    text.parse().with_context(|| format!("{what} is not valid TOML"))
 }
 
 #[cfg(test)]
@@ -200,10 +179,7 @@ version = "^1.0.0"
 core = { path = "../core", version = "~1.0" }
 "#;
         let found = requirements(manifest, &crates()).unwrap();
-        let found: Vec<_> = found
-            .iter()
-            .map(|(s, n, r)| format!("{s} {n} {r}"))
-            .collect();
+        let found: Vec<_> = found.iter().map(|(s, n, r)| format!("{s} {n} {r}")).collect();
         assert_eq!(
             found,
             [
@@ -214,9 +190,7 @@ core = { path = "../core", version = "~1.0" }
             ]
         );
         assert!(inherits_version(manifest));
-        assert!(!inherits_version(
-            "[package]\nname = \"x\"\nversion = \"1.0.0\"\n"
-        ));
+        assert!(!inherits_version("[package]\nname = \"x\"\nversion = \"1.0.0\"\n"));
     }
 
     #[test]
@@ -243,13 +217,7 @@ name = "core"
 version = "1.1.0"
 "#;
         let found = lock_versions(lock, &crates()).unwrap();
-        assert_eq!(
-            found,
-            [
-                ("core".into(), Some("1.1.0".into())),
-                ("core-py".into(), None)
-            ]
-        );
+        assert_eq!(found, [("core".into(), Some("1.1.0".into())), ("core-py".into(), None)]);
     }
 
     #[test]
@@ -262,10 +230,7 @@ version = "1.1.0"
         assert_eq!((py.dist.as_str(), py.module.as_str()), ("geo-rs", "geo"));
         assert!(py.dynamic_version && py.static_version.is_none());
         let py = python_package("[project]\nname = \"geo-rs\"\nversion = \"1.0\"\n").unwrap();
-        assert_eq!(
-            (py.module.as_str(), py.static_version.as_deref()),
-            ("geo_rs", Some("1.0"))
-        );
+        assert_eq!((py.module.as_str(), py.static_version.as_deref()), ("geo_rs", Some("1.0")));
         assert!(!py.dynamic_version);
     }
 }

@@ -61,14 +61,8 @@ mod tests {
             (Ok(found), Ok(want)) => assert_eq!(found, want, "{cargo}"),
             (Err(err), Err(needle)) => {
                 let msg = err.to_string();
-                assert!(
-                    msg.contains(needle),
-                    "{cargo}: `{msg}` should mention `{needle}`"
-                );
-                assert!(
-                    msg.contains("expected"),
-                    "{cargo}: `{msg}` should say what is allowed"
-                );
+                assert!(msg.contains(needle), "{cargo}: `{msg}` should mention `{needle}`");
+                assert!(msg.contains("expected"), "{cargo}: `{msg}` should say what is allowed");
             }
             (found, want) => panic!("{cargo}: expected {want:?}, found {found:?}"),
         }
@@ -102,19 +96,10 @@ mod tests {
     fn order_is_the_same_in_both_worlds() {
         // PEP 440 orders a < b < rc < final; SemVer must agree or the registries would disagree
         // about which release is the newest.
-        let cargo = [
-            "1.0.0-alpha.1",
-            "1.0.0-alpha.2",
-            "1.0.0-beta.1",
-            "1.0.0-rc.1",
-            "1.0.0",
-        ];
+        let cargo = ["1.0.0-alpha.1", "1.0.0-alpha.2", "1.0.0-beta.1", "1.0.0-rc.1", "1.0.0"];
         let parsed: Vec<Version> = cargo.iter().map(|v| Version::parse(v).unwrap()).collect();
         assert!(parsed.windows(2).all(|w| w[0] < w[1]));
         let python: Vec<String> = parsed.iter().map(|v| pep440(v).unwrap()).collect();
-        assert_eq!(
-            python,
-            ["1.0.0a1", "1.0.0a2", "1.0.0b1", "1.0.0rc1", "1.0.0"]
-        );
+        assert_eq!(python, ["1.0.0a1", "1.0.0a2", "1.0.0b1", "1.0.0rc1", "1.0.0"]);
     }
 }

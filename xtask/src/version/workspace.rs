@@ -98,10 +98,7 @@ impl Workspace {
             .no_deps()
             .exec()
             .with_context(|| {
-                format!(
-                    "read the workspace at {} with `cargo metadata`",
-                    root.display()
-                )
+                format!("read the workspace at {} with `cargo metadata`", root.display())
             })?;
         let config = ReleaseConfig::from_metadata(&metadata.workspace_metadata)?;
         let mut members = Vec::new();
@@ -119,10 +116,7 @@ impl Workspace {
                 manifest: read(&package.manifest_path)?,
                 manifest_path,
                 version: package.version.clone(),
-                publish: package
-                    .publish
-                    .as_ref()
-                    .is_none_or(|registries| !registries.is_empty()),
+                publish: package.publish.as_ref().is_none_or(|registries| !registries.is_empty()),
             });
         }
         Ok(Workspace {
@@ -153,11 +147,7 @@ impl Workspace {
     /// The names of the crates that take the workspace version. Internal dependency requirements
     /// and `Cargo.lock` entries of these crates follow it.
     pub fn versioned_crates(&self) -> Vec<String> {
-        self.members
-            .iter()
-            .filter(|m| m.inherits_version())
-            .map(|m| m.name.clone())
-            .collect()
+        self.members.iter().filter(|m| m.inherits_version()).map(|m| m.name.clone()).collect()
     }
 
     /// The Python package, if there is a `pyproject.toml` with a `[project]` table.
@@ -190,19 +180,13 @@ mod tests {
         let config = ReleaseConfig::from_metadata(&meta).unwrap();
         assert_eq!(
             config,
-            ReleaseConfig {
-                tag_prefix: "v".into(),
-                changelog: "CHANGES.md".into()
-            }
+            ReleaseConfig { tag_prefix: "v".into(), changelog: "CHANGES.md".into() }
         );
         let err =
             ReleaseConfig::from_metadata(&serde_json::json!({ "release": { "tag-prefix": "v" } }))
                 .unwrap_err()
                 .to_string();
-        assert!(
-            err.contains("no `changelog`") && err.contains("add `changelog = "),
-            "{err}"
-        );
+        assert!(err.contains("no `changelog`") && err.contains("add `changelog = "), "{err}");
     }
 
     #[test]
@@ -210,17 +194,11 @@ mod tests {
         let ws = Workspace::load(&crate::project::root()).unwrap();
         let version = ws.version().unwrap();
         assert!(ws.versioned_crates().iter().any(|c| c == "geodist"));
-        assert!(
-            !ws.versioned_crates().iter().any(|c| c == "xtask"),
-            "xtask has its own version"
-        );
+        assert!(!ws.versioned_crates().iter().any(|c| c == "xtask"), "xtask has its own version");
         for m in ws.members.iter().filter(|m| m.inherits_version()) {
             assert_eq!(m.version, version, "{}", m.manifest_path);
         }
         let py = ws.python_package().unwrap();
-        assert_eq!(
-            (py.dist.as_str(), py.module.as_str()),
-            ("geodist-rs", "geodist")
-        );
+        assert_eq!((py.dist.as_str(), py.module.as_str()), ("geodist-rs", "geodist"));
     }
 }

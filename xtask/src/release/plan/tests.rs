@@ -17,21 +17,10 @@ fn workspace(version: &str) -> Workspace {
                 publish: false,
                 depends_on: vec!["geodist".into()],
             },
-            WorkspaceCrate {
-                name: "geodist".into(),
-                publish: true,
-                depends_on: vec![],
-            },
-            WorkspaceCrate {
-                name: "xtask".into(),
-                publish: false,
-                depends_on: vec![],
-            },
+            WorkspaceCrate { name: "geodist".into(), publish: true, depends_on: vec![] },
+            WorkspaceCrate { name: "xtask".into(), publish: false, depends_on: vec![] },
         ],
-        python: PythonPackage {
-            name: "geodist-rs".into(),
-            abi_tag: "cp310-abi3".into(),
-        },
+        python: PythonPackage { name: "geodist-rs".into(), abi_tag: "cp310-abi3".into() },
         config: ReleaseConfig::from_workspace_metadata(&metadata).unwrap(),
     }
 }
@@ -52,10 +41,7 @@ fn golden_text() {
 #[test]
 fn golden_json_prerelease() {
     let plan = Plan::new(&workspace("1.2.0-rc.2"), &linux_host(), &Request::default()).unwrap();
-    check_golden(
-        "plan-rc.json",
-        &serde_json::to_string_pretty(&plan.to_json()).unwrap(),
-    );
+    check_golden("plan-rc.json", &serde_json::to_string_pretty(&plan.to_json()).unwrap());
 }
 
 #[test]
@@ -66,12 +52,7 @@ fn golden_github_outputs() {
 
 #[test]
 fn file_names_follow_the_versions() {
-    let plan = Plan::new(
-        &workspace("1.2.0-alpha.1"),
-        &linux_host(),
-        &Request::default(),
-    )
-    .unwrap();
+    let plan = Plan::new(&workspace("1.2.0-alpha.1"), &linux_host(), &Request::default()).unwrap();
     assert_eq!(plan.python_version, "1.2.0a1");
     assert_eq!(plan.crates[0].file, "geodist-1.2.0-alpha.1.crate");
     assert_eq!(plan.sdist, "geodist_rs-1.2.0a1.tar.gz");
@@ -95,11 +76,7 @@ fn prereleases_go_to_test_pypi_unless_overridden() {
     };
     let local = Plan::new(&workspace("1.2.0-rc.1"), &linux_host(), &req).unwrap();
     assert_eq!(
-        (
-            local.pypi_url.as_str(),
-            local.pypi_index.as_str(),
-            local.crates_registry.as_str()
-        ),
+        (local.pypi_url.as_str(), local.pypi_index.as_str(), local.crates_registry.as_str()),
         ("http://127.0.0.1:9/", "http://127.0.0.1:9/simple/", "local")
     );
 }
@@ -107,31 +84,19 @@ fn prereleases_go_to_test_pypi_unless_overridden() {
 #[test]
 fn only_installed_same_os_targets_build_on_the_host() {
     let mut host = linux_host();
-    host.installed_targets
-        .push("aarch64-unknown-linux-musl".into());
+    host.installed_targets.push("aarch64-unknown-linux-musl".into());
     host.installed_targets.push("aarch64-apple-darwin".into());
     let plan = Plan::new(&workspace("1.2.0"), &host, &Request::default()).unwrap();
     let builders: Vec<Builder> = plan.wheels.iter().map(|w| w.builder).collect();
-    assert_eq!(
-        builders,
-        [Builder::Host, Builder::Host, Builder::Ci, Builder::Ci]
-    );
+    assert_eq!(builders, [Builder::Host, Builder::Host, Builder::Ci, Builder::Ci]);
 }
 
 #[track_caller]
 fn check_tag_error(tag: &str, needle: &str) {
-    let req = Request {
-        tag: Some(tag.into()),
-        ..Request::default()
-    };
-    let err = Plan::new(&workspace("1.2.0"), &linux_host(), &req)
-        .unwrap_err()
-        .to_string();
+    let req = Request { tag: Some(tag.into()), ..Request::default() };
+    let err = Plan::new(&workspace("1.2.0"), &linux_host(), &req).unwrap_err().to_string();
     assert!(err.contains(needle), "{needle:?} not in {err:?}");
-    assert!(
-        err.contains("--tag v1.2.0"),
-        "the fix is missing from {err:?}"
-    );
+    assert!(err.contains("--tag v1.2.0"), "the fix is missing from {err:?}");
 }
 
 #[test]
@@ -139,16 +104,8 @@ fn tags_are_checked() {
     check_tag_error("1.2.0", "malformed tag `1.2.0`");
     check_tag_error("v1.2", "malformed tag `v1.2`");
     check_tag_error("v1.2.1", "does not match the workspace version");
-    let req = Request {
-        tag: Some("v1.2.0".into()),
-        ..Request::default()
-    };
-    assert_eq!(
-        Plan::new(&workspace("1.2.0"), &linux_host(), &req)
-            .unwrap()
-            .tag,
-        "v1.2.0"
-    );
+    let req = Request { tag: Some("v1.2.0".into()), ..Request::default() };
+    assert_eq!(Plan::new(&workspace("1.2.0"), &linux_host(), &req).unwrap().tag, "v1.2.0");
 }
 
 #[test]
@@ -159,16 +116,8 @@ fn publish_order_puts_dependencies_first() {
             publish: true,
             depends_on: vec!["c".into(), "serde".into()],
         },
-        WorkspaceCrate {
-            name: "b".into(),
-            publish: true,
-            depends_on: vec![],
-        },
-        WorkspaceCrate {
-            name: "c".into(),
-            publish: true,
-            depends_on: vec!["b".into()],
-        },
+        WorkspaceCrate { name: "b".into(), publish: true, depends_on: vec![] },
+        WorkspaceCrate { name: "c".into(), publish: true, depends_on: vec!["b".into()] },
     ];
     assert_eq!(publish_order(&crates).unwrap(), ["b", "c", "a"]);
 }
@@ -176,41 +125,15 @@ fn publish_order_puts_dependencies_first() {
 #[test]
 fn publish_order_refuses_unpublishable_dependencies_and_cycles() {
     let blocked = vec![
-        WorkspaceCrate {
-            name: "a".into(),
-            publish: true,
-            depends_on: vec!["b".into()],
-        },
-        WorkspaceCrate {
-            name: "b".into(),
-            publish: false,
-            depends_on: vec![],
-        },
+        WorkspaceCrate { name: "a".into(), publish: true, depends_on: vec!["b".into()] },
+        WorkspaceCrate { name: "b".into(), publish: false, depends_on: vec![] },
     ];
-    assert!(
-        publish_order(&blocked)
-            .unwrap_err()
-            .to_string()
-            .contains("`publish = false`")
-    );
+    assert!(publish_order(&blocked).unwrap_err().to_string().contains("`publish = false`"));
     let cycle = vec![
-        WorkspaceCrate {
-            name: "a".into(),
-            publish: true,
-            depends_on: vec!["b".into()],
-        },
-        WorkspaceCrate {
-            name: "b".into(),
-            publish: true,
-            depends_on: vec!["a".into()],
-        },
+        WorkspaceCrate { name: "a".into(), publish: true, depends_on: vec!["b".into()] },
+        WorkspaceCrate { name: "b".into(), publish: true, depends_on: vec!["a".into()] },
     ];
-    assert!(
-        publish_order(&cycle)
-            .unwrap_err()
-            .to_string()
-            .contains("cycle")
-    );
+    assert!(publish_order(&cycle).unwrap_err().to_string().contains("cycle"));
 }
 
 #[test]

@@ -1,0 +1,141 @@
+//! End to end: `cargo xtask release --dry-run` on a copy of the workspace, with the crate and
+//! Python registries pointed at real servers on 127.0.0.1 — which must receive nothing.
+
+mod support;
+
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+use support::{CrateRegistry, PypiServer, Scratch};
+
+#[test]
+fn dry_run_builds_verifies_and_rehearses_without_sending_anything() {
+    if support::nested() {
+        return;
+    }
+    let Some(tools) = support::tools() else {
+        return;
+    };
+    let scratch = Scratch::new("dry-run");
+    let ws = scratch.path.join("ws");
+    support::copy_workspace(&ws);
+    // An untracked file: a dry run warns about the dirty tree, and must leave it as it was.
+    std::fs::write(ws.join("notes.txt"), "work in progress\n").unwrap();
+    let pypi = PypiServer::start(&tools, &scratch.path);
+    let crates = CrateRegistry::start(&tools, &scratch.path);
+    let index_commits = support::git(&crates.dir, &["rev-list", "--count", "HEAD"]);
+    let tree_before = tree_state(&ws);
+
+    let run = |extra: &[&str]| {
+        let (url, index) = (pypi.upload_url(), pypi.index_url());
+        let mut args = vec!["release", "--dry-run", "--crates-registry", "local"];
+        args.extend(["--pypi-url", &url, "--pypi-index", &index, "--json"]);
+        args.extend(extra);
+        support::xtask(&ws, &args, &crates.cargo_env())
+    };
+    let first = run(&[]);
+    assert!(first.status.success(), "the dry run failed");
+    let stderr = String::from_utf8_lossy(&first.stderr);
+    assert!(stderr.contains("the working tree is dirty"), "no dirty-tree warning");
+    assert!(stderr.contains("built in CI"), "CI-only wheels are not listed");
+
+    let dist = ws.join("dist");
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(dist.join("release-manifest.json")).unwrap())
+            .unwrap();
+    let printed: Value = serde_json::from_slice(&first.stdout).expect("--json prints the manifest");
+    assert_eq!(printed, manifest, "--json output and release-manifest.json differ");
+    let version = manifest["version"].as_str().unwrap().to_owned();
+    assert_eq!(manifest["mode"], "dry-run");
+    assert_eq!(manifest["tag"], format!("v{version}"));
+    assert_eq!(
+        manifest["commit"].as_str().unwrap(),
+        support::git(&ws, &["rev-parse", "HEAD"]).trim()
+    );
+
+    let stages: Vec<(&str, &str)> = manifest["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["name"].as_str().unwrap(), s["status"].as_str().unwrap()))
+        .collect();
+    let names: Vec<&str> = stages.iter().map(|s| s.0).collect();
+    assert_eq!(
+        names,
+        [
+            "python env",
+            "plan",
+            "preflight",
+            "gates",
+            "package",
+            "wheels",
+            "verify",
+            "manifest",
+            "publish",
+            "record"
+        ]
+    );
+    assert!(stages.iter().all(|s| s.1 == "passed"), "{stages:?}");
+
+    let artifacts = manifest["artifacts"].as_array().unwrap();
+    let files: Vec<&str> = artifacts.iter().map(|a| a["file"].as_str().unwrap()).collect();
+    let python_version = manifest["python_version"].as_str().unwrap();
+    assert_eq!(
+        files,
+        [
+            format!("geodist-{version}.crate"),
+            format!("geodist_rs-{python_version}.tar.gz"),
+            format!(
+                "geodist_rs-{python_version}-cp310-abi3-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
+            ),
+        ]
+    );
+    for a in artifacts {
+        let bytes = std::fs::read(dist.join(a["file"].as_str().unwrap())).unwrap();
+        assert_eq!(a["size"].as_u64().unwrap(), bytes.len() as u64);
+        assert_eq!(a["sha256"].as_str().unwrap().len(), 64);
+    }
+    let check = Command::new("sha256sum")
+        .args(["--check", "--strict", "SHA256SUMS"])
+        .current_dir(&dist)
+        .output()
+        .unwrap();
+    assert!(check.status.success(), "sha256sum -c: {}", String::from_utf8_lossy(&check.stdout));
+
+    let publish = manifest["publish"].as_array().unwrap();
+    assert_eq!(publish.len(), 3);
+    assert!(publish.iter().all(|p| p["status"] == "rehearsed"), "{publish:?}");
+
+    // Nothing reached the registries, and the tree is as it was.
+    assert!(pypi.files().is_empty(), "pypiserver received {:?}", pypi.files());
+    assert!(crates.index_lines("geodist").is_empty(), "the crate index lists geodist");
+    assert_eq!(support::git(&crates.dir, &["rev-list", "--count", "HEAD"]), index_commits);
+    assert_eq!(tree_state(&ws), tree_before, "the dry run changed the working tree");
+
+    // Reproducible: a second run gives the same bytes.
+    let second = run(&[]);
+    assert!(second.status.success(), "the second dry run failed");
+    let again: Value = serde_json::from_slice(&second.stdout).unwrap();
+    let hashes = |m: &Value| -> Vec<(String, String)> {
+        m["artifacts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| {
+                (a["file"].as_str().unwrap().to_owned(), a["sha256"].as_str().unwrap().to_owned())
+            })
+            .collect()
+    };
+    assert_eq!(hashes(&again), hashes(&manifest), "artifacts are not reproducible");
+    assert_eq!(tree_state(&ws), tree_before, "the second dry run changed the working tree");
+}
+
+/// Everything git sees of the tree: status (with untracked files) and the content of every
+/// tracked file.
+fn tree_state(ws: &Path) -> (String, String) {
+    let status = support::git(ws, &["status", "--porcelain", "--untracked-files=all"]);
+    let content = support::git(ws, &["ls-files", "--stage", "--modified"]);
+    let diff = support::git(ws, &["diff", "HEAD"]);
+    (status, content + &diff)
+}

@@ -1,0 +1,301 @@
+//! Shared machinery of the end-to-end release tests: a throw-away copy of the workspace, and real
+//! registries on 127.0.0.1 (pypiserver and cargo-http-registry) started and stopped by PID.
+
+#![allow(dead_code)] // each test file uses its own part of this module
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// The real workspace the tests copy.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+/// Set in the environment of every xtask a test starts, so that the test suite the release gates
+/// run inside the copy does not start these end-to-end tests again.
+pub const NESTED: &str = "GEODIST_E2E_NESTED";
+
+/// Whether this test must stand down because it is already running inside a release it started.
+pub fn nested() -> bool {
+    std::env::var_os(NESTED).is_some()
+}
+
+/// The tools these tests need, or `None` (with the reason printed) outside CI. Under `CI=true`
+/// a missing tool is a failure, never a skip.
+pub fn tools() -> Option<Tools> {
+    let root = repo_root();
+    let tools = Tools {
+        pypi_server: root.join(".venv/bin/pypi-server"),
+        htpasswd_python: root.join(".venv/bin/python"),
+        cargo_http_registry: root.join(".tools/bin/cargo-http-registry"),
+    };
+    let missing: Vec<String> = [&tools.pypi_server, &tools.cargo_http_registry]
+        .iter()
+        .filter(|p| !p.exists())
+        .map(|p| p.display().to_string())
+        .collect();
+    if missing.is_empty() {
+        return Some(tools);
+    }
+    let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
+    let message = format!(
+        "end-to-end release tests need {}; `cargo xtask test` installs them",
+        missing.join(" and ")
+    );
+    assert!(!ci, "{message}");
+    eprintln!("skipped: {message}");
+    None
+}
+
+#[derive(Debug, Clone)]
+pub struct Tools {
+    pub pypi_server: PathBuf,
+    pub htpasswd_python: PathBuf,
+    pub cargo_http_registry: PathBuf,
+}
+
+/// A scratch directory under the workspace's target/, removed when dropped unless
+/// `GEODIST_E2E_KEEP` is set (to look at what a failing test left).
+pub struct Scratch {
+    pub path: PathBuf,
+}
+
+impl Scratch {
+    pub fn new(name: &str) -> Scratch {
+        let path =
+            repo_root().join("target/e2e-scratch").join(format!("{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).unwrap();
+        Scratch { path }
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if std::env::var_os("GEODIST_E2E_KEEP").is_none() {
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
+    }
+}
+
+/// Copies the tracked (and not ignored, untracked) files of the workspace into `dest`, links the
+/// project environment and tools, and commits the copy as its own repository.
+pub fn copy_workspace(dest: &Path) {
+    let root = repo_root();
+    let listing = run_ok(
+        Command::new("git")
+            .args(["ls-files", "-z", "--cached", "--others", "--exclude-standard"])
+            .current_dir(&root),
+    );
+    for file in listing.stdout.split(|b| *b == 0).filter(|f| !f.is_empty()) {
+        let rel = String::from_utf8_lossy(file).into_owned();
+        let from = root.join(&rel);
+        if !from.is_file() {
+            continue; // deleted in the working tree
+        }
+        let to = dest.join(&rel);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(&from, &to).unwrap();
+    }
+    #[cfg(unix)]
+    for dir in [".venv", ".tools"] {
+        if root.join(dir).exists() {
+            std::os::unix::fs::symlink(root.join(dir), dest.join(dir)).unwrap();
+        }
+    }
+    git(dest, &["init", "--quiet", "--initial-branch=main"]);
+    git(dest, &["add", "--all"]);
+    git(dest, &["commit", "--quiet", "--no-verify", "--message", "release candidate"]);
+}
+
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let out = run_ok(
+        Command::new("git")
+            .args(["-c", "user.name=e2e", "-c", "user.email=e2e@example.invalid"])
+            .args(["-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false"])
+            .args(args)
+            .current_dir(dir),
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Runs the xtask binary of this build in `dir` with `args` and extra environment.
+pub fn xtask(dir: &Path, args: &[&str], env: &[(&str, String)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_xtask"));
+    cmd.args(args)
+        .current_dir(dir)
+        .env(NESTED, "1")
+        // A build directory of its own: the outer `cargo test` holds the lock on target/.
+        .env("CARGO_TARGET_DIR", repo_root().join("target/e2e"))
+        .env_remove("CARGO_REGISTRY_TOKEN")
+        .env_remove("UV_PUBLISH_TOKEN")
+        .env_remove("UV_PUBLISH_USERNAME")
+        .env_remove("UV_PUBLISH_PASSWORD")
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("GITHUB_EVENT_PATH")
+        .env_remove("GITHUB_STEP_SUMMARY");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    eprintln!(
+        "$ cargo xtask {}\n--- exit {:?}\n--- stderr\n{}",
+        args.join(" "),
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn run_ok(cmd: &mut Command) -> Output {
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{cmd:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    out
+}
+
+/// A free port on 127.0.0.1 (the OS picks it; the listener is closed before use).
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn wait_for_port(port: u16, child: &mut Child, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return;
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("{what} exited with {status} before listening on 127.0.0.1:{port}");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("{what} did not listen on 127.0.0.1:{port} within 30 s");
+}
+
+/// A process this test started, killed by its PID when dropped.
+pub struct Server {
+    pub child: Child,
+    pub port: u16,
+    pub what: &'static str,
+}
+
+impl Server {
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// pypiserver on 127.0.0.1 only, no fallback to the real PyPI, uploads need `user:secret`.
+pub struct PypiServer {
+    pub server: Server,
+    pub packages: PathBuf,
+}
+
+pub const PYPI_USER: &str = "geodist";
+pub const PYPI_PASSWORD: &str = "e2e-secret";
+
+impl PypiServer {
+    pub fn start(tools: &Tools, dir: &Path) -> PypiServer {
+        let packages = dir.join("pypi-packages");
+        std::fs::create_dir_all(&packages).unwrap();
+        let htpasswd = dir.join("htpasswd");
+        let hash = run_ok(Command::new(&tools.htpasswd_python).args([
+            "-c",
+            "import sys; from passlib.apache import HtpasswdFile as H; \
+             h = H(sys.argv[1], new=True); h.set_password(sys.argv[2], sys.argv[3]); h.save()",
+            &htpasswd.to_string_lossy(),
+            PYPI_USER,
+            PYPI_PASSWORD,
+        ]));
+        drop(hash);
+        PypiServer::start_with(tools, dir, free_port())
+    }
+
+    /// Starts (or restarts) the server on `port` over the same package directory.
+    pub fn start_with(tools: &Tools, dir: &Path, port: u16) -> PypiServer {
+        let packages = dir.join("pypi-packages");
+        let mut child = Command::new(&tools.pypi_server)
+            .args(["run", "-i", "127.0.0.1", "-p", &port.to_string(), "--disable-fallback"])
+            .args(["--hash-algo", "sha256", "-a", "update", "-P"])
+            .arg(dir.join("htpasswd"))
+            .arg(&packages)
+            .stdout(Stdio::null())
+            .stderr(Stdio::from(std::fs::File::create(dir.join("pypiserver.log")).unwrap()))
+            .spawn()
+            .unwrap();
+        wait_for_port(port, &mut child, "pypiserver");
+        PypiServer { server: Server { child, port, what: "pypiserver" }, packages }
+    }
+
+    pub fn upload_url(&self) -> String {
+        format!("http://127.0.0.1:{}/", self.server.port)
+    }
+
+    pub fn index_url(&self) -> String {
+        format!("http://127.0.0.1:{}/simple/", self.server.port)
+    }
+
+    /// The files it holds.
+    pub fn files(&self) -> Vec<String> {
+        let mut files: Vec<String> = std::fs::read_dir(&self.packages)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        files.sort();
+        files
+    }
+}
+
+/// cargo-http-registry serving a registry directory whose git index cargo reads by `file://`.
+pub struct CrateRegistry {
+    pub server: Server,
+    pub dir: PathBuf,
+}
+
+impl CrateRegistry {
+    pub fn start(tools: &Tools, dir: &Path) -> CrateRegistry {
+        CrateRegistry::start_with(tools, &dir.join("crate-registry"), free_port())
+    }
+
+    pub fn start_with(tools: &Tools, dir: &Path, port: u16) -> CrateRegistry {
+        let mut child = Command::new(&tools.cargo_http_registry)
+            .arg("--addr")
+            .arg(format!("127.0.0.1:{port}"))
+            .arg(dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        wait_for_port(port, &mut child, "cargo-http-registry");
+        CrateRegistry {
+            server: Server { child, port, what: "cargo-http-registry" },
+            dir: dir.to_path_buf(),
+        }
+    }
+
+    /// The environment that makes this registry known to cargo as `local`.
+    pub fn cargo_env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("CARGO_REGISTRIES_LOCAL_INDEX", format!("file://{}", self.dir.display())),
+            ("CARGO_REGISTRIES_LOCAL_TOKEN", "e2e-token".to_owned()),
+        ]
+    }
+
+    /// The lines of the index file of `name` (one per published version).
+    pub fn index_lines(&self, name: &str) -> Vec<String> {
+        let path = self.dir.join(&name[..2]).join(&name[2..4]).join(name);
+        std::fs::read_to_string(path)
+            .map(|t| t.lines().map(str::to_owned).collect())
+            .unwrap_or_default()
+    }
+}
