@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 import tracemalloc
+from concurrent.futures import ThreadPoolExecutor
 
 import geodist
 import numpy as np
@@ -282,6 +283,17 @@ def test_long_batches_release_the_gil(function: str, random_points, free_tick_ra
     # Holding the GIL, the call would stop the counter (but for a few ms at its end, while
     # the main thread waits to take the GIL back); released, the counter runs all along.
     assert rate > 0.25 * free_tick_rate, (rate, free_tick_rate)
+
+
+def test_concurrent_calls_from_threads(random_points) -> None:
+    # Calls that run at the same time without the GIL do not interfere.
+    batches = [random_points(50_000) + random_points(50_000) for _ in range(4)]
+    expected = [geodist.inverse(*batch) for batch in batches]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda batch: geodist.inverse(*batch), batches * 2))
+    for result, reference in zip(results, expected * 2, strict=True):
+        for array, reference_array in zip(result, reference, strict=True):
+            np.testing.assert_array_equal(array, reference_array)
 
 
 def test_gil_check_does_see_a_held_gil(free_tick_rate) -> None:
