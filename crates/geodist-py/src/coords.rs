@@ -100,7 +100,5 @@ fn as_float64<'py>(
         )));
     }
     let float64 = numpy::dtype::<f64>(array.py());
-    Ok(array
-        .call_method1(intern!(array.py(), "astype"), (float64,))?
-        .cast_into()?)
+    Ok(array.call_method1(intern!(array.py(), "astype"), (float64,))?.cast_into()?)
 }

@@ -28,39 +28,23 @@ pub(crate) fn to_py_err(
     offset: usize,
 ) -> PyErr {
     let locate = |at: &Position| {
-        let shape = ARGUMENTS
-            .iter()
-            .position(|&name| name == at.argument)
-            .map(|i| shapes[i]);
+        let shape = ARGUMENTS.iter().position(|&name| name == at.argument).map(|i| shapes[i]);
         let index = shape.map(|shape| argument_index(offset + at.index, broadcast, shape));
-        format!(
-            "{}{}",
-            at.argument,
-            index.as_deref().map(format_index).unwrap_or_default()
-        )
+        format!("{}{}", at.argument, index.as_deref().map(format_index).unwrap_or_default())
     };
     let message = match &error {
-        GeodistError::InvalidLatitude {
-            value,
-            at: Some(at),
-        } => format!(
+        GeodistError::InvalidLatitude { value, at: Some(at) } => format!(
             "invalid latitude {} = {}: expected a finite number in [-90, 90]",
             locate(at),
             repr(*value)
         ),
-        GeodistError::InvalidLongitude {
-            value,
-            at: Some(at),
-        } => format!(
+        GeodistError::InvalidLongitude { value, at: Some(at) } => format!(
             "invalid longitude {} = {}: expected a finite number in [-180, 180]",
             locate(at),
             repr(*value)
         ),
         GeodistError::InvalidRadius { value } => {
-            format!(
-                "invalid radius = {}: expected a finite number > 0 (meters)",
-                repr(*value)
-            )
+            format!("invalid radius = {}: expected a finite number > 0 (meters)", repr(*value))
         }
         other => other.to_string(),
     };
@@ -87,11 +71,7 @@ fn argument_index(flat: usize, broadcast: &[usize], shape: &[usize]) -> Vec<usiz
     }
     // Arguments align with the broadcast shape on the right; their length-1 axes are repeated.
     let skip = broadcast.len() - shape.len();
-    full[skip..]
-        .iter()
-        .zip(shape)
-        .map(|(&index, &len)| if len == 1 { 0 } else { index })
-        .collect()
+    full[skip..].iter().zip(shape).map(|(&index, &len)| if len == 1 { 0 } else { index }).collect()
 }
 
 /// `[1, 2]` for an array index, nothing for a scalar (0-d) argument.

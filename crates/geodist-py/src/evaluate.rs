@@ -52,19 +52,10 @@ where
     ];
     let shapes = coords.each_ref().map(Coord::shape);
 
-    if let [
-        Coord::Scalar(a),
-        Coord::Scalar(b),
-        Coord::Scalar(c),
-        Coord::Scalar(d),
-    ] = coords
-    {
+    if let [Coord::Scalar(a), Coord::Scalar(b), Coord::Scalar(c), Coord::Scalar(d)] = coords {
         let mut out = [0.0; N];
-        kernel(
-            [&[a], &[b], &[c], &[d]],
-            out.each_mut().map(slice::from_mut),
-        )
-        .map_err(|error| to_py_err(error, &shapes, &[], 0))?;
+        kernel([&[a], &[b], &[c], &[d]], out.each_mut().map(slice::from_mut))
+            .map_err(|error| to_py_err(error, &shapes, &[], 0))?;
         return Ok(Evaluated::Scalar(out));
     }
 
@@ -73,20 +64,14 @@ where
         array::from_fn(|_| PyArrayDyn::zeros(py, IxDyn(&shape), false));
     // The outputs are new arrays that no one else can see yet, so borrowing them cannot fail.
     let mut writers = outputs.each_ref().map(|output| output.readwrite());
-    let out_slices = writers.each_mut().map(|writer| {
-        writer
-            .as_slice_mut()
-            .expect("a new array is contiguous and aligned")
-    });
+    let out_slices = writers
+        .each_mut()
+        .map(|writer| writer.as_slice_mut().expect("a new array is contiguous and aligned"));
     let sources = coords.each_ref().map(|coord| Source::new(coord, &shape));
 
     let len = shape.iter().product::<usize>();
     let run = || run(&sources, &shape, out_slices, &kernel);
-    let result = if len >= GIL_RELEASE_MIN_LEN {
-        py.detach(run)
-    } else {
-        run()
-    };
+    let result = if len >= GIL_RELEASE_MIN_LEN { py.detach(run) } else { run() };
     result.map_err(|located| to_py_err(located.error, &shapes, &shape, located.offset))?;
     drop(writers); // Ends the borrows of `outputs`, which are handed out next.
     Ok(Evaluated::Array(outputs))
@@ -116,10 +101,7 @@ enum Source<'a> {
     /// One value for every output element.
     Constant(f64),
     /// The argument's view, and its strides (in elements) along each axis of the broadcast shape.
-    Strided {
-        view: ArrayViewD<'a, f64>,
-        strides: Vec<isize>,
-    },
+    Strided { view: ArrayViewD<'a, f64>, strides: Vec<isize> },
 }
 
 impl<'a> Source<'a> {
@@ -144,10 +126,8 @@ impl<'a> Source<'a> {
         // Arguments align with the broadcast shape on the right; a repeated axis has stride 0.
         let mut strides = vec![0; shape.len()];
         let skip = shape.len() - view.ndim();
-        for ((stride, &len), &own) in strides[skip..]
-            .iter_mut()
-            .zip(view.shape())
-            .zip(view.strides())
+        for ((stride, &len), &own) in
+            strides[skip..].iter_mut().zip(view.shape()).zip(view.strides())
         {
             if len > 1 {
                 *stride = own;
@@ -178,24 +158,16 @@ where
     }
 
     let len = shape.iter().product::<usize>();
-    let mut readers = sources
-        .each_ref()
-        .map(|source| Reader::new(source, shape, len.min(CHUNK_LEN)));
+    let mut readers =
+        sources.each_ref().map(|source| Reader::new(source, shape, len.min(CHUNK_LEN)));
     let mut start = 0;
     while start < len {
         let end = len.min(start + CHUNK_LEN);
         let [a, b, c, d] = &mut readers;
-        let inputs = [
-            a.next(start, end),
-            b.next(start, end),
-            c.next(start, end),
-            d.next(start, end),
-        ];
+        let inputs =
+            [a.next(start, end), b.next(start, end), c.next(start, end), d.next(start, end)];
         let outputs = out.each_mut().map(|out| &mut out[start..end]);
-        kernel(inputs, outputs).map_err(|error| Located {
-            error,
-            offset: start,
-        })?;
+        kernel(inputs, outputs).map_err(|error| Located { error, offset: start })?;
         start = end;
     }
     Ok(())
@@ -263,12 +235,8 @@ impl<'a, 's> StridedReader<'a, 's> {
         let mut filled = 0;
         while filled < len {
             let run = (shape[last] - self.index[last]).min(len - filled);
-            let offset: isize = self
-                .index
-                .iter()
-                .zip(strides)
-                .map(|(&i, &stride)| i as isize * stride)
-                .sum();
+            let offset: isize =
+                self.index.iter().zip(strides).map(|(&i, &stride)| i as isize * stride).sum();
             let buffer = &mut self.buffer[filled..filled + run];
             // SAFETY (all three arms): `index + j` for `j < run` stays inside the broadcast shape
             // along the last axis, and an axis that the view does not have, or has with length 1,

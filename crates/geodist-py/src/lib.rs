@@ -44,10 +44,7 @@ mod _geodist {
 
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
-        m.add(
-            "__version__",
-            crate::version::pep440(env!("CARGO_PKG_VERSION")),
-        )
+        m.add("__version__", crate::version::pep440(env!("CARGO_PKG_VERSION")))
     }
 
     /// Great-circle distance in meters between two points on a sphere (the haversine formula).
@@ -136,11 +133,10 @@ mod _geodist {
         lat2: &Bound<'py, PyAny>,
         lon2: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyTuple>> {
-        let evaluated = evaluate(
-            py,
-            [lat1, lon1, lat2, lon2],
-            |[a, b, c, d], [s12, azi1, azi2]| geodist::batch::inverse(a, b, c, d, s12, azi1, azi2),
-        )?;
+        let evaluated =
+            evaluate(py, [lat1, lon1, lat2, lon2], |[a, b, c, d], [s12, azi1, azi2]| {
+                geodist::batch::inverse(a, b, c, d, s12, azi1, azi2)
+            })?;
         match evaluated {
             Evaluated::Scalar(values) => PyTuple::new(py, values),
             Evaluated::Array(arrays) => PyTuple::new(py, arrays),
