@@ -26,11 +26,6 @@ pyo3::create_exception!(
      The message names the offending argument, its position (for arrays) and its value."
 );
 
-/// The Python-visible default radius. It is a literal, not `geodist::MEAN_EARTH_RADIUS_M`, so that
-/// `inspect.signature` can show it; the assertion keeps the two equal.
-const DEFAULT_RADIUS_M: f64 = 6_371_008.8;
-const _: () = assert!(DEFAULT_RADIUS_M == geodist::MEAN_EARTH_RADIUS_M);
-
 #[pymodule]
 mod _geodist {
     use numpy::PyArrayDyn;
@@ -46,6 +41,10 @@ mod _geodist {
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
         m.add("__version__", crate::version::pep440(env!("CARGO_PKG_VERSION")))
     }
+
+    // `haversine`'s default radius is written out because PyO3 shows only literal defaults in
+    // `inspect.signature`; this keeps the literal equal to the core's constant.
+    const _: () = assert!(6_371_008.8 == geodist::MEAN_EARTH_RADIUS_M);
 
     /// Great-circle distance in meters between two points on a sphere (the haversine formula).
     ///
