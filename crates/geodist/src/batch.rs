@@ -51,12 +51,8 @@ pub fn haversine(
     let columns = Columns::new(lat1, lon1, lat2, lon2, out.len())?;
     let n = out.len();
     // Re-slicing to the common length lets the compiler drop bounds checks and vectorize.
-    let (lat1, lon1, lat2, lon2) = (
-        &columns.lat1[..n],
-        &columns.lon1[..n],
-        &columns.lat2[..n],
-        &columns.lon2[..n],
-    );
+    let (lat1, lon1, lat2, lon2) =
+        (&columns.lat1[..n], &columns.lon1[..n], &columns.lat2[..n], &columns.lon2[..n]);
     for i in 0..n {
         out[i] = radius_m * central_angle(lat1[i], lon1[i], lat2[i], lon2[i]);
     }
@@ -101,12 +97,8 @@ pub fn geodesic(
 ) -> Result<(), GeodistError> {
     let columns = Columns::new(lat1, lon1, lat2, lon2, out.len())?;
     for (i, distance) in out.iter_mut().enumerate() {
-        *distance = geodesic_deg(
-            columns.lat1[i],
-            columns.lon1[i],
-            columns.lat2[i],
-            columns.lon2[i],
-        );
+        *distance =
+            geodesic_deg(columns.lat1[i], columns.lon1[i], columns.lat2[i], columns.lon2[i]);
     }
     Ok(())
 }
@@ -148,12 +140,8 @@ pub fn inverse(
     check_len("azimuth2_deg", azimuth2_deg.len(), n)?;
     let columns = Columns::new(lat1, lon1, lat2, lon2, n)?;
     for i in 0..n {
-        let solution = inverse_deg(
-            columns.lat1[i],
-            columns.lon1[i],
-            columns.lat2[i],
-            columns.lon2[i],
-        );
+        let solution =
+            inverse_deg(columns.lat1[i], columns.lon1[i], columns.lat2[i], columns.lon2[i]);
         distance_m[i] = solution.distance_m;
         azimuth1_deg[i] = solution.azimuth1_deg;
         azimuth2_deg[i] = solution.azimuth2_deg;
@@ -269,17 +257,12 @@ impl<'a> Columns<'a> {
         check_len("lon1", lon1.len(), n)?;
         check_len("lat2", lat2.len(), n)?;
         check_len("lon2", lon2.len(), n)?;
-        let all_valid = all(lat1, is_valid_lat)
-            & all(lon1, is_valid_lon)
-            & all(lat2, is_valid_lat)
-            & all(lon2, is_valid_lon);
+        let all_valid = all_within(lat1, 90.0)
+            & all_within(lon1, 180.0)
+            & all_within(lat2, 90.0)
+            & all_within(lon2, 180.0);
         if all_valid {
-            Ok(Columns {
-                lat1,
-                lon1,
-                lat2,
-                lon2,
-            })
+            Ok(Columns { lat1, lon1, lat2, lon2 })
         } else {
             Err(first_invalid([
                 ("lat1", lat1, Coordinate::Latitude),
@@ -297,11 +280,12 @@ enum Coordinate {
     Longitude,
 }
 
-/// True when `valid` holds for every value; evaluates all of them without branching so that
-/// the loop vectorizes (the error path finds out which one failed).
+/// True when every value is a finite number in `[-limit, limit]` (NaN fails the comparison).
+/// Counts the valid ones without branching so that the loop vectorizes; the error path finds
+/// out which one failed.
 #[inline]
-fn all(values: &[f64], valid: fn(f64) -> bool) -> bool {
-    values.iter().fold(true, |ok, &v| ok & valid(v))
+fn all_within(values: &[f64], limit: f64) -> bool {
+    values.iter().map(|&v| usize::from(v.abs() <= limit)).sum::<usize>() == values.len()
 }
 
 /// The error for the invalid coordinate at the lowest index (first in argument order on a
@@ -327,10 +311,7 @@ fn first_invalid(columns: [(&'static str, &[f64], Coordinate); 4]) -> GeodistErr
             }
         }
         // Unreachable when the caller found an invalid value; report something honest.
-        None => GeodistError::InvalidLatitude {
-            value: f64::NAN,
-            at: None,
-        },
+        None => GeodistError::InvalidLatitude { value: f64::NAN, at: None },
     }
 }
 
@@ -338,11 +319,7 @@ fn check_len(argument: &'static str, found: usize, expected: usize) -> Result<()
     if found == expected {
         Ok(())
     } else {
-        Err(GeodistError::LengthMismatch {
-            argument,
-            expected,
-            found,
-        })
+        Err(GeodistError::LengthMismatch { argument, expected, found })
     }
 }
 
@@ -378,31 +355,17 @@ mod tests {
         check_error(
             [&[0.0, 0.0, 0.0, 91.0], &ok, &ok, &[0.0, 0.0, 200.0, 0.0]],
             4,
-            GeodistError::InvalidLongitude {
-                value: 200.0,
-                at: at("lon2", 2),
-            },
+            GeodistError::InvalidLongitude { value: 200.0, at: at("lon2", 2) },
         );
         check_error(
-            [
-                &ok,
-                &[0.0, f64::NAN, 0.0, 0.0],
-                &[0.0, -95.0, 0.0, 0.0],
-                &ok,
-            ],
+            [&ok, &[0.0, f64::NAN, 0.0, 0.0], &[0.0, -95.0, 0.0, 0.0], &ok],
             4,
-            GeodistError::InvalidLongitude {
-                value: f64::NAN,
-                at: at("lon1", 1),
-            },
+            GeodistError::InvalidLongitude { value: f64::NAN, at: at("lon1", 1) },
         );
         check_error(
             [&ok, &ok, &[0.0, 0.0, 0.0, f64::NEG_INFINITY], &ok],
             4,
-            GeodistError::InvalidLatitude {
-                value: f64::NEG_INFINITY,
-                at: at("lat2", 3),
-            },
+            GeodistError::InvalidLatitude { value: f64::NEG_INFINITY, at: at("lat2", 3) },
         );
     }
 
@@ -412,20 +375,12 @@ mod tests {
         check_error(
             [&ok, &ok, &[0.0; 2], &[0.0; 1]],
             3,
-            GeodistError::LengthMismatch {
-                argument: "lat2",
-                expected: 3,
-                found: 2,
-            },
+            GeodistError::LengthMismatch { argument: "lat2", expected: 3, found: 2 },
         );
         let (mut s, mut a1, mut a2) = ([0.0; 3], [0.0; 3], [0.0; 2]);
         assert_eq!(
             inverse(&ok, &ok, &ok, &ok, &mut s, &mut a1, &mut a2),
-            Err(GeodistError::LengthMismatch {
-                argument: "azimuth2_deg",
-                expected: 3,
-                found: 2,
-            })
+            Err(GeodistError::LengthMismatch { argument: "azimuth2_deg", expected: 3, found: 2 })
         );
     }
 

@@ -117,19 +117,12 @@ impl fmt::Display for GeodistError {
                 write!(f, "{value}: expected a finite number in [-180, 180]")
             }
             Self::InvalidRadius { value } => {
-                write!(
-                    f,
-                    "invalid radius {value}: expected a finite number greater than 0"
-                )
+                write!(f, "invalid radius {value}: expected a finite number greater than 0")
             }
             Self::EmptyPointSet { argument } => {
                 write!(f, "empty point set {argument}: expected at least one point")
             }
-            Self::LengthMismatch {
-                argument,
-                expected,
-                found,
-            } => write!(
+            Self::LengthMismatch { argument, expected, found } => write!(
                 f,
                 "length mismatch for {argument}: expected {expected} elements, found {found}"
             ),
@@ -160,31 +153,19 @@ mod tests {
     fn messages_name_position_value_and_expectation() {
         let at = |argument, index| Some(Position { argument, index });
         check(
-            GeodistError::InvalidLatitude {
-                value: 91.0,
-                at: at("lat1", 3),
-            },
+            GeodistError::InvalidLatitude { value: 91.0, at: at("lat1", 3) },
             "invalid latitude lat1[3] = 91: expected a finite number in [-90, 90]",
         );
         check(
-            GeodistError::InvalidLatitude {
-                value: f64::NAN,
-                at: None,
-            },
+            GeodistError::InvalidLatitude { value: f64::NAN, at: None },
             "invalid latitude NaN: expected a finite number in [-90, 90]",
         );
         check(
-            GeodistError::InvalidLongitude {
-                value: -180.5,
-                at: None,
-            },
+            GeodistError::InvalidLongitude { value: -180.5, at: None },
             "invalid longitude -180.5: expected a finite number in [-180, 180]",
         );
         check(
-            GeodistError::InvalidLongitude {
-                value: f64::NEG_INFINITY,
-                at: at("lon2", 0),
-            },
+            GeodistError::InvalidLongitude { value: f64::NEG_INFINITY, at: at("lon2", 0) },
             "invalid longitude lon2[0] = -inf: expected a finite number in [-180, 180]",
         );
         check(
@@ -196,11 +177,7 @@ mod tests {
             "empty point set a: expected at least one point",
         );
         check(
-            GeodistError::LengthMismatch {
-                argument: "lon2",
-                expected: 4,
-                found: 3,
-            },
+            GeodistError::LengthMismatch { argument: "lon2", expected: 4, found: 3 },
             "length mismatch for lon2: expected 4 elements, found 3",
         );
     }

@@ -135,10 +135,7 @@ mod tests {
             let theirs = textbook(lat1, lon1, lat2, lon2);
             if theirs > 1e-3 && theirs < PI - 1e-3 {
                 let rel = (ours - theirs).abs() / theirs;
-                assert!(
-                    rel < 1e-13,
-                    "{lat1} {lon1} {lat2} {lon2}: {ours} vs {theirs}"
-                );
+                assert!(rel < 1e-13, "{lat1} {lon1} {lat2} {lon2}: {ours} vs {theirs}");
             }
         }
     }
@@ -162,10 +159,7 @@ mod tests {
         for deficit_deg in [1e-9, 1e-7, 1e-5, 1e-3] {
             let angle = central_angle(0.0, 0.0, 0.0, 180.0 - deficit_deg);
             let expected = PI - deficit_deg.to_radians();
-            assert!(
-                (angle - expected).abs() <= 4e-16,
-                "{deficit_deg}: {angle} vs {expected}"
-            );
+            assert!((angle - expected).abs() <= 4e-16, "{deficit_deg}: {angle} vs {expected}");
         }
     }
 

@@ -49,16 +49,10 @@ impl Point {
     /// ```
     pub fn new(lat: f64, lon: f64) -> Result<Point, GeodistError> {
         if !is_valid_lat(lat) {
-            return Err(GeodistError::InvalidLatitude {
-                value: lat,
-                at: None,
-            });
+            return Err(GeodistError::InvalidLatitude { value: lat, at: None });
         }
         if !is_valid_lon(lon) {
-            return Err(GeodistError::InvalidLongitude {
-                value: lon,
-                at: None,
-            });
+            return Err(GeodistError::InvalidLongitude { value: lon, at: None });
         }
         Ok(Point { lat, lon })
     }
@@ -116,25 +110,13 @@ mod tests {
 
     #[test]
     fn rejects_non_finite_and_out_of_range_values() {
-        for lat in [
-            f64::NAN,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-            90.000_000_1,
-            -91.0,
-        ] {
+        for lat in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 90.000_000_1, -91.0] {
             assert!(matches!(
                 Point::new(lat, 0.0),
                 Err(GeodistError::InvalidLatitude { at: None, .. })
             ));
         }
-        for lon in [
-            f64::NAN,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-            180.000_000_1,
-            -540.0,
-        ] {
+        for lon in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 180.000_000_1, -540.0] {
             assert!(matches!(
                 Point::new(0.0, lon),
                 Err(GeodistError::InvalidLongitude { at: None, .. })
@@ -144,9 +126,6 @@ mod tests {
 
     #[test]
     fn latitude_is_checked_before_longitude() {
-        assert!(matches!(
-            Point::new(100.0, 200.0),
-            Err(GeodistError::InvalidLatitude { .. })
-        ));
+        assert!(matches!(Point::new(100.0, 200.0), Err(GeodistError::InvalidLatitude { .. })));
     }
 }

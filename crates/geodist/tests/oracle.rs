@@ -24,10 +24,7 @@ impl SplitMix64 {
 
     /// A latitude uniformly distributed over the sphere's area.
     fn latitude(&mut self) -> f64 {
-        self.uniform(-1.0, 1.0)
-            .asin()
-            .to_degrees()
-            .clamp(-90.0, 90.0)
+        self.uniform(-1.0, 1.0).asin().to_degrees().clamp(-90.0, 90.0)
     }
 }
 
@@ -57,27 +54,16 @@ fn agrees_with_geographiclib_rs() {
         let (lat, lon) = (rng.latitude(), rng.uniform(-180.0, 180.0));
         let dlat = rng.uniform(-1e-3, 1e-3);
         let dlon = rng.uniform(0.0, 0.5);
-        let lon2 = if lon > 0.0 {
-            lon - 180.0 + dlon
-        } else {
-            lon + 180.0 - dlon
-        };
+        let lon2 = if lon > 0.0 { lon - 180.0 + dlon } else { lon + 180.0 - dlon };
         pairs.push([lat, lon, (-lat + dlat).clamp(-90.0, 90.0), lon2]);
     }
 
     let (mut max_ds, mut max_dazi) = (0.0_f64, 0.0_f64);
     for [lat1, lon1, lat2, lon2] in pairs {
-        let ours = inverse(
-            Point::new(lat1, lon1).unwrap(),
-            Point::new(lat2, lon2).unwrap(),
-        );
+        let ours = inverse(Point::new(lat1, lon1).unwrap(), Point::new(lat2, lon2).unwrap());
         let (s12, azi1, azi2, _a12): (f64, f64, f64, f64) = oracle.inverse(lat1, lon1, lat2, lon2);
         let ds = (ours.distance_m - s12).abs();
-        assert!(
-            ds <= 1e-6,
-            "({lat1}, {lon1}) -> ({lat2}, {lon2}): {} vs {s12}",
-            ours.distance_m
-        );
+        assert!(ds <= 1e-6, "({lat1}, {lon1}) -> ({lat2}, {lon2}): {} vs {s12}", ours.distance_m);
         max_ds = max_ds.max(ds);
         max_dazi = max_dazi
             .max(azimuth_difference(ours.azimuth1_deg, azi1))

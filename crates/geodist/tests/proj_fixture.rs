@@ -16,13 +16,8 @@ fn agrees_with_proj() {
     let (mut max_ds, mut max_dazi, mut count) = (0.0_f64, 0.0_f64, 0);
     for line in FIXTURE.lines().skip(1) {
         let v: Vec<f64> = line.split(',').map(|x| x.parse().unwrap()).collect();
-        let [lat1, lon1, lat2, lon2, s12, azi1, azi2] = v[..] else {
-            panic!("bad line {line}")
-        };
-        let got = inverse(
-            Point::new(lat1, lon1).unwrap(),
-            Point::new(lat2, lon2).unwrap(),
-        );
+        let [lat1, lon1, lat2, lon2, s12, azi1, azi2] = v[..] else { panic!("bad line {line}") };
+        let got = inverse(Point::new(lat1, lon1).unwrap(), Point::new(lat2, lon2).unwrap());
         let ds = (got.distance_m - s12).abs();
         let dazi = azimuth_difference(got.azimuth1_deg, azi1)
             .max(azimuth_difference(got.azimuth2_deg, azi2));

@@ -218,28 +218,16 @@ fn first_invalid(columns: &[(f64, f64, f64, f64)]) -> Result<(), GeodistError> {
     let at = |argument, index| Some(Position { argument, index });
     for (index, &(lat1, lon1, lat2, lon2)) in columns.iter().enumerate() {
         if Point::new(lat1, 0.0).is_err() {
-            return Err(GeodistError::InvalidLatitude {
-                value: lat1,
-                at: at("lat1", index),
-            });
+            return Err(GeodistError::InvalidLatitude { value: lat1, at: at("lat1", index) });
         }
         if Point::new(0.0, lon1).is_err() {
-            return Err(GeodistError::InvalidLongitude {
-                value: lon1,
-                at: at("lon1", index),
-            });
+            return Err(GeodistError::InvalidLongitude { value: lon1, at: at("lon1", index) });
         }
         if Point::new(lat2, 0.0).is_err() {
-            return Err(GeodistError::InvalidLatitude {
-                value: lat2,
-                at: at("lat2", index),
-            });
+            return Err(GeodistError::InvalidLatitude { value: lat2, at: at("lat2", index) });
         }
         if Point::new(0.0, lon2).is_err() {
-            return Err(GeodistError::InvalidLongitude {
-                value: lon2,
-                at: at("lon2", index),
-            });
+            return Err(GeodistError::InvalidLongitude { value: lon2, at: at("lon2", index) });
         }
     }
     Ok(())

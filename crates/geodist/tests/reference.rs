@@ -77,19 +77,13 @@ fn check(lat1: f64, lon1: f64, lat2: f64, lon2: f64, expected: (f64, f64, f64), 
         "({lat1}, {lon1}) -> ({lat2}, {lon2}): distance {} vs {s12}",
         got.distance_m
     );
-    for (name, got, want) in [
-        ("azi1", got.azimuth1_deg, azi1),
-        ("azi2", got.azimuth2_deg, azi2),
-    ] {
+    for (name, got, want) in [("azi1", got.azimuth1_deg, azi1), ("azi2", got.azimuth2_deg, azi2)] {
         assert!(
             azimuth_difference(got, want) <= tol.1,
             "({lat1}, {lon1}) -> ({lat2}, {lon2}): {name} {got} vs {want}"
         );
     }
-    assert_eq!(
-        geodesic(point(lat1, lon1), point(lat2, lon2)),
-        got.distance_m
-    );
+    assert_eq!(geodesic(point(lat1, lon1), point(lat2, lon2)), got.distance_m);
 }
 
 #[test]
@@ -156,22 +150,8 @@ fn equator() {
     let a = 6_378_137.0_f64;
     for dlon in [1e-9_f64, 0.5, 1.0, 45.0, 90.0, 179.0] {
         let s = a * dlon.to_radians();
-        check(
-            0.0,
-            0.0,
-            0.0,
-            dlon,
-            (s, 90.0, 90.0),
-            (1e-9 * s.max(1.0), 1e-12),
-        );
-        check(
-            0.0,
-            dlon,
-            0.0,
-            0.0,
-            (s, -90.0, -90.0),
-            (1e-9 * s.max(1.0), 1e-12),
-        );
+        check(0.0, 0.0, 0.0, dlon, (s, 90.0, 90.0), (1e-9 * s.max(1.0), 1e-12));
+        check(0.0, dlon, 0.0, 0.0, (s, -90.0, -90.0), (1e-9 * s.max(1.0), 1e-12));
     }
     // Beyond 180 - f * 180 the shortest path leaves the equator and goes over a pole.
     let solution = inverse(point(0.0, 0.0), point(0.0, 179.9));
@@ -181,45 +161,14 @@ fn equator() {
 
 #[test]
 fn meridians_and_poles() {
-    check(
-        -90.0,
-        0.0,
-        90.0,
-        0.0,
-        (HALF_MERIDIAN_M, 0.0, 0.0),
-        (1e-8, 1e-12),
-    );
-    check(
-        90.0,
-        0.0,
-        -90.0,
-        0.0,
-        (HALF_MERIDIAN_M, 180.0, 180.0),
-        (1e-8, 1e-12),
-    );
-    check(
-        0.0,
-        30.0,
-        90.0,
-        30.0,
-        (HALF_MERIDIAN_M / 2.0, 0.0, 0.0),
-        (1e-8, 1e-12),
-    );
-    check(
-        0.0,
-        -30.0,
-        -90.0,
-        -30.0,
-        (HALF_MERIDIAN_M / 2.0, 180.0, 180.0),
-        (1e-8, 1e-12),
-    );
+    check(-90.0, 0.0, 90.0, 0.0, (HALF_MERIDIAN_M, 0.0, 0.0), (1e-8, 1e-12));
+    check(90.0, 0.0, -90.0, 0.0, (HALF_MERIDIAN_M, 180.0, 180.0), (1e-8, 1e-12));
+    check(0.0, 30.0, 90.0, 30.0, (HALF_MERIDIAN_M / 2.0, 0.0, 0.0), (1e-8, 1e-12));
+    check(0.0, -30.0, -90.0, -30.0, (HALF_MERIDIAN_M / 2.0, 180.0, 180.0), (1e-8, 1e-12));
     // Across a pole: 10 degrees from the pole on either side along the 0/180 meridian.
     let over_pole = geodesic(point(80.0, 0.0), point(80.0, 180.0));
     let to_pole = geodesic(point(80.0, 0.0), point(90.0, 0.0));
-    assert!(
-        (over_pole - 2.0 * to_pole).abs() < 1e-8,
-        "{over_pole} vs {to_pole}"
-    );
+    assert!((over_pole - 2.0 * to_pole).abs() < 1e-8, "{over_pole} vs {to_pole}");
     // The longitude of a pole does not matter.
     assert_eq!(geodesic(point(90.0, -120.0), point(90.0, 45.0)), 0.0);
     assert_eq!(
@@ -246,22 +195,8 @@ fn coincident_points_and_the_antimeridian() {
 #[test]
 fn antipodal_and_nearly_antipodal_points() {
     // Exactly antipodal on the equator: the shortest path runs through a pole.
-    check(
-        0.0,
-        0.0,
-        0.0,
-        180.0,
-        (HALF_MERIDIAN_M, 0.0, 180.0),
-        (1e-8, 1e-12),
-    );
-    check(
-        0.0,
-        -90.0,
-        0.0,
-        90.0,
-        (HALF_MERIDIAN_M, 0.0, 180.0),
-        (1e-8, 1e-12),
-    );
+    check(0.0, 0.0, 0.0, 180.0, (HALF_MERIDIAN_M, 0.0, 180.0), (1e-8, 1e-12));
+    check(0.0, -90.0, 0.0, 90.0, (HALF_MERIDIAN_M, 0.0, 180.0), (1e-8, 1e-12));
     // Antipodal off the equator: all paths have the same length, the half meridian.
     for lat in [1.0, 30.0, 60.0, 89.0] {
         let d = geodesic(point(lat, 10.0), point(-lat, -170.0));
@@ -276,10 +211,7 @@ fn antipodal_and_nearly_antipodal_points() {
         (89.9999, -89.9999, 179.9999),
     ] {
         let d = geodesic(point(lat1, 0.0), point(lat2, lon2));
-        assert!(
-            d > 19.9e6 && d <= HALF_MERIDIAN_M + 1e-8,
-            "{lat1} {lat2} {lon2}: {d}"
-        );
+        assert!(d > 19.9e6 && d <= HALF_MERIDIAN_M + 1e-8, "{lat1} {lat2} {lon2}: {d}");
     }
 }
 
@@ -295,16 +227,10 @@ fn azimuths_lie_in_the_half_open_interval() {
         (0.0, 0.0, 0.0, -180.0),
         (5.0, -0.00000000000001, 10.0, -180.0),
     ] {
-        let Inverse {
-            azimuth1_deg,
-            azimuth2_deg,
-            ..
-        } = inverse(point(lat1, lon1), point(lat2, lon2));
+        let Inverse { azimuth1_deg, azimuth2_deg, .. } =
+            inverse(point(lat1, lon1), point(lat2, lon2));
         for azi in [azimuth1_deg, azimuth2_deg] {
-            assert!(
-                azi > -180.0 && azi <= 180.0,
-                "{lat1} {lon1} {lat2} {lon2}: {azi}"
-            );
+            assert!(azi > -180.0 && azi <= 180.0, "{lat1} {lon1} {lat2} {lon2}: {azi}");
             assert!(azi != 0.0 || azi.is_sign_positive());
         }
     }

@@ -12,8 +12,8 @@
 
 use std::f64::consts::PI;
 
-use super::angle::{DEGREE, HD, ang_diff, ang_round, norm2, sincosd, sincosde, sq};
-use super::series::{A, B, EP2, F, F1, N, NC, ORDER, a1m1f, a2m1f, a3f, c1f, c2f, c3f, sin_series};
+use super::angle::{DEGREE, HD, ang_diff, ang_round, hypot, norm2, sincosd, sincosde, sq};
+use super::series::{A, B, EP2, F, F1, N, ORDER, a1m1f, a2m1f, a3f, c1f, c2f, c3f, sin_series};
 
 /// `DBL_MANT_DIG`.
 const DIGITS: u32 = f64::MANTISSA_DIGITS;
@@ -111,14 +111,7 @@ pub(super) fn solve(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> Solution {
     let dn1 = (1.0 + EP2 * sq(sbet1)).sqrt();
     let dn2 = (1.0 + EP2 * sq(sbet2)).sqrt();
 
-    let ends = Ends {
-        sbet1,
-        cbet1,
-        dn1,
-        sbet2,
-        cbet2,
-        dn2,
-    };
+    let ends = Ends { sbet1, cbet1, dn1, sbet2, cbet2, dn2 };
 
     let mut meridian = lat1 == -90.0 || slam12 == 0.0;
     let (mut s12x, mut salp1, mut calp1, mut salp2, mut calp2) = (0.0, 0.0, 0.0, 0.0, 0.0);
@@ -204,13 +197,7 @@ pub(super) fn solve(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> Solution {
     salp2 *= swapp * lonsign;
     calp2 *= swapp * latsign;
 
-    Solution {
-        s12,
-        salp1,
-        calp1,
-        salp2,
-        calp2,
-    }
+    Solution { s12, salp1, calp1, salp2, calp2 }
 }
 
 /// The reduced latitudes of both ends in canonical position, with `dn = sqrt(1 + e'² sin²β)`.
@@ -254,9 +241,8 @@ fn newton(ends: &Ends, mut salp1: f64, mut calp1: f64, slam12: f64, clam12: f64)
     let state = loop {
         // The WGS84 test set: mean = 1.47, sd = 1.25, max = 16;
         // WGS84 and random input: mean = 2.85, sd = 0.60.
-        let state = lambda12(ends, salp1, calp1, slam12, clam12, numit < MAXIT1);
+        let state = lambda12(ends, salp1, calp1, slam12, clam12);
         let v = state.lam12;
-        let dv = state.dlam12;
         if tripb
             // Reversed test to allow escape with NaNs.
             || !(v.abs() >= (if tripn { 8.0 } else { 1.0 }) * TOL0)
@@ -273,6 +259,10 @@ fn newton(ends: &Ends, mut salp1: f64, mut calp1: f64, slam12: f64, clam12: f64)
             salp1a = salp1;
             calp1a = calp1;
         }
+        // The C code computes the derivative inside Lambda12 whenever numit < maxit1; it is
+        // only used here, so computing it here (and not after the last evaluation) gives the
+        // same results with less work.
+        let dv = if numit < MAXIT1 { lambda12_derivative(ends, &state) } else { 0.0 };
         if numit < MAXIT1 && dv > 0.0 {
             let dalp1 = -v / dv;
             if dalp1.abs() < PI {
@@ -303,14 +293,7 @@ fn newton(ends: &Ends, mut salp1: f64, mut calp1: f64, slam12: f64, clam12: f64)
         numit += 1;
     };
     Solved {
-        s12b: distance(
-            state.eps,
-            state.sig12,
-            state.ssig1,
-            state.csig1,
-            state.ssig2,
-            state.csig2,
-        ),
+        s12b: distance(state.eps, state.sig12, state.ssig1, state.csig1, state.ssig2, state.csig2),
         salp1,
         calp1,
         salp2: state.salp2,
@@ -334,21 +317,8 @@ struct Start {
 /// If Newton's method doesn't need to be used, returns also `salp2`, `calp2`, `dnm` and a
 /// non-negative `sig12`.
 fn inverse_start(ends: &Ends, lam12: f64, slam12: f64, clam12: f64) -> Start {
-    let Ends {
-        sbet1,
-        cbet1,
-        sbet2,
-        cbet2,
-        ..
-    } = *ends;
-    let mut start = Start {
-        sig12: -1.0,
-        salp1: 0.0,
-        calp1: 0.0,
-        salp2: 0.0,
-        calp2: 0.0,
-        dnm: 0.0,
-    };
+    let Ends { sbet1, cbet1, sbet2, cbet2, .. } = *ends;
+    let mut start = Start { sig12: -1.0, salp1: 0.0, calp1: 0.0, salp2: 0.0, calp2: 0.0, dnm: 0.0 };
     // bet12 = bet2 - bet1 in [0, pi); bet12a = bet2 + bet1 in (-pi, 0].
     let sbet12 = sbet2 * cbet1 - cbet2 * sbet1;
     let cbet12 = cbet2 * cbet1 + sbet2 * sbet1;
@@ -375,7 +345,7 @@ fn inverse_start(ends: &Ends, lam12: f64, slam12: f64, clam12: f64) -> Start {
         sbet12a - cbet2 * sbet1 * sq(somg12) / (1.0 - comg12)
     };
 
-    let ssig12 = start.salp1.hypot(start.calp1);
+    let ssig12 = hypot(start.salp1, start.calp1);
     let csig12 = sbet1 * sbet2 + cbet1 * cbet2 * comg12;
 
     if shortline && ssig12 < ETOL2 {
@@ -384,11 +354,7 @@ fn inverse_start(ends: &Ends, lam12: f64, slam12: f64, clam12: f64) -> Start {
         start.calp2 = sbet12
             - cbet1
                 * sbet2
-                * (if comg12 >= 0.0 {
-                    sq(somg12) / (1.0 + comg12)
-                } else {
-                    1.0 - comg12
-                });
+                * (if comg12 >= 0.0 { sq(somg12) / (1.0 + comg12) } else { 1.0 - comg12 });
         norm2(&mut start.salp2, &mut start.calp2);
         // Set the return value.
         start.sig12 = ssig12.atan2(csig12);
@@ -445,8 +411,6 @@ fn inverse_start(ends: &Ends, lam12: f64, slam12: f64, clam12: f64) -> Start {
 struct Lambda {
     /// `lambda12(alp1) - lam12`, the function whose root is sought.
     lam12: f64,
-    /// Its derivative with respect to `alp1` (0 when not requested).
-    dlam12: f64,
     salp2: f64,
     calp2: f64,
     sig12: f64,
@@ -459,22 +423,8 @@ struct Lambda {
 
 /// The longitude difference `lambda12` reached by the geodesic leaving point 1 with azimuth
 /// `alp1`, minus the target `lam120` (given by its sine and cosine).
-fn lambda12(
-    ends: &Ends,
-    salp1: f64,
-    mut calp1: f64,
-    slam120: f64,
-    clam120: f64,
-    diffp: bool,
-) -> Lambda {
-    let Ends {
-        sbet1,
-        cbet1,
-        dn1,
-        sbet2,
-        cbet2,
-        dn2,
-    } = *ends;
+fn lambda12(ends: &Ends, salp1: f64, mut calp1: f64, slam120: f64, clam120: f64) -> Lambda {
+    let Ends { sbet1, cbet1, sbet2, cbet2, .. } = *ends;
     if sbet1 == 0.0 && calp1 == 0.0 {
         // Break the degeneracy of the equatorial line. This case has already been handled.
         calp1 = -TINY;
@@ -482,7 +432,7 @@ fn lambda12(
 
     // sin(alp1) * cos(bet1) = sin(alp0)
     let salp0 = salp1 * cbet1;
-    let calp0 = calp1.hypot(salp1 * sbet1); // calp0 > 0
+    let calp0 = hypot(calp1, salp1 * sbet1); // calp0 > 0
 
     // tan(bet1) = tan(sig1) * cos(alp1)
     // tan(omg1) = sin(alp0) * tan(sig1) = tan(omg1)=tan(alp1)*sin(bet1)
@@ -530,34 +480,25 @@ fn lambda12(
     let eta = (somg12 * clam120 - comg12 * slam120).atan2(comg12 * clam120 + somg12 * slam120);
     let k2 = sq(calp0) * EP2;
     let eps = k2 / (2.0 * (1.0 + (1.0 + k2).sqrt()) + k2);
-    let mut c3a = [0.0; NC];
-    c3f(eps, &mut c3a);
-    let b312 =
-        sin_series(ssig2, csig2, &c3a, ORDER - 1) - sin_series(ssig1, csig1, &c3a, ORDER - 1);
+    let c3a = c3f(eps);
+    let b312 = sin_series::<{ ORDER - 1 }>(ssig2, csig2, &c3a)
+        - sin_series::<{ ORDER - 1 }>(ssig1, csig1, &c3a);
     let domg12 = -F * a3f(eps) * salp0 * (sig12 + b312);
     let lam12 = eta + domg12;
 
-    let mut dlam12 = 0.0;
-    if diffp {
-        if calp2 == 0.0 {
-            dlam12 = -2.0 * F1 * dn1 / sbet1;
-        } else {
-            let m12b = reduced_length(eps, sig12, ssig1, csig1, dn1, ssig2, csig2, dn2);
-            dlam12 = m12b * (F1 / (calp2 * cbet2));
-        }
-    }
+    Lambda { lam12, salp2, calp2, sig12, ssig1, csig1, ssig2, csig2, eps }
+}
 
-    Lambda {
-        lam12,
-        dlam12,
-        salp2,
-        calp2,
-        sig12,
-        ssig1,
-        csig1,
-        ssig2,
-        csig2,
-        eps,
+/// The derivative of `lambda12` with respect to `alp1` at the state `at` (the `diffp` part
+/// of C's `Lambda12`).
+fn lambda12_derivative(ends: &Ends, at: &Lambda) -> f64 {
+    if at.calp2 == 0.0 {
+        -2.0 * F1 * ends.dn1 / ends.sbet1
+    } else {
+        let m12b = reduced_length(
+            at.eps, at.sig12, at.ssig1, at.csig1, ends.dn1, at.ssig2, at.csig2, ends.dn2,
+        );
+        m12b * (F1 / (at.calp2 * ends.cbet2))
     }
 }
 
@@ -565,9 +506,8 @@ fn lambda12(
 #[inline]
 fn distance(eps: f64, sig12: f64, ssig1: f64, csig1: f64, ssig2: f64, csig2: f64) -> f64 {
     let a1 = 1.0 + a1m1f(eps);
-    let mut ca = [0.0; NC];
-    c1f(eps, &mut ca);
-    let b1 = sin_series(ssig2, csig2, &ca, ORDER) - sin_series(ssig1, csig1, &ca, ORDER);
+    let ca = c1f(eps);
+    let b1 = sin_series::<ORDER>(ssig2, csig2, &ca) - sin_series::<ORDER>(ssig1, csig1, &ca);
     // Missing a factor of b.
     a1 * (sig12 + b1)
 }
@@ -584,19 +524,17 @@ fn distance_and_reduced_length(
     csig2: f64,
 ) -> (f64, f64) {
     let (dn1, dn2) = (ends.dn1, ends.dn2);
-    let mut ca = [0.0; NC];
-    let mut cb = [0.0; NC];
     let mut a1 = a1m1f(eps);
-    c1f(eps, &mut ca);
+    let ca = c1f(eps);
     let mut a2 = a2m1f(eps);
-    c2f(eps, &mut cb);
+    let cb = c2f(eps);
     let m0 = a1 - a2;
     a2 += 1.0;
     a1 += 1.0;
-    let b1 = sin_series(ssig2, csig2, &ca, ORDER) - sin_series(ssig1, csig1, &ca, ORDER);
+    let b1 = sin_series::<ORDER>(ssig2, csig2, &ca) - sin_series::<ORDER>(ssig1, csig1, &ca);
     // Missing a factor of b.
     let s12b = a1 * (sig12 + b1);
-    let b2 = sin_series(ssig2, csig2, &cb, ORDER) - sin_series(ssig1, csig1, &cb, ORDER);
+    let b2 = sin_series::<ORDER>(ssig2, csig2, &cb) - sin_series::<ORDER>(ssig1, csig1, &cb);
     let j12 = m0 * sig12 + (a1 * b1 - a2 * b2);
     // Missing a factor of b. Parentheses around (csig1 * ssig2) and (ssig1 * csig2) ensure
     // accurate cancellation in the case of coincident points.
@@ -617,12 +555,10 @@ fn reduced_length(
     csig2: f64,
     dn2: f64,
 ) -> f64 {
-    let mut ca = [0.0; NC];
-    let mut cb = [0.0; NC];
     let mut a1 = a1m1f(eps);
-    c1f(eps, &mut ca);
+    let ca = c1f(eps);
     let mut a2 = a2m1f(eps);
-    c2f(eps, &mut cb);
+    let mut cb = c2f(eps);
     let m0 = a1 - a2;
     a2 += 1.0;
     a1 += 1.0;
@@ -630,8 +566,8 @@ fn reduced_length(
     for l in 1..=ORDER {
         cb[l] = a1 * ca[l] - a2 * cb[l];
     }
-    let j12 =
-        m0 * sig12 + (sin_series(ssig2, csig2, &cb, ORDER) - sin_series(ssig1, csig1, &cb, ORDER));
+    let j12 = m0 * sig12
+        + (sin_series::<ORDER>(ssig2, csig2, &cb) - sin_series::<ORDER>(ssig1, csig1, &cb));
     // Missing a factor of b.
     dn2 * (csig1 * ssig2) - dn1 * (ssig1 * csig2) - csig1 * csig2 * j12
 }

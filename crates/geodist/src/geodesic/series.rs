@@ -26,26 +26,29 @@ pub(super) const ORDER: usize = 6;
 /// Length of coefficient arrays, `nC = ORDER + 1`; index 0 is unused by the sine series.
 pub(super) const NC: usize = ORDER + 1;
 
-/// Horner evaluation of `p[0] x^n + … + p[n]`, exactly as C's `polyvalx` (no FMA).
-#[inline(always)]
-const fn polyval(n: usize, p: &[f64], x: f64) -> f64 {
-    let mut y = p[0];
-    let mut i = 1;
-    while i <= n {
-        y = y * x + p[i];
-        i += 1;
-    }
-    y
+/// Horner's rule written out, exactly as C's `polyvalx` evaluates it (no FMA):
+/// `horner!(x; p0, p1, p2)` is `(p0 * x + p1) * x + p2`.
+///
+/// The C code loops over coefficient tables; writing the polynomials out lets the compiler
+/// keep every coefficient in an instruction and every term in a register, with the same
+/// operations in the same order. The tests compare both forms bit for bit.
+macro_rules! horner {
+    ($x:expr; $p0:expr) => { $p0 };
+    ($x:expr; $p0:expr, $($p:expr),+) => { horner!(@acc $x; $p0; $($p),+) };
+    (@acc $x:expr; $acc:expr; $p:expr) => { $acc * $x + $p };
+    (@acc $x:expr; $acc:expr; $p:expr, $($rest:expr),+) => {
+        horner!(@acc $x; ($acc * $x + $p); $($rest),+)
+    };
 }
 
-/// Evaluates `sum(c[i] * sin(2 i σ), i = 1..=n)` by Clenshaw summation, given `sin σ`,
+/// Evaluates `sum(c[i] * sin(2 i σ), i = 1..=TERMS)` by Clenshaw summation, given `sin σ` and
 /// `cos σ` (C's `SinCosSeries` with `sinp = TRUE`; `c[0]` is unused).
 #[inline(always)]
-pub(super) fn sin_series(sinx: f64, cosx: f64, c: &[f64; NC], n: usize) -> f64 {
+pub(super) fn sin_series<const TERMS: usize>(sinx: f64, cosx: f64, c: &[f64; NC]) -> f64 {
     // 2 * cos(2 * x)
     let ar = 2.0 * (cosx - sinx) * (cosx + sinx);
-    let mut k = n + 1;
-    let mut y0 = if n & 1 == 1 {
+    let mut k = TERMS + 1;
+    let mut y0 = if TERMS & 1 == 1 {
         k -= 1;
         c[k]
     } else {
@@ -53,7 +56,7 @@ pub(super) fn sin_series(sinx: f64, cosx: f64, c: &[f64; NC], n: usize) -> f64 {
     };
     let mut y1 = 0.0;
     // Unrolled twice, so the accumulators return to their original roles.
-    for _ in 0..n / 2 {
+    for _ in 0..TERMS / 2 {
         k -= 1;
         y1 = ar * y0 - y1 + c[k];
         k -= 1;
@@ -67,89 +70,93 @@ pub(super) fn sin_series(sinx: f64, cosx: f64, c: &[f64; NC], n: usize) -> f64 {
 #[inline(always)]
 pub(super) fn a1m1f(eps: f64) -> f64 {
     // (1-eps)*A1-1, polynomial in eps2 of order 3
-    const COEFF: [f64; 5] = [1.0, 4.0, 64.0, 0.0, 256.0];
-    let m = ORDER / 2;
-    let t = polyval(m, &COEFF, sq(eps)) / COEFF[m + 1];
+    let t = horner!(sq(eps); 1.0, 4.0, 64.0, 0.0) / 256.0;
     (t + eps) / (1.0 - eps)
 }
 
 /// The coefficients `C1[l]`, `l = 1..=6`, of the Fourier series of the distance integral.
+// `-1.0 * eps2` is C's `polyvalx` with a leading coefficient of -1; it is exact either way.
+#[allow(clippy::neg_multiply)]
 #[inline(always)]
-pub(super) fn c1f(eps: f64, c: &mut [f64; NC]) {
-    const COEFF: [f64; 18] = [
-        -1.0, 6.0, -16.0, 32.0, // C1[1]/eps^1, polynomial in eps2 of order 2
-        -9.0, 64.0, -128.0, 2048.0, // C1[2]/eps^2, polynomial in eps2 of order 2
-        9.0, -16.0, 768.0, // C1[3]/eps^3, polynomial in eps2 of order 1
-        3.0, -5.0, 512.0, // C1[4]/eps^4, polynomial in eps2 of order 1
-        -7.0, 1280.0, // C1[5]/eps^5, polynomial in eps2 of order 0
-        -7.0, 2048.0, // C1[6]/eps^6, polynomial in eps2 of order 0
-    ];
-    fourier_coefficients(&COEFF, eps, c);
+pub(super) fn c1f(eps: f64) -> [f64; NC] {
+    let eps2 = sq(eps);
+    let d1 = eps;
+    let d2 = d1 * eps;
+    let d3 = d2 * eps;
+    let d4 = d3 * eps;
+    let d5 = d4 * eps;
+    let d6 = d5 * eps;
+    [
+        0.0,
+        d1 * horner!(eps2; -1.0, 6.0, -16.0) / 32.0,
+        d2 * horner!(eps2; -9.0, 64.0, -128.0) / 2048.0,
+        d3 * horner!(eps2; 9.0, -16.0) / 768.0,
+        d4 * horner!(eps2; 3.0, -5.0) / 512.0,
+        d5 * -7.0 / 1280.0,
+        d6 * -7.0 / 2048.0,
+    ]
 }
 
 /// `A2 - 1`, the scale factor of the reduced-length integral.
 #[inline(always)]
 pub(super) fn a2m1f(eps: f64) -> f64 {
     // (eps+1)*A2-1, polynomial in eps2 of order 3
-    const COEFF: [f64; 5] = [-11.0, -28.0, -192.0, 0.0, 256.0];
-    let m = ORDER / 2;
-    let t = polyval(m, &COEFF, sq(eps)) / COEFF[m + 1];
+    let t = horner!(sq(eps); -11.0, -28.0, -192.0, 0.0) / 256.0;
     (t - eps) / (1.0 + eps)
 }
 
 /// The coefficients `C2[l]`, `l = 1..=6`, of the reduced-length integral.
 #[inline(always)]
-pub(super) fn c2f(eps: f64, c: &mut [f64; NC]) {
-    const COEFF: [f64; 18] = [
-        1.0, 2.0, 16.0, 32.0, // C2[1]/eps^1, polynomial in eps2 of order 2
-        35.0, 64.0, 384.0, 2048.0, // C2[2]/eps^2, polynomial in eps2 of order 2
-        15.0, 80.0, 768.0, // C2[3]/eps^3, polynomial in eps2 of order 1
-        7.0, 35.0, 512.0, // C2[4]/eps^4, polynomial in eps2 of order 1
-        63.0, 1280.0, // C2[5]/eps^5, polynomial in eps2 of order 0
-        77.0, 2048.0, // C2[6]/eps^6, polynomial in eps2 of order 0
-    ];
-    fourier_coefficients(&COEFF, eps, c);
+pub(super) fn c2f(eps: f64) -> [f64; NC] {
+    let eps2 = sq(eps);
+    let d1 = eps;
+    let d2 = d1 * eps;
+    let d3 = d2 * eps;
+    let d4 = d3 * eps;
+    let d5 = d4 * eps;
+    let d6 = d5 * eps;
+    [
+        0.0,
+        d1 * horner!(eps2; 1.0, 2.0, 16.0) / 32.0,
+        d2 * horner!(eps2; 35.0, 64.0, 384.0) / 2048.0,
+        d3 * horner!(eps2; 15.0, 80.0) / 768.0,
+        d4 * horner!(eps2; 7.0, 35.0) / 512.0,
+        d5 * 63.0 / 1280.0,
+        d6 * 77.0 / 2048.0,
+    ]
 }
 
-/// Shared loop of `C1f` and `C2f`: `c[l] = eps^l * poly_l(eps²) / denominator_l`.
+/// `A3`, the scale factor of the longitude integral.
 #[inline(always)]
-fn fourier_coefficients(coeff: &[f64; 18], eps: f64, c: &mut [f64; NC]) {
-    let eps2 = sq(eps);
-    let mut d = eps;
-    let mut o = 0;
-    for (l, cl) in c.iter_mut().enumerate().skip(1) {
-        // order of the polynomial in eps^2
-        let m = (ORDER - l) / 2;
-        *cl = d * polyval(m, &coeff[o..], eps2) / coeff[o + m + 1];
-        o += m + 2;
-        d *= eps;
-    }
+pub(super) fn a3f(eps: f64) -> f64 {
+    let x = &A3X;
+    horner!(eps; x[0], x[1], x[2], x[3], x[4], x[5])
+}
+
+/// The coefficients `C3[l]`, `l = 1..=5`, of the longitude integral (`c[6]` is 0).
+#[inline(always)]
+pub(super) fn c3f(eps: f64) -> [f64; NC] {
+    let x = &C3X;
+    let m1 = eps;
+    let m2 = m1 * eps;
+    let m3 = m2 * eps;
+    let m4 = m3 * eps;
+    let m5 = m4 * eps;
+    [
+        0.0,
+        m1 * horner!(eps; x[0], x[1], x[2], x[3], x[4]),
+        m2 * horner!(eps; x[5], x[6], x[7], x[8]),
+        m3 * horner!(eps; x[9], x[10], x[11]),
+        m4 * horner!(eps; x[12], x[13]),
+        m5 * x[14],
+        0.0,
+    ]
 }
 
 /// Coefficients of `A3` as a polynomial in `eps`, highest power first (C's `A3x`).
 const A3X: [f64; ORDER] = a3_coefficients();
 /// Coefficients of `C3[l]` as polynomials in `eps` (C's `C3x`).
 const C3X: [f64; (ORDER * (ORDER - 1)) / 2] = c3_coefficients();
-
-/// `A3`, the scale factor of the longitude integral.
-#[inline(always)]
-pub(super) fn a3f(eps: f64) -> f64 {
-    polyval(ORDER - 1, &A3X, eps)
-}
-
-/// The coefficients `C3[l]`, `l = 1..=5`, of the longitude integral (`c[6]` is left alone).
-#[inline(always)]
-pub(super) fn c3f(eps: f64, c: &mut [f64; NC]) {
-    let mut mult = 1.0;
-    let mut o = 0;
-    for (l, cl) in c.iter_mut().enumerate().take(ORDER).skip(1) {
-        // order of the polynomial in eps
-        let m = ORDER - l - 1;
-        mult *= eps;
-        *cl = mult * polyval(m, &C3X[o..], eps);
-        o += m + 1;
-    }
-}
 
 const fn a3_coefficients() -> [f64; ORDER] {
     const COEFF: [f64; 18] = [
@@ -227,19 +234,113 @@ const fn min(a: usize, b: usize) -> usize {
 mod tests {
     use super::*;
 
+    /// C's `polyvalx`, looping over a coefficient table.
+    fn polyval(n: usize, p: &[f64], x: f64) -> f64 {
+        polyval_slice(n, p, 0, x)
+    }
+
+    /// C's `C1f` and `C2f` loop over their coefficient tables.
+    fn fourier_reference(coeff: &[f64; 18], eps: f64) -> [f64; NC] {
+        let mut c = [0.0; NC];
+        let eps2 = sq(eps);
+        let mut d = eps;
+        let mut o = 0;
+        for (l, cl) in c.iter_mut().enumerate().skip(1) {
+            let m = (ORDER - l) / 2;
+            *cl = d * polyval(m, &coeff[o..], eps2) / coeff[o + m + 1];
+            o += m + 2;
+            d *= eps;
+        }
+        c
+    }
+
+    #[rustfmt::skip]
+    const C1_COEFF: [f64; 18] = [
+        -1.0, 6.0, -16.0, 32.0, -9.0, 64.0, -128.0, 2048.0, 9.0, -16.0, 768.0,
+        3.0, -5.0, 512.0, -7.0, 1280.0, -7.0, 2048.0,
+    ];
+    #[rustfmt::skip]
+    const C2_COEFF: [f64; 18] = [
+        1.0, 2.0, 16.0, 32.0, 35.0, 64.0, 384.0, 2048.0, 15.0, 80.0, 768.0,
+        7.0, 35.0, 512.0, 63.0, 1280.0, 77.0, 2048.0,
+    ];
+
+    /// C's `C3f`, looping over `C3x`.
+    fn c3_reference(eps: f64) -> [f64; NC] {
+        let mut c = [0.0; NC];
+        let mut mult = 1.0;
+        let mut o = 0;
+        for (l, cl) in c.iter_mut().enumerate().take(ORDER).skip(1) {
+            let m = ORDER - l - 1;
+            mult *= eps;
+            *cl = mult * polyval(m, &C3X[o..], eps);
+            o += m + 1;
+        }
+        c
+    }
+
+    /// C's `SinCosSeries` with `sinp = TRUE`, with the number of terms at run time.
+    fn sin_series_reference(sinx: f64, cosx: f64, c: &[f64; NC], n: usize) -> f64 {
+        let ar = 2.0 * (cosx - sinx) * (cosx + sinx);
+        let mut k = n + 1;
+        let mut y0 = if n & 1 == 1 {
+            k -= 1;
+            c[k]
+        } else {
+            0.0
+        };
+        let mut y1 = 0.0;
+        for _ in 0..n / 2 {
+            k -= 1;
+            y1 = ar * y0 - y1 + c[k];
+            k -= 1;
+            y0 = ar * y1 - y0 + c[k];
+        }
+        2.0 * sinx * cosx * y0
+    }
+
+    fn bits(values: [f64; NC]) -> [u64; NC] {
+        values.map(f64::to_bits)
+    }
+
+    #[test]
+    fn written_out_series_match_the_table_loops_bit_for_bit() {
+        // WGS84's eps stays below 0.0017; go well beyond, including negative values.
+        let mut eps = -0.05;
+        while eps <= 0.05 {
+            let x = std::hint::black_box(eps);
+            assert_eq!(bits(c1f(x)), bits(fourier_reference(&C1_COEFF, x)), "C1 {x}");
+            assert_eq!(bits(c2f(x)), bits(fourier_reference(&C2_COEFF, x)), "C2 {x}");
+            assert_eq!(bits(c3f(x)), bits(c3_reference(x)), "C3 {x}");
+            let a1 = (polyval(3, &[1.0, 4.0, 64.0, 0.0], sq(x)) / 256.0 + x) / (1.0 - x);
+            assert_eq!(a1m1f(x).to_bits(), a1.to_bits(), "A1 {x}");
+            let a2 = (polyval(3, &[-11.0, -28.0, -192.0, 0.0], sq(x)) / 256.0 - x) / (1.0 + x);
+            assert_eq!(a2m1f(x).to_bits(), a2.to_bits(), "A2 {x}");
+            assert_eq!(a3f(x).to_bits(), polyval(ORDER - 1, &A3X, x).to_bits(), "A3 {x}");
+            let c = c1f(x);
+            let (s, co) = (x * 20.0).sin_cos();
+            assert_eq!(
+                sin_series::<ORDER>(s, co, &c).to_bits(),
+                sin_series_reference(s, co, &c, ORDER).to_bits()
+            );
+            assert_eq!(
+                sin_series::<{ ORDER - 1 }>(s, co, &c).to_bits(),
+                sin_series_reference(s, co, &c, ORDER - 1).to_bits()
+            );
+            eps += 1.234_567e-5;
+        }
+    }
+
     #[test]
     fn compile_time_tables_match_run_time_evaluation() {
         // Recompute at run time through an opaque value so the optimizer cannot fold it.
         let n = std::hint::black_box(N);
-        let a3 = a3_coefficients();
-        let first = polyval_slice(0, &[-3.0, 128.0], 0, n) / 128.0;
-        assert_eq!(a3[0].to_bits(), first.to_bits());
-        assert_eq!(A3X, a3);
-        assert_eq!(C3X, c3_coefficients());
         // A3 at eps = 0 is exactly 1; C3[1] leads with (1 - n)/4 · eps.
         assert_eq!(a3f(0.0), 1.0);
         let lead = (-n + 1.0) / 4.0;
         assert_eq!(C3X[4].to_bits(), lead.to_bits());
+        let a3_eps1 = polyval(1, &[1.0, -1.0], n) / 2.0;
+        assert_eq!(A3X[4].to_bits(), a3_eps1.to_bits());
     }
 
     #[test]
@@ -254,7 +355,7 @@ mod tests {
         let mut c = [0.0; NC];
         c[1] = 1.0;
         let x: f64 = 0.3;
-        let got = sin_series(x.sin(), x.cos(), &c, ORDER);
+        let got = sin_series::<ORDER>(x.sin(), x.cos(), &c);
         assert!((got - (2.0 * x).sin()).abs() < 1e-15);
     }
 }

@@ -1,8 +1,8 @@
 //! Branch-free polynomial kernels (sin², cos² in degrees; atan2 of non-negative arguments)
 //! that LLVM can inline and vectorize, unlike calls into the platform's libm.
 //!
-//! The polynomials are the classic fdlibm kernels (`__kernel_sin`, `__kernel_cos` on
-//! `[-π/4, π/4]` and the `atan` kernel on `[-7/16, 7/16]`, each within about one ulp),
+//! The polynomials are the classic fdlibm kernels (`__kernel_sin` on `[-π/4, π/4]` and the
+//! `atan` kernel on `[-7/16, 7/16]`, each within about one ulp),
 //! from Sun Microsystems' freely distributable fdlibm ("Developed at SunPro, a Sun
 //! Microsystems, Inc. business. Permission to use, copy, modify, and distribute this
 //! software is freely granted, provided that this notice is preserved."). Argument reduction
@@ -18,13 +18,6 @@ const S3: f64 = f64::from_bits(0xBF2A_01A0_19C1_61D5);
 const S4: f64 = f64::from_bits(0x3EC7_1DE3_57B1_FE7D);
 const S5: f64 = f64::from_bits(0xBE5A_E5E6_8A2B_9CEB);
 const S6: f64 = f64::from_bits(0x3DE5_D93A_5ACF_D57C);
-
-const C1: f64 = f64::from_bits(0x3FA5_5555_5555_554C);
-const C2: f64 = f64::from_bits(0xBF56_C16C_16C1_5177);
-const C3: f64 = f64::from_bits(0x3EFA_01A0_19CB_1590);
-const C4: f64 = f64::from_bits(0xBE92_7E4F_809C_52AD);
-const C5: f64 = f64::from_bits(0x3E21_EE9E_BDB4_B1C4);
-const C6: f64 = f64::from_bits(0xBDA8_FAE9_BE88_38D4);
 
 const AT: [f64; 11] = [
     f64::from_bits(0x3FD5_5555_5555_550D),
@@ -49,7 +42,8 @@ const PIO2_LO: f64 = f64::from_bits(0x3C91_A626_3314_5C07);
 /// `(sin² x, cos² x)` for an angle `x` in degrees with `|x| ≤ 180`.
 ///
 /// The reduction `r = x − 90·round(x/90)` is exact for `|x| ≤ 180` (Sterbenz), leaving
-/// `|r| ≤ 45°`; an odd quadrant swaps the two squares.
+/// `|r| ≤ 45°`, where `sin² r ≤ 1/2`, so `cos² r = 1 − sin² r ≥ 1/2` loses nothing to
+/// cancellation and needs no second polynomial. An odd quadrant swaps the two squares.
 #[inline(always)]
 pub(super) fn sin_cos_squared_deg(x: f64) -> (f64, f64) {
     let quadrant = (x * (1.0 / 90.0) + ROUND_MAGIC) - ROUND_MAGIC;
@@ -57,8 +51,8 @@ pub(super) fn sin_cos_squared_deg(x: f64) -> (f64, f64) {
     let half = 0.5 * quadrant;
     let odd = (half + ROUND_MAGIC) - ROUND_MAGIC != half;
     let s = kernel_sin(r);
-    let c = kernel_cos(r);
-    let (s2, c2) = (s * s, c * c);
+    let s2 = s * s;
+    let c2 = 1.0 - s2;
     if odd { (c2, s2) } else { (s2, c2) }
 }
 
@@ -72,41 +66,24 @@ fn kernel_sin(x: f64) -> f64 {
     x + v * (S1 + z * r)
 }
 
-/// `cos x` for `|x| ≤ π/4` (fdlibm `__kernel_cos` with no tail).
-#[inline(always)]
-fn kernel_cos(x: f64) -> f64 {
-    let z = x * x;
-    let w = z * z;
-    let r = z * (C1 + z * (C2 + z * C3)) + w * w * (C4 + z * (C5 + z * C6));
-    let hz = 0.5 * z;
-    let w = 1.0 - hz;
-    w + (((1.0 - w) - hz) + z * r)
-}
-
 /// `atan2(y, x)` in `[0, π/2]` for `y, x ≥ 0`, not both zero.
+///
+/// With `t = min/max`, `atan t` comes from the fdlibm kernel directly when `t ≤ 7/16`, and as
+/// `π/4 + atan((t − 1)/(t + 1))` otherwise, where `(t − 1)/(t + 1) ∈ [−0.40, 0]`. Choosing
+/// the numerator and denominator before dividing leaves one division instead of two.
 #[inline(always)]
 pub(super) fn atan2_nonneg(y: f64, x: f64) -> f64 {
     let steep = y > x;
     let (num, den) = if steep { (x, y) } else { (y, x) };
-    let a = atan_unit(num / den);
-    if steep { PIO2_HI - (a - PIO2_LO) } else { a }
-}
-
-/// `atan t` for `t ∈ [0, 1]`: the fdlibm kernel directly below 7/16, and
-/// `π/4 + atan((t − 1)/(t + 1))` above, whose argument lies in `[-0.40, 0]`.
-#[inline(always)]
-fn atan_unit(t: f64) -> f64 {
-    let shifted = t > 7.0 / 16.0;
-    let x = if shifted { (t - 1.0) / (t + 1.0) } else { t };
-    let z = x * x;
+    let shifted = num > (7.0 / 16.0) * den;
+    let (p, q) = if shifted { (num - den, num + den) } else { (num, den) };
+    let t = p / q;
+    let z = t * t;
     let w = z * z;
     let s1 = z * (AT[0] + w * (AT[2] + w * (AT[4] + w * (AT[6] + w * (AT[8] + w * AT[10])))));
     let s2 = w * (AT[1] + w * (AT[3] + w * (AT[5] + w * (AT[7] + w * AT[9]))));
-    if shifted {
-        ATAN1_HI - ((x * (s1 + s2) - ATAN1_LO) - x)
-    } else {
-        x - x * (s1 + s2)
-    }
+    let a = if shifted { ATAN1_HI - ((t * (s1 + s2) - ATAN1_LO) - t) } else { t - t * (s1 + s2) };
+    if steep { PIO2_HI - (a - PIO2_LO) } else { a }
 }
 
 #[cfg(test)]
