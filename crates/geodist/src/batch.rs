@@ -224,7 +224,7 @@ pub fn geodesic_points(a: &[Point], b: &[Point], out: &mut [f64]) -> Result<(), 
 ///
 /// let a = [Point::new(0.0, 0.0)?];
 /// let b = [Point::new(0.0, 1.0)?];
-/// let mut out = [Inverse { distance_m: 0.0, azimuth1_deg: 0.0, azimuth2_deg: 0.0 }];
+/// let mut out = [Inverse::default()];
 /// batch::inverse_points(&a, &b, &mut out)?;
 /// assert_eq!(out[0], inverse(a[0], b[0]));
 /// # Ok::<(), geodist::GeodistError>(())

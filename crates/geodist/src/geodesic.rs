@@ -36,7 +36,7 @@ use crate::Point;
 /// assert_eq!(solution.azimuth2_deg, 90.0);
 /// # Ok::<(), geodist::GeodistError>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Inverse {
     /// The length of the shortest geodesic, in meters.
     pub distance_m: f64,
@@ -63,6 +63,7 @@ pub struct Inverse {
 /// assert!((d - 19_960_543.857_179).abs() < 1e-6);
 /// # Ok::<(), geodist::GeodistError>(())
 /// ```
+#[must_use]
 pub fn geodesic(a: Point, b: Point) -> f64 {
     geodesic_deg(a.lat(), a.lon(), b.lat(), b.lon())
 }
@@ -82,6 +83,7 @@ pub fn geodesic(a: Point, b: Point) -> f64 {
 /// assert!((solution.azimuth2_deg - 111.59367).abs() < 0.5e-5);
 /// # Ok::<(), geodist::GeodistError>(())
 /// ```
+#[must_use]
 pub fn inverse(a: Point, b: Point) -> Inverse {
     inverse_deg(a.lat(), a.lon(), b.lat(), b.lon())
 }

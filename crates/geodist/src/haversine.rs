@@ -54,6 +54,7 @@ pub const MEAN_EARTH_RADIUS_M: f64 = 6_371_008.8;
 /// assert!((d - 343_556.53).abs() < 0.01, "{d}");
 /// # Ok::<(), geodist::GeodistError>(())
 /// ```
+#[must_use]
 pub fn haversine(a: Point, b: Point) -> f64 {
     MEAN_EARTH_RADIUS_M * central_angle(a.lat(), a.lon(), b.lat(), b.lon())
 }

@@ -20,6 +20,23 @@
 //! assert_eq!(solution.distance_m, ellipsoid);
 //! # Ok::<(), geodist::GeodistError>(())
 //! ```
+//!
+//! # Accuracy
+//!
+//! [`geodesic`] and [`inverse`] port the inverse solution of GeographicLib's C library
+//! (Karney 2013) operation for operation: on x86-64 Linux they reproduce PROJ's (pyproj's)
+//! distances and azimuths to the last bit on the crate's 1,000-pair fixture, and the
+//! algorithm itself is accurate to about 15 nanometers everywhere on WGS84, including
+//! nearly antipodal points. [`haversine`] is accurate to a few ulps of the sphere's
+//! great-circle distance at every separation, antipodes included.
+//!
+//! # Performance
+//!
+//! No allocation, no locks, no runtime tables: the series coefficients for WGS84 are
+//! computed at compile time. The haversine batch kernel is branch-free and autovectorizes.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod batch;
 mod error;
@@ -31,3 +48,8 @@ pub use error::{GeodistError, Position};
 pub use geodesic::{Inverse, geodesic, inverse};
 pub use haversine::{MEAN_EARTH_RADIUS_M, haversine, haversine_with_radius};
 pub use point::Point;
+
+/// Runs the examples of the crate's README as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -66,6 +66,7 @@ impl Point {
     /// assert_eq!(p.lat(), -33.9);
     /// # Ok::<(), geodist::GeodistError>(())
     /// ```
+    #[must_use]
     pub fn lat(self) -> f64 {
         self.lat
     }
@@ -79,6 +80,7 @@ impl Point {
     /// assert_eq!(p.lon(), 151.2);
     /// # Ok::<(), geodist::GeodistError>(())
     /// ```
+    #[must_use]
     pub fn lon(self) -> f64 {
         self.lon
     }
