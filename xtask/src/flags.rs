@@ -65,6 +65,11 @@ pub enum Command {
     /// A dry run (the default) is the live run minus the upload: it needs no credentials and
     /// leaves the working tree untouched; everything it makes goes to --out and target/.
     Release(Release),
+    /// Publish artifacts already built and verified in --out: preflight, publish, record.
+    ///
+    /// This is how CI publishes what its build matrix made, and how a release whose upload
+    /// failed is finished: what is already published (same sha256) is skipped.
+    Publish(Release),
     /// Print the release plan: version, tag, crates in publish order, artifacts, wheel targets.
     Plan(PlanCmd),
 }
@@ -102,6 +107,9 @@ pub struct Release {
     /// Print the release manifest as JSON on stdout at the end.
     #[arg(long)]
     pub json: bool,
+    /// Allow a live release from a private GitHub repository (its code becomes public).
+    #[arg(long)]
+    pub allow_private_repository: bool,
 }
 
 #[derive(Debug, Args)]

@@ -32,6 +32,7 @@ fn main() -> Result<()> {
         flags::Command::Bump(cmd) => bump::run(&sh, &cmd),
         flags::Command::Changelog(cmd) => changelog::run(&sh, &cmd),
         flags::Command::Release(cmd) => release::run(&sh, &cmd),
+        flags::Command::Publish(cmd) => release::publish_only(&sh, &cmd),
         flags::Command::Plan(cmd) => release::print_plan(&sh, &cmd),
     }
 }

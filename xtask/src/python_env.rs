@@ -39,7 +39,7 @@ impl PythonEnv {
                 .with_context(|| format!("install uv {wanted} into {}", env.dir.display()))?;
         }
         let uv = env.bin("uv");
-        cmd!(sh, "{uv} sync --locked --quiet")
+        cmd!(sh, "{uv} sync --locked --inexact --quiet")
             .env("UV_PROJECT_ENVIRONMENT", &env.dir)
             .env("UV_PYTHON_DOWNLOADS", "never")
             .run_to_stderr()

@@ -14,10 +14,11 @@ mod registry;
 mod verify;
 mod workspace;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use xshell::{Shell, cmd};
 
 use crate::progress::{Progress, StageRecord, Status, format_duration};
@@ -42,6 +43,15 @@ impl Mode {
     }
 }
 
+/// What the registries already had when preflight looked (read-only).
+#[derive(Debug, Default)]
+pub struct Remote {
+    /// Every version of each planned crate on the crates registry.
+    pub crates: BTreeMap<String, Vec<registry::IndexEntry>>,
+    /// Every file of the Python project on the index, with its sha256.
+    pub python: BTreeMap<String, Option<String>>,
+}
+
 /// Everything one release run works with; each stage reads and extends it.
 pub struct Release<'a> {
     pub sh: &'a Shell,
@@ -51,26 +61,70 @@ pub struct Release<'a> {
     pub host: Host,
     pub env: PythonEnv,
     pub manifest: Manifest,
+    pub remote: Remote,
+    pub allow_private_repository: bool,
     pub warnings: Vec<String>,
     progress: Progress,
 }
 
 pub fn run(sh: &Shell, cmd: &flags::Release) -> Result<()> {
-    let root = project::root();
-    let out = cmd.out.clone().unwrap_or_else(|| root.join("dist"));
-    let mut progress = Progress::default();
-    let env = progress.stage("python env", || PythonEnv::ensure(sh, &root))?;
-    env.activate(sh);
-    let (plan, host) = progress.stage("plan", || plan_release(sh, &root, &cmd.request()))?;
-    eprint!("{}", plan.render_text());
-    let commit = cmd!(sh, "git rev-parse HEAD").quiet().read().unwrap_or_default();
-    let manifest = Manifest::new(&plan, &commit);
-    let mut release =
-        Release { sh, root, out, plan, host, env, manifest, warnings: Vec::new(), progress };
-    release.manifest.stages = release.progress.records.clone();
+    let mut release = Release::start(sh, cmd)?;
     let result = release.run_stages();
     release.finish(&result, cmd.json)?;
     result
+}
+
+/// `cargo xtask publish`: the publish half alone, over artifacts already built and verified in
+/// `--out` (how CI publishes what its build matrix made, and how a failed upload is finished).
+pub fn publish_only(sh: &Shell, cmd: &flags::Release) -> Result<()> {
+    let mut release = Release::start(sh, cmd)?;
+    let result = release
+        .stage("preflight", preflight::run)
+        .and_then(|()| release.stage("artifacts", load_artifacts))
+        .and_then(|()| release.stage("publish", publish::run))
+        .and_then(|()| release.stage("record", |_| Ok(())));
+    release.finish(&result, cmd.json)?;
+    result
+}
+
+/// The artifacts a previous run recorded in `--out`, each checked against its recorded sha256
+/// and against the plan.
+fn load_artifacts(r: &mut Release) -> Result<()> {
+    let path = r.out.join(manifest::FILE_NAME);
+    let recorded = Manifest::read(&path)?;
+    let planned: Vec<String> = r.plan.artifacts().into_iter().map(|a| a.file).collect();
+    let mut problems = Vec::new();
+    for a in &recorded.artifacts {
+        if !planned.contains(&a.file) {
+            problems.push(format!("{} is not an artifact of {}", a.file, r.plan.tag));
+            continue;
+        }
+        match manifest::hash_file(&r.out.join(&a.file)) {
+            Ok((sha256, _)) if sha256 == a.sha256 => {}
+            Ok((sha256, _)) => problems.push(format!(
+                "{}: sha256 is {sha256}, but the manifest recorded {}",
+                a.file, a.sha256
+            )),
+            Err(e) => problems.push(format!("{}: {e:#}", a.file)),
+        }
+    }
+    let required = r.plan.artifacts().into_iter().filter(|a| a.kind != plan::Kind::Wheel);
+    for a in required {
+        if !recorded.artifacts.iter().any(|r| r.file == a.file) {
+            problems.push(format!("{} is missing", a.file));
+        }
+    }
+    if !problems.is_empty() {
+        bail!(
+            "the artifacts in {} are not the verified ones:\n  {}\n  rebuild them with \
+             `cargo xtask release --dry-run --out {}`",
+            r.out.display(),
+            problems.join("\n  "),
+            r.out.display()
+        );
+    }
+    r.manifest.artifacts = recorded.artifacts;
+    Ok(())
 }
 
 /// `cargo xtask plan`: the plan alone, as text, JSON or GitHub Actions outputs.
@@ -92,7 +146,34 @@ pub fn plan_release(sh: &Shell, root: &Path, request: &Request) -> Result<(Plan,
     Ok((plan, host))
 }
 
-impl Release<'_> {
+impl<'a> Release<'a> {
+    /// The python environment and the plan: what every run starts from.
+    fn start(sh: &'a Shell, cmd: &flags::Release) -> Result<Release<'a>> {
+        let root = project::root();
+        let out = cmd.out.clone().unwrap_or_else(|| root.join("dist"));
+        let mut progress = Progress::default();
+        let env = progress.stage("python env", || PythonEnv::ensure(sh, &root))?;
+        env.activate(sh);
+        let (plan, host) = progress.stage("plan", || plan_release(sh, &root, &cmd.request()))?;
+        eprint!("{}", plan.render_text());
+        let commit = cmd!(sh, "git rev-parse HEAD").quiet().read().unwrap_or_default();
+        let mut manifest = Manifest::new(&plan, &commit);
+        manifest.stages = progress.records.clone();
+        Ok(Release {
+            sh,
+            root,
+            out,
+            plan,
+            host,
+            env,
+            manifest,
+            remote: Remote::default(),
+            allow_private_repository: cmd.allow_private_repository,
+            warnings: Vec::new(),
+            progress,
+        })
+    }
+
     fn run_stages(&mut self) -> Result<()> {
         self.stage("preflight", preflight::run)?;
         self.stage("gates", build::gates)?;

@@ -10,9 +10,9 @@ use crate::exec::CmdExt;
 use anyhow::{Context, Result, bail};
 use xshell::{Shell, cmd};
 
-use super::Release;
 use super::manifest::{ArtifactRecord, hash_file};
 use super::plan::{Builder, Kind, PlannedWheel};
+use super::{Mode, Release};
 use crate::progress::Progress;
 use crate::python_env::PythonEnv;
 use crate::{lint, test};
@@ -35,8 +35,10 @@ pub fn package(r: &mut Release) -> Result<()> {
     let epoch = source_date_epoch(r.sh)?;
     let packages: Vec<String> =
         r.plan.crates.iter().flat_map(|c| ["--package".to_owned(), c.name.clone()]).collect();
+    // A dry run may rehearse uncommitted work (preflight warned about it); live never does.
+    let allow_dirty = (r.plan.mode == Mode::DryRun).then_some("--allow-dirty");
     if !packages.is_empty() {
-        cmd!(r.sh, "cargo package --locked {packages...}")
+        cmd!(r.sh, "cargo package --locked {allow_dirty...} {packages...}")
             .env("SOURCE_DATE_EPOCH", &epoch)
             .run_to_stderr()
             .context("package the crates with `cargo package`")?;

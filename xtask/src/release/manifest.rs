@@ -7,7 +7,7 @@
 use std::io::Read;
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -49,7 +49,6 @@ pub struct PublishRecord {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(dead_code)] // the live states arrive with live publishing
 pub enum PublishStatus {
     /// Dry run: everything but the upload was done.
     Rehearsed,
@@ -112,6 +111,49 @@ impl Manifest {
                 "status": p.status.as_str(),
                 "url": p.url,
             })).collect::<Vec<_>>(),
+        })
+    }
+
+    /// Reads a manifest written by an earlier run (its artifacts and uploads).
+    pub fn read(path: &Path) -> Result<Manifest> {
+        let text = std::fs::read_to_string(path).with_context(|| {
+            format!(
+                "read {}: expected the manifest of a verified build there; build with \
+                 `cargo xtask release --dry-run`",
+                path.display()
+            )
+        })?;
+        let v: Value = serde_json::from_str(&text)
+            .with_context(|| format!("{} is not valid JSON", path.display()))?;
+        let s = |v: &Value, key: &str| v[key].as_str().unwrap_or_default().to_owned();
+        let kind = |k: &str| match k {
+            "crate" => Some(Kind::Crate),
+            "sdist" => Some(Kind::Sdist),
+            "wheel" => Some(Kind::Wheel),
+            _ => None,
+        };
+        let mut artifacts = Vec::new();
+        for a in v["artifacts"].as_array().into_iter().flatten() {
+            let Some(k) = kind(a["kind"].as_str().unwrap_or_default()) else {
+                bail!("{}: artifact {} has an unknown kind", path.display(), a["file"]);
+            };
+            artifacts.push(ArtifactRecord {
+                file: s(a, "file"),
+                kind: k,
+                sha256: s(a, "sha256"),
+                size: a["size"].as_u64().unwrap_or_default(),
+                target: a["target"].as_str().map(str::to_owned),
+            });
+        }
+        Ok(Manifest {
+            version: s(&v, "version"),
+            python_version: s(&v, "python_version"),
+            tag: s(&v, "tag"),
+            commit: s(&v, "commit"),
+            mode: s(&v, "mode"),
+            artifacts,
+            stages: Vec::new(),
+            publish: Vec::new(),
         })
     }
 

@@ -1,20 +1,43 @@
 //! Preflight: everything that can be known before building — tools, version coherence, the
-//! state of the tree and the tag, and what the registries already have. Read-only.
+//! state of the tree and the tag, credentials, and what the registries already have. Read-only.
+//!
+//! In a dry run a guard that fails is a warning; in a live run every failed guard is collected
+//! and the release is refused before anything is built.
 
 use anyhow::{Result, bail};
 use xshell::cmd;
 
 use super::registry;
-use super::{Mode, Release};
+use super::{Mode, Release, Remote};
 
 pub fn run(r: &mut Release) -> Result<()> {
     tools(r)?;
     let given = r.plan.tag_given.then_some(r.plan.tag.as_str());
     let report = crate::version::collect(r.sh, &r.root, given)?;
     report.check()?;
-    tree_and_tag(r)?;
-    super::publish::live_guards(r)?;
-    registry_state(r)
+    let mut problems = tree_and_tag(r)?;
+    problems.extend(super::publish::guards(r));
+    refuse_or_warn(r, problems)?;
+    registry_state(r)?;
+    let problems = super::publish::against_published(r);
+    refuse_or_warn(r, problems)
+}
+
+/// Live: refuse with every problem at once. Dry run: warn, since a rehearsal is exactly the
+/// place to find them.
+fn refuse_or_warn(r: &mut Release, problems: Vec<String>) -> Result<()> {
+    match r.plan.mode {
+        Mode::DryRun => {
+            for p in problems {
+                r.warn(format!("{p} (a live release would refuse)"));
+            }
+            Ok(())
+        }
+        Mode::Live if problems.is_empty() => Ok(()),
+        Mode::Live => {
+            bail!("live release refused before building anything:\n  - {}", problems.join("\n  - "))
+        }
+    }
 }
 
 /// Every external tool the release runs, probed once and reported together.
@@ -50,8 +73,8 @@ fn tools(r: &mut Release) -> Result<()> {
     Ok(())
 }
 
-/// A dirty tree or a tag elsewhere is a warning in a dry run and a refusal in a live one.
-fn tree_and_tag(r: &mut Release) -> Result<()> {
+/// A dirty tree, and HEAD without the release tag.
+fn tree_and_tag(r: &mut Release) -> Result<Vec<String>> {
     let status = cmd!(r.sh, "git status --porcelain --untracked-files=normal").quiet().read()?;
     let mut problems = Vec::new();
     if !status.trim().is_empty() {
@@ -81,50 +104,42 @@ fn tree_and_tag(r: &mut Release) -> Result<()> {
             short(&head)
         ));
     }
-    match r.plan.mode {
-        Mode::DryRun => {
-            for p in problems {
-                r.warn(format!("{p} (a live release would refuse)"));
-            }
-            Ok(())
-        }
-        Mode::Live => {
-            if problems.is_empty() {
-                Ok(())
-            } else {
-                bail!("live release refused:\n  {}", problems.join("\n  "))
-            }
-        }
-    }
+    Ok(problems)
 }
 
-/// What the registries already have of this version (read-only).
+/// What the registries already have of this release (read-only); kept for the publish stage.
 fn registry_state(r: &mut Release) -> Result<()> {
     let python = r.env.python();
     let location = registry::index_location(&r.root, &r.plan.crates_registry)?;
-    for c in r.plan.crates.clone() {
+    let mut remote = Remote::default();
+    for c in &r.plan.crates {
         let entries = registry::crate_versions(r.sh, &python, &location, &c.name)?;
-        if entries.iter().any(|e| e.version == r.plan.version.to_string()) {
-            r.warn(format!(
-                "{} {} is already on {}: a live release would only skip it if the bytes match",
-                c.name, r.plan.version, r.plan.crates_registry
-            ));
+        remote.crates.insert(c.name.clone(), entries);
+    }
+    remote.python = registry::python_files(r.sh, &python, &r.plan.pypi_index, &r.plan.python_name)?;
+    let version = r.plan.version.to_string();
+    let mut already: Vec<String> = Vec::new();
+    for c in &r.plan.crates {
+        if remote.crates[&c.name].iter().any(|e| e.version == version) {
+            already.push(format!("{} {version} on {}", c.name, r.plan.crates_registry));
         }
     }
-    let files = registry::python_files(r.sh, &python, &r.plan.pypi_index, &r.plan.python_name)?;
-    let already: Vec<String> = r
-        .plan
-        .artifacts()
-        .into_iter()
-        .filter(|a| files.contains_key(&a.file))
-        .map(|a| a.file)
-        .collect();
+    for a in r.plan.artifacts() {
+        if remote.python.contains_key(&a.file) {
+            already.push(format!("{} on {}", a.file, r.plan.pypi_index));
+        }
+    }
+    r.remote = remote;
     if !already.is_empty() {
-        r.warn(format!(
-            "already on {}: {}; a live release would only skip them if the bytes match",
-            r.plan.pypi_index,
+        let message = format!(
+            "already published: {}; a live release skips identical files and refuses \
+             different ones",
             already.join(", ")
-        ));
+        );
+        match r.plan.mode {
+            Mode::DryRun => r.warn(message),
+            Mode::Live => eprintln!("    {message}"),
+        }
     }
     Ok(())
 }

@@ -174,6 +174,26 @@ fn build_sdist(r: &Release) -> Result<()> {
     import_check(r, &python)
 }
 
+/// Installs the just-published wheel from the index (not from disk) into a fresh environment
+/// and imports it: what a user's `pip install` will get.
+pub fn install_from_index(r: &Release) -> Result<()> {
+    let requirements = test_requirements(r)?;
+    let venv = fresh_venv(r, "from-index")?;
+    let (uv, python, index) = (r.env.bin("uv"), venv_python(&venv), &r.plan.pypi_index);
+    let wanted = format!("{}=={}", r.plan.python_name, r.plan.python_version);
+    let only_binary = &r.plan.python_name;
+    cmd!(r.sh, "{uv} pip install --quiet --python {python} --requirement {requirements}")
+        .run_to_stderr()
+        .context("install the test requirements into a fresh environment")?;
+    cmd!(
+        r.sh,
+        "{uv} pip install --quiet --python {python} --no-deps --no-cache --only-binary {only_binary} --index-url {index} {wanted}"
+    )
+    .run_to_stderr()
+    .with_context(|| format!("install {wanted} from {index}"))?;
+    import_check(r, &python)
+}
+
 fn import_check(r: &Release, python: &Path) -> Result<()> {
     let _dir = r.sh.push_dir(target_dir(&r.root));
     let version = cmd!(r.sh, "{python} -c 'import geodist; print(geodist.__version__)'")
