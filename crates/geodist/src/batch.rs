@@ -3,10 +3,10 @@
 //!
 //! Every coordinate-slice function checks, in this order: the radius (haversine only), that
 //! every input slice has the output's length (the first argument that does not is reported
-//! as [`GeodistError::LengthMismatch`]), and that every coordinate is valid. Of the invalid
-//! coordinates, the one at the lowest index is reported, and at equal index the first in
-//! argument order `lat1, lon1, lat2, lon2`, with its [`Position`]. Nothing is written to the
-//! outputs unless every check passes.
+//! as [`GeodistError::LengthMismatch`]; for [`inverse`] the azimuth outputs come next), and
+//! that every coordinate is valid. Of the invalid coordinates, the one at the lowest index is
+//! reported, and at equal index the first in argument order `lat1, lon1, lat2, lon2`, with
+//! its [`Position`]. Nothing is written to the outputs unless every check passes.
 //!
 //! Validation is a separate pass of branch-free comparisons, so the compute loops run over
 //! known-valid data; the haversine loop has no calls or branches and autovectorizes.
@@ -48,7 +48,7 @@ pub fn haversine(
     out: &mut [f64],
 ) -> Result<(), GeodistError> {
     check_radius(radius_m)?;
-    let columns = Columns::new(lat1, lon1, lat2, lon2, out.len())?;
+    let columns = Columns::new(lat1, lon1, lat2, lon2, out.len(), |_| Ok(()))?;
     let n = out.len();
     // Re-slicing to the common length lets the compiler drop bounds checks and vectorize.
     let (lat1, lon1, lat2, lon2) =
@@ -95,7 +95,7 @@ pub fn geodesic(
     lon2: &[f64],
     out: &mut [f64],
 ) -> Result<(), GeodistError> {
-    let columns = Columns::new(lat1, lon1, lat2, lon2, out.len())?;
+    let columns = Columns::new(lat1, lon1, lat2, lon2, out.len(), |_| Ok(()))?;
     for (i, distance) in out.iter_mut().enumerate() {
         *distance =
             geodesic_deg(columns.lat1[i], columns.lon1[i], columns.lat2[i], columns.lon2[i]);
@@ -136,9 +136,10 @@ pub fn inverse(
     azimuth2_deg: &mut [f64],
 ) -> Result<(), GeodistError> {
     let n = distance_m.len();
-    check_len("azimuth1_deg", azimuth1_deg.len(), n)?;
-    check_len("azimuth2_deg", azimuth2_deg.len(), n)?;
-    let columns = Columns::new(lat1, lon1, lat2, lon2, n)?;
+    let columns = Columns::new(lat1, lon1, lat2, lon2, n, |n| {
+        check_len("azimuth1_deg", azimuth1_deg.len(), n)?;
+        check_len("azimuth2_deg", azimuth2_deg.len(), n)
+    })?;
     for i in 0..n {
         let solution =
             inverse_deg(columns.lat1[i], columns.lon1[i], columns.lat2[i], columns.lon2[i]);
@@ -238,6 +239,9 @@ pub fn inverse_points(a: &[Point], b: &[Point], out: &mut [Inverse]) -> Result<(
 }
 
 /// Four coordinate columns that have been checked: same length, every value valid.
+///
+/// The checks run in the documented order: input lengths, then the lengths of any further
+/// outputs (`check_outputs`), then the values.
 struct Columns<'a> {
     lat1: &'a [f64],
     lon1: &'a [f64],
@@ -252,11 +256,13 @@ impl<'a> Columns<'a> {
         lat2: &'a [f64],
         lon2: &'a [f64],
         n: usize,
+        check_outputs: impl FnOnce(usize) -> Result<(), GeodistError>,
     ) -> Result<Self, GeodistError> {
         check_len("lat1", lat1.len(), n)?;
         check_len("lon1", lon1.len(), n)?;
         check_len("lat2", lat2.len(), n)?;
         check_len("lon2", lon2.len(), n)?;
+        check_outputs(n)?;
         let all_valid = all_within(lat1, 90.0)
             & all_within(lon1, 180.0)
             & all_within(lat2, 90.0)
@@ -378,6 +384,10 @@ mod tests {
             GeodistError::LengthMismatch { argument: "lat2", expected: 3, found: 2 },
         );
         let (mut s, mut a1, mut a2) = ([0.0; 3], [0.0; 3], [0.0; 2]);
+        assert_eq!(
+            inverse(&ok, &ok, &ok, &[0.0; 4], &mut s, &mut a1, &mut a2),
+            Err(GeodistError::LengthMismatch { argument: "lon2", expected: 3, found: 4 })
+        );
         assert_eq!(
             inverse(&ok, &ok, &ok, &ok, &mut s, &mut a1, &mut a2),
             Err(GeodistError::LengthMismatch { argument: "azimuth2_deg", expected: 3, found: 2 })
