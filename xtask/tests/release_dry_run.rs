@@ -87,7 +87,7 @@ fn dry_run_builds_verifies_and_rehearses_without_sending_anything() {
             format!("geodist-{version}.crate"),
             format!("geodist_rs-{python_version}.tar.gz"),
             format!(
-                "geodist_rs-{python_version}-cp310-abi3-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
+                "geodist_rs-{python_version}-cp310-abi3-manylinux2014_x86_64.manylinux_2_17_x86_64.whl"
             ),
         ]
     );

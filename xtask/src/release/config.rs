@@ -154,10 +154,10 @@ impl WheelTarget {
     pub fn platform_tag(&self) -> String {
         let arch = self.arch();
         match self.platform {
-            // maturin adds the legacy alias that older pip versions understand.
-            Platform::Manylinux(2, 17) => format!("manylinux_2_17_{arch}.manylinux2014_{arch}"),
-            Platform::Manylinux(2, 12) => format!("manylinux_2_12_{arch}.manylinux2010_{arch}"),
-            Platform::Manylinux(2, 5) => format!("manylinux_2_5_{arch}.manylinux1_{arch}"),
+            // maturin puts the legacy alias, which older pip versions understand, first.
+            Platform::Manylinux(2, 17) => format!("manylinux2014_{arch}.manylinux_2_17_{arch}"),
+            Platform::Manylinux(2, 12) => format!("manylinux2010_{arch}.manylinux_2_12_{arch}"),
+            Platform::Manylinux(2, 5) => format!("manylinux1_{arch}.manylinux_2_5_{arch}"),
             Platform::Manylinux(x, y) => format!("manylinux_{x}_{y}_{arch}"),
             Platform::Musllinux(x, y) => format!("musllinux_{x}_{y}_{arch}"),
             Platform::Macos(x, y) => format!("macosx_{x}_{y}_{arch}"),
@@ -271,7 +271,7 @@ mod tests {
         check_tag(
             "x86_64-unknown-linux-gnu",
             "manylinux_2_17",
-            "manylinux_2_17_x86_64.manylinux2014_x86_64",
+            "manylinux2014_x86_64.manylinux_2_17_x86_64",
         );
         check_tag("aarch64-unknown-linux-gnu", "manylinux_2_28", "manylinux_2_28_aarch64");
         check_tag("aarch64-unknown-linux-musl", "musllinux_1_2", "musllinux_1_2_aarch64");

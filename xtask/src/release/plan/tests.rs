@@ -58,7 +58,7 @@ fn file_names_follow_the_versions() {
     assert_eq!(plan.sdist, "geodist_rs-1.2.0a1.tar.gz");
     assert_eq!(
         plan.wheels[0].file,
-        "geodist_rs-1.2.0a1-cp310-abi3-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
+        "geodist_rs-1.2.0a1-cp310-abi3-manylinux2014_x86_64.manylinux_2_17_x86_64.whl"
     );
 }
 
