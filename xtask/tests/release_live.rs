@@ -126,8 +126,10 @@ fn live_release_story() {
 
     // 7. The crate registry is down when the release reaches it: the build and verification
     // pass, the crate upload fails, nothing else is attempted; a re-run later finishes.
+    drop(story);
     let port = crates.server.port;
     crates.server.stop();
+    let story = Story { ws: &ws, pypi: &pypi, crates: &crates };
     let out = story.run("release", &good, None);
     assert!(!out.status.success(), "publishing to a stopped registry succeeded");
     let statuses = story.statuses();
