@@ -126,7 +126,6 @@ fn live_release_story() {
 
     // 7. The crate registry is down when the release reaches it: the build and verification
     // pass, the crate upload fails, nothing else is attempted; a re-run later finishes.
-    drop(story);
     let port = crates.server.port;
     crates.server.stop();
     let story = Story { ws: &ws, pypi: &pypi, crates: &crates };
@@ -139,7 +138,6 @@ fn live_release_story() {
         "{statuses:?}"
     );
     story.nothing_published();
-    drop(story);
     crates = CrateRegistry::start_with(&tools, &crates.dir.clone(), port);
     let story = Story { ws: &ws, pypi: &pypi, crates: &crates };
 
