@@ -10,6 +10,30 @@
 //!
 //! Validation is a separate pass of branch-free comparisons, so the compute loops run over
 //! known-valid data; the haversine loop has no calls or branches and autovectorizes.
+//!
+//! ```
+//! use geodist::{batch, GeodistError, Position};
+//!
+//! let lat1 = [0.0, 10.0, 20.0];
+//! let lon1 = [0.0, 0.0, 0.0];
+//! let lat2 = [0.0, 10.0, f64::NAN];
+//! let lon2 = [1.0, 181.0, 0.0];
+//! let mut out = [0.0; 3];
+//! let err = batch::geodesic(&lat1, &lon1, &lat2, &lon2, &mut out).unwrap_err();
+//! // Index 1 comes before index 2, whatever the argument.
+//! assert_eq!(
+//!     err,
+//!     GeodistError::InvalidLongitude {
+//!         value: 181.0,
+//!         at: Some(Position { argument: "lon2", index: 1 }),
+//!     }
+//! );
+//! assert_eq!(out, [0.0; 3]); // nothing written
+//!
+//! batch::geodesic(&lat1[..1], &lon1[..1], &lat2[..1], &lon2[..1], &mut out[..1])?;
+//! assert!((out[0] - 111_319.490_793).abs() < 1e-6);
+//! # Ok::<(), GeodistError>(())
+//! ```
 
 use crate::geodesic::{geodesic_deg, inverse_deg};
 use crate::haversine::{central_angle, check_radius};
