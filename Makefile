@@ -13,3 +13,15 @@ test: ## Run the Rust and Python test suites (bootstraps .venv on first use)
 
 lint: ## Run rustfmt, clippy and ruff
 	$(CARGO) xtask lint
+
+release-dry: ## Rehearse the whole release: build, verify, rehearse uploads (no credentials)
+	$(CARGO) xtask release --dry-run
+
+release-live: ## Publish for real (refuses unless every guard passes; see RELEASING.md)
+	$(CARGO) xtask release --live
+
+bump: ## Bump the version: make bump TO=patch (major, minor, alpha, beta, rc, release, auto, X.Y.Z)
+	$(CARGO) xtask bump $(TO)
+
+bench: ## Run the criterion benches and the Python comparison
+	$(CARGO) xtask bench

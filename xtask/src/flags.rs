@@ -70,6 +70,8 @@ pub enum Command {
     /// This is how CI publishes what its build matrix made, and how a release whose upload
     /// failed is finished: what is already published (same sha256) is skipped.
     Publish(Release),
+    /// Benchmark: criterion for the Rust kernels, then geodist against numpy, pyproj and scipy.
+    Bench(Bench),
     /// Print the release plan: version, tag, crates in publish order, artifacts, wheel targets.
     Plan(PlanCmd),
 }
@@ -110,6 +112,16 @@ pub struct Release {
     /// Allow a live release from a private GitHub repository (its code becomes public).
     #[arg(long)]
     pub allow_private_repository: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct Bench {
+    /// Skip criterion and run only the Python comparison.
+    #[arg(long)]
+    pub python_only: bool,
+    /// Exit non-zero when geodist misses a speed target.
+    #[arg(long)]
+    pub check: bool,
 }
 
 #[derive(Debug, Args)]

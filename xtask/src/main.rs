@@ -1,6 +1,7 @@
 //! The geodist release machine: `cargo xtask <command>`, the one entry point that the Makefile,
 //! CI and maintainers share, so that a local run and a CI run can never drift apart.
 
+mod bench;
 mod bump;
 mod changelog;
 mod exec;
@@ -33,6 +34,7 @@ fn main() -> Result<()> {
         flags::Command::Changelog(cmd) => changelog::run(&sh, &cmd),
         flags::Command::Release(cmd) => release::run(&sh, &cmd),
         flags::Command::Publish(cmd) => release::publish_only(&sh, &cmd),
+        flags::Command::Bench(cmd) => bench::run(&sh, &cmd),
         flags::Command::Plan(cmd) => release::print_plan(&sh, &cmd),
     }
 }
