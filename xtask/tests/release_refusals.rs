@@ -90,6 +90,14 @@ fn version_mismatches_are_refused_with_a_table() {
     let scratch = Scratch::new("mismatch-pyproject");
     let ws = workspace_with(&scratch, |ws| {
         replace(&ws.join("pyproject.toml"), "dynamic = [\"version\"]", "version = \"0.0.1\"");
+        // Relocked, as whoever made the edit would have: only the version is wrong now.
+        let uv = support::repo_root().join(".venv/bin/uv");
+        let out = std::process::Command::new(uv)
+            .args(["lock", "--quiet"])
+            .current_dir(ws)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "uv lock: {}", String::from_utf8_lossy(&out.stderr));
     });
     check_refused(&ws, &[], &[], &["pyproject.toml", "dynamic"]);
 
