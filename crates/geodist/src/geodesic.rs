@@ -3,9 +3,17 @@
 //! <https://doi.org/10.1007/s00190-012-0578-z>, as implemented in GeographicLib's C library
 //! (`geodesic.c`, GeographicLib 2.x, series order 6).
 //!
-//! The port keeps the C code's operations and their order, and uses the same libm functions,
-//! so distances agree with GeographicLib and PROJ (pyproj) to about a nanometer and azimuths
-//! to about 1e-13 degrees; see the crate's tests for the measured agreement.
+//! The port keeps the C code's operations and their order, and uses the platform's `sin`,
+//! `cos` and `atan2` as the C code does (and a `hypot` that is bit-identical to glibc's), so
+//! on x86-64 Linux the results are PROJ's (pyproj's) to the last bit: all of the 1,000 pairs
+//! of the stored PROJ fixture, and all but 40 of 550,000 pairs in a larger check.
+//!
+//! Those 40 are nearly antipodal pairs whose Newton iteration starts from the astroid
+//! solution, which needs a cube root: Rust's `f64::cbrt` is the toolchain's own (correctly
+//! rounded) implementation, while glibc's `cbrt` is off by up to 3 ulps for about half of all
+//! inputs. A different starting point converges to a solution that differs by at most one
+//! ulp in distance (3.7e-9 m at 2e7 m) and 1.2e-11 degrees in azimuth, far inside the
+//! algorithm's own 15 nm accuracy.
 //!
 //! The C library carries this notice, which applies to the ported code in this module and
 //! its children:
