@@ -55,6 +55,7 @@ pub const MEAN_EARTH_RADIUS_M: f64 = 6_371_008.8;
 /// # Ok::<(), geodist::GeodistError>(())
 /// ```
 #[must_use]
+#[inline]
 pub fn haversine(a: Point, b: Point) -> f64 {
     MEAN_EARTH_RADIUS_M * central_angle(a.lat(), a.lon(), b.lat(), b.lon())
 }
@@ -78,6 +79,7 @@ pub fn haversine(a: Point, b: Point) -> f64 {
 /// assert!(haversine_with_radius(a, b, -1.0).is_err());
 /// # Ok::<(), geodist::GeodistError>(())
 /// ```
+#[inline]
 pub fn haversine_with_radius(a: Point, b: Point, radius_m: f64) -> Result<f64, GeodistError> {
     check_radius(radius_m)?;
     Ok(radius_m * central_angle(a.lat(), a.lon(), b.lat(), b.lon()))

@@ -47,6 +47,7 @@ impl Point {
     /// );
     /// # Ok::<(), GeodistError>(())
     /// ```
+    #[inline]
     pub fn new(lat: f64, lon: f64) -> Result<Point, GeodistError> {
         if !is_valid_lat(lat) {
             return Err(GeodistError::InvalidLatitude { value: lat, at: None });
@@ -67,6 +68,7 @@ impl Point {
     /// # Ok::<(), geodist::GeodistError>(())
     /// ```
     #[must_use]
+    #[inline]
     pub fn lat(self) -> f64 {
         self.lat
     }
@@ -81,6 +83,7 @@ impl Point {
     /// # Ok::<(), geodist::GeodistError>(())
     /// ```
     #[must_use]
+    #[inline]
     pub fn lon(self) -> f64 {
         self.lon
     }
