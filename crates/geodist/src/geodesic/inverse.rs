@@ -495,9 +495,7 @@ fn lambda12_derivative(ends: &Ends, at: &Lambda) -> f64 {
     if at.calp2 == 0.0 {
         -2.0 * F1 * ends.dn1 / ends.sbet1
     } else {
-        let m12b = reduced_length(
-            at.eps, at.sig12, at.ssig1, at.csig1, ends.dn1, at.ssig2, at.csig2, ends.dn2,
-        );
+        let m12b = reduced_length(ends, at);
         m12b * (F1 / (at.calp2 * ends.cbet2))
     }
 }
@@ -542,19 +540,12 @@ fn distance_and_reduced_length(
     (s12b, m12b)
 }
 
-/// `Lengths` asked for the reduced length only: returns `m12 / b`.
-#[allow(clippy::too_many_arguments)]
+/// `Lengths` asked for the reduced length only, at the state `at` of [`lambda12`]:
+/// returns `m12 / b`.
 #[inline]
-fn reduced_length(
-    eps: f64,
-    sig12: f64,
-    ssig1: f64,
-    csig1: f64,
-    dn1: f64,
-    ssig2: f64,
-    csig2: f64,
-    dn2: f64,
-) -> f64 {
+fn reduced_length(ends: &Ends, at: &Lambda) -> f64 {
+    let Lambda { eps, sig12, ssig1, csig1, ssig2, csig2, .. } = *at;
+    let (dn1, dn2) = (ends.dn1, ends.dn2);
     let mut a1 = a1m1f(eps);
     let ca = c1f(eps);
     let mut a2 = a2m1f(eps);
