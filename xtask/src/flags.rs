@@ -70,6 +70,15 @@ pub enum Command {
     /// This is how CI publishes what its build matrix made, and how a release whose upload
     /// failed is finished: what is already published (same sha256) is skipped.
     Publish(Release),
+    /// Build what one CI job makes: a wheel (--target) or the crate and sdist (--source).
+    ///
+    /// Each is checked (twine, check-wheel-contents, auditwheel, abi3audit) and tested: the
+    /// wheel in a fresh environment per planned Python version, the sdist built from source.
+    Build(Build),
+    /// Verify the complete artifact set in --out and write release-manifest.json and SHA256SUMS.
+    ///
+    /// Every planned file (this host's and every CI runner's) must be there and nothing else.
+    Verify(Verify),
     /// Benchmark: criterion for the Rust kernels, then geodist against numpy, pyproj and scipy.
     Bench(Bench),
     /// Print the release plan: version, tag, crates in publish order, artifacts, wheel targets.
@@ -112,6 +121,39 @@ pub struct Release {
     /// Allow a live release from a private GitHub repository (its code becomes public).
     #[arg(long)]
     pub allow_private_repository: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct Build {
+    /// The Rust target triple of the wheel to build (one of the configured wheel targets).
+    #[arg(
+        long,
+        value_name = "TRIPLE",
+        required_unless_present = "source",
+        conflicts_with = "source"
+    )]
+    pub target: Option<String>,
+    /// Build the crate and the sdist instead of a wheel.
+    #[arg(long)]
+    pub source: bool,
+    /// Test the wheel with this interpreter (path or version; repeatable). Default: the Python
+    /// versions the release configuration lists for the target.
+    #[arg(long, value_name = "PYTHON")]
+    pub python: Vec<String>,
+    #[command(flatten)]
+    pub release: Target,
+    /// Where the artifacts go (default: dist/).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct Verify {
+    #[command(flatten)]
+    pub release: Target,
+    /// The directory holding every artifact of the release (default: dist/).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -34,6 +34,8 @@ fn main() -> Result<()> {
         flags::Command::Changelog(cmd) => changelog::run(&sh, &cmd),
         flags::Command::Release(cmd) => release::run(&sh, &cmd),
         flags::Command::Publish(cmd) => release::publish_only(&sh, &cmd),
+        flags::Command::Build(cmd) => release::build_only(&sh, &cmd),
+        flags::Command::Verify(cmd) => release::verify_only(&sh, &cmd),
         flags::Command::Bench(cmd) => bench::run(&sh, &cmd),
         flags::Command::Plan(cmd) => release::print_plan(&sh, &cmd),
     }

@@ -68,7 +68,8 @@ pub struct Release<'a> {
 }
 
 pub fn run(sh: &Shell, cmd: &flags::Release) -> Result<()> {
-    let mut release = Release::start(sh, cmd)?;
+    let mut release =
+        Release::start(sh, cmd.out.clone(), &cmd.request(), cmd.allow_private_repository)?;
     let result = release.run_stages();
     release.finish(&result, cmd.json)?;
     result
@@ -77,13 +78,60 @@ pub fn run(sh: &Shell, cmd: &flags::Release) -> Result<()> {
 /// `cargo xtask publish`: the publish half alone, over artifacts already built and verified in
 /// `--out` (how CI publishes what its build matrix made, and how a failed upload is finished).
 pub fn publish_only(sh: &Shell, cmd: &flags::Release) -> Result<()> {
-    let mut release = Release::start(sh, cmd)?;
+    let mut release =
+        Release::start(sh, cmd.out.clone(), &cmd.request(), cmd.allow_private_repository)?;
     let result = release
         .stage("preflight", preflight::run)
         .and_then(|()| release.stage("artifacts", load_artifacts))
         .and_then(|()| release.stage("publish", publish::run))
         .and_then(|()| release.stage("record", |_| Ok(())));
     release.finish(&result, cmd.json)?;
+    result
+}
+
+/// `cargo xtask build`: what one CI build job makes — one wheel (`--target`), or the crate and
+/// the sdist (`--source`) — checked and tested, into `--out`.
+pub fn build_only(sh: &Shell, cmd: &flags::Build) -> Result<()> {
+    let mut release =
+        Release::start(sh, cmd.out.clone(), &cmd.release.request(Mode::DryRun), false)?;
+    let result = match &cmd.target {
+        Some(triple) => build_one_wheel(&mut release, triple, &cmd.python),
+        None => release
+            .stage("package", build::package)
+            .and_then(|()| release.stage("verify", verify::check_source)),
+    }
+    .and_then(|()| release.stage("manifest", |r| r.manifest.write(&r.out)));
+    release.finish(&result, false)?;
+    result
+}
+
+fn build_one_wheel(r: &mut Release, triple: &str, pythons: &[String]) -> Result<()> {
+    let Some(wheel) = r.plan.wheels.iter().find(|w| w.target.target == triple).cloned() else {
+        let known: Vec<&str> = r.plan.wheels.iter().map(|w| w.target.target.as_str()).collect();
+        bail!("`{triple}` is not a configured wheel target: expected one of {}", known.join(", "));
+    };
+    if wheel.builder != plan::Builder::Host {
+        bail!(
+            "{triple} cannot be built on this host ({}): expected its Rust std installed and the \
+             same OS; it builds natively on the `{}` runner",
+            r.host.target,
+            wheel.target.runner
+        );
+    }
+    let pythons = if pythons.is_empty() { wheel.target.python.clone() } else { pythons.to_vec() };
+    r.stage("wheels", |r| build::build_and_record(r, &wheel))?;
+    r.stage("verify", |r| verify::check_wheel(r, &wheel.file, &pythons))
+}
+
+/// `cargo xtask verify`: the complete artifact set (every build job's output gathered in
+/// `--out`) checked against the plan, then the manifest and SHA256SUMS written.
+pub fn verify_only(sh: &Shell, cmd: &flags::Verify) -> Result<()> {
+    let mut release =
+        Release::start(sh, cmd.out.clone(), &cmd.release.request(Mode::DryRun), false)?;
+    let result = release
+        .stage("verify", verify::run_complete)
+        .and_then(|()| release.stage("manifest", |r| r.manifest.write(&r.out)));
+    release.finish(&result, false)?;
     result
 }
 
@@ -148,13 +196,18 @@ pub fn plan_release(sh: &Shell, root: &Path, request: &Request) -> Result<(Plan,
 
 impl<'a> Release<'a> {
     /// The python environment and the plan: what every run starts from.
-    fn start(sh: &'a Shell, cmd: &flags::Release) -> Result<Release<'a>> {
+    fn start(
+        sh: &'a Shell,
+        out: Option<PathBuf>,
+        request: &Request,
+        allow_private_repository: bool,
+    ) -> Result<Release<'a>> {
         let root = project::root();
-        let out = cmd.out.clone().unwrap_or_else(|| root.join("dist"));
+        let out = out.unwrap_or_else(|| root.join("dist"));
         let mut progress = Progress::default();
         let env = progress.stage("python env", || PythonEnv::ensure(sh, &root))?;
         env.activate(sh);
-        let (plan, host) = progress.stage("plan", || plan_release(sh, &root, &cmd.request()))?;
+        let (plan, host) = progress.stage("plan", || plan_release(sh, &root, request))?;
         eprint!("{}", plan.render_text());
         let commit = cmd!(sh, "git rev-parse HEAD").quiet().read().unwrap_or_default();
         let mut manifest = Manifest::new(&plan, &commit);
@@ -168,7 +221,7 @@ impl<'a> Release<'a> {
             env,
             manifest,
             remote: Remote::default(),
-            allow_private_repository: cmd.allow_private_repository,
+            allow_private_repository,
             warnings: Vec::new(),
             progress,
         })

@@ -69,16 +69,19 @@ pub fn package(r: &mut Release) -> Result<()> {
 pub fn wheels(r: &mut Release) -> Result<()> {
     for wheel in r.plan.wheels.clone() {
         match wheel.builder {
-            Builder::Host => {
-                let built = build_wheel(r.sh, &r.env, &r.root, &wheel)?;
-                record(r, &built, Kind::Wheel, Some(wheel.target.target.clone()))?;
-            }
+            Builder::Host => build_and_record(r, &wheel)?,
             Builder::Ci => {
                 eprintln!("    {}: built in CI on {}", wheel.target.target, wheel.target.runner)
             }
         }
     }
     Ok(())
+}
+
+/// Builds one wheel into the output directory and records it.
+pub fn build_and_record(r: &mut Release, wheel: &PlannedWheel) -> Result<()> {
+    let built = build_wheel(r.sh, &r.env, &r.root, wheel)?;
+    record(r, &built, Kind::Wheel, Some(wheel.target.target.clone()))
 }
 
 /// Builds one wheel with the `dist` profile and returns its path; the file name must be the

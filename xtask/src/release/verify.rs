@@ -16,18 +16,68 @@ use crate::progress::Progress;
 
 const INSPECT: &str = include_str!("inspect.py");
 
+/// The release's verify stage: the host's artifacts, checked and tested.
 pub fn run(r: &mut Release) -> Result<()> {
+    let expected: Vec<String> = r.plan.host_artifacts().into_iter().map(|a| a.file).collect();
+    let host_python = r.env.python().to_string_lossy().into_owned();
     let mut steps = Progress::default();
-    steps.stage("expected set", || expected_set(r))?;
+    steps.stage("expected set", || expected_set(r, &expected))?;
     steps.stage("versions inside", || versions_inside(r))?;
     steps.stage("metadata checks", || metadata_checks(r))?;
-    steps.stage("wheel tests", || test_wheels(r))?;
+    steps.stage("wheel tests", || {
+        let runnable = r
+            .plan
+            .wheels
+            .iter()
+            .filter(|w| w.builder == Builder::Host && w.target.target == r.host.target);
+        for wheel in runnable {
+            test_wheel(r, &wheel.file, std::slice::from_ref(&host_python))?;
+        }
+        Ok(())
+    })?;
     steps.stage("sdist from source", || build_sdist(r))
 }
 
-/// The output directory holds exactly the artifacts this host was planned to build.
-fn expected_set(r: &Release) -> Result<()> {
-    let expected: Vec<String> = r.plan.host_artifacts().into_iter().map(|a| a.file).collect();
+/// `cargo xtask verify`: every planned artifact — this host's and CI's — is in `--out`, nothing
+/// else is, and each is well-formed; their hashes go into the manifest and SHA256SUMS.
+pub fn run_complete(r: &mut Release) -> Result<()> {
+    let expected: Vec<String> = r.plan.artifacts().into_iter().map(|a| a.file).collect();
+    let mut steps = Progress::default();
+    steps.stage("expected set", || expected_set(r, &expected))?;
+    for a in r.plan.artifacts() {
+        let (sha256, size) = super::manifest::hash_file(&r.out.join(&a.file))?;
+        let record = super::manifest::ArtifactRecord {
+            file: a.file,
+            kind: a.kind,
+            sha256,
+            size,
+            target: a.target,
+        };
+        r.manifest.add_artifact(record);
+    }
+    steps.stage("versions inside", || versions_inside(r))?;
+    steps.stage("metadata checks", || metadata_checks(r))
+}
+
+/// `cargo xtask build --target`: the one wheel, checked and tested on each given Python.
+pub fn check_wheel(r: &mut Release, file: &str, pythons: &[String]) -> Result<()> {
+    let mut steps = Progress::default();
+    steps.stage("versions inside", || versions_inside(r))?;
+    steps.stage("metadata checks", || metadata_checks(r))?;
+    steps.stage("wheel tests", || test_wheel(r, file, pythons))
+}
+
+/// `cargo xtask build --source`: the crate and the sdist, checked, and the sdist built from
+/// source.
+pub fn check_source(r: &mut Release) -> Result<()> {
+    let mut steps = Progress::default();
+    steps.stage("versions inside", || versions_inside(r))?;
+    steps.stage("metadata checks", || metadata_checks(r))?;
+    steps.stage("sdist from source", || build_sdist(r))
+}
+
+/// The output directory holds exactly the `expected` artifacts.
+fn expected_set(r: &Release, expected: &[String]) -> Result<()> {
     let mut found: Vec<String> = std::fs::read_dir(&r.out)
         .with_context(|| format!("list {}", r.out.display()))?
         .flatten()
@@ -40,7 +90,8 @@ fn expected_set(r: &Release) -> Result<()> {
     if !missing.is_empty() || !unexpected.is_empty() {
         bail!(
             "the artifacts in {} are not the planned set:\n  missing: {missing:?}\n  \
-             unexpected: {unexpected:?}\n  rebuild with `cargo xtask release --dry-run`",
+             unexpected: {unexpected:?}\n  rebuild them (`cargo xtask release --dry-run`, or \
+             the release workflow's build jobs)",
             r.out.display()
         );
     }
@@ -129,39 +180,35 @@ fn metadata_checks(r: &Release) -> Result<()> {
     Ok(())
 }
 
-/// Installs each wheel this host can run into a fresh environment and runs the test suite.
-fn test_wheels(r: &Release) -> Result<()> {
+/// Installs a wheel into a fresh environment for each Python and runs the test suite there.
+/// A Python is an interpreter path or a version that uv finds installed (`3.10`).
+fn test_wheel(r: &Release, file: &str, pythons: &[String]) -> Result<()> {
     let requirements = test_requirements(r)?;
-    for wheel in r
-        .plan
-        .wheels
-        .iter()
-        .filter(|w| w.builder == Builder::Host && w.target.target == r.host.target)
-    {
-        let venv = fresh_venv(r, &format!("wheel-{}", wheel.target.target))?;
+    for (i, interpreter) in pythons.iter().enumerate() {
+        let venv = fresh_venv(r, &format!("wheel-{i}"), interpreter)?;
         let uv = r.env.bin("uv");
         let python = venv_python(&venv);
-        let path = r.out.join(&wheel.file);
+        let path = r.out.join(file);
         cmd!(
             r.sh,
             "{uv} pip install --quiet --python {python} --requirement {requirements} {path}"
         )
         .run_to_stderr()
-        .with_context(|| format!("install {} into a fresh environment", wheel.file))?;
+        .with_context(|| format!("install {file} into a fresh environment ({interpreter})"))?;
         import_check(r, &python)?;
         let tests = r.root.join("python").join("tests");
         let _dir = r.sh.push_dir(&venv);
         cmd!(r.sh, "{python} -m pytest -q -p no:cacheprovider {tests}")
             .env("PYTHONDONTWRITEBYTECODE", "1")
             .run_to_stderr()
-            .with_context(|| format!("the test suite failed against {}", wheel.file))?;
+            .with_context(|| format!("the test suite failed against {file} on {interpreter}"))?;
     }
     Ok(())
 }
 
 /// Builds the sdist from source in a fresh environment (as pip would) and imports it.
 fn build_sdist(r: &Release) -> Result<()> {
-    let venv = fresh_venv(r, "sdist")?;
+    let venv = fresh_venv(r, "sdist", &r.env.python().to_string_lossy())?;
     let uv = r.env.bin("uv");
     let python = venv_python(&venv);
     let sdist = r.out.join(&r.plan.sdist);
@@ -178,7 +225,7 @@ fn build_sdist(r: &Release) -> Result<()> {
 /// and imports it: what a user's `pip install` will get.
 pub fn install_from_index(r: &Release) -> Result<()> {
     let requirements = test_requirements(r)?;
-    let venv = fresh_venv(r, "from-index")?;
+    let venv = fresh_venv(r, "from-index", &r.env.python().to_string_lossy())?;
     let (uv, python, index) = (r.env.bin("uv"), venv_python(&venv), &r.plan.pypi_index);
     let wanted = format!("{}=={}", r.plan.python_name, r.plan.python_version);
     let only_binary = &r.plan.python_name;
@@ -221,14 +268,18 @@ fn test_requirements(r: &Release) -> Result<PathBuf> {
     Ok(path)
 }
 
-fn fresh_venv(r: &Release, name: &str) -> Result<PathBuf> {
+fn fresh_venv(r: &Release, name: &str, interpreter: &str) -> Result<PathBuf> {
     let venv = staging_dir(&r.root, &format!("venv-{name}"))?;
     let uv = r.env.bin("uv");
-    let python = r.env.python();
-    cmd!(r.sh, "{uv} venv --quiet --python {python} {venv}")
+    cmd!(r.sh, "{uv} venv --quiet --python {interpreter} {venv}")
         .env("UV_PYTHON_DOWNLOADS", "never")
         .run_to_stderr()
-        .context("create a fresh virtual environment")?;
+        .with_context(|| {
+            format!(
+                "create a fresh virtual environment with Python {interpreter}: expected that \
+                 interpreter installed (in CI, actions/setup-python installs it)"
+            )
+        })?;
     Ok(venv)
 }
 
