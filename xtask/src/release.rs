@@ -21,6 +21,7 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use xshell::{Shell, cmd};
 
+use crate::exec::CmdExt;
 use crate::progress::{Progress, StageRecord, Status, format_duration};
 use crate::{flags, project, python_env::PythonEnv};
 use manifest::Manifest;
@@ -110,6 +111,19 @@ fn build_one_wheel(r: &mut Release, triple: &str, pythons: &[String]) -> Result<
         let known: Vec<&str> = r.plan.wheels.iter().map(|w| w.target.target.as_str()).collect();
         bail!("`{triple}` is not a configured wheel target: expected one of {}", known.join(", "));
     };
+    let same_os = config::os_of(&r.host.target) == wheel.target.os();
+    if wheel.builder != plan::Builder::Host && same_os && which::which("rustup").is_ok() {
+        // A CI runner has rustup but only its host's std: add the target's (for example musl).
+        cmd!(r.sh, "rustup target add {triple}").run_to_stderr()?;
+        let host = workspace::host(r.sh)?;
+        if host.installed_targets.iter().any(|t| t == triple) {
+            r.host = host;
+            r.plan.wheels.iter_mut().filter(|w| w.target.target == triple).for_each(|w| {
+                w.builder = plan::Builder::Host;
+            });
+        }
+    }
+    let wheel = r.plan.wheels.iter().find(|w| w.target.target == triple).cloned().unwrap_or(wheel);
     if wheel.builder != plan::Builder::Host {
         bail!(
             "{triple} cannot be built on this host ({}): expected its Rust std installed and the \

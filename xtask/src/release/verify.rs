@@ -161,7 +161,9 @@ fn metadata_checks(r: &Release) -> Result<()> {
     cmd!(r.sh, "{abi3audit} --strict --report {wheels...}")
         .run_to_stderr()
         .context("abi3audit --strict")?;
-    for wheel in r.plan.wheels.iter().filter(|w| w.builder == Builder::Host) {
+    let recorded =
+        |w: &&super::plan::PlannedWheel| r.manifest.artifacts.iter().any(|a| a.file == w.file);
+    for wheel in r.plan.wheels.iter().filter(recorded) {
         let Some(policy) = wheel.target.platform.compatibility() else {
             continue;
         };
