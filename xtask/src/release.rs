@@ -81,9 +81,10 @@ pub fn run(sh: &Shell, cmd: &flags::Release) -> Result<()> {
 pub fn publish_only(sh: &Shell, cmd: &flags::Release) -> Result<()> {
     let mut release =
         Release::start(sh, cmd.out.clone(), &cmd.request(), cmd.allow_private_repository)?;
+    // The recorded artifacts first: every stage rewrites the manifest they are read from.
     let result = release
-        .stage("preflight", preflight::run)
-        .and_then(|()| release.stage("artifacts", load_artifacts))
+        .stage("artifacts", load_artifacts)
+        .and_then(|()| release.stage("preflight", preflight::run))
         .and_then(|()| release.stage("publish", publish::run))
         .and_then(|()| release.stage("record", |_| Ok(())));
     release.finish(&result, cmd.json)?;

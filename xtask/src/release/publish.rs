@@ -270,9 +270,19 @@ fn publish_crate(r: &Release, name: &str, a: &ArtifactRecord) -> Result<PublishS
 
 fn is_transient(stderr: &str) -> bool {
     let s = stderr.to_lowercase();
-    ["429", "too many requests", "500", "502", "503", "504", "timed out", "timeout", "connection"]
-        .iter()
-        .any(|m| s.contains(m))
+    let markers = [
+        "429",
+        "too many requests",
+        "500",
+        "502",
+        "503",
+        "504",
+        "timed out",
+        "timeout",
+        "connection",
+        "could not connect",
+    ];
+    markers.iter().any(|m| s.contains(m))
 }
 
 /// Polls the index until it lists `name` at this version; its checksum must be ours.
@@ -562,6 +572,7 @@ mod tests {
     fn transient_errors_are_recognised() {
         assert!(is_transient("error: failed to publish: status 429 Too Many Requests"));
         assert!(is_transient("Connection refused (os error 111)"));
+        assert!(is_transient("[7] Could not connect to server"));
         assert!(!is_transient("error: crate version `0.1.0` is already uploaded"));
     }
 
