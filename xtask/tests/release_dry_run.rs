@@ -113,22 +113,8 @@ fn dry_run_builds_verifies_and_rehearses_without_sending_anything() {
     assert_eq!(support::git(&crates.dir, &["rev-list", "--count", "HEAD"]), index_commits);
     assert_eq!(tree_state(&ws), tree_before, "the dry run changed the working tree");
 
-    // Reproducible: a second run gives the same bytes.
-    let second = run(&[]);
-    assert!(second.status.success(), "the second dry run failed");
-    let again: Value = serde_json::from_slice(&second.stdout).unwrap();
-    let hashes = |m: &Value| -> Vec<(String, String)> {
-        m["artifacts"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|a| {
-                (a["file"].as_str().unwrap().to_owned(), a["sha256"].as_str().unwrap().to_owned())
-            })
-            .collect()
-    };
-    assert_eq!(hashes(&again), hashes(&manifest), "artifacts are not reproducible");
-    assert_eq!(tree_state(&ws), tree_before, "the second dry run changed the working tree");
+    // Reproducibility (a rebuild gives the same bytes) is proven by the live test: its second
+    // run rebuilds everything and must find every artifact identical to the published one.
 }
 
 /// Everything git sees of the tree: status (with untracked files) and the content of every
