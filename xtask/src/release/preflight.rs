@@ -4,7 +4,7 @@
 //! In a dry run a guard that fails is a warning; in a live run every failed guard is collected
 //! and the release is refused before anything is built.
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use xshell::cmd;
 
 use super::registry;
@@ -113,10 +113,23 @@ fn registry_state(r: &mut Release) -> Result<()> {
     let location = registry::index_location(&r.root, &r.plan.crates_registry)?;
     let mut remote = Remote::default();
     for c in &r.plan.crates {
-        let entries = registry::crate_versions(r.sh, &python, &location, &c.name)?;
+        let entries =
+            registry::crate_versions(r.sh, &python, &location, &c.name).with_context(|| {
+                format!(
+                    "read what the cargo registry `{}` already has (set it with \
+                     --crates-registry)",
+                    r.plan.crates_registry
+                )
+            })?;
         remote.crates.insert(c.name.clone(), entries);
     }
-    remote.python = registry::python_files(r.sh, &python, &r.plan.pypi_index, &r.plan.python_name)?;
+    remote.python = registry::python_files(r.sh, &python, &r.plan.pypi_index, &r.plan.python_name)
+        .with_context(|| {
+            format!(
+                "read what the Python index {} already has (set it with --pypi-index)",
+                r.plan.pypi_index
+            )
+        })?;
     let version = r.plan.version.to_string();
     let mut already: Vec<String> = Vec::new();
     for c in &r.plan.crates {
