@@ -10,8 +10,6 @@ pub mod diff;
 #[cfg(test)]
 mod e2e;
 mod edit;
-#[cfg(test)]
-pub mod golden;
 pub mod next;
 
 use std::path::Path;
@@ -293,6 +291,6 @@ mod tests {
         let mut cli = crate::flags::Cli::command();
         cli.build();
         let bump = cli.find_subcommand_mut("bump").unwrap();
-        golden::check("help/bump.txt", &bump.render_long_help().to_string());
+        crate::golden::check("help/bump.txt", &bump.render_long_help().to_string());
     }
 }

@@ -229,7 +229,7 @@ fn ensure_newline(line: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bump::golden;
+    use crate::golden;
 
     const CHANGELOG: &str = "\
 # Changelog

@@ -6,6 +6,8 @@ mod bump;
 mod changelog;
 mod exec;
 mod flags;
+#[cfg(test)]
+mod golden;
 mod http;
 mod lint;
 mod progress;
@@ -13,8 +15,6 @@ mod project;
 mod python_env;
 mod release;
 mod test;
-#[cfg(test)]
-mod testing;
 mod tools;
 mod version;
 

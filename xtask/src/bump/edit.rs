@@ -87,7 +87,7 @@ fn set_keeping_format(value: &mut Value, new: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bump::golden;
+    use crate::golden;
 
     fn crates() -> Vec<String> {
         vec!["geodist".to_owned(), "geodist-py".to_owned()]

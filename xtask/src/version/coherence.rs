@@ -380,7 +380,7 @@ fn differs(place: impl Into<String>, found: &str, expected: &str, fix: String) -
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bump::golden;
+    use crate::golden;
     use crate::version::workspace::{Member, ReleaseConfig};
 
     const ROOT: &str = r#"[workspace]

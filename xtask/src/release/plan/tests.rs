@@ -1,6 +1,6 @@
 use super::*;
+use crate::golden;
 use crate::release::config::ReleaseConfig;
-use crate::testing::check_golden;
 
 fn workspace(version: &str) -> Workspace {
     let metadata: Value = json!({"release": {"tag-prefix": "v", "changelog": "CHANGELOG.md", "wheels": [
@@ -35,19 +35,19 @@ fn linux_host() -> Host {
 #[test]
 fn golden_text() {
     let plan = Plan::new(&workspace("1.2.0"), &linux_host(), &Request::default()).unwrap();
-    check_golden("plan.txt", &plan.render_text());
+    golden::check("plan/plan.txt", &plan.render_text());
 }
 
 #[test]
 fn golden_json_prerelease() {
     let plan = Plan::new(&workspace("1.2.0-rc.2"), &linux_host(), &Request::default()).unwrap();
-    check_golden("plan-rc.json", &serde_json::to_string_pretty(&plan.to_json()).unwrap());
+    golden::check("plan/plan-rc.json", &serde_json::to_string_pretty(&plan.to_json()).unwrap());
 }
 
 #[test]
 fn golden_github_outputs() {
     let plan = Plan::new(&workspace("1.2.0"), &linux_host(), &Request::default()).unwrap();
-    check_golden("plan-github.txt", &plan.github_outputs());
+    golden::check("plan/plan-github.txt", &plan.github_outputs());
 }
 
 #[test]

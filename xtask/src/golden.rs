@@ -25,7 +25,7 @@ pub fn check(name: &str, actual: &str) {
     }
     let expected = std::fs::read_to_string(&path).unwrap_or_default();
     if expected != actual {
-        let diff = super::diff::unified(name, &expected, actual);
+        let diff = crate::bump::diff::unified(name, &expected, actual);
         panic!(
             "golden file {} is out of date; if the change is intended, run \
              `UPDATE_GOLDEN=1 cargo test -p xtask` and review the diff:\n{diff}",
