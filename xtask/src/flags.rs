@@ -83,6 +83,13 @@ pub enum Command {
     Bench(Bench),
     /// Print the release plan: version, tag, crates in publish order, artifacts, wheel targets.
     Plan(PlanCmd),
+    /// Create the GitHub Release of the version with `gh`: the changelog section as notes, every
+    /// artifact, SHA256SUMS and release-manifest.json attached, pre-release for a, b and rc.
+    ///
+    /// The artifacts must be the verified ones in --out (they are checked against SHA256SUMS).
+    /// Re-running is safe: an existing release only receives the assets it lacks. gh reads its
+    /// token from GH_TOKEN.
+    GithubRelease(GithubRelease),
 }
 
 /// Which release, and where it goes.
@@ -152,6 +159,20 @@ pub struct Verify {
     #[command(flatten)]
     pub release: Target,
     /// The directory holding every artifact of the release (default: dist/).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct GithubRelease {
+    /// Print the notes and the `gh` command instead of running it (contacts nothing).
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The release tag; must be `v{workspace version}` (default: that tag).
+    #[arg(long, value_name = "vX.Y.Z")]
+    pub tag: Option<String>,
+    /// The directory holding the verified release: artifacts, SHA256SUMS, release-manifest.json
+    /// (default: dist/).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 }

@@ -6,6 +6,7 @@ mod bump;
 mod changelog;
 mod exec;
 mod flags;
+mod github_release;
 #[cfg(test)]
 mod golden;
 mod http;
@@ -38,5 +39,6 @@ fn main() -> Result<()> {
         flags::Command::Verify(cmd) => release::verify_only(&sh, &cmd),
         flags::Command::Bench(cmd) => bench::run(&sh, &cmd),
         flags::Command::Plan(cmd) => release::print_plan(&sh, &cmd),
+        flags::Command::GithubRelease(cmd) => github_release::run(&sh, &cmd),
     }
 }

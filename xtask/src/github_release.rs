@@ -1,0 +1,457 @@
+//! `cargo xtask github-release`: the GitHub Release of a published version, made with the `gh`
+//! CLI — notes from the version's changelog section, every artifact plus `SHA256SUMS` and
+//! `release-manifest.json` attached, marked as a pre-release for a, b and rc versions.
+//!
+//! What to run is computed first, as data, from the plan, the changelog and (when the release
+//! already exists) what `gh release view` reports; `--dry-run` prints it and contacts nothing.
+//! Re-running is safe: an existing release only receives the assets it lacks.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use xshell::{Shell, cmd};
+
+use crate::release::{self, Mode, plan::Plan, plan::Request};
+use crate::{changelog, flags, project, version};
+
+/// The files every release directory holds next to the artifacts (DESIGN §3).
+const SUMS: &str = "SHA256SUMS";
+const MANIFEST: &str = "release-manifest.json";
+
+pub fn run(sh: &Shell, cmd: &flags::GithubRelease) -> Result<()> {
+    let mode = if cmd.dry_run { Mode::DryRun } else { Mode::Live };
+    let root = project::root();
+    let out = cmd.out.clone().unwrap_or_else(|| root.join("dist"));
+    let request = Request { mode, tag: cmd.tag.clone(), ..Request::default() };
+    let (plan, _) = release::plan_release(sh, &root, &request)?;
+    let ws = version::Workspace::load(&root)?;
+    let notes = notes(ws.changelog.as_deref(), &ws.config.changelog, &plan.version.to_string())?;
+    let assets = local_assets(&plan, &out)?;
+    let draft = Draft::new(&plan, notes, assets);
+    match mode {
+        Mode::DryRun => {
+            print!("{}", draft.describe());
+            Ok(())
+        }
+        Mode::Live => {
+            preflight(sh)?;
+            let existing = view(sh, &draft.tag)?;
+            execute(sh, &draft, &draft.action(existing.as_ref()))
+        }
+    }
+}
+
+/// One file to attach: its name on the release, where it is, and its size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Asset {
+    pub name: String,
+    pub path: PathBuf,
+    pub size: u64,
+}
+
+/// The release as it should be on GitHub.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Draft {
+    pub tag: String,
+    pub title: String,
+    pub prerelease: bool,
+    pub notes: String,
+    pub assets: Vec<Asset>,
+}
+
+/// What `gh` has to do to bring GitHub to the draft.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// `gh release create …` with these arguments (the notes go to its stdin).
+    Create(Vec<String>),
+    /// `gh release upload --clobber …` of the assets the existing release lacks.
+    Upload(Vec<String>),
+    UpToDate,
+}
+
+impl Draft {
+    pub fn new(plan: &Plan, notes: String, assets: Vec<Asset>) -> Draft {
+        Draft {
+            tag: plan.tag.clone(),
+            title: plan.tag.clone(),
+            prerelease: plan.prerelease,
+            notes,
+            assets,
+        }
+    }
+
+    /// Create the release when there is none; otherwise upload what is missing or differs in
+    /// size (an upload cut short), never touching what is already complete.
+    pub fn action(&self, existing: Option<&BTreeMap<String, u64>>) -> Action {
+        let Some(existing) = existing else {
+            return Action::Create(self.create_args());
+        };
+        let missing: Vec<&Asset> =
+            self.assets.iter().filter(|a| existing.get(&a.name) != Some(&a.size)).collect();
+        if missing.is_empty() {
+            return Action::UpToDate;
+        }
+        let mut args = vec!["release".to_owned(), "upload".to_owned(), self.tag.clone()];
+        args.push("--clobber".to_owned());
+        args.extend(missing.iter().map(|a| path_arg(&a.path)));
+        Action::Upload(args)
+    }
+
+    /// `gh release create`: `--verify-tag` makes gh refuse rather than create a missing tag.
+    fn create_args(&self) -> Vec<String> {
+        let mut args: Vec<String> =
+            ["release", "create", &self.tag, "--title", &self.title, "--notes-file", "-"]
+                .map(str::to_owned)
+                .to_vec();
+        if self.prerelease {
+            args.push("--prerelease".to_owned());
+        }
+        args.push("--verify-tag".to_owned());
+        args.extend(self.assets.iter().map(|a| path_arg(&a.path)));
+        args
+    }
+
+    /// What a dry run prints: the command for a new release, and the notes it would carry.
+    pub fn describe(&self) -> String {
+        let create = shell_words(&self.create_args());
+        format!(
+            "would run (GH_TOKEN from the environment):\n  gh {create}\n\
+             or, if {tag} already has a release, upload the assets it lacks:\n  \
+             gh release upload {tag} --clobber <missing files>\n\
+             release notes ({} assets, {}):\n{}\n",
+            self.assets.len(),
+            if self.prerelease { "pre-release" } else { "latest release" },
+            self.notes,
+            tag = self.tag,
+        )
+    }
+}
+
+/// The notes of `version`: its changelog section, which must exist and say something.
+pub fn notes(changelog: Option<&str>, path: &str, version: &str) -> Result<String> {
+    let text = changelog.with_context(|| {
+        format!(
+            "{path} not found: expected the changelog that [workspace.metadata.release] \
+             changelog names, with a `## [{version}]` section"
+        )
+    })?;
+    match changelog::section(text, version) {
+        Some(notes) if !notes.trim().is_empty() => Ok(notes),
+        Some(_) => bail!(
+            "{path}: the `## [{version}]` section is empty: expected the release notes of \
+             {version}; write them, commit, and move the tag"
+        ),
+        None => bail!(
+            "{path} has no `## [{version}]` section: expected the release notes of {version}; \
+             cut it from `## [Unreleased]` with `cargo xtask bump {version}`"
+        ),
+    }
+}
+
+/// Every file the release carries, in the plan's order: the artifacts, then `SHA256SUMS` and the
+/// manifest.
+pub fn expected_names(plan: &Plan) -> Vec<String> {
+    let artifacts = plan.artifacts().into_iter().map(|a| a.file);
+    artifacts.chain([SUMS.to_owned(), MANIFEST.to_owned()]).collect()
+}
+
+/// Problems with `SHA256SUMS`: it must list exactly the planned artifacts.
+pub fn check_sums(sums: &str, artifacts: &[String]) -> Vec<String> {
+    let listed: Vec<&str> =
+        sums.lines().filter_map(|l| l.split_once("  ")).map(|(_, f)| f).collect();
+    let mut problems: Vec<String> = artifacts
+        .iter()
+        .filter(|a| !listed.contains(&a.as_str()))
+        .map(|a| format!("{SUMS} does not list {a}"))
+        .collect();
+    problems.extend(
+        listed
+            .iter()
+            .filter(|f| !artifacts.iter().any(|a| a == *f))
+            .map(|f| format!("{SUMS} lists {f}, which is not an artifact of this release")),
+    );
+    problems
+}
+
+/// Reads `gh release view --json assets` output: asset name to size.
+pub fn parse_assets(json: &str) -> Result<BTreeMap<String, u64>> {
+    let view: Value = serde_json::from_str(json).context("read `gh release view --json assets`")?;
+    let assets = view["assets"].as_array().context("`gh release view` printed no assets list")?;
+    Ok(assets
+        .iter()
+        .filter_map(|a| Some((a["name"].as_str()?.to_owned(), a["size"].as_u64()?)))
+        .collect())
+}
+
+/// The assets in `out`, each present, and the artifacts matching `SHA256SUMS` (which `cargo
+/// xtask verify` wrote): what gets attached is what was verified and attested.
+fn local_assets(plan: &Plan, out: &Path) -> Result<Vec<Asset>> {
+    let artifacts: Vec<String> = plan.artifacts().into_iter().map(|a| a.file).collect();
+    let sums_path = out.join(SUMS);
+    let sums = std::fs::read_to_string(&sums_path).with_context(|| {
+        format!(
+            "read {}: expected the verified release there; run `cargo xtask verify --out {}`",
+            sums_path.display(),
+            out.display()
+        )
+    })?;
+    let listed: BTreeMap<&str, &str> =
+        sums.lines().filter_map(|l| l.split_once("  ")).map(|(h, f)| (f, h)).collect();
+    let mut problems = Vec::new();
+    let mut assets = Vec::new();
+    for name in expected_names(plan) {
+        let path = out.join(&name);
+        let Ok(meta) = std::fs::metadata(&path) else {
+            problems.push(format!("{name} is missing"));
+            continue;
+        };
+        if let Some(expected) = listed.get(name.as_str()) {
+            let found = sha256(&path)?;
+            if found != *expected {
+                problems.push(format!("{name}: sha256 is {found}, {SUMS} says {expected}"));
+            }
+        }
+        assets.push(Asset { name, path, size: meta.len() });
+    }
+    if problems.is_empty() {
+        // Only once every file is there: a listing problem is then the whole story.
+        problems = check_sums(&sums, &artifacts);
+    }
+    if !problems.is_empty() {
+        bail!(
+            "{} does not hold the verified release {}:\n  {}\n  download the release \
+             workflow's `release` artifact (every wheel is built in CI) into it, or run \
+             `cargo xtask verify --out {}` over a complete set",
+            out.display(),
+            plan.tag,
+            problems.join("\n  "),
+            out.display()
+        );
+    }
+    Ok(assets)
+}
+
+/// `gh` on PATH and a token for it, reported together.
+fn preflight(sh: &Shell) -> Result<()> {
+    let mut missing = Vec::new();
+    if which::which("gh").is_err() {
+        missing.push("gh: not on PATH; install the GitHub CLI (https://cli.github.com)");
+    } else {
+        let token = ["GH_TOKEN", "GITHUB_TOKEN"]
+            .iter()
+            .any(|v| std::env::var(v).is_ok_and(|t| !t.is_empty()));
+        if !token
+            && cmd!(sh, "gh auth status").quiet().ignore_stdout().ignore_stderr().run().is_err()
+        {
+            missing.push(
+                "credentials for gh: expected GH_TOKEN (in GitHub Actions, `GH_TOKEN: \
+                 ${{ github.token }}` with `permissions: contents: write`), or `gh auth login`",
+            );
+        }
+    }
+    if !missing.is_empty() {
+        bail!("cannot create the GitHub Release:\n  {}", missing.join("\n  "));
+    }
+    Ok(())
+}
+
+/// The assets of the release of `tag`, or `None` when there is no such release.
+fn view(sh: &Shell, tag: &str) -> Result<Option<BTreeMap<String, u64>>> {
+    let output =
+        cmd!(sh, "gh release view {tag} --json assets").quiet().ignore_status().output()?;
+    if output.status.success() {
+        return parse_assets(&String::from_utf8_lossy(&output.stdout)).map(Some);
+    }
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if stderr.contains("release not found") {
+        return Ok(None);
+    }
+    bail!("`gh release view {tag}` failed: {}", stderr.trim())
+}
+
+fn execute(sh: &Shell, draft: &Draft, action: &Action) -> Result<()> {
+    match action {
+        Action::UpToDate => {
+            eprintln!("the release {} already has every asset", draft.tag);
+            Ok(())
+        }
+        Action::Create(args) | Action::Upload(args) => {
+            eprintln!("$ gh {}", shell_words(args));
+            let stdin = if matches!(action, Action::Create(_)) { draft.notes.as_str() } else { "" };
+            let printed =
+                cmd!(sh, "gh {args...}").quiet().stdin(stdin).read().with_context(|| {
+                    format!(
+                        "gh failed for the release {}; re-run `cargo xtask github-release`: it \
+                         uploads only what is missing",
+                        draft.tag
+                    )
+                })?;
+            if !printed.trim().is_empty() {
+                eprintln!("{}", printed.trim());
+            }
+            Ok(())
+        }
+    }
+}
+
+fn sha256(path: &Path) -> Result<String> {
+    let mut file = std::fs::File::open(path).with_context(|| format!("open {}", path.display()))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = file.read(&mut buf).with_context(|| format!("read {}", path.display()))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+fn path_arg(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
+}
+
+/// Arguments as a shell would need them, for display only (commands run through xshell).
+fn shell_words(args: &[String]) -> String {
+    let quote = |a: &String| {
+        if !a.is_empty() && a.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:+@,".contains(c))
+        {
+            a.clone()
+        } else {
+            format!("'{}'", a.replace('\'', r"'\''"))
+        }
+    };
+    args.iter().map(quote).collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CHANGELOG: &str = "\
+# Changelog
+
+## [Unreleased]
+
+## [1.2.0-rc.1] - 2026-11-20
+
+### Fixed
+
+- Antipodal points.
+
+## [1.1.0] - 2026-10-01
+
+## [1.0.0] - 2026-09-01
+
+### Added
+
+- Everything.
+
+[Unreleased]: https://github.com/o/r/compare/v1.2.0-rc.1...HEAD
+";
+
+    fn asset(name: &str, size: u64) -> Asset {
+        Asset { name: name.into(), path: Path::new("dist").join(name), size }
+    }
+
+    fn draft(prerelease: bool) -> Draft {
+        Draft {
+            tag: "v1.2.0-rc.1".into(),
+            title: "v1.2.0-rc.1".into(),
+            prerelease,
+            notes: "### Fixed\n\n- Antipodal points.".into(),
+            assets: vec![asset("geodist-1.2.0-rc.1.crate", 10), asset("SHA256SUMS", 2)],
+        }
+    }
+
+    #[track_caller]
+    fn check_args(action: Action, expected: &str) {
+        let args = match action {
+            Action::Create(args) | Action::Upload(args) => args,
+            Action::UpToDate => panic!("expected a gh command, found UpToDate"),
+        };
+        assert_eq!(shell_words(&args), expected);
+    }
+
+    #[test]
+    fn notes_are_the_changelog_section() {
+        let notes = notes(Some(CHANGELOG), "CHANGELOG.md", "1.2.0-rc.1").unwrap();
+        assert_eq!(notes, "### Fixed\n\n- Antipodal points.");
+    }
+
+    #[test]
+    fn missing_or_empty_notes_are_refused_with_the_fix() {
+        let err = notes(Some(CHANGELOG), "CHANGELOG.md", "1.3.0").unwrap_err().to_string();
+        assert!(err.contains("no `## [1.3.0]` section") && err.contains("cargo xtask bump 1.3.0"));
+        let err = notes(Some(CHANGELOG), "CHANGELOG.md", "1.1.0").unwrap_err().to_string();
+        assert!(err.contains("section is empty"), "{err}");
+        let err = notes(None, "CHANGELOG.md", "1.1.0").unwrap_err().to_string();
+        assert!(err.contains("CHANGELOG.md not found"), "{err}");
+    }
+
+    #[test]
+    fn a_new_prerelease_is_created_with_every_asset() {
+        check_args(
+            draft(true).action(None),
+            "release create v1.2.0-rc.1 --title v1.2.0-rc.1 --notes-file - --prerelease \
+             --verify-tag dist/geodist-1.2.0-rc.1.crate dist/SHA256SUMS",
+        );
+    }
+
+    #[test]
+    fn a_final_release_is_not_marked_prerelease() {
+        let Action::Create(args) = draft(false).action(None) else { panic!("expected Create") };
+        assert!(!args.contains(&"--prerelease".to_owned()));
+    }
+
+    #[test]
+    fn an_existing_release_gets_only_missing_or_truncated_assets() {
+        let view = r#"{"assets":[
+            {"name":"geodist-1.2.0-rc.1.crate","size":4,"url":"https://example.invalid/a"},
+            {"name":"unrelated.txt","size":1}
+        ]}"#;
+        let existing = parse_assets(view).unwrap();
+        check_args(
+            draft(true).action(Some(&existing)),
+            "release upload v1.2.0-rc.1 --clobber dist/geodist-1.2.0-rc.1.crate dist/SHA256SUMS",
+        );
+        let complete = BTreeMap::from([
+            ("geodist-1.2.0-rc.1.crate".to_owned(), 10),
+            ("SHA256SUMS".to_owned(), 2),
+        ]);
+        assert_eq!(draft(true).action(Some(&complete)), Action::UpToDate);
+    }
+
+    #[test]
+    fn sums_must_list_exactly_the_artifacts() {
+        let artifacts = vec!["a.crate".to_owned(), "b.whl".to_owned()];
+        let sums = format!("{}  a.crate\n{}  c.whl\n", "0".repeat(64), "1".repeat(64));
+        assert_eq!(
+            check_sums(&sums, &artifacts),
+            [
+                "SHA256SUMS does not list b.whl",
+                "SHA256SUMS lists c.whl, which is not an artifact of this release"
+            ]
+        );
+        let sums = format!("{}  a.crate\n{}  b.whl\n", "0".repeat(64), "1".repeat(64));
+        assert!(check_sums(&sums, &artifacts).is_empty());
+    }
+
+    #[test]
+    fn dry_run_shows_the_command_and_the_notes() {
+        let text = draft(true).describe();
+        assert!(text.contains("gh release create v1.2.0-rc.1 --title v1.2.0-rc.1"), "{text}");
+        assert!(text.contains("(2 assets, pre-release):\n### Fixed"), "{text}");
+    }
+
+    #[test]
+    fn display_quotes_what_a_shell_would_split() {
+        let args = ["a b".to_owned(), "it's".to_owned(), "plain-1.0".to_owned()];
+        assert_eq!(shell_words(&args), r"'a b' 'it'\''s' plain-1.0");
+    }
+}
