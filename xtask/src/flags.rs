@@ -16,7 +16,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run every linter: rustfmt, clippy (-D warnings, all targets) and ruff.
+    /// Run every linter: rustfmt, clippy (-D warnings, all targets), ruff, and zizmor and
+    /// check-jsonschema over the GitHub workflows.
     Lint(Lint),
     /// Run every test: cargo test for the workspace, then pytest against the built extension.
     Test(Test),

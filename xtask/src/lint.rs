@@ -4,7 +4,7 @@ use crate::exec::CmdExt;
 use anyhow::{Result, bail};
 use xshell::{Shell, cmd};
 
-use crate::{flags, progress::Progress, project, python_env::PythonEnv};
+use crate::{flags, progress::Progress, project, python_env::PythonEnv, workflows};
 
 /// One linter: how to run it, and the command that fixes what it reports.
 struct Check {
@@ -42,6 +42,16 @@ const CHECKS: &[Check] = &[
             let ruff = env.bin("ruff");
             cmd!(sh, "{ruff} format --check python").run_to_stderr()
         },
+    },
+    Check {
+        name: "zizmor",
+        fix: "fix what zizmor reports in .github/workflows (https://docs.zizmor.sh/audits/)",
+        run: |sh, env| workflows::zizmor(sh, &env.bin("zizmor")),
+    },
+    Check {
+        name: "workflow schema",
+        fix: "correct .github/workflows/*.yml where check-jsonschema points",
+        run: |sh, env| workflows::check_schema(sh, &env.bin("check-jsonschema")),
     },
 ];
 

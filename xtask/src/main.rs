@@ -18,6 +18,7 @@ mod release;
 mod test;
 mod tools;
 mod version;
+mod workflows;
 
 use anyhow::Result;
 use clap::Parser;

