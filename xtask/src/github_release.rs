@@ -19,8 +19,7 @@ use crate::release::{self, Mode, plan::Plan, plan::Request};
 use crate::{changelog, flags, project, version};
 
 /// The files every release directory holds next to the artifacts (DESIGN §3).
-const SUMS: &str = "SHA256SUMS";
-const MANIFEST: &str = "release-manifest.json";
+use crate::release::manifest::{FILE_NAME as MANIFEST, SUMS_FILE_NAME as SUMS};
 
 pub fn run(sh: &Shell, cmd: &flags::GithubRelease) -> Result<()> {
     let mode = if cmd.dry_run { Mode::DryRun } else { Mode::Live };
