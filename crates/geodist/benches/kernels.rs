@@ -1,9 +1,11 @@
-//! Criterion benchmarks of the kernels, reported per pair of points: haversine and the WGS84
-//! geodesic (distance only, and with azimuths), one call at a time and in 100k batches.
+//! Criterion benchmarks of the kernels: haversine and the WGS84 geodesic (distance only, and
+//! with azimuths), one call at a time and in 100k batches, reported per pair of points; and
+//! the exact Hausdorff distance between random point sets of 10k and 100k points each.
 
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use geodist::hausdorff::{self, BoundingBox};
 use geodist::{MEAN_EARTH_RADIUS_M, Point, batch, geodesic, haversine, inverse};
 
 /// Pairs per scalar measurement: enough to average over Newton iteration counts.
@@ -21,7 +23,11 @@ struct Columns {
 
 impl Columns {
     fn random(n: usize) -> Self {
-        let mut state = 0x2545_F491_4F6C_DD1D_u64;
+        Self::seeded(n, 0x2545_F491_4F6C_DD1D)
+    }
+
+    fn seeded(n: usize, seed: u64) -> Self {
+        let mut state = seed;
         let mut unit = move || {
             state ^= state << 13;
             state ^= state >> 7;
@@ -98,9 +104,35 @@ fn batches(c: &mut Criterion) {
     group.finish();
 }
 
+/// Two independent sets of `n` random points each (the first and second columns).
+fn point_sets(n: usize) -> (Vec<Point>, Vec<Point>) {
+    let columns = Columns::seeded(n, 0x9E37_79B9_7F4A_7C15);
+    columns.points().into_iter().unzip()
+}
+
+fn hausdorff_sets(c: &mut Criterion) {
+    let mut group = c.benchmark_group("hausdorff");
+    for n in [10_000, 100_000] {
+        let (a, b) = point_sets(n);
+        group.throughput(Throughput::Elements(2 * n as u64));
+        group.bench_function(format!("symmetric/{n}+{n}"), |bench| {
+            bench.iter(|| hausdorff::symmetric(&a, &b, MEAN_EARTH_RADIUS_M).unwrap())
+        });
+        group.bench_function(format!("directed/{n}+{n}"), |bench| {
+            bench.iter(|| hausdorff::directed(&a, &b, MEAN_EARTH_RADIUS_M).unwrap())
+        });
+        // About a tenth of each set, across the antimeridian.
+        let bbox = BoundingBox::new(-60.0, 150.0, 60.0, -150.0).unwrap();
+        group.bench_function(format!("symmetric_within/{n}+{n}"), |bench| {
+            bench.iter(|| hausdorff::symmetric_within(&a, &b, bbox, MEAN_EARTH_RADIUS_M).unwrap())
+        });
+    }
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(20);
-    targets = scalar, batches
+    targets = scalar, batches, hausdorff_sets
 }
 criterion_main!(benches);

@@ -6,7 +6,9 @@ use std::fmt;
 ///
 /// Scalar constructors such as [`Point::new`](crate::Point::new) have no position and report
 /// `at: None`; the [`batch`](crate::batch) kernels report the argument (`"lat1"`, `"lon1"`,
-/// `"lat2"` or `"lon2"`) and the index of the first invalid element.
+/// `"lat2"` or `"lon2"`) and the index of the first invalid element, and
+/// [`BoundingBox::new`](crate::hausdorff::BoundingBox::new) reports `"bbox"` and the index of
+/// the edge (0 to 3 for `min_lat`, `min_lon`, `max_lat`, `max_lon`).
 ///
 /// # Examples
 ///
@@ -92,6 +94,18 @@ pub enum GeodistError {
         /// The name of the empty argument.
         argument: &'static str,
     },
+    /// A bounding box whose southern edge lies north of its northern edge.
+    InvalidBoundingBox {
+        /// The box's minimum latitude, in degrees.
+        min_lat: f64,
+        /// The box's maximum latitude, in degrees (smaller than `min_lat`).
+        max_lat: f64,
+    },
+    /// A point set none of whose points lies in the bounding box it was clipped to.
+    NoPointInBox {
+        /// The name of the point set.
+        argument: &'static str,
+    },
     /// A batch argument whose length differs from the output's.
     LengthMismatch {
         /// The name of the argument whose length is wrong.
@@ -122,6 +136,14 @@ impl fmt::Display for GeodistError {
             Self::EmptyPointSet { argument } => {
                 write!(f, "empty point set {argument}: expected at least one point")
             }
+            Self::InvalidBoundingBox { min_lat, max_lat } => write!(
+                f,
+                "invalid bounding box: min_lat {min_lat} is greater than max_lat {max_lat}"
+            ),
+            Self::NoPointInBox { argument } => write!(
+                f,
+                "no point of {argument} lies in the bounding box: expected at least one point"
+            ),
             Self::LengthMismatch { argument, expected, found } => write!(
                 f,
                 "length mismatch for {argument}: expected {expected} elements, found {found}"
@@ -175,6 +197,14 @@ mod tests {
         check(
             GeodistError::EmptyPointSet { argument: "a" },
             "empty point set a: expected at least one point",
+        );
+        check(
+            GeodistError::InvalidBoundingBox { min_lat: 10.0, max_lat: -5.5 },
+            "invalid bounding box: min_lat 10 is greater than max_lat -5.5",
+        );
+        check(
+            GeodistError::NoPointInBox { argument: "b" },
+            "no point of b lies in the bounding box: expected at least one point",
         );
         check(
             GeodistError::LengthMismatch { argument: "lon2", expected: 4, found: 3 },

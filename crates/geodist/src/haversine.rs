@@ -18,13 +18,11 @@
 //! Neither sum cancels, so both are accurate to a few ulps relative, and so is σ, from
 //! coincident points to exact antipodes. It needs three sine/cosine pairs (of `Δφ/2`,
 //! `Σφ/2` and `Δλ/2`) instead of four separate trigonometric calls. The pairs and the
-//! arctangent come from the branch-free polynomial kernels in [`trig`], which reduce the
+//! arctangent come from the branch-free polynomial kernels in `trig`, which reduce the
 //! argument exactly in degrees; the kernel has no calls and no branches, so the batch loop
 //! in [`crate::batch::haversine`] autovectorizes.
 
-mod trig;
-
-use crate::{GeodistError, Point};
+use crate::{GeodistError, Point, trig};
 
 /// The mean Earth radius `R₁ = (2a + b)/3` of WGS84, in meters: the default sphere radius.
 ///

@@ -1,10 +1,11 @@
-//! Fast, exact distances on the Earth: spherical great-circle distance (haversine) and
-//! Karney-accurate WGS84 geodesics with their azimuths, for single pairs and for batches.
+//! Fast, exact distances on the Earth: spherical great-circle distance (haversine),
+//! Karney-accurate WGS84 geodesics with their azimuths, for single pairs and for batches, and
+//! the exact Hausdorff distance between point sets on a sphere, with its witnesses.
 //!
 //! Angles are in degrees, distances in meters, latitude first. Scalar functions take
 //! [`Point`]s, which are valid by construction; the [`batch`] functions take slices and
-//! validate them, returning a [`GeodistError`] that names the first offending element.
-//! Nothing in this crate panics on user input.
+//! validate them, returning a [`GeodistError`] that names the first offending element; the
+//! [`hausdorff`] functions take slices of points. Nothing in this crate panics on user input.
 //!
 //! ```
 //! use geodist::{geodesic, haversine, inverse, Point};
@@ -34,6 +35,8 @@
 //!
 //! No allocation, no locks, no runtime tables: the series coefficients for WGS84 are
 //! computed at compile time. The haversine batch kernel is branch-free and autovectorizes.
+//! The Hausdorff functions allocate their k-d trees and take `O((n + m) log(n + m))` time on
+//! typical sets, on the calling thread.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -41,8 +44,10 @@
 pub mod batch;
 mod error;
 mod geodesic;
+pub mod hausdorff;
 mod haversine;
 mod point;
+mod trig;
 
 pub use error::{GeodistError, Position};
 pub use geodesic::{Inverse, geodesic, inverse};

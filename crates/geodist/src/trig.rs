@@ -1,5 +1,6 @@
-//! Branch-free polynomial kernels (sin², cos² in degrees; atan2 of non-negative arguments)
-//! that LLVM can inline and vectorize, unlike calls into the platform's libm.
+//! Branch-free polynomial kernels (sine and cosine, and their squares, in degrees; atan2 of
+//! non-negative arguments) that LLVM can inline and vectorize, unlike calls into the
+//! platform's libm.
 //!
 //! The polynomials are the classic fdlibm kernels (`__kernel_sin` on `[-π/4, π/4]` and the
 //! `atan` kernel on `[-7/16, 7/16]`, each within about one ulp),
@@ -45,7 +46,7 @@ const PIO2_LO: f64 = f64::from_bits(0x3C91_A626_3314_5C07);
 /// `|r| ≤ 45°`, where `sin² r ≤ 1/2`, so `cos² r = 1 − sin² r ≥ 1/2` loses nothing to
 /// cancellation and needs no second polynomial. An odd quadrant swaps the two squares.
 #[inline(always)]
-pub(super) fn sin_cos_squared_deg(x: f64) -> (f64, f64) {
+pub(crate) fn sin_cos_squared_deg(x: f64) -> (f64, f64) {
     let quadrant = (x * (1.0 / 90.0) + ROUND_MAGIC) - ROUND_MAGIC;
     let r = (x - 90.0 * quadrant) * (std::f64::consts::PI / 180.0);
     let half = 0.5 * quadrant;
@@ -54,6 +55,27 @@ pub(super) fn sin_cos_squared_deg(x: f64) -> (f64, f64) {
     let s2 = s * s;
     let c2 = 1.0 - s2;
     if odd { (c2, s2) } else { (s2, c2) }
+}
+
+/// `(sin x, cos x)` for an angle `x` in degrees with `|x| ≤ 180`, each within about one ulp.
+///
+/// The same exact reduction as [`sin_cos_squared_deg`]; on `|r| ≤ 45°` the cosine is
+/// `√(1 − sin² r)` with `1 − sin² r ≥ 1/2`, as accurate as a second polynomial and cheaper.
+/// Multiples of 90° give exact zeros and ones, so the poles and the antimeridian map to exact
+/// unit vectors.
+#[inline(always)]
+pub(crate) fn sin_cos_deg(x: f64) -> (f64, f64) {
+    let quadrant = (x * (1.0 / 90.0) + ROUND_MAGIC) - ROUND_MAGIC;
+    let r = (x - 90.0 * quadrant) * (std::f64::consts::PI / 180.0);
+    let s = kernel_sin(r);
+    let c = (1.0 - s * s).sqrt();
+    // `quadrant` is an integer in [-2, 2]; rotate (s, c) by that many quarter turns.
+    match quadrant as i64 & 3 {
+        0 => (s, c),
+        1 => (c, -s),
+        2 => (-s, -c),
+        _ => (-c, s),
+    }
 }
 
 /// `sin x` for `|x| ≤ π/4` (fdlibm `__kernel_sin` with no tail).
@@ -72,7 +94,7 @@ fn kernel_sin(x: f64) -> f64 {
 /// `π/4 + atan((t − 1)/(t + 1))` otherwise, where `(t − 1)/(t + 1) ∈ [−0.40, 0]`. Choosing
 /// the numerator and denominator before dividing leaves one division instead of two.
 #[inline(always)]
-pub(super) fn atan2_nonneg(y: f64, x: f64) -> f64 {
+pub(crate) fn atan2_nonneg(y: f64, x: f64) -> f64 {
     let steep = y > x;
     let (num, den) = if steep { (x, y) } else { (y, x) };
     let shifted = num > (7.0 / 16.0) * den;
@@ -109,6 +131,31 @@ mod tests {
             assert!((c2 - c * c).abs() <= 4.0 * f64::EPSILON * c * c, "{x}");
             x += 0.012_345;
         }
+    }
+
+    #[test]
+    fn sine_and_cosine_match_libm_within_two_ulps_of_one() {
+        let mut x = -180.0;
+        while x <= 180.0 {
+            let (s, c) = sin_cos_deg(x);
+            let q = (x / 90.0).round_ties_even();
+            let (rs, rc) = ((x - 90.0 * q).to_radians()).sin_cos();
+            let (es, ec) = match q as i64 & 3 {
+                0 => (rs, rc),
+                1 => (rc, -rs),
+                2 => (-rs, -rc),
+                _ => (-rc, rs),
+            };
+            assert!((s - es).abs() <= 2.0 * f64::EPSILON, "sin {x}: {s} vs {es}");
+            assert!((c - ec).abs() <= 2.0 * f64::EPSILON, "cos {x}: {c} vs {ec}");
+            x += 0.012_345;
+        }
+        for (x, s, c) in [(0.0, 0.0, 1.0), (90.0, 1.0, 0.0), (-90.0, -1.0, 0.0), (180.0, 0.0, -1.0)]
+        {
+            let (got_s, got_c) = sin_cos_deg(x);
+            assert!(got_s == s && got_c == c, "{x}: ({got_s}, {got_c})");
+        }
+        assert_eq!(sin_cos_deg(-180.0).1, -1.0);
     }
 
     #[test]
