@@ -9,12 +9,32 @@ Angles are in degrees, distances in meters, and latitude comes first:
 - :func:`haversine` -- great-circle distance on a sphere (default: mean Earth radius).
 - :func:`geodesic` -- distance on the WGS84 ellipsoid, accurate to nanometers (Karney).
 - :func:`inverse` -- WGS84 ``(distance, initial azimuth, final azimuth)``.
+- :func:`hausdorff` -- exact great-circle Hausdorff distance between two point sets, with the
+  pair of points that realizes it (a :class:`Hausdorff`).
 
-Each function takes scalars (and returns a float) or array-likes, which broadcast against each
-other like numpy operands (and give float64 arrays). Contiguous float64 arrays are read in place,
-and long batches release the GIL. Invalid input raises :class:`GeodistError`, a ``ValueError``.
+The distance functions take scalars (and return a float) or array-likes, which broadcast against
+each other like numpy operands (and give float64 arrays). Contiguous float64 arrays are read in
+place, and long batches release the GIL and run on several threads (at most the number of CPUs, or
+the ``GEODIST_NUM_THREADS`` environment variable). Invalid input raises :class:`GeodistError`, a
+``ValueError``.
 """
 
-from geodist._geodist import GeodistError, __version__, geodesic, haversine, inverse
+from geodist._geodist import (
+    GeodistError,
+    Hausdorff,
+    __version__,
+    geodesic,
+    hausdorff,
+    haversine,
+    inverse,
+)
 
-__all__ = ["GeodistError", "__version__", "geodesic", "haversine", "inverse"]
+__all__ = [
+    "GeodistError",
+    "Hausdorff",
+    "__version__",
+    "geodesic",
+    "hausdorff",
+    "haversine",
+    "inverse",
+]

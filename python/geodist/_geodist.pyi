@@ -1,6 +1,7 @@
 """Type stubs for the compiled extension ``geodist._geodist``."""
 
-from typing import Any, Final, overload
+from collections.abc import Sequence
+from typing import Any, Final, final, overload
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -35,5 +36,26 @@ def inverse(
 def inverse(
     lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike
 ) -> tuple[_Array, _Array, _Array]: ...
+
+@final
+class Hausdorff:
+    """A Hausdorff distance (meters) and the rows of ``a`` and ``b`` that realize it."""
+
+    @property
+    def distance(self) -> float: ...
+    @property
+    def a_index(self) -> int: ...
+    @property
+    def b_index(self) -> int: ...
+    def __eq__(self, other: object) -> bool: ...
+
+def hausdorff(
+    a: ArrayLike,
+    b: ArrayLike,
+    *,
+    directed: bool = False,
+    radius: float = 6371008.8,
+    bbox: tuple[float, float, float, float] | Sequence[float] | None = None,
+) -> Hausdorff: ...
 def _allocated_bytes() -> int: ...
 def _pep440(version: str) -> str: ...

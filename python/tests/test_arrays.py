@@ -230,16 +230,19 @@ def test_contiguous_rows_of_a_broadcast_are_not_copied(random_points) -> None:
     assert rust_bytes < 1.25 * CHUNK_BYTES
 
 
-def test_copy_measurements_do_see_copies(random_points) -> None:
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_copy_measurements_do_see_copies(random_points, monkeypatch, threads: int) -> None:
     # The two measurements above can fail: a converted dtype shows up as a numpy allocation,
-    # and a Fortran-ordered array as Rust buffers (bounded, whatever the input size).
+    # and a Fortran-ordered array as Rust buffers (bounded, whatever the input size: one chunk
+    # per gathered argument and thread).
+    monkeypatch.setenv("GEODIST_NUM_THREADS", str(threads))
     lat1, lon1 = random_points(N_LARGE)
     numpy_bytes, _ = measure(geodist.haversine, (lat1.astype(np.float32), lon1, 0.0, lon1))
     assert numpy_bytes >= 2 * lat1.nbytes
     grid = np.asfortranarray(lat1.reshape(400, 500))
     numpy_bytes, rust_bytes = measure(geodist.haversine, (grid, grid, grid, grid))
     assert numpy_bytes < 1.5 * lat1.nbytes
-    assert 4 * CHUNK_BYTES <= rust_bytes < 5 * CHUNK_BYTES
+    assert 4 * threads * CHUNK_BYTES <= rust_bytes < (4 * threads + 1) * CHUNK_BYTES
 
 
 # The GIL is released for long batches.
@@ -282,6 +285,13 @@ def test_long_batches_release_the_gil(function: str, random_points, free_tick_ra
     rate = tick_rate(lambda: FUNCTIONS[function](lat1, lon1, lat2, lon2))
     # Holding the GIL, the call would stop the counter (but for a few ms at its end, while
     # the main thread waits to take the GIL back); released, the counter runs all along.
+    assert rate > 0.25 * free_tick_rate, (rate, free_tick_rate)
+
+
+def test_hausdorff_of_large_sets_releases_the_gil(random_points, free_tick_rate) -> None:
+    a = np.column_stack(random_points(150_000))
+    b = np.column_stack(random_points(150_000))
+    rate = tick_rate(lambda: geodist.hausdorff(a, b))
     assert rate > 0.25 * free_tick_rate, (rate, free_tick_rate)
 
 

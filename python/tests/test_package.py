@@ -13,7 +13,15 @@ import geodist
 import pytest
 
 PACKAGE = Path(geodist.__file__).parent
-PUBLIC = ["GeodistError", "__version__", "geodesic", "haversine", "inverse"]
+PUBLIC = [
+    "GeodistError",
+    "Hausdorff",
+    "__version__",
+    "geodesic",
+    "hausdorff",
+    "haversine",
+    "inverse",
+]
 
 
 def test_public_names() -> None:
@@ -64,6 +72,18 @@ def test_signatures() -> None:
         geodist.haversine(0, 0, 0, 0, 1.0)  # radius is keyword-only
 
 
+def test_hausdorff_signature() -> None:
+    parameters = inspect.signature(geodist.hausdorff).parameters
+    assert list(parameters) == ["a", "b", "directed", "radius", "bbox"]
+    for name, default in [("directed", False), ("radius", 6371008.8), ("bbox", None)]:
+        assert parameters[name].kind is inspect.Parameter.KEYWORD_ONLY
+        assert parameters[name].default == default
+    assert (
+        parameters["radius"].default
+        == inspect.signature(geodist.haversine).parameters["radius"].default
+    )
+
+
 def test_keyword_arguments() -> None:
     assert geodist.geodesic(lat1=0, lon1=0, lat2=0, lon2=1) == geodist.geodesic(0, 0, 0, 1)
     assert geodist.haversine(0, 0, 0, 1, radius=1.0) == pytest.approx(math.radians(1))
@@ -71,9 +91,11 @@ def test_keyword_arguments() -> None:
 
 def test_docstrings() -> None:
     assert geodist.__doc__
-    for function in (geodist.haversine, geodist.geodesic, geodist.inverse):
+    for function in (geodist.haversine, geodist.geodesic, geodist.inverse, geodist.hausdorff):
         assert function.__doc__
         assert "GeodistError" in function.__doc__
+    assert geodist.Hausdorff.__doc__
+    assert geodist.Hausdorff.__module__ == "geodist"
 
 
 @pytest.mark.parametrize("module", [geodist, geodist._geodist], ids=lambda m: m.__name__)
@@ -82,7 +104,7 @@ def test_docstring_examples(module) -> None:
     finder = doctest.DocTestFinder()
     tests = finder.find(module) + [
         test
-        for name in ("haversine", "geodesic", "inverse")
+        for name in ("haversine", "geodesic", "inverse", "hausdorff")
         for test in finder.find(getattr(module, name), name)
         if module is geodist._geodist
     ]

@@ -49,7 +49,7 @@ pub(crate) fn coord<'py>(arg: &Bound<'py, PyAny>, name: &str) -> PyResult<Coord<
         Err(_) if is_real_numpy_scalar(arg)? => return Ok(Coord::Scalar(arg.extract()?)),
         Err(_) => asarray(arg)?,
     };
-    let array = as_float64(&array, arg, name)?;
+    let array = as_float64(&array, arg, name, "a real number or an array of real numbers")?;
     let array = array.try_readonly()?;
     if array.ndim() == 0 {
         return Ok(Coord::Scalar(array.as_array()[IxDyn(&[])]));
@@ -71,17 +71,21 @@ fn is_real_numpy_scalar(arg: &Bound<'_, PyAny>) -> PyResult<bool> {
     Ok(arg.is_instance(real.bind(py))? && !arg.is_instance(timedelta.bind(py))?)
 }
 
-fn asarray<'py>(arg: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyUntypedArray>> {
+pub(crate) fn asarray<'py>(arg: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyUntypedArray>> {
     static ASARRAY: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
     let py = arg.py();
     let asarray = ASARRAY.import(py, "numpy", "asarray")?;
     Ok(asarray.call1((arg,))?.cast_into::<PyUntypedArray>()?)
 }
 
-fn as_float64<'py>(
+/// The array as aligned float64 in native byte order, converted from other integer and floating
+/// dtypes; for any other dtype, a `TypeError` saying that `name` must be `expected` (int or
+/// float).
+pub(crate) fn as_float64<'py>(
     array: &Bound<'py, PyUntypedArray>,
     original: &Bound<'py, PyAny>,
     name: &str,
+    expected: &str,
 ) -> PyResult<Bound<'py, PyArrayDyn<f64>>> {
     if let Ok(float64) = array.cast::<PyArrayDyn<f64>>()
         && float64.is_aligned()
@@ -96,7 +100,7 @@ fn as_float64<'py>(
             format!("an array of dtype {}", dtype.str()?)
         };
         return Err(PyTypeError::new_err(format!(
-            "{name} must be a real number or an array of real numbers (int or float), got {found}"
+            "{name} must be {expected} (int or float), got {found}"
         )));
     }
     let float64 = numpy::dtype::<f64>(array.py());

@@ -3,6 +3,7 @@
 //! The kernels see flat slices, so they report a flat index into the (chunk of the) broadcast
 //! result. Python users passed arrays of their own shapes, possibly broadcast, so the message names
 //! the position in the argument as they passed it: `lat1[1, 2]`, or just `lat1` for a scalar.
+//! Point sets are `(n, 2)` arrays, so a bad point is named by row and column: `a[3, 0]`.
 
 use std::fmt::Write;
 
@@ -27,28 +28,56 @@ pub(crate) fn to_py_err(
     broadcast: &[usize],
     offset: usize,
 ) -> PyErr {
-    let locate = |at: &Position| {
+    let locate = |at: &Position, _: Coordinate| {
         let shape = ARGUMENTS.iter().position(|&name| name == at.argument).map(|i| shapes[i]);
         let index = shape.map(|shape| argument_index(offset + at.index, broadcast, shape));
         format!("{}{}", at.argument, index.as_deref().map(format_index).unwrap_or_default())
     };
-    let message = match &error {
+    PyGeodistError::new_err(message(&error, locate))
+}
+
+/// The Python exception for an error of a point-set function. A point's position is its row and
+/// column in the `(n, 2)` array as passed (`a[3, 0]` for a latitude, `a[3, 1]` for a longitude);
+/// any other position is an element of a sequence (`bbox[2]`).
+pub(crate) fn point_set_err(error: GeodistError) -> PyErr {
+    let locate = |at: &Position, coordinate: Coordinate| match at.argument {
+        "a" | "b" => format!("{}[{}, {}]", at.argument, at.index, coordinate as usize),
+        _ => format!("{at}"),
+    };
+    PyGeodistError::new_err(message(&error, locate))
+}
+
+/// Which coordinate a rejected value is, which is also its column in a point array.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Coordinate {
+    Latitude = 0,
+    Longitude = 1,
+}
+
+/// The message for `error`, with values as Python shows them and positions as `locate` writes
+/// them.
+fn message(error: &GeodistError, locate: impl Fn(&Position, Coordinate) -> String) -> String {
+    match error {
         GeodistError::InvalidLatitude { value, at: Some(at) } => format!(
             "invalid latitude {} = {}: expected a finite number in [-90, 90]",
-            locate(at),
+            locate(at, Coordinate::Latitude),
             repr(*value)
         ),
         GeodistError::InvalidLongitude { value, at: Some(at) } => format!(
             "invalid longitude {} = {}: expected a finite number in [-180, 180]",
-            locate(at),
+            locate(at, Coordinate::Longitude),
             repr(*value)
         ),
         GeodistError::InvalidRadius { value } => {
             format!("invalid radius = {}: expected a finite number > 0 (meters)", repr(*value))
         }
+        GeodistError::InvalidBoundingBox { min_lat, max_lat } => format!(
+            "invalid bbox: min_lat = {} is greater than max_lat = {}",
+            repr(*min_lat),
+            repr(*max_lat)
+        ),
         other => other.to_string(),
-    };
-    PyGeodistError::new_err(message)
+    }
 }
 
 /// The error for argument shapes that numpy broadcasting cannot combine.
@@ -84,7 +113,7 @@ fn format_index(index: &[usize]) -> String {
 }
 
 /// A numpy-style shape: `()`, `(3,)`, `(2, 3)`.
-fn format_shape(shape: &[usize]) -> String {
+pub(crate) fn format_shape(shape: &[usize]) -> String {
     match shape {
         [len] => format!("({len},)"),
         _ => {

@@ -3,9 +3,15 @@
 //! The fast path hands the kernel the input arrays' own memory: when all four arguments are
 //! C-contiguous float64 arrays of the broadcast shape, nothing is copied. Otherwise the broadcast
 //! shape is walked in fixed-size chunks; arguments that are contiguous are still passed as
-//! sub-slices, and only the others (scalars, broadcast dimensions, strided or Fortran-ordered
-//! views) are gathered into small per-chunk buffers, so memory use stays bounded however large the
-//! broadcast result is.
+//! sub-slices, scalars and arguments with a single element as one shared buffer of repeated
+//! values, and only the others (broadcast dimensions, strided or Fortran-ordered views) are
+//! gathered into small per-chunk buffers, so memory use stays bounded however large the broadcast
+//! result is.
+//!
+//! Long batches are split into contiguous parts that run on scoped threads (see `threads`). Each
+//! element is computed by the same code whatever part it falls in, so the results are
+//! bit-identical to a single-threaded run, and an invalid element is reported from the first part
+//! that has one, which is the one at the lowest index, as without threads.
 
 use std::{array, slice};
 
@@ -16,6 +22,7 @@ use pyo3::prelude::*;
 
 use crate::coords::{Coord, coord};
 use crate::error::{Located, broadcast_error, to_py_err};
+use crate::threads;
 
 /// The argument names, in the order every function takes them.
 pub(crate) const ARGUMENTS: [&str; 4] = ["lat1", "lon1", "lat2", "lon2"];
@@ -35,10 +42,12 @@ pub(crate) enum Evaluated<'py, const N: usize> {
 }
 
 /// Converts and broadcasts the four arguments, then runs `kernel`, which fills `N` outputs from
-/// four equally long input slices (one of the `geodist::batch` functions).
+/// four equally long input slices (one of the `geodist::batch` functions). `per_thread` is the
+/// fewest elements worth a thread of their own (a few milliseconds of the kernel's work).
 pub(crate) fn evaluate<'py, const N: usize, K>(
     py: Python<'py>,
     args: [&Bound<'py, PyAny>; 4],
+    per_thread: usize,
     kernel: K,
 ) -> PyResult<Evaluated<'py, N>>
 where
@@ -67,11 +76,16 @@ where
     let out_slices = writers
         .each_mut()
         .map(|writer| writer.as_slice_mut().expect("a new array is contiguous and aligned"));
-    let sources = coords.each_ref().map(|coord| Source::new(coord, &shape));
-
     let len = shape.iter().product::<usize>();
-    let run = || run(&sources, &shape, out_slices, &kernel);
-    let result = if len >= GIL_RELEASE_MIN_LEN { py.detach(run) } else { run() };
+    let sources = coords.each_ref().map(|coord| Source::new(coord, &shape, len.min(CHUNK_LEN)));
+
+    let result = if len >= GIL_RELEASE_MIN_LEN {
+        // Read while holding the GIL, which Python code holds when it changes the environment.
+        let threads = threads::count(len, per_thread);
+        py.detach(|| run(&sources, &shape, out_slices, &kernel, threads))
+    } else {
+        run(&sources, &shape, out_slices, &kernel, 1)
+    };
     result.map_err(|located| to_py_err(located.error, &shapes, &shape, located.offset))?;
     drop(writers); // Ends the borrows of `outputs`, which are handed out next.
     Ok(Evaluated::Array(outputs))
@@ -98,16 +112,16 @@ fn broadcast_shape(shapes: &[&[usize]; 4]) -> Option<Vec<usize>> {
 enum Source<'a> {
     /// The argument's own memory, in C order, one value per output element.
     Contiguous(&'a [f64]),
-    /// One value for every output element.
-    Constant(f64),
+    /// One value for every output element, repeated to fill a chunk (shared by all threads).
+    Constant(Vec<f64>),
     /// The argument's view, and its strides (in elements) along each axis of the broadcast shape.
     Strided { view: ArrayViewD<'a, f64>, strides: Vec<isize> },
 }
 
 impl<'a> Source<'a> {
-    fn new(coord: &'a Coord<'_>, shape: &[usize]) -> Self {
+    fn new(coord: &'a Coord<'_>, shape: &[usize], chunk_len: usize) -> Self {
         let array = match coord {
-            Coord::Scalar(value) => return Source::Constant(*value),
+            Coord::Scalar(value) => return Source::Constant(vec![*value; chunk_len]),
             Coord::Array(array) => array,
         };
         let len = shape.iter().product::<usize>();
@@ -121,7 +135,8 @@ impl<'a> Source<'a> {
         }
         let view = array.as_array();
         if array.len() == 1 {
-            return Source::Constant(view.iter().copied().next().unwrap_or_default());
+            let value = view.iter().copied().next().unwrap_or_default();
+            return Source::Constant(vec![value; chunk_len]);
         }
         // Arguments align with the broadcast shape on the right; a repeated axis has stride 0.
         let mut strides = vec![0; shape.len()];
@@ -137,16 +152,57 @@ impl<'a> Source<'a> {
     }
 }
 
-/// Runs the kernel over the whole broadcast shape; the error's position is relative to it.
+/// Runs the kernel over the whole broadcast shape on up to `threads` threads; the error's
+/// position is relative to the broadcast shape.
 fn run<const N: usize, K>(
     sources: &[Source<'_>; 4],
     shape: &[usize],
+    out: [&mut [f64]; N],
+    kernel: &K,
+    threads: usize,
+) -> Result<(), Located>
+where
+    K: Fn([&[f64]; 4], [&mut [f64]; N]) -> Result<(), GeodistError> + Sync,
+{
+    let len = shape.iter().product::<usize>();
+    if threads <= 1 {
+        return run_part(sources, shape, 0, out, kernel);
+    }
+    // Parts of whole chunks, so that only the last part gathers a short one.
+    let part_len = len.div_ceil(CHUNK_LEN).div_ceil(threads) * CHUNK_LEN;
+    let mut pieces = out.map(|out| out.chunks_mut(part_len));
+    let parts: Vec<(usize, [&mut [f64]; N])> = (0..len.div_ceil(part_len))
+        .map(|i| (i * part_len, pieces.each_mut().map(|piece| piece.next().unwrap_or_default())))
+        .collect();
+    std::thread::scope(|scope| {
+        let mut parts = parts.into_iter();
+        let first = parts.next();
+        let others: Vec<_> = parts
+            .map(|(start, out)| scope.spawn(move || run_part(sources, shape, start, out, kernel)))
+            .collect();
+        let mut result =
+            first.map_or(Ok(()), |(start, out)| run_part(sources, shape, start, out, kernel));
+        for other in others {
+            let other = other.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            // The first part in order with an error has the lowest invalid index.
+            result = result.and(other);
+        }
+        result
+    })
+}
+
+/// Runs the kernel over the flat elements `start..start + out.len()` of the broadcast shape.
+fn run_part<const N: usize, K>(
+    sources: &[Source<'_>; 4],
+    shape: &[usize],
+    start: usize,
     mut out: [&mut [f64]; N],
     kernel: &K,
 ) -> Result<(), Located>
 where
     K: Fn([&[f64]; 4], [&mut [f64]; N]) -> Result<(), GeodistError>,
 {
+    let end = start + out[0].len();
     if let [
         Source::Contiguous(a),
         Source::Contiguous(b),
@@ -154,21 +210,25 @@ where
         Source::Contiguous(d),
     ] = sources
     {
-        return kernel([a, b, c, d], out).map_err(|error| Located { error, offset: 0 });
+        let inputs = [&a[start..end], &b[start..end], &c[start..end], &d[start..end]];
+        return kernel(inputs, out).map_err(|error| Located { error, offset: start });
     }
 
-    let len = shape.iter().product::<usize>();
-    let mut readers =
-        sources.each_ref().map(|source| Reader::new(source, shape, len.min(CHUNK_LEN)));
-    let mut start = 0;
-    while start < len {
-        let end = len.min(start + CHUNK_LEN);
+    let chunk_len = (end - start).min(CHUNK_LEN);
+    let mut readers = sources.each_ref().map(|source| Reader::new(source, shape, start, chunk_len));
+    let mut chunk_start = start;
+    while chunk_start < end {
+        let chunk_end = end.min(chunk_start + CHUNK_LEN);
         let [a, b, c, d] = &mut readers;
-        let inputs =
-            [a.next(start, end), b.next(start, end), c.next(start, end), d.next(start, end)];
-        let outputs = out.each_mut().map(|out| &mut out[start..end]);
-        kernel(inputs, outputs).map_err(|error| Located { error, offset: start })?;
-        start = end;
+        let inputs = [
+            a.next(chunk_start, chunk_end),
+            b.next(chunk_start, chunk_end),
+            c.next(chunk_start, chunk_end),
+            d.next(chunk_start, chunk_end),
+        ];
+        let outputs = out.each_mut().map(|out| &mut out[chunk_start - start..chunk_end - start]);
+        kernel(inputs, outputs).map_err(|error| Located { error, offset: chunk_start })?;
+        chunk_start = chunk_end;
     }
     Ok(())
 }
@@ -176,17 +236,18 @@ where
 /// Produces one argument's values chunk by chunk, borrowing where it can.
 enum Reader<'a, 's> {
     Contiguous(&'a [f64]),
-    Constant(Vec<f64>),
+    Constant(&'a [f64]),
     Strided(StridedReader<'a, 's>),
 }
 
 impl<'a, 's> Reader<'a, 's> {
-    fn new(source: &'a Source<'s>, shape: &'a [usize], chunk_len: usize) -> Self {
+    /// A reader whose first chunk starts at flat element `start`.
+    fn new(source: &'a Source<'s>, shape: &'a [usize], start: usize, chunk_len: usize) -> Self {
         match source {
             Source::Contiguous(slice) => Reader::Contiguous(slice),
-            Source::Constant(value) => Reader::Constant(vec![*value; chunk_len]),
+            Source::Constant(values) => Reader::Constant(values),
             Source::Strided { view, strides } => {
-                Reader::Strided(StridedReader::new(view, strides, shape, chunk_len))
+                Reader::Strided(StridedReader::new(view, strides, shape, start, chunk_len))
             }
         }
     }
@@ -217,15 +278,17 @@ impl<'a, 's> StridedReader<'a, 's> {
         view: &'a ArrayViewD<'s, f64>,
         strides: &'a [isize],
         shape: &'a [usize],
+        start: usize,
         chunk_len: usize,
     ) -> Self {
-        StridedReader {
-            view,
-            strides,
-            shape,
-            index: vec![0; shape.len()],
-            buffer: vec![0.0; chunk_len],
+        // The C-order multi-index of flat element `start`.
+        let mut index = vec![0; shape.len()];
+        let mut rest = start;
+        for (i, &len) in index.iter_mut().zip(shape).rev() {
+            *i = rest % len.max(1);
+            rest /= len.max(1);
         }
+        StridedReader { view, strides, shape, index, buffer: vec![0.0; chunk_len] }
     }
 
     fn next(&mut self, len: usize) -> &[f64] {

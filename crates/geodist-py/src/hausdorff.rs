@@ -1,0 +1,136 @@
+//! `hausdorff(a, b, *, directed, radius, bbox)`: point sets of shape `(n, 2)` in, a `Hausdorff`
+//! result (distance and witness indices) out.
+//!
+//! The point arrays are read in place when they are C-contiguous float64 (other real dtypes and
+//! layouts are converted or walked), validated row by row so that a bad value is reported as
+//! `a[3, 0]`, and handed to `geodist::hausdorff` as `Point`s; the computation runs without the
+//! GIL for large sets.
+
+use geodist::hausdorff::{self, BoundingBox};
+use geodist::{GeodistError, Point, Position};
+use numpy::ndarray::Ix2;
+use numpy::{PyArrayMethods, PyUntypedArray, PyUntypedArrayMethods};
+use pyo3::prelude::*;
+
+use crate::GeodistError as PyGeodistError;
+use crate::coords::{as_float64, asarray};
+use crate::error::{format_shape, point_set_err};
+
+/// Point sets with at least this many points in all are measured without the GIL (from about
+/// 0.2 ms of work); see `evaluate::GIL_RELEASE_MIN_LEN`.
+const GIL_RELEASE_MIN_POINTS: usize = 4096;
+
+/// The result of `geodist.hausdorff`: the distance and the pair of points that realizes it.
+///
+/// ``distance`` is in meters (in the unit of ``radius``); ``a_index`` and ``b_index`` are the
+/// rows of ``a`` and ``b`` that are that far apart. Results compare equal when all three fields
+/// are equal.
+#[pyclass(frozen, eq, module = "geodist", name = "Hausdorff")]
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Hausdorff {
+    /// The Hausdorff distance in meters.
+    #[pyo3(get)]
+    distance: f64,
+    /// The row of ``a`` in the witness pair.
+    #[pyo3(get)]
+    a_index: usize,
+    /// The row of ``b`` in the witness pair.
+    #[pyo3(get)]
+    b_index: usize,
+}
+
+#[pymethods]
+impl Hausdorff {
+    fn __repr__(&self) -> String {
+        format!(
+            "Hausdorff(distance={:?}, a_index={}, b_index={})",
+            self.distance, self.a_index, self.b_index
+        )
+    }
+}
+
+/// Whether the result is the directed distance from `a` to `b` or the symmetric one.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Direction {
+    Directed,
+    Symmetric,
+}
+
+/// Converts the arguments, validates them and computes the distance.
+pub(crate) fn hausdorff<'py>(
+    py: Python<'py>,
+    a: &Bound<'py, PyAny>,
+    b: &Bound<'py, PyAny>,
+    direction: Direction,
+    radius: f64,
+    bbox: Option<[f64; 4]>,
+) -> PyResult<Hausdorff> {
+    let a = point_set(a, "a")?;
+    let b = point_set(b, "b")?;
+    let bbox = bbox
+        .map(|[min_lat, min_lon, max_lat, max_lon]| {
+            BoundingBox::new(min_lat, min_lon, max_lat, max_lon)
+        })
+        .transpose()
+        .map_err(point_set_err)?;
+    let run = || match (direction, bbox) {
+        (Direction::Directed, None) => hausdorff::directed(&a, &b, radius),
+        (Direction::Symmetric, None) => hausdorff::symmetric(&a, &b, radius),
+        (Direction::Directed, Some(bbox)) => hausdorff::directed_within(&a, &b, bbox, radius),
+        (Direction::Symmetric, Some(bbox)) => hausdorff::symmetric_within(&a, &b, bbox, radius),
+    };
+    let result = if a.len() + b.len() >= GIL_RELEASE_MIN_POINTS { py.detach(run) } else { run() };
+    let result = result.map_err(point_set_err)?;
+    Ok(Hausdorff { distance: result.distance_m, a_index: result.a_index, b_index: result.b_index })
+}
+
+/// The rows of an `(n, 2)` array-like of `(lat, lon)` as points; an empty sequence is an empty
+/// set (which the kernel then rejects, naming the argument).
+fn point_set(arg: &Bound<'_, PyAny>, name: &'static str) -> PyResult<Vec<Point>> {
+    let array = match arg.cast::<PyUntypedArray>() {
+        Ok(array) => array.clone(),
+        Err(_) => asarray(arg)?,
+    };
+    let shape = array.shape().to_vec();
+    match shape[..] {
+        [_, 2] => {}
+        [0] => return Ok(Vec::new()),
+        _ => {
+            return Err(PyGeodistError::new_err(format!(
+                "{name} must be an array of (lat, lon) rows, of shape (n, 2); got shape {}",
+                format_shape(&shape)
+            )));
+        }
+    }
+    let array = as_float64(&array, arg, name, "an array of real numbers")?;
+    let array = array.try_readonly()?;
+    let at = |index| Some(Position { argument: name, index });
+    let point = |index: usize, lat: f64, lon: f64| {
+        Point::new(lat, lon).map_err(|error| {
+            point_set_err(match error {
+                GeodistError::InvalidLatitude { value, .. } => {
+                    GeodistError::InvalidLatitude { value, at: at(index) }
+                }
+                GeodistError::InvalidLongitude { value, .. } => {
+                    GeodistError::InvalidLongitude { value, at: at(index) }
+                }
+                other => other,
+            })
+        })
+    };
+    // `as_slice` also accepts Fortran order, in which the latitudes come first.
+    if array.is_c_contiguous()
+        && let Ok(values) = array.as_slice()
+    {
+        // (lat, lon) pairs one after the other.
+        return values
+            .chunks_exact(2)
+            .enumerate()
+            .map(|(i, row)| point(i, row[0], row[1]))
+            .collect();
+    }
+    let view = array.as_array().into_dimensionality::<Ix2>().map_err(|error| {
+        PyGeodistError::new_err(format!("{name} must be a 2-dimensional array: {error}"))
+    })?;
+    view.outer_iter().enumerate().map(|(i, row)| point(i, row[0], row[1])).collect()
+}
