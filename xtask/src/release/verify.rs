@@ -7,12 +7,13 @@ use std::path::{Path, PathBuf};
 use crate::exec::CmdExt;
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
-use xshell::cmd;
+use xshell::{Shell, cmd};
 
 use super::Release;
 use super::build::{is_artifact_name, staging_dir, target_dir};
 use super::plan::{Builder, Kind};
 use crate::progress::Progress;
+use crate::python_env::PythonEnv;
 
 const INSPECT: &str = include_str!("inspect.py");
 
@@ -23,19 +24,28 @@ pub fn run(r: &mut Release) -> Result<()> {
     let mut steps = Progress::default();
     steps.stage("expected set", || expected_set(r, &expected))?;
     steps.stage("versions inside", || versions_inside(r))?;
-    steps.stage("metadata checks", || metadata_checks(r))?;
-    steps.stage("wheel tests", || {
-        let runnable = r
-            .plan
-            .wheels
-            .iter()
-            .filter(|w| w.builder == Builder::Host && w.target.target == r.host.target);
-        for wheel in runnable {
-            test_wheel(r, &wheel.file, std::slice::from_ref(&host_python))?;
-        }
-        Ok(())
-    })?;
-    steps.stage("sdist from source", || build_sdist(r))
+    let sdist = SdistCheck::new(r);
+    std::thread::scope(|scope| {
+        eprintln!("    building {} from source alongside the checks", sdist.name);
+        let from_source = scope.spawn(|| sdist.run());
+        let checks = steps.stage("metadata checks", || metadata_checks(r)).and_then(|()| {
+            steps.stage("wheel tests", || {
+                let runnable = r
+                    .plan
+                    .wheels
+                    .iter()
+                    .filter(|w| w.builder == Builder::Host && w.target.target == r.host.target);
+                for wheel in runnable {
+                    test_wheel(r, &wheel.file, std::slice::from_ref(&host_python))?;
+                }
+                Ok(())
+            })
+        });
+        let built = steps.stage("sdist from source", || {
+            from_source.join().unwrap_or_else(|_| Err(anyhow::anyhow!("the sdist build panicked")))
+        });
+        checks.and(built)
+    })
 }
 
 /// `cargo xtask verify`: every planned artifact — this host's and CI's — is in `--out`, nothing
@@ -210,17 +220,45 @@ fn test_wheel(r: &Release, file: &str, pythons: &[String]) -> Result<()> {
 
 /// Builds the sdist from source in a fresh environment (as pip would) and imports it.
 fn build_sdist(r: &Release) -> Result<()> {
-    let venv = fresh_venv(r, "sdist", &r.env.python().to_string_lossy())?;
-    let uv = r.env.bin("uv");
-    let python = venv_python(&venv);
-    let sdist = r.out.join(&r.plan.sdist);
-    // A build directory of its own that survives between runs keeps a warm re-run quick.
-    let cache = target_dir(&r.root).join("sdist-build");
-    cmd!(r.sh, "{uv} pip install --quiet --python {python} {sdist}")
-        .env("CARGO_TARGET_DIR", &cache)
-        .run_to_stderr()
-        .with_context(|| format!("build and install {} from source", r.plan.sdist))?;
-    import_check(r, &python)
+    SdistCheck::new(r).run()
+}
+
+/// The sdist check as plain data, so that it can run on a thread of its own next to the
+/// Python-side checks: it is CPU-bound (a cargo build), they mostly wait on Python.
+struct SdistCheck {
+    root: PathBuf,
+    env: PythonEnv,
+    sdist: PathBuf,
+    name: String,
+    version: String,
+}
+
+impl SdistCheck {
+    fn new(r: &Release) -> SdistCheck {
+        SdistCheck {
+            root: r.root.clone(),
+            env: r.env.clone(),
+            sdist: r.out.join(&r.plan.sdist),
+            name: r.plan.sdist.clone(),
+            version: r.plan.python_version.clone(),
+        }
+    }
+
+    fn run(&self) -> Result<()> {
+        let sh = Shell::new()?;
+        sh.change_dir(&self.root);
+        self.env.activate(&sh);
+        let python = self.env.python().to_string_lossy().into_owned();
+        let venv = fresh_venv_in(&sh, &self.env, &self.root, "sdist", &python)?;
+        let (uv, python, sdist) = (self.env.bin("uv"), venv_python(&venv), &self.sdist);
+        // A build directory of its own that survives between runs keeps a warm re-run quick.
+        let cache = target_dir(&self.root).join("sdist-build");
+        cmd!(sh, "{uv} pip install --quiet --python {python} {sdist}")
+            .env("CARGO_TARGET_DIR", &cache)
+            .run_to_stderr()
+            .with_context(|| format!("build and install {} from source", self.name))?;
+        check_import(&sh, &self.root, &python, &self.version)
+    }
 }
 
 /// Installs the just-published wheel from the index (not from disk) into a fresh environment
@@ -244,16 +282,16 @@ pub fn install_from_index(r: &Release) -> Result<()> {
 }
 
 fn import_check(r: &Release, python: &Path) -> Result<()> {
-    let _dir = r.sh.push_dir(target_dir(&r.root));
-    let version = cmd!(r.sh, "{python} -c 'import geodist; print(geodist.__version__)'")
+    check_import(r.sh, &r.root, python, &r.plan.python_version)
+}
+
+fn check_import(sh: &Shell, root: &Path, python: &Path, expected: &str) -> Result<()> {
+    let _dir = sh.push_dir(target_dir(root));
+    let version = cmd!(sh, "{python} -c 'import geodist; print(geodist.__version__)'")
         .read()
         .context("import geodist from the installed artifact")?;
-    if version.trim() != r.plan.python_version {
-        bail!(
-            "the installed geodist reports __version__ {}: expected {}",
-            version.trim(),
-            r.plan.python_version
-        );
+    if version.trim() != expected {
+        bail!("the installed geodist reports __version__ {}: expected {expected}", version.trim());
     }
     Ok(())
 }
@@ -271,9 +309,19 @@ fn test_requirements(r: &Release) -> Result<PathBuf> {
 }
 
 fn fresh_venv(r: &Release, name: &str, interpreter: &str) -> Result<PathBuf> {
-    let venv = staging_dir(&r.root, &format!("venv-{name}"))?;
-    let uv = r.env.bin("uv");
-    cmd!(r.sh, "{uv} venv --quiet --python {interpreter} {venv}")
+    fresh_venv_in(r.sh, &r.env, &r.root, name, interpreter)
+}
+
+fn fresh_venv_in(
+    sh: &Shell,
+    env: &PythonEnv,
+    root: &Path,
+    name: &str,
+    interpreter: &str,
+) -> Result<PathBuf> {
+    let venv = staging_dir(root, &format!("venv-{name}"))?;
+    let uv = env.bin("uv");
+    cmd!(sh, "{uv} venv --quiet --python {interpreter} {venv}")
         .env("UV_PYTHON_DOWNLOADS", "never")
         .run_to_stderr()
         .with_context(|| {
