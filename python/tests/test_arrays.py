@@ -30,6 +30,19 @@ def pairs(random_points):
     return lat1, lon1, lat2, lon2
 
 
+def test_vectorized_haversine_equals_the_portable_kernel(random_points) -> None:
+    # Batches may run on wider vector instructions chosen at run time (AVX2); the Hausdorff
+    # distance between two single points is the same great-circle formula compiled for the
+    # baseline, so it must agree to the last bit.
+    lat1, lon1 = random_points(2000)
+    lat2, lon2 = random_points(2000)
+    lat2[:100], lon2[:100] = -lat1[:100], lon1[:100] - np.copysign(180.0, lon1[:100])
+    batch = geodist.haversine(lat1, lon1, lat2, lon2)
+    for i in range(len(batch)):
+        single = geodist.hausdorff([(lat1[i], lon1[i])], [(lat2[i], lon2[i])])
+        assert batch[i] == single.distance, i
+
+
 # Scalars in, floats out.
 
 SCALARS = [

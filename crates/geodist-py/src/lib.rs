@@ -12,6 +12,7 @@ mod coords;
 mod error;
 mod evaluate;
 mod hausdorff;
+mod simd;
 mod threads;
 mod version;
 
@@ -88,7 +89,7 @@ mod _geodist {
             py,
             [lat1, lon1, lat2, lon2],
             HAVERSINES_PER_THREAD,
-            |[a, b, c, d], [out]| geodist::batch::haversine(a, b, c, d, radius, out),
+            |[a, b, c, d], [out]| crate::simd::haversine(a, b, c, d, radius, out),
         )?;
         single(py, evaluated)
     }

@@ -63,6 +63,9 @@ use crate::{GeodistError, Inverse, Point, Position};
 /// assert!((out[1] - std::f64::consts::FRAC_PI_2).abs() < 1e-15);
 /// # Ok::<(), geodist::GeodistError>(())
 /// ```
+// Inlinable into callers built for wider vector instructions (the Python binding dispatches on
+// the CPU at run time); the loop is the same code, so the results are bit-identical.
+#[inline]
 pub fn haversine(
     lat1: &[f64],
     lon1: &[f64],
