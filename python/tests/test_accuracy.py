@@ -2,7 +2,8 @@
 
 - Karney's reference geodesics (shipped with geographiclib's own test suite);
 - pyproj (PROJ's C port of Karney's algorithm) on seeded random pairs;
-- geographiclib's direct problem for very short and nearly antipodal geodesics;
+- geographiclib's direct problem for very short and nearly antipodal geodesics, and its inverse
+  (and pyproj's) for the same pairs;
 - the haversine closed form, evaluated here with numpy.
 """
 
@@ -17,10 +18,15 @@ import pytest
 from geographiclib.geodesic import Geodesic
 from geographiclib.test.test_geodesic import GeodesicTest
 
-# Tolerances of the ellipsoidal functions. Karney's algorithm is accurate to about 15 nm, so these
-# leave room; a later issue tightens DISTANCE_TOL_M to 1e-8.
-DISTANCE_TOL_M = 1e-6
-AZIMUTH_TOL_DEG = 1e-7
+# Tolerances of the ellipsoidal functions against GeographicLib and PROJ. Measured maxima: 3.7e-9 m
+# on Karney's cases (one ulp at 1.7e7 m), 0 m against pyproj on random pairs (the same operations),
+# 3.7e-9 m against GeographicLib's inverse near the antipode; azimuths within 3e-12 degrees.
+DISTANCE_TOL_M = 1e-8
+AZIMUTH_TOL_DEG = 5e-8
+# Nearly antipodal geodesics are compared with the s12 their direct problem started from in ulps
+# of that distance (3.7e-9 m at 2e7 m), because the inverse algorithm's own error is largest there:
+# GeographicLib's inverse and pyproj's are 3 ulps (1.1e-8 m) from it too, as is geodist.
+ANTIPODAL_DIRECT_ULPS = 4
 # The haversine functions are compared with the same formula evaluated in numpy.
 HAVERSINE_RTOL = 1e-12
 
@@ -107,14 +113,41 @@ def direct_problems(rng: np.random.Generator, s12: np.ndarray, azi1: np.ndarray)
     return np.array(rows)
 
 
+def geographiclib_inverse(lat1, lon1, lat2, lon2) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """GeographicLib's own inverse solutions: (s12, azi1, azi2) arrays."""
+    pairs = zip(lat1, lon1, lat2, lon2, strict=True)
+    rows = [(r["s12"], r["azi1"], r["azi2"]) for r in (WGS84.Inverse(*p) for p in pairs)]
+    return tuple(np.array(rows).T)
+
+
+def pyproj_inverse(lat1, lon1, lat2, lon2) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """PROJ's inverse solutions, in geodist's order: (distance, azi1, azi2)."""
+    az12, az21, dist = pyproj.Geod(ellps="WGS84").inv(
+        lon1, lat1, lon2, lat2, return_back_azimuth=False
+    )
+    return dist, az12, az21
+
+
 def test_short_geodesics_down_to_a_millimeter(rng, report_error) -> None:
     n = 2000
     s12 = 10.0 ** rng.uniform(-3.0, 0.0, n)  # 1 mm .. 1 m, log-uniform
     lat1, lon1, lat2, lon2, s12 = direct_problems(rng, s12, rng.uniform(-180, 180, n)).T
-    distance = geodist.geodesic(lat1, lon1, lat2, lon2)
+    distance, azimuth1, azimuth2 = geodist.inverse(lat1, lon1, lat2, lon2)
+    # The endpoints are rounded to doubles (about a nanometer), which is all that separates the
+    # distance between them from the s12 they were computed for.
     error = np.abs(distance - s12)
     assert error.max() <= DISTANCE_TOL_M
-    report_error("short (1 mm - 1 m): distance (m)", error.max())
+    report_error("short (1 mm - 1 m): distance vs direct s12 (m)", error.max())
+    # At a millimeter the azimuth depends on the last bits of the coordinates; PROJ, running the
+    # same operations on the same doubles, is the reference for it.
+    dist, az12, az21 = pyproj_inverse(lat1, lon1, lat2, lon2)
+    assert np.abs(distance - dist).max() <= DISTANCE_TOL_M
+    azimuth_error = np.maximum(
+        np.abs(angle_difference(azimuth1, az12)), np.abs(angle_difference(azimuth2, az21))
+    )
+    assert azimuth_error.max() <= AZIMUTH_TOL_DEG
+    report_error("short (1 mm - 1 m): distance vs pyproj (m)", np.abs(distance - dist).max())
+    report_error("short (1 mm - 1 m): azimuth vs pyproj (deg)", azimuth_error.max())
 
 
 def test_coincident_points_are_zero_apart(random_points) -> None:
@@ -134,10 +167,26 @@ def test_nearly_antipodal_geodesics(rng, report_error) -> None:
     lat1, lon1, lat2, lon2, s12 = direct_problems(rng, s12, azi1).T
     lon_gap = np.abs(angle_difference(lon2, lon1))
     assert np.median(lon_gap) > 179  # the cases really are nearly antipodal
-    distance = geodist.geodesic(lat1, lon1, lat2, lon2)
-    error = np.abs(distance - s12)
-    assert error.max() <= DISTANCE_TOL_M
-    report_error("nearly antipodal: distance (m)", error.max())
+    distance, azimuth1, azimuth2 = geodist.inverse(lat1, lon1, lat2, lon2)
+
+    ulps = np.abs(distance - s12) / np.spacing(s12)
+    assert ulps.max() <= ANTIPODAL_DIRECT_ULPS
+    report_error("nearly antipodal: distance vs direct s12 (ulps)", ulps.max())
+    report_error("nearly antipodal: distance vs direct s12 (m)", np.abs(distance - s12).max())
+
+    for name, (dist, az1, az2) in [
+        ("geographiclib", geographiclib_inverse(lat1, lon1, lat2, lon2)),
+        ("pyproj", pyproj_inverse(lat1, lon1, lat2, lon2)),
+    ]:
+        error = np.abs(distance - dist)
+        azimuth_error = np.maximum(
+            np.abs(angle_difference(azimuth1, az1)), np.abs(angle_difference(azimuth2, az2))
+        )
+        worst = int(np.argmax(error))
+        assert error.max() <= DISTANCE_TOL_M, (name, lat1[worst], lon1[worst], lat2[worst])
+        assert azimuth_error.max() <= AZIMUTH_TOL_DEG, name
+        report_error(f"nearly antipodal: distance vs {name} inverse (m)", error.max())
+        report_error(f"nearly antipodal: azimuth vs {name} inverse (deg)", azimuth_error.max())
 
 
 def haversine_formula(lat1, lon1, lat2, lon2, radius=6371008.8):
