@@ -255,10 +255,9 @@ impl<'a> Release<'a> {
 
     fn run_stages(&mut self) -> Result<()> {
         self.stage("preflight", preflight::run)?;
-        let wheels = build::start_wheels(self)?;
         self.stage("gates", build::gates)?;
         self.stage("package", build::package)?;
-        self.stage("wheels", |r| build::finish_wheels(r, wheels))?;
+        self.stage("wheels", build::wheels)?;
         self.stage("verify", verify::run)?;
         self.stage("manifest", |r| r.manifest.write(&r.out))?;
         self.stage("publish", publish::run)?;

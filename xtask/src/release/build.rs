@@ -65,92 +65,32 @@ pub fn package(r: &mut Release) -> Result<()> {
     record(r, &built, Kind::Sdist, None)
 }
 
-/// Builds one wheel into the output directory and records it.
-pub fn build_and_record(r: &mut Release, wheel: &PlannedWheel) -> Result<()> {
-    let built = build_wheel(r.sh, &r.env, &r.root, wheel, None)?;
-    record(r, &built, Kind::Wheel, Some(wheel.target.target.clone()))
-}
-
-/// This host's wheel builds, running on a thread of their own while the gates run: a different
-/// cargo profile and target directory, so neither waits on the other's lock, and the gates'
-/// serial phases (linking, running tests) leave a core free. Their output goes to a log per
-/// wheel, shown when a build fails. Dropping the handle waits for the builds, so no build
-/// outlives the run that started it.
-pub struct WheelBuilds {
-    handle: Option<std::thread::JoinHandle<Result<Vec<WheelBuild>>>>,
-}
-
-struct WheelBuild {
-    wheel: PlannedWheel,
-    log: PathBuf,
-    result: Result<PathBuf>,
-}
-
-/// Starts every host wheel build in the background.
-pub fn start_wheels(r: &Release) -> Result<WheelBuilds> {
-    let wheels: Vec<PlannedWheel> =
-        r.plan.wheels.iter().filter(|w| w.builder == Builder::Host).cloned().collect();
-    let (root, env) = (r.root.clone(), r.env.clone());
-    let logs = staging_dir(&root, "logs")?;
-    eprintln!("    wheels build alongside the gates (logs in {})", logs.display());
-    let handle = std::thread::spawn(move || -> Result<Vec<WheelBuild>> {
-        let sh = Shell::new()?;
-        sh.change_dir(&root);
-        env.activate(&sh);
-        Ok(wheels
-            .into_iter()
-            .map(|wheel| {
-                let log = logs.join(format!("wheel-{}.log", wheel.target.target));
-                let result = build_wheel(&sh, &env, &root, &wheel, Some(&log));
-                WheelBuild { wheel, log, result }
-            })
-            .collect())
-    });
-    Ok(WheelBuilds { handle: Some(handle) })
-}
-
-/// The wheels stage of a release: waits for the background builds and records each wheel.
-pub fn finish_wheels(r: &mut Release, mut builds: WheelBuilds) -> Result<()> {
-    let handle = builds.handle.take().context("the wheel builds were already collected")?;
-    let done = handle.join().map_err(|_| anyhow::anyhow!("the wheel build thread panicked"))??;
-    for build in done {
-        match build.result {
-            Ok(path) => record(r, &path, Kind::Wheel, Some(build.wheel.target.target.clone()))?,
-            Err(e) => {
-                let log = std::fs::read_to_string(&build.log).unwrap_or_default();
-                let tail: Vec<&str> = log.lines().rev().take(80).collect();
-                eprintln!("--- last lines of {}", build.log.display());
-                for line in tail.iter().rev() {
-                    eprintln!("{line}");
-                }
-                return Err(e);
+/// Every wheel this host can build; the rest are listed as CI's.
+pub fn wheels(r: &mut Release) -> Result<()> {
+    for wheel in r.plan.wheels.clone() {
+        match wheel.builder {
+            Builder::Host => build_and_record(r, &wheel)?,
+            Builder::Ci => {
+                eprintln!("    {}: built in CI on {}", wheel.target.target, wheel.target.runner)
             }
         }
-    }
-    for wheel in r.plan.wheels.iter().filter(|w| w.builder == Builder::Ci) {
-        eprintln!("    {}: built in CI on {}", wheel.target.target, wheel.target.runner);
     }
     Ok(())
 }
 
-impl Drop for WheelBuilds {
-    fn drop(&mut self) {
-        if let Some(handle) = self.handle.take() {
-            eprintln!("    waiting for the background wheel builds to stop");
-            let _ = handle.join();
-        }
-    }
+/// Builds one wheel into the output directory and records it.
+pub fn build_and_record(r: &mut Release, wheel: &PlannedWheel) -> Result<()> {
+    let built = build_wheel(r.sh, &r.env, &r.root, wheel)?;
+    record(r, &built, Kind::Wheel, Some(wheel.target.target.clone()))
 }
 
 /// Builds one wheel with the `dist` profile and returns its path; the file name must be the
 /// planned one.
-/// With `log`, the build's output goes to that file instead of our stderr.
 pub fn build_wheel(
     sh: &Shell,
     env: &PythonEnv,
     root: &Path,
     wheel: &PlannedWheel,
-    log: Option<&Path>,
 ) -> Result<PathBuf> {
     let target = &wheel.target;
     let staging = staging_dir(root, &format!("wheel-{}", target.target))?;
@@ -170,20 +110,7 @@ pub fn build_wheel(
     if let Some(deployment) = target.platform.macos_deployment_target() {
         build = build.env("MACOSX_DEPLOYMENT_TARGET", deployment);
     }
-    match log {
-        None => build.run_to_stderr().with_context(|| format!("build the wheel for {triple}"))?,
-        Some(log) => {
-            let line = build.to_string();
-            let file = std::fs::File::create(log)
-                .with_context(|| format!("create the build log {}", log.display()))?;
-            let mut command = std::process::Command::from(build);
-            command.stdout(file.try_clone()?).stderr(file);
-            let status = command.status().with_context(|| format!("could not start `{line}`"))?;
-            if !status.success() {
-                bail!("building the wheel for {triple} failed ({status}): `{line}`");
-            }
-        }
-    }
+    build.run_to_stderr().with_context(|| format!("build the wheel for {triple}"))?;
     single_file(&staging, &wheel.file)
 }
 
