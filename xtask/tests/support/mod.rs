@@ -6,6 +6,7 @@
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::time::{Duration, Instant};
 
 /// The real workspace the tests copy.
@@ -140,14 +141,31 @@ pub fn xtask(dir: &Path, args: &[&str], env: &[(&str, String)]) -> Output {
         cmd.env(k, v);
     }
     let out = cmd.output().unwrap();
+    // The whole stderr goes to a log file; the test prints its tail, so that the assertion
+    // that fails stays in sight in a CI log that keeps only so many lines.
+    let logs = repo_root().join("target/e2e-logs");
+    std::fs::create_dir_all(&logs).unwrap();
+    let log = logs.join(format!("{}-{}.log", std::process::id(), LOGS.fetch_add(1, SeqCst)));
+    std::fs::write(&log, &out.stderr).unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    let tail = &lines[lines.len().saturating_sub(TAIL_LINES)..];
     eprintln!(
-        "$ cargo xtask {}\n--- exit {:?}\n--- stderr\n{}",
+        "$ cargo xtask {}\n--- exit {:?}\n--- stderr: {} lines in {}, the last {}:\n{}",
         args.join(" "),
         out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
+        lines.len(),
+        log.display(),
+        tail.len(),
+        tail.join("\n")
     );
     out
 }
+
+/// How many lines of each xtask's stderr a test prints.
+const TAIL_LINES: usize = 30;
+
+static LOGS: AtomicUsize = AtomicUsize::new(0);
 
 fn run_ok(cmd: &mut Command) -> Output {
     let out = cmd.output().unwrap();
@@ -172,6 +190,38 @@ fn wait_for_port(port: u16, child: &mut Child, what: &str) {
         std::thread::sleep(Duration::from_millis(100));
     }
     panic!("{what} did not listen on 127.0.0.1:{port} within 30 s");
+}
+
+/// cargo-http-registry binds its port first and only then creates (or updates) its git index:
+/// an open port does not mean a usable index. Ready is when HEAD has the `index` symlink (the
+/// last commit of a new index) and a `config.json` naming this port (the commit a restart on
+/// another port makes).
+fn wait_for_index(dir: &Path, port: u16, child: &mut Child) {
+    let show = |spec: &str| {
+        Command::new("git")
+            // --git-dir, not -C: until the index exists, -C would find the enclosing checkout.
+            .arg("--git-dir")
+            .arg(dir.join(".git"))
+            .args(["show", spec])
+            .stderr(Stdio::null())
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+    };
+    let addr = format!("127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        let config = show("HEAD:config.json");
+        if config.is_some_and(|c| c.contains(&addr)) && show("HEAD:index").is_some() {
+            return;
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("cargo-http-registry exited with {status} before its index was ready");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("cargo-http-registry did not commit its index in {} within 30 s", dir.display());
 }
 
 /// A process this test started, killed by its PID when dropped.
@@ -277,6 +327,7 @@ impl CrateRegistry {
             .spawn()
             .unwrap();
         wait_for_port(port, &mut child, "cargo-http-registry");
+        wait_for_index(dir, port, &mut child);
         CrateRegistry {
             server: Server { child, port, what: "cargo-http-registry" },
             dir: dir.to_path_buf(),
