@@ -65,6 +65,8 @@ pub struct Release<'a> {
     pub remote: Remote,
     pub allow_private_repository: bool,
     pub warnings: Vec<String>,
+    /// The sdist's build from source, running since the package stage.
+    pub source_build: Option<verify::SourceBuild>,
     progress: Progress,
 }
 
@@ -249,6 +251,7 @@ impl<'a> Release<'a> {
             remote: Remote::default(),
             allow_private_repository,
             warnings: Vec::new(),
+            source_build: None,
             progress,
         })
     }
@@ -257,6 +260,7 @@ impl<'a> Release<'a> {
         self.stage("preflight", preflight::run)?;
         self.stage("gates", build::gates)?;
         self.stage("package", build::package)?;
+        self.source_build = Some(verify::SourceBuild::start(self));
         self.stage("wheels", build::wheels)?;
         self.stage("verify", verify::run)?;
         self.stage("manifest", |r| r.manifest.write(&r.out))?;

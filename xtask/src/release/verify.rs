@@ -17,18 +17,21 @@ use crate::python_env::PythonEnv;
 
 const INSPECT: &str = include_str!("inspect.py");
 
-/// The release's verify stage: the host's artifacts, checked and tested.
+/// The release's verify stage: the host's artifacts, checked and tested. The sdist's build from
+/// source started when the sdist was packaged (see [`SourceBuild`]); it is waited for here.
 pub fn run(r: &mut Release) -> Result<()> {
     let expected: Vec<String> = r.plan.host_artifacts().into_iter().map(|a| a.file).collect();
     let host_python = r.env.python().to_string_lossy().into_owned();
     let mut steps = Progress::default();
-    steps.stage("expected set", || expected_set(r, &expected))?;
-    steps.stage("versions inside", || versions_inside(r))?;
-    let sdist = SdistCheck::new(r);
-    std::thread::scope(|scope| {
-        eprintln!("    building {} from source alongside the checks", sdist.name);
-        let from_source = scope.spawn(|| sdist.run());
-        let checks = steps.stage("metadata checks", || metadata_checks(r)).and_then(|()| {
+    let from_source = match r.source_build.take() {
+        Some(build) => build,
+        None => SourceBuild::start(r),
+    };
+    let checks = steps
+        .stage("expected set", || expected_set(r, &expected))
+        .and_then(|()| steps.stage("versions inside", || versions_inside(r)))
+        .and_then(|()| steps.stage("metadata checks", || metadata_checks(r)))
+        .and_then(|()| {
             steps.stage("wheel tests", || {
                 let runnable = r
                     .plan
@@ -41,11 +44,48 @@ pub fn run(r: &mut Release) -> Result<()> {
                 Ok(())
             })
         });
-        let built = steps.stage("sdist from source", || {
-            from_source.join().unwrap_or_else(|_| Err(anyhow::anyhow!("the sdist build panicked")))
-        });
-        checks.and(built)
-    })
+    let built = steps.stage("sdist from source", || from_source.wait());
+    checks.and(built)
+}
+
+/// The sdist built from source and imported, on a thread of its own: it is a CPU-bound cargo
+/// build that starts as soon as the sdist exists, so it fills the core that the wheel build's
+/// single-threaded link (fat LTO) and the mostly-waiting Python checks leave idle.
+///
+/// Dropping it waits for the build: a failed stage never leaves a compiler running behind the
+/// release.
+pub struct SourceBuild {
+    name: String,
+    handle: Option<std::thread::JoinHandle<Result<()>>>,
+}
+
+impl SourceBuild {
+    pub fn start(r: &Release) -> SourceBuild {
+        let check = SdistCheck::new(r);
+        eprintln!("    building {} from source alongside the next stages", check.name);
+        let name = check.name.clone();
+        SourceBuild { name, handle: Some(std::thread::spawn(move || check.run())) }
+    }
+
+    fn wait(mut self) -> Result<()> {
+        self.join()
+    }
+
+    fn join(&mut self) -> Result<()> {
+        let Some(handle) = self.handle.take() else {
+            return Ok(());
+        };
+        handle.join().unwrap_or_else(|_| bail!("the build of {} from source panicked", self.name))
+    }
+}
+
+impl Drop for SourceBuild {
+    fn drop(&mut self) {
+        if self.handle.is_some() {
+            eprintln!("    waiting for the build of {} from source to end", self.name);
+            let _ = self.join();
+        }
+    }
 }
 
 /// `cargo xtask verify`: every planned artifact — this host's and CI's — is in `--out`, nothing
