@@ -293,7 +293,13 @@ impl SdistCheck {
         let (uv, python, sdist) = (self.env.bin("uv"), venv_python(&venv), &self.sdist);
         // A build directory of its own that survives between runs keeps a warm re-run quick.
         let cache = target_dir(&self.root).join("sdist-build");
-        cmd!(sh, "{uv} pip install --quiet --python {python} {sdist}")
+        // Lowest priority: it is to use the core the wheel build leaves idle, not to slow it.
+        let install = if cfg!(unix) && which::which("nice").is_ok() {
+            cmd!(sh, "nice -n 19 {uv} pip install --quiet --python {python} {sdist}")
+        } else {
+            cmd!(sh, "{uv} pip install --quiet --python {python} {sdist}")
+        };
+        install
             .env("CARGO_TARGET_DIR", &cache)
             .run_to_stderr()
             .with_context(|| format!("build and install {} from source", self.name))?;
