@@ -23,10 +23,7 @@ pub fn run(r: &mut Release) -> Result<()> {
     let expected: Vec<String> = r.plan.host_artifacts().into_iter().map(|a| a.file).collect();
     let host_python = r.env.python().to_string_lossy().into_owned();
     let mut steps = Progress::default();
-    let from_source = match r.source_build.take() {
-        Some(build) => build,
-        None => SourceBuild::start(r),
-    };
+    let from_source = r.source_build.take().unwrap_or_else(|| SourceBuild::start(r));
     let checks = steps
         .stage("expected set", || expected_set(r, &expected))
         .and_then(|()| steps.stage("versions inside", || versions_inside(r)))

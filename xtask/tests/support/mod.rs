@@ -178,18 +178,26 @@ pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-fn wait_for_port(port: u16, child: &mut Child, what: &str) {
+/// Polls `ready` until it holds, for at most 30 s; `child` dying first is a failure. `until`
+/// says what is awaited, in the panic messages.
+fn wait_until(child: &mut Child, what: &str, until: &str, mut ready: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while Instant::now() < deadline {
-        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+        if ready() {
             return;
         }
         if let Some(status) = child.try_wait().unwrap() {
-            panic!("{what} exited with {status} before listening on 127.0.0.1:{port}");
+            panic!("{what} exited with {status} before {until}");
         }
-        std::thread::sleep(Duration::from_millis(100));
+        std::thread::sleep(Duration::from_millis(50));
     }
-    panic!("{what} did not listen on 127.0.0.1:{port} within 30 s");
+    panic!("{what} did not get to {until} within 30 s");
+}
+
+fn wait_for_port(port: u16, child: &mut Child, what: &str) {
+    wait_until(child, what, &format!("listening on 127.0.0.1:{port}"), || {
+        TcpStream::connect(("127.0.0.1", port)).is_ok()
+    });
 }
 
 /// cargo-http-registry binds its port first and only then creates (or updates) its git index:
@@ -210,18 +218,10 @@ fn wait_for_index(dir: &Path, port: u16, child: &mut Child) {
             .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
     };
     let addr = format!("127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        let config = show("HEAD:config.json");
-        if config.is_some_and(|c| c.contains(&addr)) && show("HEAD:index").is_some() {
-            return;
-        }
-        if let Some(status) = child.try_wait().unwrap() {
-            panic!("cargo-http-registry exited with {status} before its index was ready");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("cargo-http-registry did not commit its index in {} within 30 s", dir.display());
+    let until = format!("committing its index in {}", dir.display());
+    wait_until(child, "cargo-http-registry", &until, || {
+        show("HEAD:config.json").is_some_and(|c| c.contains(&addr)) && show("HEAD:index").is_some()
+    });
 }
 
 /// A process this test started, killed by its PID when dropped.
