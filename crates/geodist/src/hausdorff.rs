@@ -456,13 +456,8 @@ mod tests {
     }
 
     fn random_points(seed: u64, n: usize, spread: f64) -> Vec<Point> {
-        let mut state = seed | 1;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut rng = crate::test_rng::XorShift::new(seed | 1);
+        let mut next = || rng.unit();
         (0..n)
             .map(|_| {
                 let lat = ((2.0 * next() - 1.0) * spread).asin().to_degrees();

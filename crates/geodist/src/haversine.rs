@@ -122,13 +122,8 @@ mod tests {
 
     #[test]
     fn agrees_with_the_textbook_formula_where_that_is_well_conditioned() {
-        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
-        let mut next = move |lo: f64, hi: f64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            lo + (hi - lo) * ((state >> 11) as f64 / (1u64 << 53) as f64)
-        };
+        let mut rng = crate::test_rng::XorShift::new(0x9E37_79B9_7F4A_7C15);
+        let mut next = |lo: f64, hi: f64| rng.uniform(lo, hi);
         for _ in 0..100_000 {
             let (lat1, lon1) = (next(-90.0, 90.0), next(-180.0, 180.0));
             let (lat2, lon2) = (next(-90.0, 90.0), next(-180.0, 180.0));

@@ -47,6 +47,8 @@ mod geodesic;
 pub mod hausdorff;
 mod haversine;
 mod point;
+#[cfg(test)]
+mod test_rng;
 mod trig;
 
 pub use error::{GeodistError, Position};

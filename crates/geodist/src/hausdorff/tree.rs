@@ -299,13 +299,8 @@ mod tests {
 
     #[test]
     fn finds_the_same_nearest_point_as_a_scan() {
-        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
-        let mut next = move |lo: f64, hi: f64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            lo + (hi - lo) * ((state >> 11) as f64 / (1u64 << 53) as f64)
-        };
+        let mut rng = crate::test_rng::XorShift::new(0x9E37_79B9_7F4A_7C15);
+        let mut next = |lo: f64, hi: f64| rng.uniform(lo, hi);
         for len in [1, 2, 7, 8, 9, 100, 1000] {
             let points: Vec<[f64; 3]> =
                 (0..len).map(|_| unit(next(-90.0, 90.0), next(-180.0, 180.0))).collect();
