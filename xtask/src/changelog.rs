@@ -7,18 +7,16 @@
 
 pub mod commits;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use xshell::Shell;
 
-use crate::{flags, project, version::Workspace};
+use crate::{flags, workspace::Workspace};
 
-pub fn run(sh: &Shell, cmd: &flags::Changelog) -> Result<()> {
-    let root = project::root();
-    let ws = Workspace::load(&root)?;
+pub fn run(sh: &Shell, ws: &Workspace, cmd: &flags::Changelog) -> Result<()> {
     let path = &ws.config.changelog;
     match (&cmd.version, cmd.draft) {
         (Some(version), _) => {
-            let text = ws.changelog.as_deref().with_context(|| missing_file(path))?;
+            let text = ws.changelog()?;
             let version = version.strip_prefix(ws.config.tag_prefix.as_str()).unwrap_or(version);
             let Some(notes) = section(text, version) else {
                 let known = release_names(text);
@@ -32,7 +30,7 @@ pub fn run(sh: &Shell, cmd: &flags::Changelog) -> Result<()> {
             println!("{notes}");
         }
         (None, _) => {
-            let range = commits::since_last_tag(sh, &root, &ws.config.tag_prefix)?;
+            let range = commits::since_last_tag(sh, &ws.root, &ws.config.tag_prefix)?;
             eprintln!("{}", range.describe());
             let draft = commits::draft(&range.commits);
             if draft.lines().count() == 1 {
@@ -42,13 +40,6 @@ pub fn run(sh: &Shell, cmd: &flags::Changelog) -> Result<()> {
         }
     }
     Ok(())
-}
-
-fn missing_file(path: &str) -> String {
-    format!(
-        "{path} not found: expected a Keep a Changelog file at the path that \
-         [workspace.metadata.release] changelog names"
-    )
 }
 
 /// The notes of `## [version]`: everything below its heading up to the next `## ` heading (or the

@@ -1,12 +1,10 @@
 //! The command line: every subcommand and flag, whose `///` comments are the `--help` text.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::release::{Mode, plan::Request};
-
-/// Build, check and release geodist (the Rust crate and the `geodist-rs` Python package).
+/// Build, check and release this workspace: its Rust crates and its Python package.
 #[derive(Debug, Parser)]
 #[command(name = "cargo xtask", bin_name = "cargo xtask", version, propagate_version = true)]
 pub struct Cli {
@@ -80,7 +78,8 @@ pub enum Command {
     ///
     /// Every planned file (this host's and every CI runner's) must be there and nothing else.
     Verify(Verify),
-    /// Benchmark: criterion for the Rust kernels, then geodist against numpy, pyproj and scipy.
+    /// Benchmark: criterion for the Rust kernels, then the Python package against numpy, pyproj
+    /// and scipy.
     Bench(Bench),
     /// Print the release plan: version, tag, crates in publish order, artifacts, wheel targets.
     Plan(PlanCmd),
@@ -93,20 +92,38 @@ pub enum Command {
     GithubRelease(GithubRelease),
 }
 
+/// Dry run or live: chosen once, on the command line, and lowered into the run context. No
+/// bool travels through the code in its place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    #[default]
+    DryRun,
+    Live,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::DryRun => "dry-run",
+            Mode::Live => "live",
+        }
+    }
+}
+
 /// Which release, and where it goes.
-#[derive(Debug, Args)]
-pub struct Target {
+#[derive(Debug, Clone, Default, Args)]
+pub struct Destination {
     /// The tag to release; must be `v{workspace version}` (default: that tag).
     #[arg(long, value_name = "vX.Y.Z")]
     pub tag: Option<String>,
     /// The cargo registry to publish to, by name as cargo knows it (default: crates-io).
-    #[arg(long, value_name = "NAME", env = "RELEASE_CRATES_REGISTRY")]
+    #[arg(long, value_name = "NAME", env = "RELEASE_CRATES_REGISTRY", hide_env_values = true)]
     pub crates_registry: Option<String>,
     /// The Python upload endpoint (default: PyPI, or TestPyPI for a, b and rc versions).
-    #[arg(long, value_name = "URL", env = "RELEASE_PYPI_URL")]
+    #[arg(long, value_name = "URL", env = "RELEASE_PYPI_URL", hide_env_values = true)]
     pub pypi_url: Option<String>,
     /// The simple index of that endpoint, to check what is already there.
-    #[arg(long, value_name = "URL", env = "RELEASE_PYPI_INDEX")]
+    #[arg(long, value_name = "URL", env = "RELEASE_PYPI_INDEX", hide_env_values = true)]
     pub pypi_index: Option<String>,
 }
 
@@ -119,7 +136,7 @@ pub struct Release {
     #[arg(long)]
     pub live: bool,
     #[command(flatten)]
-    pub target: Target,
+    pub destination: Destination,
     /// Where artifacts, SHA256SUMS and release-manifest.json are written (default: dist/).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -149,7 +166,7 @@ pub struct Build {
     #[arg(long, value_name = "PYTHON")]
     pub python: Vec<String>,
     #[command(flatten)]
-    pub release: Target,
+    pub destination: Destination,
     /// Where the artifacts go (default: dist/).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -158,7 +175,7 @@ pub struct Build {
 #[derive(Debug, Args)]
 pub struct Verify {
     #[command(flatten)]
-    pub release: Target,
+    pub destination: Destination,
     /// The directory holding every artifact of the release (default: dist/).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -183,7 +200,7 @@ pub struct Bench {
     /// Skip criterion and run only the Python comparison.
     #[arg(long)]
     pub python_only: bool,
-    /// Exit non-zero when geodist misses a speed target.
+    /// Exit non-zero when the Python package misses a speed target.
     #[arg(long)]
     pub check: bool,
 }
@@ -191,7 +208,7 @@ pub struct Bench {
 #[derive(Debug, Args)]
 pub struct PlanCmd {
     #[command(flatten)]
-    pub target: Target,
+    pub destination: Destination,
     /// Output format: a table, JSON, or `key=value` lines for $GITHUB_OUTPUT.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -208,22 +225,53 @@ impl Release {
     pub fn mode(&self) -> Mode {
         if self.live { Mode::Live } else { Mode::DryRun }
     }
+}
 
-    pub fn request(&self) -> Request {
-        self.target.request(self.mode())
+impl GithubRelease {
+    pub fn mode(&self) -> Mode {
+        if self.dry_run { Mode::DryRun } else { Mode::Live }
     }
 }
 
-impl Target {
-    pub fn request(&self, mode: Mode) -> Request {
-        Request {
-            mode,
-            tag: self.tag.clone(),
-            crates_registry: self.crates_registry.clone(),
-            pypi_url: self.pypi_url.clone(),
-            pypi_index: self.pypi_index.clone(),
+impl Cli {
+    /// Makes every path on the command line absolute against `cwd`, the directory the user ran
+    /// the command from. This happens once, here at the edge: later code runs tools from the
+    /// workspace root, where a relative path would mean something else.
+    pub fn absolute_paths(mut self, cwd: &Path) -> Cli {
+        let out = match &mut self.command {
+            Command::Release(c) | Command::Publish(c) => &mut c.out,
+            Command::Build(c) => &mut c.out,
+            Command::Verify(c) => &mut c.out,
+            Command::GithubRelease(c) => &mut c.out,
+            Command::Lint(_)
+            | Command::Test(_)
+            | Command::Version(_)
+            | Command::Bump(_)
+            | Command::Changelog(_)
+            | Command::Bench(_)
+            | Command::Plan(_) => return self,
+        };
+        if let Some(dir) = out.as_mut() {
+            *dir = absolute(cwd, dir);
+        }
+        self
+    }
+}
+
+/// `path` made absolute against `cwd`, with `.` and `..` resolved lexically (the directory may
+/// not exist yet, so it cannot be canonicalized).
+pub fn absolute(cwd: &Path, path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in cwd.join(path).components() {
+        match part {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
         }
     }
+    out
 }
 
 #[derive(Debug, Args)]
@@ -276,6 +324,10 @@ pub struct Test {
     /// Skip the Rust tests and run only the Python suite.
     #[arg(long)]
     pub python_only: bool,
+    /// Leave out the end-to-end release tests (`#[ignore]`d: each runs a whole release on a
+    /// copy of the workspace), as the release workflow's gate does.
+    #[arg(long)]
+    pub skip_end_to_end: bool,
     /// Extra arguments for pytest, after `--` (for example `-- -k haversine`).
     #[arg(last = true)]
     pub pytest_args: Vec<String>,
@@ -289,5 +341,29 @@ mod tests {
     #[test]
     fn verify_cli() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn paths_are_made_absolute_against_the_callers_directory() {
+        let cwd = Path::new("/work/repo/crates/core");
+        assert_eq!(absolute(cwd, Path::new("../../../x")), Path::new("/work/x"));
+        assert_eq!(absolute(cwd, Path::new("./dist")), Path::new("/work/repo/crates/core/dist"));
+        assert_eq!(absolute(cwd, Path::new("/tmp/out")), Path::new("/tmp/out"));
+        let cli = Cli::parse_from(["cargo xtask", "publish", "--out", "../d"]).absolute_paths(cwd);
+        let Command::Publish(publish) = cli.command else { panic!("parsed as another command") };
+        assert_eq!(publish.out.as_deref(), Some(Path::new("/work/repo/crates/d")));
+    }
+
+    /// Every subcommand's `--help` is a snapshot, so the CLI's documentation is reviewed like
+    /// code (`UPDATE_GOLDEN=1 cargo test -p xtask` after an intended change).
+    #[test]
+    fn help_snapshots() {
+        let mut cli = Cli::command();
+        cli.build();
+        crate::golden::check("help/cargo-xtask.txt", &cli.render_long_help().to_string());
+        for sub in cli.get_subcommands_mut().filter(|s| s.get_name() != "help") {
+            let name = sub.get_name().to_owned();
+            crate::golden::check(&format!("help/{name}.txt"), &sub.render_long_help().to_string());
+        }
     }
 }

@@ -7,27 +7,26 @@
 //! Re-running is safe: an existing release only receives the assets it lacks.
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use xshell::{Shell, cmd};
 
-use crate::release::{self, Mode, plan::Plan, plan::Request};
-use crate::{changelog, flags, project, version};
+use crate::digest;
+use crate::flags::{self, Destination, Mode};
+use crate::host::Host;
+use crate::release::plan::Plan;
+use crate::{changelog, workspace::Workspace};
 
 /// The files every release directory holds next to the artifacts (DESIGN §3).
 use crate::release::manifest::{FILE_NAME as MANIFEST, SUMS_FILE_NAME as SUMS};
 
-pub fn run(sh: &Shell, cmd: &flags::GithubRelease) -> Result<()> {
-    let mode = if cmd.dry_run { Mode::DryRun } else { Mode::Live };
-    let root = project::root();
-    let out = cmd.out.clone().unwrap_or_else(|| root.join("dist"));
-    let request = Request { mode, tag: cmd.tag.clone(), ..Request::default() };
-    let (plan, _) = release::plan_release(sh, &root, &request)?;
-    let ws = version::Workspace::load(&root)?;
+pub fn run(sh: &Shell, ws: &Workspace, cmd: &flags::GithubRelease) -> Result<()> {
+    let mode = cmd.mode();
+    let out = cmd.out.clone().unwrap_or_else(|| ws.root.join("dist"));
+    let destination = Destination { tag: cmd.tag.clone(), ..Destination::default() };
+    let plan = Plan::new(ws, &Host::detect(sh)?, &destination)?;
     let notes = notes(ws.changelog.as_deref(), &ws.config.changelog, &plan.version.to_string())?;
     let assets = local_assets(&plan, &out)?;
     let draft = Draft::new(&plan, notes, assets);
@@ -159,9 +158,8 @@ pub fn expected_names(plan: &Plan) -> Vec<String> {
 }
 
 /// Problems with `SHA256SUMS`: it must list exactly the planned artifacts.
-pub fn check_sums(sums: &str, artifacts: &[String]) -> Vec<String> {
-    let listed: Vec<&str> =
-        sums.lines().filter_map(|l| l.split_once("  ")).map(|(_, f)| f).collect();
+pub fn check_sums(listed: &[(String, String)], artifacts: &[String]) -> Vec<String> {
+    let listed: Vec<&str> = listed.iter().map(|(f, _)| f.as_str()).collect();
     let mut problems: Vec<String> = artifacts
         .iter()
         .filter(|a| !listed.contains(&a.as_str()))
@@ -198,8 +196,9 @@ fn local_assets(plan: &Plan, out: &Path) -> Result<Vec<Asset>> {
             out.display()
         )
     })?;
+    let entries = digest::parse_sums(&sums)?;
     let listed: BTreeMap<&str, &str> =
-        sums.lines().filter_map(|l| l.split_once("  ")).map(|(h, f)| (f, h)).collect();
+        entries.iter().map(|(f, h)| (f.as_str(), h.as_str())).collect();
     let mut problems = Vec::new();
     let mut assets = Vec::new();
     for name in expected_names(plan) {
@@ -209,7 +208,7 @@ fn local_assets(plan: &Plan, out: &Path) -> Result<Vec<Asset>> {
             continue;
         };
         if let Some(expected) = listed.get(name.as_str()) {
-            let found = sha256(&path)?;
+            let (found, _) = digest::sha256_file(&path)?;
             if found != *expected {
                 problems.push(format!("{name}: sha256 is {found}, {SUMS} says {expected}"));
             }
@@ -218,7 +217,7 @@ fn local_assets(plan: &Plan, out: &Path) -> Result<Vec<Asset>> {
     }
     if problems.is_empty() {
         // Only once every file is there: a listing problem is then the whole story.
-        problems = check_sums(&sums, &artifacts);
+        problems = check_sums(&entries, &artifacts);
     }
     if !problems.is_empty() {
         bail!(
@@ -295,20 +294,6 @@ fn execute(sh: &Shell, draft: &Draft, action: &Action) -> Result<()> {
             Ok(())
         }
     }
-}
-
-fn sha256(path: &Path) -> Result<String> {
-    let mut file = std::fs::File::open(path).with_context(|| format!("open {}", path.display()))?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        let n = file.read(&mut buf).with_context(|| format!("read {}", path.display()))?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
 fn path_arg(path: &Path) -> String {
@@ -431,14 +416,14 @@ mod tests {
         let artifacts = vec!["a.crate".to_owned(), "b.whl".to_owned()];
         let sums = format!("{}  a.crate\n{}  c.whl\n", "0".repeat(64), "1".repeat(64));
         assert_eq!(
-            check_sums(&sums, &artifacts),
+            check_sums(&digest::parse_sums(&sums).unwrap(), &artifacts),
             [
                 "SHA256SUMS does not list b.whl",
                 "SHA256SUMS lists c.whl, which is not an artifact of this release"
             ]
         );
         let sums = format!("{}  a.crate\n{}  b.whl\n", "0".repeat(64), "1".repeat(64));
-        assert!(check_sums(&sums, &artifacts).is_empty());
+        assert!(check_sums(&digest::parse_sums(&sums).unwrap(), &artifacts).is_empty());
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! Read-only HTTP for registry look-ups, through the project environment's Python.
+//! Read-only HTTP for registry look-ups, through the project environment's Python
+//! (`xtask/py/http_get.py`).
 //!
 //! Assumption: every machine that releases has the project's `.venv` (the release needs it for
 //! maturin and uv anyway), so Python's `urllib` gives us HTTPS with the system's certificates
@@ -7,7 +8,9 @@
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
-use xshell::{Shell, cmd};
+use xshell::Shell;
+
+use crate::py::{self, Script};
 
 /// A response: the HTTP status and the body as text.
 #[derive(Debug, Clone)]
@@ -16,23 +19,6 @@ pub struct Response {
     pub body: String,
 }
 
-const GET: &str = r#"
-import sys, urllib.request, urllib.error
-url = sys.argv[1]
-req = urllib.request.Request(url, headers={"User-Agent": "geodist-xtask", "Accept": "text/html, */*"})
-try:
-    with urllib.request.urlopen(req, timeout=30) as r:
-        status, body = r.status, r.read()
-except urllib.error.HTTPError as e:
-    status, body = e.code, e.read()
-except Exception as e:
-    sys.stderr.write(f"{type(e).__name__}: {e}\n")
-    sys.exit(3)
-sys.stdout.write(f"{status}\n")
-sys.stdout.flush()
-sys.stdout.buffer.write(body)
-"#;
-
 /// GETs `url`, retrying transient failures (connection errors, 429 and 5xx) with back-off.
 pub fn get(sh: &Shell, python: &Path, url: &str) -> Result<Response> {
     let mut last_error = String::new();
@@ -40,7 +26,8 @@ pub fn get(sh: &Shell, python: &Path, url: &str) -> Result<Response> {
         if attempt > 0 {
             std::thread::sleep(std::time::Duration::from_millis(500 << attempt));
         }
-        let output = cmd!(sh, "{python} -c {GET} {url}").quiet().ignore_status().output()?;
+        let output =
+            py::run(sh, python, Script::HttpGet).arg(url).quiet().ignore_status().output()?;
         if !output.status.success() {
             last_error = String::from_utf8_lossy(&output.stderr).trim().to_owned();
             continue;

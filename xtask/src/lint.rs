@@ -4,7 +4,9 @@ use crate::exec::CmdExt;
 use anyhow::{Result, bail};
 use xshell::{Shell, cmd};
 
-use crate::{flags, progress::Progress, project, python_env::PythonEnv, workflows};
+use crate::{
+    flags, progress::Progress, py, python_env::PythonEnv, workflows, workspace::Workspace,
+};
 
 /// One linter: how to run it, and the command that fixes what it reports.
 struct Check {
@@ -12,6 +14,9 @@ struct Check {
     fix: &'static str,
     run: fn(&Shell, &PythonEnv) -> Result<()>,
 }
+
+/// The Python the project lints: the package and the xtask's own programs.
+const PYTHON_DIRS: [&str; 2] = ["python", py::DIR];
 
 const CHECKS: &[Check] = &[
     Check {
@@ -29,18 +34,18 @@ const CHECKS: &[Check] = &[
     },
     Check {
         name: "ruff check",
-        fix: ".venv/bin/ruff check --fix python",
+        fix: ".venv/bin/ruff check --fix python xtask/py",
         run: |sh, env| {
             let ruff = env.bin("ruff");
-            cmd!(sh, "{ruff} check python").run_to_stderr()
+            cmd!(sh, "{ruff} check {PYTHON_DIRS...}").run_to_stderr()
         },
     },
     Check {
         name: "ruff format",
-        fix: ".venv/bin/ruff format python",
+        fix: ".venv/bin/ruff format python xtask/py",
         run: |sh, env| {
             let ruff = env.bin("ruff");
-            cmd!(sh, "{ruff} format --check python").run_to_stderr()
+            cmd!(sh, "{ruff} format --check {PYTHON_DIRS...}").run_to_stderr()
         },
     },
     Check {
@@ -55,19 +60,24 @@ const CHECKS: &[Check] = &[
     },
 ];
 
-pub fn run(sh: &Shell, _cmd: &flags::Lint) -> Result<()> {
+pub fn run(sh: &Shell, ws: &Workspace, _cmd: &flags::Lint) -> Result<()> {
     let mut progress = Progress::default();
-    let result =
-        progress.stage("python env", || PythonEnv::ensure(sh, &project::root())).and_then(|env| {
-            env.activate(sh);
-            run_checks(sh, &env, &mut progress)
-        });
+    let result = progress.stage("python env", || PythonEnv::ensure(sh, &ws.root)).and_then(|env| {
+        env.activate(sh);
+        run_checks(sh, ws, &env, &mut progress)
+    });
     progress.print_summary("lint summary");
     result
 }
 
 /// Runs every linter, each as its own stage, and fails at the end naming every fix.
-pub fn run_checks(sh: &Shell, env: &PythonEnv, progress: &mut Progress) -> Result<()> {
+pub fn run_checks(
+    sh: &Shell,
+    ws: &Workspace,
+    env: &PythonEnv,
+    progress: &mut Progress,
+) -> Result<()> {
+    let _dir = sh.push_dir(&ws.root);
     let mut failed = Vec::new();
     for check in CHECKS {
         if progress.stage(check.name, || (check.run)(sh, env)).is_err() {

@@ -1,45 +1,95 @@
-//! The geodist release machine: `cargo xtask <command>`, the one entry point that the Makefile,
-//! CI and maintainers share, so that a local run and a CI run can never drift apart.
+//! The release machine: `cargo xtask <command>`, the one entry point that the Makefile, CI and
+//! maintainers share, so that a local run and a CI run can never drift apart.
 
 mod bench;
 mod bump;
 mod changelog;
+mod digest;
 mod exec;
 mod flags;
 mod github_release;
 #[cfg(test)]
 mod golden;
+mod host;
 mod http;
 mod lint;
+mod pep440;
 mod progress;
 mod project;
+mod py;
 mod python_env;
 mod release;
 mod test;
+#[cfg(test)]
+mod tidy;
 mod tools;
 mod version;
 mod workflows;
+mod workspace;
+
+use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::Parser;
 use xshell::Shell;
 
-fn main() -> Result<()> {
-    let cli = flags::Cli::parse();
+use flags::Command;
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("{}", render_error(&err));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<()> {
+    let cwd = std::env::current_dir()?;
+    let cli = flags::Cli::parse().absolute_paths(&cwd);
     let sh = Shell::new()?;
-    sh.change_dir(project::root());
+    let root = project::root();
+    sh.change_dir(&root);
+    let ws = workspace::Workspace::load(&root)?;
     match cli.command {
-        flags::Command::Lint(cmd) => lint::run(&sh, &cmd),
-        flags::Command::Test(cmd) => test::run(&sh, &cmd),
-        flags::Command::Version(cmd) => version::run(&sh, &cmd),
-        flags::Command::Bump(cmd) => bump::run(&sh, &cmd),
-        flags::Command::Changelog(cmd) => changelog::run(&sh, &cmd),
-        flags::Command::Release(cmd) => release::run(&sh, &cmd),
-        flags::Command::Publish(cmd) => release::publish_only(&sh, &cmd),
-        flags::Command::Build(cmd) => release::build_only(&sh, &cmd),
-        flags::Command::Verify(cmd) => release::verify_only(&sh, &cmd),
-        flags::Command::Bench(cmd) => bench::run(&sh, &cmd),
-        flags::Command::Plan(cmd) => release::print_plan(&sh, &cmd),
-        flags::Command::GithubRelease(cmd) => github_release::run(&sh, &cmd),
+        Command::Lint(cmd) => lint::run(&sh, &ws, &cmd),
+        Command::Test(cmd) => test::run(&sh, &ws, &cmd),
+        Command::Version(cmd) => version::run(&sh, &ws, &cmd),
+        Command::Bump(cmd) => bump::run(&sh, &ws, &cmd),
+        Command::Changelog(cmd) => changelog::run(&sh, &ws, &cmd),
+        Command::Release(cmd) => release::run(&sh, &ws, &cmd),
+        Command::Publish(cmd) => release::publish_only(&sh, &ws, &cmd),
+        Command::Build(cmd) => release::build_only(&sh, &ws, &cmd),
+        Command::Verify(cmd) => release::verify_only(&sh, &ws, &cmd),
+        Command::Bench(cmd) => bench::run(&sh, &ws, &cmd),
+        Command::Plan(cmd) => release::print_plan(&sh, &ws, &cmd),
+        Command::GithubRelease(cmd) => github_release::run(&sh, &ws, &cmd),
+    }
+}
+
+/// An error as a person reads it: the message, then each cause on its own line. Never a
+/// backtrace: a refusal is an answer, not a crash (`RUST_BACKTRACE=1`, common in CI, would
+/// otherwise push the message off the screen). Panics keep theirs.
+fn render_error(err: &anyhow::Error) -> String {
+    let mut out = format!("error: {err}");
+    for cause in err.chain().skip(1) {
+        out.push_str(&format!("\n  caused by: {}", cause.to_string().replace('\n', "\n  ")));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_print_their_chain_without_a_backtrace() {
+        let err = anyhow::anyhow!("tag v1.0.0 does not exist:\n  create it")
+            .context("live release refused");
+        assert_eq!(
+            render_error(&err),
+            "error: live release refused\n  caused by: tag v1.0.0 does not exist:\n    create it"
+        );
     }
 }

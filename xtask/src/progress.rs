@@ -23,7 +23,7 @@ impl Status {
 }
 
 /// One finished stage.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StageRecord {
     pub name: String,
     pub status: Status,

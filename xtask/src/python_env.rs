@@ -69,16 +69,12 @@ impl PythonEnv {
 
     /// The environment's interpreter.
     pub fn python(&self) -> PathBuf {
-        self.bin("python")
+        venv_python(&self.dir)
     }
 
     /// A console script installed in the environment, such as `pytest` or `maturin`.
     pub fn bin(&self, name: &str) -> PathBuf {
-        if cfg!(windows) {
-            self.dir.join("Scripts").join(format!("{name}.exe"))
-        } else {
-            self.dir.join("bin").join(name)
-        }
+        venv_bin(&self.dir, name)
     }
 
     fn uv_version(&self, sh: &Shell) -> Option<String> {
@@ -89,6 +85,28 @@ impl PythonEnv {
         let out = cmd!(sh, "{uv} --version").quiet().read().ok()?;
         // "uv 0.13.9 (x86_64-unknown-linux-gnu)" -> "0.13.9"
         out.split_whitespace().nth(1).map(str::to_owned)
+    }
+}
+
+/// The project environment of the workspace at `root`, if it has been created (nothing is
+/// installed or synced: for commands that only look at what is there).
+pub fn existing(root: &Path) -> Option<PythonEnv> {
+    let env = PythonEnv { dir: root.join(".venv") };
+    env.python().exists().then_some(env)
+}
+
+/// The interpreter of the virtual environment in `dir`: `bin/python`, or `Scripts\python.exe`
+/// on Windows. The one place that knows the two layouts.
+pub fn venv_python(dir: &Path) -> PathBuf {
+    venv_bin(dir, "python")
+}
+
+/// A console script of the virtual environment in `dir`.
+pub fn venv_bin(dir: &Path, name: &str) -> PathBuf {
+    if cfg!(windows) {
+        dir.join("Scripts").join(format!("{name}.exe"))
+    } else {
+        dir.join("bin").join(name)
     }
 }
 

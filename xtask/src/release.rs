@@ -1,51 +1,42 @@
 //! `cargo xtask release`: plan → preflight → gates → package → wheels → verify → manifest →
-//! publish → record (DESIGN §3).
+//! publish → record (DESIGN §3), and the same stages split into the subcommands CI runs one per
+//! job (`build`, `verify`, `publish`, `plan`).
 //!
-//! A dry run is the live run minus the upload: every reversible step runs for real, and the
-//! single branch on [`Mode`] sits at the point of no return, in the publish stage.
+//! A dry run is the live run minus the upload. The mode lives in the run context ([`Release`]),
+//! never in the plan: every stage computes the same things in both modes, and the mode is read
+//! in exactly two places — [`Release::enforce`], the one policy point that turns guard problems
+//! into a refusal (live) or warnings (dry run), and the one `match` in the publish stage that
+//! rehearses or uploads.
 
 mod build;
-pub mod config;
+mod credentials;
+mod decision;
 pub mod manifest;
 pub mod plan;
 mod preflight;
 mod publish;
 mod registry;
+mod summary;
 mod verify;
-mod workspace;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use xshell::{Shell, cmd};
 
 use crate::exec::CmdExt;
+use crate::flags::{self, Destination, Mode};
+use crate::host::Host;
 use crate::progress::{Progress, StageRecord, Status, format_duration};
-use crate::{flags, project, python_env::PythonEnv};
+use crate::python_env::PythonEnv;
+use crate::workspace::{Workspace, config};
 use manifest::Manifest;
-use plan::{Host, Plan, Request};
-
-/// Dry run or live: chosen once, on the command line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Mode {
-    #[default]
-    DryRun,
-    Live,
-}
-
-impl Mode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Mode::DryRun => "dry-run",
-            Mode::Live => "live",
-        }
-    }
-}
+use plan::Plan;
 
 /// What the registries already had when preflight looked (read-only).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Remote {
     /// Every version of each planned crate on the crates registry.
     pub crates: BTreeMap<String, Vec<registry::IndexEntry>>,
@@ -56,8 +47,10 @@ pub struct Remote {
 /// Everything one release run works with; each stage reads and extends it.
 pub struct Release<'a> {
     pub sh: &'a Shell,
-    pub root: PathBuf,
+    pub ws: &'a Workspace,
+    /// Absolute (made so at the edge, in `flags`).
     pub out: PathBuf,
+    pub mode: Mode,
     pub plan: Plan,
     pub host: Host,
     pub env: PythonEnv,
@@ -70,9 +63,9 @@ pub struct Release<'a> {
     progress: Progress,
 }
 
-pub fn run(sh: &Shell, cmd: &flags::Release) -> Result<()> {
-    let mut release =
-        Release::start(sh, cmd.out.clone(), &cmd.request(), cmd.allow_private_repository)?;
+pub fn run(sh: &Shell, ws: &Workspace, cmd: &flags::Release) -> Result<()> {
+    let mut release = Release::start(sh, ws, cmd.mode(), &cmd.destination, cmd.out.clone())?;
+    release.allow_private_repository = cmd.allow_private_repository;
     let result = release.run_stages();
     release.finish(&result, cmd.json)?;
     result
@@ -80,24 +73,24 @@ pub fn run(sh: &Shell, cmd: &flags::Release) -> Result<()> {
 
 /// `cargo xtask publish`: the publish half alone, over artifacts already built and verified in
 /// `--out` (how CI publishes what its build matrix made, and how a failed upload is finished).
-pub fn publish_only(sh: &Shell, cmd: &flags::Release) -> Result<()> {
-    let mut release =
-        Release::start(sh, cmd.out.clone(), &cmd.request(), cmd.allow_private_repository)?;
+pub fn publish_only(sh: &Shell, ws: &Workspace, cmd: &flags::Release) -> Result<()> {
+    let mut release = Release::start(sh, ws, cmd.mode(), &cmd.destination, cmd.out.clone())?;
+    release.allow_private_repository = cmd.allow_private_repository;
     // The recorded artifacts first: every stage rewrites the manifest they are read from.
     let result = release
-        .stage("artifacts", load_artifacts)
+        .stage("artifacts", manifest::resume::load_artifacts)
         .and_then(|()| release.stage("preflight", preflight::run))
         .and_then(|()| release.stage("publish", publish::run))
-        .and_then(|()| release.stage("record", |_| Ok(())));
+        .and_then(|()| release.stage("record", record));
     release.finish(&result, cmd.json)?;
     result
 }
 
 /// `cargo xtask build`: what one CI build job makes — one wheel (`--target`), or the crate and
-/// the sdist (`--source`) — checked and tested, into `--out`.
-pub fn build_only(sh: &Shell, cmd: &flags::Build) -> Result<()> {
-    let mut release =
-        Release::start(sh, cmd.out.clone(), &cmd.release.request(Mode::DryRun), false)?;
+/// the sdist (`--source`) — checked and tested, into `--out`. Builds are the same in both
+/// modes, so this runs in the dry-run context: nothing here is irreversible.
+pub fn build_only(sh: &Shell, ws: &Workspace, cmd: &flags::Build) -> Result<()> {
+    let mut release = Release::start(sh, ws, Mode::DryRun, &cmd.destination, cmd.out.clone())?;
     let result = match &cmd.target {
         Some(triple) => build_one_wheel(&mut release, triple, &cmd.python),
         None => release
@@ -118,7 +111,7 @@ fn build_one_wheel(r: &mut Release, triple: &str, pythons: &[String]) -> Result<
     if wheel.builder != plan::Builder::Host && same_os && which::which("rustup").is_ok() {
         // A CI runner has rustup but only its host's std: add the target's (for example musl).
         cmd!(r.sh, "rustup target add {triple}").run_to_stderr()?;
-        let host = workspace::host(r.sh)?;
+        let host = Host::detect(r.sh)?;
         if host.installed_targets.iter().any(|t| t == triple) {
             r.host = host;
             r.plan.wheels.iter_mut().filter(|w| w.target.target == triple).for_each(|w| {
@@ -153,9 +146,8 @@ fn build_one_wheel(r: &mut Release, triple: &str, pythons: &[String]) -> Result<
 
 /// `cargo xtask verify`: the complete artifact set (every build job's output gathered in
 /// `--out`) checked against the plan, then the manifest and SHA256SUMS written.
-pub fn verify_only(sh: &Shell, cmd: &flags::Verify) -> Result<()> {
-    let mut release =
-        Release::start(sh, cmd.out.clone(), &cmd.release.request(Mode::DryRun), false)?;
+pub fn verify_only(sh: &Shell, ws: &Workspace, cmd: &flags::Verify) -> Result<()> {
+    let mut release = Release::start(sh, ws, Mode::DryRun, &cmd.destination, cmd.out.clone())?;
     let result = release
         .stage("verify", verify::run_complete)
         .and_then(|()| release.stage("manifest", |r| r.manifest.write(&r.out)));
@@ -163,49 +155,9 @@ pub fn verify_only(sh: &Shell, cmd: &flags::Verify) -> Result<()> {
     result
 }
 
-/// The artifacts a previous run recorded in `--out`, each checked against its recorded sha256
-/// and against the plan.
-fn load_artifacts(r: &mut Release) -> Result<()> {
-    let path = r.out.join(manifest::FILE_NAME);
-    let recorded = Manifest::read(&path)?;
-    let planned: Vec<String> = r.plan.artifacts().into_iter().map(|a| a.file).collect();
-    let mut problems = Vec::new();
-    for a in &recorded.artifacts {
-        if !planned.contains(&a.file) {
-            problems.push(format!("{} is not an artifact of {}", a.file, r.plan.tag));
-            continue;
-        }
-        match manifest::hash_file(&r.out.join(&a.file)) {
-            Ok((sha256, _)) if sha256 == a.sha256 => {}
-            Ok((sha256, _)) => problems.push(format!(
-                "{}: sha256 is {sha256}, but the manifest recorded {}",
-                a.file, a.sha256
-            )),
-            Err(e) => problems.push(format!("{}: {e:#}", a.file)),
-        }
-    }
-    let required = r.plan.artifacts().into_iter().filter(|a| a.kind != plan::Kind::Wheel);
-    for a in required {
-        if !recorded.artifacts.iter().any(|r| r.file == a.file) {
-            problems.push(format!("{} is missing", a.file));
-        }
-    }
-    if !problems.is_empty() {
-        bail!(
-            "the artifacts in {} are not the verified ones:\n  {}\n  rebuild them with \
-             `cargo xtask release --dry-run --out {}`",
-            r.out.display(),
-            problems.join("\n  "),
-            r.out.display()
-        );
-    }
-    r.manifest.artifacts = recorded.artifacts;
-    Ok(())
-}
-
 /// `cargo xtask plan`: the plan alone, as text, JSON or GitHub Actions outputs.
-pub fn print_plan(sh: &Shell, cmd: &flags::PlanCmd) -> Result<()> {
-    let (plan, _) = plan_release(sh, &project::root(), &cmd.target.request(Mode::DryRun))?;
+pub fn print_plan(sh: &Shell, ws: &Workspace, cmd: &flags::PlanCmd) -> Result<()> {
+    let plan = Plan::new(ws, &Host::detect(sh)?, &cmd.destination)?;
     match cmd.format {
         flags::Format::Text => print!("{}", plan.render_text()),
         flags::Format::Json => println!("{}", serde_json::to_string_pretty(&plan.to_json())?),
@@ -214,42 +166,51 @@ pub fn print_plan(sh: &Shell, cmd: &flags::PlanCmd) -> Result<()> {
     Ok(())
 }
 
-/// Reads the workspace and host facts and computes the plan.
-pub fn plan_release(sh: &Shell, root: &Path, request: &Request) -> Result<(Plan, Host)> {
-    let workspace = workspace::load(root)?;
-    let host = workspace::host(sh)?;
-    let plan = Plan::new(&workspace, &host, request)?;
-    Ok((plan, host))
+/// The last stage: the manifest's final state (the stage wrapper writes it once this returns)
+/// and, in GitHub Actions, the step summary.
+fn record(r: &mut Release) -> Result<()> {
+    if let Ok(path) = std::env::var("GITHUB_STEP_SUMMARY") {
+        let md = summary::markdown(&r.plan, &r.manifest, r.mode);
+        let mut previous = std::fs::read_to_string(&path).unwrap_or_default();
+        previous.push_str(&md);
+        std::fs::write(&path, previous).context("write the GitHub step summary")?;
+    }
+    Ok(())
 }
 
 impl<'a> Release<'a> {
     /// The python environment and the plan: what every run starts from.
     fn start(
         sh: &'a Shell,
+        ws: &'a Workspace,
+        mode: Mode,
+        destination: &Destination,
         out: Option<PathBuf>,
-        request: &Request,
-        allow_private_repository: bool,
     ) -> Result<Release<'a>> {
-        let root = project::root();
-        let out = out.unwrap_or_else(|| root.join("dist"));
+        let out = out.unwrap_or_else(|| ws.root.join("dist"));
         let mut progress = Progress::default();
-        let env = progress.stage("python env", || PythonEnv::ensure(sh, &root))?;
+        let env = progress.stage("python env", || PythonEnv::ensure(sh, &ws.root))?;
         env.activate(sh);
-        let (plan, host) = progress.stage("plan", || plan_release(sh, &root, request))?;
+        let (plan, host) = progress.stage("plan", || {
+            let host = Host::detect(sh)?;
+            Ok((Plan::new(ws, &host, destination)?, host))
+        })?;
         eprint!("{}", plan.render_text());
+        eprintln!("  mode            {}", mode.as_str());
         let commit = cmd!(sh, "git rev-parse HEAD").quiet().read().unwrap_or_default();
-        let mut manifest = Manifest::new(&plan, &commit);
+        let mut manifest = Manifest::new(&plan, mode, &commit);
         manifest.stages = progress.records.clone();
         Ok(Release {
             sh,
-            root,
+            ws,
             out,
+            mode,
             plan,
             host,
             env,
             manifest,
             remote: Remote::default(),
-            allow_private_repository,
+            allow_private_repository: false,
             warnings: Vec::new(),
             source_build: None,
             progress,
@@ -265,7 +226,7 @@ impl<'a> Release<'a> {
         self.stage("verify", verify::run)?;
         self.stage("manifest", |r| r.manifest.write(&r.out))?;
         self.stage("publish", publish::run)?;
-        self.stage("record", |_| Ok(()))
+        self.stage("record", record)
     }
 
     /// Runs one stage: a status line before and after, the manifest rewritten after it, also
@@ -285,6 +246,21 @@ impl<'a> Release<'a> {
         result.with_context(|| format!("release stage `{name}` failed"))
     }
 
+    /// The one policy point: what would stop a live release stops it here, with every problem
+    /// at once; a dry run — the rehearsal that exists to find them — warns and goes on.
+    pub fn enforce(&mut self, refusal: &str, problems: Vec<String>) -> Result<()> {
+        match self.mode {
+            Mode::Live if problems.is_empty() => Ok(()),
+            Mode::Live => bail!("{refusal}:\n  - {}", problems.join("\n  - ")),
+            Mode::DryRun => {
+                for p in problems {
+                    self.warn(format!("a live release would refuse: {p}"));
+                }
+                Ok(())
+            }
+        }
+    }
+
     pub fn warn(&mut self, message: String) {
         eprintln!("warning: {message}");
         self.warnings.push(message);
@@ -294,93 +270,46 @@ impl<'a> Release<'a> {
     fn finish(&mut self, result: &Result<()>, json: bool) -> Result<()> {
         self.manifest.write(&self.out)?;
         self.progress.print_summary("stages");
-        let summary = self.summary_table();
-        eprintln!("\nartifacts ({})\n{summary}", self.out.display());
+        eprint!("{}", summary::text(&self.plan, &self.manifest, &self.out));
         for w in &self.warnings {
             eprintln!("warning: {w}");
         }
-        match result {
-            Ok(()) => eprintln!(
-                "\n{} {} {}: every stage passed",
-                self.plan.mode.as_str(),
-                self.plan.tag,
-                if self.plan.mode == Mode::DryRun { "rehearsed" } else { "released" }
-            ),
-            Err(_) => eprintln!(
-                "\n{} {} failed; the manifest in {} records how far it got",
-                self.plan.mode.as_str(),
-                self.plan.tag,
-                self.out.display()
-            ),
-        }
-        if let Ok(path) = std::env::var("GITHUB_STEP_SUMMARY") {
-            let md = self.markdown_summary();
-            let mut previous = std::fs::read_to_string(&path).unwrap_or_default();
-            previous.push_str(&md);
-            std::fs::write(&path, previous).context("write the GitHub step summary")?;
+        eprintln!("\n{}", summary::outcome(&self.plan, &self.manifest, self.mode, result.is_ok()));
+        if result.is_err() {
+            eprintln!("the manifest in {} records how far it got", self.out.display());
         }
         if json {
             println!("{}", serde_json::to_string_pretty(&self.manifest.to_json())?);
         }
         Ok(())
     }
-
-    fn rows(&self) -> Vec<[String; 5]> {
-        let mut rows = Vec::new();
-        for a in &self.manifest.artifacts {
-            let status = self
-                .manifest
-                .publish
-                .iter()
-                .find(|p| p.file == a.file)
-                .map_or("built", |p| p.status.as_str());
-            rows.push([
-                a.file.clone(),
-                a.kind.as_str().to_owned(),
-                human_size(a.size),
-                a.sha256.get(..12).unwrap_or_default().to_owned(),
-                status.to_owned(),
-            ]);
-        }
-        for w in self.plan.wheels.iter().filter(|w| w.builder == plan::Builder::Ci) {
-            rows.push([
-                w.file.clone(),
-                "wheel".into(),
-                "-".into(),
-                "-".into(),
-                "built in CI".into(),
-            ]);
-        }
-        rows
-    }
-
-    fn summary_table(&self) -> String {
-        let rows = self.rows();
-        let width = rows.iter().map(|r| r[0].len()).max().unwrap_or(8);
-        rows.iter()
-            .map(|r| {
-                format!("  {:<width$}  {:<5}  {:>9}  {:<12}  {}\n", r[0], r[1], r[2], r[3], r[4])
-            })
-            .collect()
-    }
-
-    fn markdown_summary(&self) -> String {
-        let mut md = format!(
-            "### geodist {} ({})\n\n| artifact | kind | size | sha256 | status |\n|---|---|---|---|---|\n",
-            self.plan.tag,
-            self.plan.mode.as_str()
-        );
-        for r in self.rows() {
-            md.push_str(&format!("| `{}` | {} | {} | `{}` | {} |\n", r[0], r[1], r[2], r[3], r[4]));
-        }
-        md
-    }
 }
 
-fn human_size(bytes: u64) -> String {
-    if bytes >= 1 << 20 {
-        format!("{:.1} MiB", bytes as f64 / f64::from(1 << 20))
-    } else {
-        format!("{:.1} KiB", bytes as f64 / 1024.0)
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use crate::flags::{Cli, Command};
+    use crate::host::Host;
+
+    use super::*;
+
+    /// The mode is not an input of the plan: `--live` and `--dry-run` with the same destination
+    /// plan the same release.
+    #[test]
+    fn the_dry_run_plans_what_the_live_run_plans() {
+        let ws = Workspace::load(&crate::project::root()).unwrap();
+        let host = Host {
+            target: "x86_64-unknown-linux-gnu".into(),
+            installed_targets: vec!["x86_64-unknown-linux-gnu".into()],
+        };
+        let plan_of = |args: &[&str]| {
+            let Command::Release(release) = Cli::parse_from(args).command else { unreachable!() };
+            (release.mode(), Plan::new(&ws, &host, &release.destination).unwrap())
+        };
+        let (dry, dry_plan) = plan_of(&["x", "release", "--dry-run", "--crates-registry", "r"]);
+        let (live, live_plan) = plan_of(&["x", "release", "--live", "--crates-registry", "r"]);
+        assert_eq!((dry, live), (Mode::DryRun, Mode::Live));
+        assert_eq!(dry_plan, live_plan);
     }
 }

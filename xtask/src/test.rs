@@ -1,24 +1,41 @@
 //! `cargo xtask test`: the Rust test suite, then the Python suite against the built extension.
 
-use crate::exec::CmdExt;
 use anyhow::{Context, Result};
 use xshell::{Shell, cmd};
 
-use crate::{flags, progress::Progress, project, python_env::PythonEnv, tools};
+use crate::exec::CmdExt;
+use crate::{flags, progress::Progress, python_env::PythonEnv, tools, workspace::Workspace};
 
-pub fn run(sh: &Shell, cmd: &flags::Test) -> Result<()> {
+/// Whether `cargo test` also runs the `#[ignore]`d tests: the end-to-end release tests, which
+/// run a whole release on a copy of the workspace. The person (or job) running the tests
+/// chooses; the tool never sets a variable for itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ignored {
+    Include,
+    Skip,
+}
+
+pub fn run(sh: &Shell, ws: &Workspace, cmd: &flags::Test) -> Result<()> {
     let mut progress = Progress::default();
-    let result = run_stages(sh, cmd, &mut progress);
+    let result = run_stages(sh, ws, cmd, &mut progress);
     progress.print_summary("test summary");
     result
 }
 
-fn run_stages(sh: &Shell, cmd: &flags::Test, progress: &mut Progress) -> Result<()> {
-    let env = progress.stage("python env", || PythonEnv::ensure(sh, &project::root()))?;
+fn run_stages(
+    sh: &Shell,
+    ws: &Workspace,
+    cmd: &flags::Test,
+    progress: &mut Progress,
+) -> Result<()> {
+    let env = progress.stage("python env", || PythonEnv::ensure(sh, &ws.root))?;
     env.activate(sh);
     if !cmd.python_only {
-        progress.stage("test tools", || tools::ensure(sh, &project::root()))?;
-        progress.stage("cargo test", || cargo_test(sh))?;
+        let ignored = if cmd.skip_end_to_end { Ignored::Skip } else { Ignored::Include };
+        if ignored == Ignored::Include {
+            progress.stage("test tools", || tools::ensure(sh, &ws.root))?;
+        }
+        progress.stage("cargo test", || cargo_test(sh, ignored))?;
     }
     progress.stage("build extension", || build_extension(sh, &env))?;
     progress.stage("pytest", || {
@@ -29,8 +46,11 @@ fn run_stages(sh: &Shell, cmd: &flags::Test, progress: &mut Progress) -> Result<
 }
 
 /// The Rust test suite of the whole workspace (unit, integration and doc tests).
-pub fn cargo_test(sh: &Shell) -> Result<()> {
-    cmd!(sh, "cargo test --workspace --locked").run_to_stderr().context("cargo test failed")
+pub fn cargo_test(sh: &Shell, ignored: Ignored) -> Result<()> {
+    let include = (ignored == Ignored::Include).then_some("--include-ignored");
+    cmd!(sh, "cargo test --workspace --locked -- {include...}")
+        .run_to_stderr()
+        .context("cargo test failed")
 }
 
 /// Builds the extension in release mode and installs it into `.venv` (editable, so the

@@ -80,7 +80,8 @@ fn bump_patch_then_check_on_a_copy() {
     let expected = next::next(&old, &Step::Level(next::Level::Patch)).unwrap();
 
     // The dry run writes nothing, and its diff is exactly what the real bump writes.
-    let dry = bump(&sh, root, &request("patch", Mode::DryRun, Finish::Files)).unwrap();
+    let load = || Workspace::load(root).unwrap();
+    let dry = bump(&sh, &load(), &request("patch", Mode::DryRun, Finish::Files)).unwrap();
     assert_eq!(dry, expected);
     assert_eq!(read("Cargo.lock"), old_lock);
     let ws = Workspace::load(root).unwrap();
@@ -96,12 +97,12 @@ fn bump_patch_then_check_on_a_copy() {
     std::fs::remove_file(root.join("bump.diff")).unwrap();
 
     // The real bump, committed and tagged; `version --check` passes, tag at HEAD included.
-    let done = bump(&sh, root, &request("patch", Mode::Write, Finish::CommitAndTag)).unwrap();
+    let done = bump(&sh, &load(), &request("patch", Mode::Write, Finish::CommitAndTag)).unwrap();
     assert_eq!(done, expected);
     for e in &edits {
         assert_eq!(read(&e.path), e.after, "{}", e.path);
     }
-    let report = collect(&sh, root, None).unwrap();
+    let report = collect(&sh, &load(), None).unwrap();
     report.check().unwrap();
     let tag = format!("{}{expected}", ws.config.tag_prefix);
     let table = report.render_table();
@@ -126,12 +127,12 @@ fn bump_patch_then_check_on_a_copy() {
 
     // Restoring the old Cargo.lock is caught, naming the file and the fix.
     std::fs::write(root.join("Cargo.lock"), &old_lock).unwrap();
-    let err = collect(&sh, root, None).unwrap().check().unwrap_err().to_string();
+    let err = collect(&sh, &load(), None).unwrap().check().unwrap_err().to_string();
     assert!(err.contains(&format!("Cargo.lock: geodist is {old}, expected {expected}")), "{err}");
     assert!(err.contains("cargo update --workspace --offline"), "{err}");
 
     // A dirty tree is refused before anything is written.
-    let err = bump(&sh, root, &request("patch", Mode::Write, Finish::Files)).unwrap_err();
+    let err = bump(&sh, &load(), &request("patch", Mode::Write, Finish::Files)).unwrap_err();
     assert!(err.to_string().contains("uncommitted changes"), "{err}");
     assert_eq!(read("Cargo.lock"), old_lock);
 }

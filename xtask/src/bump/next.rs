@@ -12,7 +12,7 @@ use anyhow::{Result, bail};
 use semver::{BuildMetadata, Prerelease, Version};
 
 use crate::changelog::commits::{self, Commit};
-use crate::version::{PRE_RELEASES, pep440};
+use crate::pep440::{PRE_RELEASES, pep440};
 
 /// A SemVer level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

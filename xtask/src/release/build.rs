@@ -10,9 +10,11 @@ use crate::exec::CmdExt;
 use anyhow::{Context, Result, bail};
 use xshell::{Shell, cmd};
 
-use super::manifest::{ArtifactRecord, hash_file};
+use super::Release;
+use super::manifest::ArtifactRecord;
 use super::plan::{Builder, Kind, PlannedWheel};
-use super::{Mode, Release};
+use crate::digest;
+use crate::flags::Mode;
 use crate::progress::Progress;
 use crate::python_env::PythonEnv;
 use crate::{lint, test};
@@ -20,11 +22,10 @@ use crate::{lint, test};
 /// Linters and the Rust test suite. The Python suite runs later against the built wheel.
 pub fn gates(r: &mut Release) -> Result<()> {
     let mut steps = Progress::default();
-    let linted = lint::run_checks(r.sh, &r.env, &mut steps);
-    // The release is itself the end-to-end run: its test gate skips the tests that would
-    // start another release on a copy of the workspace.
-    let _nested = r.sh.push_env("GEODIST_E2E_NESTED", "1");
-    let tested = steps.stage("cargo test", || test::cargo_test(r.sh));
+    let linted = lint::run_checks(r.sh, r.ws, &r.env, &mut steps);
+    // The release is itself the end-to-end run: its test gate leaves out the `#[ignore]`d
+    // tests that would start another release on a copy of the workspace.
+    let tested = steps.stage("cargo test", || test::cargo_test(r.sh, test::Ignored::Skip));
     linted.and(tested)
 }
 
@@ -36,14 +37,14 @@ pub fn package(r: &mut Release) -> Result<()> {
     let packages: Vec<String> =
         r.plan.crates.iter().flat_map(|c| ["--package".to_owned(), c.name.clone()]).collect();
     // A dry run may rehearse uncommitted work (preflight warned about it); live never does.
-    let allow_dirty = (r.plan.mode == Mode::DryRun).then_some("--allow-dirty");
+    let allow_dirty = (r.mode == Mode::DryRun).then_some("--allow-dirty");
     if !packages.is_empty() {
         cmd!(r.sh, "cargo package --locked {allow_dirty...} {packages...}")
             .env("SOURCE_DATE_EPOCH", &epoch)
             .run_to_stderr()
             .context("package the crates with `cargo package`")?;
     }
-    let package_dir = target_dir(&r.root).join("package");
+    let package_dir = target_dir(&r.ws.root).join("package");
     for c in r.plan.crates.clone() {
         let built = package_dir.join(&c.file);
         if !built.exists() {
@@ -55,7 +56,7 @@ pub fn package(r: &mut Release) -> Result<()> {
         }
         record(r, &built, Kind::Crate, None)?;
     }
-    let staging = staging_dir(&r.root, "sdist")?;
+    let staging = staging_dir(&r.ws.root, "sdist")?;
     let maturin = r.env.bin("maturin");
     cmd!(r.sh, "{maturin} sdist --out {staging}")
         .env("SOURCE_DATE_EPOCH", &epoch)
@@ -80,7 +81,7 @@ pub fn wheels(r: &mut Release) -> Result<()> {
 
 /// Builds one wheel into the output directory and records it.
 pub fn build_and_record(r: &mut Release, wheel: &PlannedWheel) -> Result<()> {
-    let built = build_wheel(r.sh, &r.env, &r.root, wheel)?;
+    let built = build_wheel(r.sh, &r.env, &r.ws.root, wheel)?;
     record(r, &built, Kind::Wheel, Some(wheel.target.target.clone()))
 }
 
@@ -117,11 +118,8 @@ pub fn build_wheel(
 /// `--remap-path-prefix` flags that keep build paths (the checkout, cargo's home) out of the
 /// binaries, so that the bytes do not depend on where the build ran.
 fn remap_flags(root: &Path) -> String {
-    let mut flags = format!("--remap-path-prefix={}=/geodist", root.display());
-    let cargo_home = std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")));
-    if let Some(home) = cargo_home {
+    let mut flags = format!("--remap-path-prefix={}=/workspace", root.display());
+    if let Some(home) = crate::host::cargo_home() {
         flags.push_str(&format!(" --remap-path-prefix={}=/cargo", home.display()));
     }
     flags
@@ -175,7 +173,7 @@ fn record(r: &mut Release, built: &Path, kind: Kind, target: Option<String>) -> 
     std::fs::create_dir_all(&r.out)?;
     let dest = r.out.join(&file);
     std::fs::copy(built, &dest).with_context(|| format!("copy {file} to {}", r.out.display()))?;
-    let (sha256, size) = hash_file(&dest)?;
+    let (sha256, size) = digest::sha256_file(&dest)?;
     eprintln!("    {file}  {size} bytes  sha256 {}", &sha256[..12]);
     r.manifest.add_artifact(ArtifactRecord { file, kind, sha256, size, target });
     Ok(())

@@ -11,51 +11,11 @@ use anyhow::{Result, bail};
 use semver::Version;
 use serde_json::{Value, json};
 
-use super::Mode;
-use super::config::{ReleaseConfig, WheelTarget};
-
-/// What the manifests say: the facts a plan is computed from.
-#[derive(Debug, Clone)]
-pub struct Workspace {
-    pub version: Version,
-    pub crates: Vec<WorkspaceCrate>,
-    pub python: PythonPackage,
-    pub config: ReleaseConfig,
-}
-
-/// A workspace member and the workspace members it depends on (normal, build and dev
-/// dependencies that carry a version requirement, since those must be on the registry first).
-#[derive(Debug, Clone)]
-pub struct WorkspaceCrate {
-    pub name: String,
-    pub publish: bool,
-    pub depends_on: Vec<String>,
-}
-
-/// The Python distribution: its `[project].name` and the wheel's Python/ABI tag.
-#[derive(Debug, Clone)]
-pub struct PythonPackage {
-    pub name: String,
-    /// `cp310-abi3` for an abi3 build whose oldest Python is 3.10.
-    pub abi_tag: String,
-}
-
-/// What the host can build: its own target and the targets whose Rust std is installed.
-#[derive(Debug, Clone)]
-pub struct Host {
-    pub target: String,
-    pub installed_targets: Vec<String>,
-}
-
-/// What was asked for on the command line.
-#[derive(Debug, Clone, Default)]
-pub struct Request {
-    pub mode: Mode,
-    pub tag: Option<String>,
-    pub crates_registry: Option<String>,
-    pub pypi_url: Option<String>,
-    pub pypi_index: Option<String>,
-}
+use crate::flags::Destination;
+use crate::host::Host;
+use crate::pep440::pep440;
+use crate::workspace::config::{WheelTarget, os_of};
+use crate::workspace::{Member, Workspace};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
@@ -65,13 +25,14 @@ pub struct Plan {
     /// Whether the tag was given with `--tag` (rather than derived from the version).
     pub tag_given: bool,
     pub prerelease: bool,
-    pub mode: Mode,
     pub crates_registry: String,
     pub pypi_url: String,
     pub pypi_index: String,
     /// The publishable crates, in the order they must be published.
     pub crates: Vec<PlannedCrate>,
     pub python_name: String,
+    /// The top-level module the Python package installs (what `import` names).
+    pub python_module: String,
     pub sdist: String,
     pub wheels: Vec<PlannedWheel>,
 }
@@ -131,47 +92,47 @@ const PYPI: (&str, &str) = ("https://upload.pypi.org/legacy/", "https://pypi.org
 const TEST_PYPI: (&str, &str) = ("https://test.pypi.org/legacy/", "https://test.pypi.org/simple/");
 
 impl Plan {
-    pub fn new(ws: &Workspace, host: &Host, req: &Request) -> Result<Plan> {
-        let version = ws.version.clone();
-        let python_version = crate::version::pep440(&version)?;
+    /// The release of the workspace's version to `dest`, for what `host` can build. The same
+    /// inputs give the same plan in either mode: the mode is not one of them.
+    pub fn new(ws: &Workspace, host: &Host, dest: &Destination) -> Result<Plan> {
+        let version = ws.version()?;
+        let python_version = pep440(&version)?;
+        let python = ws.python()?;
+        let abi_tag = abi_tag(ws.extension()?)?;
         let expected_tag = format!("{}{version}", ws.config.tag_prefix);
-        let tag = match &req.tag {
+        let tag = match &dest.tag {
             None => expected_tag,
             Some(tag) => check_tag(tag, &expected_tag, &ws.config.tag_prefix)?,
         };
         let prerelease = !version.pre.is_empty();
-        let (default_url, default_index) = if prerelease { TEST_PYPI } else { PYPI };
-        let crates = publish_order(&ws.crates)?
+        let (pypi_url, pypi_index) = python_destination(dest, prerelease)?;
+        let crates = publish_order(&ws.members)?
             .into_iter()
             .map(|name| PlannedCrate { file: format!("{name}-{version}.crate"), name })
             .collect();
-        let dist = normalize_dist_name(&ws.python.name);
+        let dist = python.file_name_prefix();
         let wheels = ws
             .config
             .wheels
             .iter()
             .map(|target| PlannedWheel {
-                file: format!(
-                    "{dist}-{python_version}-{}-{}.whl",
-                    ws.python.abi_tag,
-                    target.platform_tag()
-                ),
+                file: format!("{dist}-{python_version}-{abi_tag}-{}.whl", target.platform_tag()),
                 builder: if host_can_build(host, target) { Builder::Host } else { Builder::Ci },
                 target: target.clone(),
             })
             .collect();
         Ok(Plan {
             sdist: format!("{dist}-{python_version}.tar.gz"),
-            python_name: ws.python.name.clone(),
+            python_name: python.dist.clone(),
+            python_module: python.module.clone(),
             version,
             python_version,
             tag,
-            tag_given: req.tag.is_some(),
+            tag_given: dest.tag.is_some(),
             prerelease,
-            mode: req.mode,
-            crates_registry: req.crates_registry.clone().unwrap_or_else(|| CRATES_IO.to_owned()),
-            pypi_url: req.pypi_url.clone().unwrap_or_else(|| default_url.to_owned()),
-            pypi_index: req.pypi_index.clone().unwrap_or_else(|| default_index.to_owned()),
+            crates_registry: dest.crates_registry.clone().unwrap_or_else(|| CRATES_IO.to_owned()),
+            pypi_url,
+            pypi_index,
             crates,
             wheels,
         })
@@ -213,7 +174,6 @@ impl Plan {
         let _ =
             writeln!(out, "  version         {} (Python {})", self.version, self.python_version);
         let _ = writeln!(out, "  tag             {}", self.tag);
-        let _ = writeln!(out, "  mode            {}", self.mode.as_str());
         let _ =
             writeln!(out, "  crates          {} -> {}", crates.join(", "), self.crates_registry);
         let _ = writeln!(out, "  python          {} -> {}", self.python_name, self.pypi_url);
@@ -246,12 +206,12 @@ impl Plan {
             "python_version": self.python_version,
             "tag": self.tag,
             "prerelease": self.prerelease,
-            "mode": self.mode.as_str(),
             "crates_registry": self.crates_registry,
             "pypi_url": self.pypi_url,
             "pypi_index": self.pypi_index,
             "crates": self.crates.iter().map(|c| json!({"name": c.name, "file": c.file})).collect::<Vec<_>>(),
             "python_package": self.python_name,
+            "python_module": self.python_module,
             "artifacts": self.artifacts().iter().map(|a| json!({
                 "file": a.file,
                 "kind": a.kind.as_str(),
@@ -307,10 +267,54 @@ fn check_tag(tag: &str, expected: &str, prefix: &str) -> Result<String> {
     Ok(tag.to_owned())
 }
 
+/// The upload endpoint and its simple index. Each defaults to PyPI's (TestPyPI's for a
+/// pre-release); an upload URL given alone takes its index from the known pairs, and is refused
+/// otherwise, since the "already published" guards and the read-back would look at the wrong
+/// index.
+fn python_destination(dest: &Destination, prerelease: bool) -> Result<(String, String)> {
+    let default = if prerelease { TEST_PYPI } else { PYPI };
+    match (&dest.pypi_url, &dest.pypi_index) {
+        (None, None) => Ok((default.0.to_owned(), default.1.to_owned())),
+        (Some(url), Some(index)) => Ok((url.clone(), index.clone())),
+        (Some(url), None) => match [PYPI, TEST_PYPI].iter().find(|(u, _)| u == url) {
+            Some((_, index)) => Ok((url.clone(), (*index).to_owned())),
+            None => bail!(
+                "--pypi-url {url} was given without --pypi-index: expected both, since the index \
+                 is where the release checks what is already published and reads the upload \
+                 back; pass `--pypi-index <its simple index URL>` (for pypiserver: \
+                 `{}/simple/`)",
+                url.trim_end_matches('/')
+            ),
+        },
+        (None, Some(index)) => bail!(
+            "--pypi-index {index} was given without --pypi-url: expected both, so that uploads \
+             go where the index reads; pass `--pypi-url <its upload URL>`"
+        ),
+    }
+}
+
+/// `cp310-abi3` from the extension's `pyo3` feature `abi3-py310`.
+fn abi_tag(extension: &Member) -> Result<String> {
+    if extension.pyo3_features.is_empty() {
+        bail!(
+            "{}: the extension crate does not depend on pyo3 (or enables none of its features): \
+             expected `pyo3 = {{ features = [\"abi3-py310\"] }}`",
+            extension.name
+        );
+    }
+    let Some(min) = extension.pyo3_features.iter().find_map(|f| f.strip_prefix("abi3-py")) else {
+        bail!(
+            "{}: pyo3 is built without an `abi3-pyXY` feature: expected abi3 wheels (one per \
+             platform); add `features = [\"abi3-py310\"]` to its pyo3 dependency",
+            extension.name
+        );
+    };
+    Ok(format!("cp{min}-abi3"))
+}
+
 /// The publishable crates ordered so that each comes after the workspace crates it needs.
-fn publish_order(crates: &[WorkspaceCrate]) -> Result<Vec<String>> {
-    let by_name: BTreeMap<&str, &WorkspaceCrate> =
-        crates.iter().map(|c| (c.name.as_str(), c)).collect();
+fn publish_order(crates: &[Member]) -> Result<Vec<String>> {
+    let by_name: BTreeMap<&str, &Member> = crates.iter().map(|c| (c.name.as_str(), c)).collect();
     let mut problems = Vec::new();
     for c in crates.iter().filter(|c| c.publish) {
         for dep in &c.depends_on {
@@ -327,7 +331,7 @@ fn publish_order(crates: &[WorkspaceCrate]) -> Result<Vec<String>> {
         bail!("the publishable crates cannot be ordered:\n  {}", problems.join("\n  "));
     }
     let mut order: Vec<String> = Vec::new();
-    let mut pending: Vec<&WorkspaceCrate> = crates.iter().filter(|c| c.publish).collect();
+    let mut pending: Vec<&Member> = crates.iter().filter(|c| c.publish).collect();
     pending.sort_by(|a, b| a.name.cmp(&b.name));
     while !pending.is_empty() {
         let before = pending.len();
@@ -350,27 +354,10 @@ fn publish_order(crates: &[WorkspaceCrate]) -> Result<Vec<String>> {
     Ok(order)
 }
 
-/// A distribution name as it appears in file names (PEP 427/625): lowercase, runs of `-_.`
-/// become `_`.
-pub fn normalize_dist_name(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    for ch in name.chars() {
-        if matches!(ch, '-' | '_' | '.') {
-            if !out.ends_with('_') {
-                out.push('_');
-            }
-        } else {
-            out.push(ch.to_ascii_lowercase());
-        }
-    }
-    out
-}
-
 /// Whether this host builds `wheel` itself: its Rust std must be installed, and a foreign OS
 /// is out of reach (Linux targets cross-build with zig; macOS and Windows need their own SDKs).
 fn host_can_build(host: &Host, wheel: &WheelTarget) -> bool {
-    host.installed_targets.contains(&wheel.target)
-        && super::config::os_of(&host.target) == wheel.os()
+    host.installed_targets.contains(&wheel.target) && os_of(&host.target) == wheel.os()
 }
 
 #[cfg(test)]

@@ -1,43 +1,32 @@
 //! Preflight: everything that can be known before building — tools, version coherence, the
-//! state of the tree and the tag, credentials, and what the registries already have. Read-only.
+//! state of the tree and the tag, credentials, the repository's visibility, and what the
+//! registries already have. Read-only.
 //!
-//! In a dry run a guard that fails is a warning; in a live run every failed guard is collected
-//! and the release is refused before anything is built.
+//! Every guard is computed in both modes; [`Release::enforce`] then refuses a live run with all
+//! problems at once, before anything is built, and turns them into warnings in a dry run.
 
 use anyhow::{Context, Result, bail};
+use serde_json::Value;
 use xshell::cmd;
 
-use super::registry;
-use super::{Mode, Release, Remote};
+use super::{Release, Remote, credentials, registry};
+use crate::pep440;
+use crate::version;
 
 pub fn run(r: &mut Release) -> Result<()> {
     tools(r)?;
     let given = r.plan.tag_given.then_some(r.plan.tag.as_str());
-    let report = crate::version::collect(r.sh, &r.root, given)?;
-    report.check()?;
+    version::collect(r.sh, r.ws, given)?.check()?;
     let mut problems = tree_and_tag(r)?;
-    problems.extend(super::publish::guards(r));
-    refuse_or_warn(r, problems)?;
+    problems.extend(credentials::missing(
+        !r.plan.crates.is_empty(),
+        &r.plan.crates_registry,
+        &r.plan.pypi_url,
+    ));
+    problems.extend(private_repository(r.allow_private_repository));
     registry_state(r)?;
-    let problems = super::publish::against_published(r);
-    refuse_or_warn(r, problems)
-}
-
-/// Live: refuse with every problem at once. Dry run: warn, since a rehearsal is exactly the
-/// place to find them.
-fn refuse_or_warn(r: &mut Release, problems: Vec<String>) -> Result<()> {
-    match r.plan.mode {
-        Mode::DryRun => {
-            for p in problems {
-                r.warn(format!("{p} (a live release would refuse)"));
-            }
-            Ok(())
-        }
-        Mode::Live if problems.is_empty() => Ok(()),
-        Mode::Live => {
-            bail!("live release refused before building anything:\n  - {}", problems.join("\n  - "))
-        }
-    }
+    problems.extend(against_published(r));
+    r.enforce("live release refused in preflight, before any upload", problems)
 }
 
 /// Every external tool the release runs, probed once and reported together.
@@ -107,10 +96,42 @@ fn tree_and_tag(r: &mut Release) -> Result<Vec<String>> {
     Ok(problems)
 }
 
+/// In GitHub Actions, a private repository must not publish (its code would go public) unless
+/// explicitly allowed. The event payload says whether it is private.
+fn private_repository(allowed: bool) -> Option<String> {
+    if !credentials::in_github_actions() || allowed {
+        return None;
+    }
+    let fix = "publishing from a private repository makes its code public; if that is intended, \
+               pass `--allow-private-repository`";
+    let Ok(path) = std::env::var("GITHUB_EVENT_PATH") else {
+        return Some(format!(
+            "cannot tell whether the repository is private: GITHUB_EVENT_PATH is not set; {fix}"
+        ));
+    };
+    let event: Option<Value> =
+        std::fs::read_to_string(&path).ok().and_then(|t| serde_json::from_str(&t).ok());
+    match event.as_ref().and_then(|e| e["repository"]["private"].as_bool()) {
+        Some(false) => None,
+        Some(true) => {
+            let name = event
+                .as_ref()
+                .and_then(|e| e["repository"]["full_name"].as_str().map(str::to_owned))
+                .unwrap_or_else(|| "the repository".to_owned());
+            Some(format!(
+                "{name} is private (from the event payload {path}): expected a public repository; {fix}"
+            ))
+        }
+        None => Some(format!(
+            "cannot tell whether the repository is private: {path} has no repository.private; {fix}"
+        )),
+    }
+}
+
 /// What the registries already have of this release (read-only); kept for the publish stage.
 fn registry_state(r: &mut Release) -> Result<()> {
     let python = r.env.python();
-    let location = registry::index_location(&r.root, &r.plan.crates_registry)?;
+    let location = registry::index_location(&r.ws.root, &r.plan.crates_registry)?;
     let mut remote = Remote::default();
     for c in &r.plan.crates {
         let entries =
@@ -144,17 +165,48 @@ fn registry_state(r: &mut Release) -> Result<()> {
     }
     r.remote = remote;
     if !already.is_empty() {
-        let message = format!(
-            "already published: {}; a live release skips identical files and refuses \
+        eprintln!(
+            "    already published: {}; the publish stage skips identical files and refuses \
              different ones",
             already.join(", ")
         );
-        match r.plan.mode {
-            Mode::DryRun => r.warn(message),
-            Mode::Live => eprintln!("    {message}"),
-        }
     }
     Ok(())
+}
+
+/// The version must be newer than the newest one released (the same version is a re-run, and
+/// allowed).
+fn against_published(r: &Release) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (name, entries) in &r.remote.crates {
+        let newest = entries.iter().filter_map(|e| semver::Version::parse(&e.version).ok()).max();
+        if let Some(newest) = newest.filter(|n| *n > r.plan.version) {
+            problems.push(format!(
+                "{name} {newest} is already on {}: expected {} to be newer than every published \
+                 version; bump with `cargo xtask bump`",
+                r.plan.crates_registry, r.plan.version
+            ));
+        }
+    }
+    let ours = pep440::sort_key(&r.plan.python_version);
+    let dist = crate::workspace::pyproject::normalize_dist_name(&r.plan.python_name);
+    let newest = r
+        .remote
+        .python
+        .keys()
+        .filter_map(|f| pep440::version_in_file_name(f, &dist))
+        .filter_map(|v| Some((pep440::sort_key(v)?, v.to_owned())))
+        .max();
+    if let (Some(ours), Some((key, version))) = (ours, newest) {
+        if key > ours {
+            problems.push(format!(
+                "{} {version} is already on {}: expected {} to be newer; bump with \
+                 `cargo xtask bump`",
+                r.plan.python_name, r.plan.pypi_index, r.plan.python_version
+            ));
+        }
+    }
+    problems
 }
 
 fn short(sha: &str) -> &str {

@@ -12,6 +12,7 @@ use serde_json::Value;
 use xshell::{Shell, cmd};
 
 use crate::http;
+use crate::workspace::pyproject::normalize_project;
 
 /// A version of a crate as a registry index lists it.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,9 +65,7 @@ fn parse_index_url(url: &str) -> Result<IndexLocation> {
 }
 
 fn config_index(root: &Path, registry: &str) -> Option<String> {
-    let cargo_home = std::env::var_os("CARGO_HOME")
-        .map(std::path::PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")))?;
+    let cargo_home = crate::host::cargo_home()?;
     let candidates = [root.join(".cargo/config.toml"), cargo_home.join("config.toml")];
     candidates.iter().find_map(|path| {
         let doc: toml_edit::DocumentMut = std::fs::read_to_string(path).ok()?.parse().ok()?;
@@ -74,7 +73,7 @@ fn config_index(root: &Path, registry: &str) -> Option<String> {
     })
 }
 
-/// The index path of a crate (`ge/od/geodist`, `3/s/syn`, …).
+/// The index path of a crate (`se/rd/serde`, `3/s/syn`, …).
 pub fn index_path(name: &str) -> String {
     let name = name.to_lowercase();
     match name.len() {
@@ -147,11 +146,6 @@ pub fn python_files(
         404 => Ok(BTreeMap::new()),
         status => bail!("{url} answered HTTP {status}: expected 200 or 404"),
     }
-}
-
-/// PEP 503 normalisation: lowercase, runs of `-_.` become `-`.
-fn normalize_project(name: &str) -> String {
-    super::plan::normalize_dist_name(name).replace('_', "-")
 }
 
 /// File name → sha256 from the `href`s of a simple index page.
@@ -240,6 +234,5 @@ mod tests {
         assert_eq!(files["geodist_rs-0.1.0.tar.gz"].as_deref(), Some("aa11"));
         assert_eq!(files["geodist_rs-0.1.0-cp310-abi3-win_amd64.whl"].as_deref(), Some("bb22"));
         assert_eq!(files["geodist_rs-0.0.9+local.tar.gz"], None);
-        assert_eq!(normalize_project("geodist_rs"), "geodist-rs");
     }
 }

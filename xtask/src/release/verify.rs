@@ -11,11 +11,12 @@ use xshell::{Shell, cmd};
 
 use super::Release;
 use super::build::{is_artifact_name, staging_dir, target_dir};
+use super::manifest::ArtifactRecord;
 use super::plan::{Builder, Kind};
+use crate::digest;
 use crate::progress::Progress;
-use crate::python_env::PythonEnv;
-
-const INSPECT: &str = include_str!("inspect.py");
+use crate::py::{self, Script};
+use crate::python_env::{PythonEnv, venv_python};
 
 /// The release's verify stage: the host's artifacts, checked and tested. The sdist's build from
 /// source started when the sdist was packaged (see [`SourceBuild`]); it is waited for here.
@@ -92,14 +93,8 @@ pub fn run_complete(r: &mut Release) -> Result<()> {
     let mut steps = Progress::default();
     steps.stage("expected set", || expected_set(r, &expected))?;
     for a in r.plan.artifacts() {
-        let (sha256, size) = super::manifest::hash_file(&r.out.join(&a.file))?;
-        let record = super::manifest::ArtifactRecord {
-            file: a.file,
-            kind: a.kind,
-            sha256,
-            size,
-            target: a.target,
-        };
+        let (sha256, size) = digest::sha256_file(&r.out.join(&a.file))?;
+        let record = ArtifactRecord { file: a.file, kind: a.kind, sha256, size, target: a.target };
         r.manifest.add_artifact(record);
     }
     steps.stage("versions inside", || versions_inside(r))?;
@@ -148,8 +143,8 @@ fn expected_set(r: &Release, expected: &[String]) -> Result<()> {
 /// Each artifact's own metadata names the planned package and version.
 fn versions_inside(r: &Release) -> Result<()> {
     let paths: Vec<PathBuf> = r.manifest.artifacts.iter().map(|a| r.out.join(&a.file)).collect();
-    let python = r.env.python();
-    let json = cmd!(r.sh, "{python} -c {INSPECT} {paths...}").quiet().read()?;
+    let json =
+        py::run(r.sh, &r.env.python(), Script::InspectArtifacts).args(&paths).quiet().read()?;
     let inspected: Value = serde_json::from_str(&json).context("read the artifact inspection")?;
     let mut problems = Vec::new();
     for a in &r.manifest.artifacts {
@@ -245,7 +240,7 @@ fn test_wheel(r: &Release, file: &str, pythons: &[String]) -> Result<()> {
         .run_to_stderr()
         .with_context(|| format!("install {file} into a fresh environment ({interpreter})"))?;
         import_check(r, &python)?;
-        let tests = r.root.join("python").join("tests");
+        let tests = r.ws.root.join("python").join("tests");
         let _dir = r.sh.push_dir(&venv);
         cmd!(r.sh, "{python} -m pytest -q -p no:cacheprovider {tests}")
             .env("PYTHONDONTWRITEBYTECODE", "1")
@@ -267,16 +262,18 @@ struct SdistCheck {
     env: PythonEnv,
     sdist: PathBuf,
     name: String,
+    module: String,
     version: String,
 }
 
 impl SdistCheck {
     fn new(r: &Release) -> SdistCheck {
         SdistCheck {
-            root: r.root.clone(),
+            root: r.ws.root.clone(),
             env: r.env.clone(),
             sdist: r.out.join(&r.plan.sdist),
             name: r.plan.sdist.clone(),
+            module: r.plan.python_module.clone(),
             version: r.plan.python_version.clone(),
         }
     }
@@ -300,7 +297,7 @@ impl SdistCheck {
             .env("CARGO_TARGET_DIR", &cache)
             .run_to_stderr()
             .with_context(|| format!("build and install {} from source", self.name))?;
-        check_import(&sh, &self.root, &python, &self.version)
+        check_import(&sh, &self.root, &python, &self.module, &self.version)
     }
 }
 
@@ -325,16 +322,24 @@ pub fn install_from_index(r: &Release) -> Result<()> {
 }
 
 fn import_check(r: &Release, python: &Path) -> Result<()> {
-    check_import(r.sh, &r.root, python, &r.plan.python_version)
+    check_import(r.sh, &r.ws.root, python, &r.plan.python_module, &r.plan.python_version)
 }
 
-fn check_import(sh: &Shell, root: &Path, python: &Path, expected: &str) -> Result<()> {
+/// Imports `module` in the environment of `python` and compares its `__version__`.
+fn check_import(
+    sh: &Shell,
+    root: &Path,
+    python: &Path,
+    module: &str,
+    expected: &str,
+) -> Result<()> {
     let _dir = sh.push_dir(target_dir(root));
-    let version = cmd!(sh, "{python} -c 'import geodist; print(geodist.__version__)'")
+    let version = py::run(sh, python, Script::ImportVersion)
+        .arg(module)
         .read()
-        .context("import geodist from the installed artifact")?;
+        .with_context(|| format!("import {module} from the installed artifact"))?;
     if version.trim() != expected {
-        bail!("the installed geodist reports __version__ {}: expected {expected}", version.trim());
+        bail!("the installed {module} reports __version__ {}: expected {expected}", version.trim());
     }
     Ok(())
 }
@@ -346,13 +351,13 @@ fn test_requirements(r: &Release) -> Result<PathBuf> {
         cmd!(r.sh, "{uv} export --frozen --only-group test --no-hashes --no-emit-project --quiet")
             .read()
             .context("export the test requirements from uv.lock")?;
-    let path = staging_dir(&r.root, "test-requirements")?.join("requirements.txt");
+    let path = staging_dir(&r.ws.root, "test-requirements")?.join("requirements.txt");
     std::fs::write(&path, text)?;
     Ok(path)
 }
 
 fn fresh_venv(r: &Release, name: &str, interpreter: &str) -> Result<PathBuf> {
-    fresh_venv_in(r.sh, &r.env, &r.root, name, interpreter)
+    fresh_venv_in(r.sh, &r.env, &r.ws.root, name, interpreter)
 }
 
 fn fresh_venv_in(
@@ -374,12 +379,4 @@ fn fresh_venv_in(
             )
         })?;
     Ok(venv)
-}
-
-fn venv_python(venv: &Path) -> PathBuf {
-    if cfg!(windows) {
-        venv.join("Scripts").join("python.exe")
-    } else {
-        venv.join("bin").join("python")
-    }
 }

@@ -10,8 +10,10 @@ use std::fmt::Write as _;
 use anyhow::{Result, bail};
 use semver::Version;
 
-use super::{Workspace, manifest, pep440};
+use super::places;
 use crate::changelog;
+use crate::pep440::pep440;
+use crate::workspace::{PythonPackage, Workspace};
 
 /// How one place compares with the workspace version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,7 +45,7 @@ impl Status {
 /// One place the version shows up.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
-    /// The file and what in it (`Cargo.lock geodist`).
+    /// The file and what in it (`Cargo.lock <crate>`).
     pub place: String,
     pub found: String,
     pub expected: String,
@@ -167,8 +169,8 @@ pub fn assess(ws: &Workspace, built: &Built, tag: &TagState) -> Result<VersionRe
     let manifests = std::iter::once(("Cargo.toml", ws.manifest.as_str()))
         .chain(ws.members.iter().map(|m| (m.manifest_path.as_str(), m.manifest.as_str())));
     for (path, text) in manifests {
-        for (section, name, found) in manifest::requirements(text, &crates)? {
-            let expected = manifest::expected_requirement(&found, &version);
+        for (section, name, found) in places::requirements(text, &crates)? {
+            let expected = places::expected_requirement(&found, &version);
             let place = format!("{path} {section} {name}");
             let fix = format!(
                 "{place}: requirement is {found}, expected {expected}; set `version = \
@@ -204,9 +206,9 @@ pub fn assess(ws: &Workspace, built: &Built, tag: &TagState) -> Result<VersionRe
             format!("Cargo.toml: {err:#}; set a publishable version with `cargo xtask bump X.Y.Z`"),
         ),
     });
-    if let Some(py) = ws.python_package() {
-        rows.push(pyproject_row(&py));
-        rows.push(built_row(&py, built, python.as_deref().ok()));
+    if let Some(py) = &ws.python {
+        rows.push(pyproject_row(py));
+        rows.push(built_row(py, built, python.as_deref().ok()));
     }
     rows.push(changelog_row(&ws.config.changelog, ws.changelog.as_deref(), &v));
     rows.push(tag_row(&ws.config.tag_prefix, tag, &v));
@@ -219,7 +221,7 @@ fn lock_rows(lock: Option<&str>, crates: &[String], v: &str) -> Result<Vec<Row>>
         let fix = format!("Cargo.lock not found; expected it committed at the root; {FIX}");
         return Ok(vec![differs("Cargo.lock", "missing", v, fix)]);
     };
-    Ok(manifest::lock_versions(lock, crates)?
+    Ok(places::lock_versions(lock, crates)?
         .into_iter()
         .map(|(name, found)| {
             let place = format!("Cargo.lock {name}");
@@ -237,7 +239,7 @@ fn lock_rows(lock: Option<&str>, crates: &[String], v: &str) -> Result<Vec<Row>>
         .collect())
 }
 
-fn pyproject_row(py: &super::PythonPackage) -> Row {
+fn pyproject_row(py: &PythonPackage) -> Row {
     const PLACE: &str = "pyproject.toml [project] version";
     const EXPECTED: &str = "dynamic (from Cargo.toml)";
     match (&py.static_version, py.dynamic_version) {
@@ -254,7 +256,7 @@ fn pyproject_row(py: &super::PythonPackage) -> Row {
     }
 }
 
-fn built_row(py: &super::PythonPackage, built: &Built, expected: Option<&str>) -> Row {
+fn built_row(py: &PythonPackage, built: &Built, expected: Option<&str>) -> Row {
     let place = format!("{}.__version__ (.venv)", py.module);
     let expected = expected.unwrap_or("none").to_owned();
     match built {
@@ -381,7 +383,7 @@ fn differs(place: impl Into<String>, found: &str, expected: &str, fix: String) -
 mod tests {
     use super::*;
     use crate::golden;
-    use crate::version::workspace::{Member, ReleaseConfig};
+    use crate::workspace::{Member, ReleaseConfig, fixture};
 
     const ROOT: &str = r#"[workspace]
 members = ["crates/*"]
@@ -416,17 +418,20 @@ version = "0.0.0"
 
     fn member(name: &str, version: &str, manifest: &str, publish: bool) -> Member {
         Member {
-            name: name.into(),
-            manifest_path: format!("crates/{name}/Cargo.toml"),
             manifest: manifest.replace("NAME", name),
-            version: Version::parse(version).unwrap(),
-            publish,
+            ..fixture::member(name, version, publish, &[])
         }
     }
 
     fn fixture() -> Workspace {
         Workspace {
-            config: ReleaseConfig { tag_prefix: "v".into(), changelog: "CHANGELOG.md".into() },
+            root: "/ws".into(),
+            config: ReleaseConfig {
+                tag_prefix: "v".into(),
+                changelog: "CHANGELOG.md".into(),
+                signed_tags: false,
+                wheels: Vec::new(),
+            },
             manifest: ROOT.into(),
             members: vec![
                 member("core", "0.2.0", MEMBER, true),
@@ -434,7 +439,7 @@ version = "0.0.0"
                 member("tool", "0.0.0", "[package]\nname = \"tool\"\nversion = \"0.0.0\"\n", false),
             ],
             lock: Some(LOCK.into()),
-            pyproject: Some(PYPROJECT.into()),
+            python: Some(PythonPackage::parse(PYPROJECT).unwrap()),
             changelog: Some(CHANGELOG.into()),
         }
     }
@@ -537,7 +542,8 @@ version = "0.0.0"
     fn hand_written_versions() {
         let mut ws = fixture();
         ws.members[0].manifest = "[package]\nname = \"core\"\nversion = \"0.2.0\"\n".into();
-        ws.pyproject = Some(PYPROJECT.replace("dynamic = [\"version\"]", "version = \"0.2.0\""));
+        let pyproject = PYPROJECT.replace("dynamic = [\"version\"]", "version = \"0.2.0\"");
+        ws.python = Some(PythonPackage::parse(&pyproject).unwrap());
         check(
             &ws,
             &Built::NotBuilt,

@@ -3,8 +3,9 @@
 //! to a commit with its version beside it, the release workflow is hardened as ARCHITECTURE.md
 //! says, and zizmor and check-jsonschema have nothing to report.
 //!
-//! YAML is read by the project environment's Python (ruamel.yaml, which check-jsonschema brings)
-//! and checked here as JSON, so the xtask needs no YAML crate. Without `.venv` these tests are
+//! YAML is read by the project environment's Python (`xtask/py/yaml_to_json.py`, with the
+//! ruamel.yaml that check-jsonschema brings) and checked here as JSON, so the xtask needs no YAML
+//! crate. Without `.venv` these tests are
 //! skipped with the reason printed, except under `CI=true`, where that is a failure.
 
 use std::collections::BTreeMap;
@@ -15,6 +16,7 @@ use std::sync::OnceLock;
 use clap::Parser;
 use serde_json::Value;
 
+use crate::py::{self, Script};
 use crate::{flags::Cli, project};
 
 /// One workflow file: its name, its text (for comments, which JSON loses) and its content.
@@ -478,17 +480,11 @@ fn workflows() -> Option<&'static [Workflow]> {
     WORKFLOWS.get_or_init(|| venv_bin("python").map(|python| load(&python))).as_deref()
 }
 
-const TO_JSON: &str = "\
-import json, sys
-from ruamel.yaml import YAML
-yaml = YAML(typ='safe', pure=True)
-print(json.dumps({path: yaml.load(open(path, encoding='utf-8')) for path in sys.argv[1:]}))
-";
-
 fn load(python: &Path) -> Vec<Workflow> {
     let files = super::files(&project::root()).unwrap();
     assert!(!files.is_empty(), "no workflows in {}", super::DIR);
-    let out = Command::new(python).args(["-c", TO_JSON]).args(&files).output().unwrap();
+    let sh = xshell::Shell::new().unwrap();
+    let out = py::run(&sh, python, Script::YamlToJson).args(&files).quiet().output().unwrap();
     assert!(
         out.status.success(),
         "could not read the workflows as YAML:\n{}",
@@ -508,12 +504,7 @@ fn load(python: &Path) -> Vec<Workflow> {
 /// A tool from the project environment, or `None` (with the reason printed) when `.venv` lacks
 /// it. Under `CI=true` a missing tool is a failure, never a skip (DESIGN §2).
 fn venv_bin(name: &str) -> Option<PathBuf> {
-    let venv = project::root().join(".venv");
-    let path = if cfg!(windows) {
-        venv.join("Scripts").join(format!("{name}.exe"))
-    } else {
-        venv.join("bin").join(name)
-    };
+    let path = crate::python_env::venv_bin(&project::root().join(".venv"), name);
     if path.exists() {
         return Some(path);
     }

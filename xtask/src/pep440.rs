@@ -1,4 +1,5 @@
-//! SemVer → PEP 440: the version maturin stamps on wheels and the sdist.
+//! SemVer ↔ PEP 440: the version maturin stamps on wheels and the sdist, and how PEP 440
+//! versions of the forms we publish sort. The one owner of both.
 //!
 //! maturin takes the Cargo version and normalises it as PEP 440 prescribes (`1.2.0-alpha.1` is
 //! spelt `1.2.0a1` on PyPI). We accept only the SemVer forms whose PEP 440 spelling is a plain
@@ -41,6 +42,34 @@ pub fn pep440(v: &Version) -> Result<String> {
             v.pre
         ),
     }
+}
+
+/// A sortable key for the PEP 440 versions this project produces: `X.Y.Z` with an optional
+/// `aN`, `bN` or `rcN` (what [`pep440`] makes). `None` for any other form.
+pub fn sort_key(version: &str) -> Option<(u64, u64, u64, u8, u64)> {
+    let split = version.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(version.len());
+    let (release, pre) = version.split_at(split);
+    let mut parts = release.split('.').map(|p| p.parse::<u64>().ok());
+    let (x, y, z) = (parts.next()??, parts.next()??, parts.next()??);
+    if parts.next().is_some() {
+        return None;
+    }
+    let (stage, n) = if pre.is_empty() {
+        (u8::MAX, 0)
+    } else {
+        let digits = pre.find(|c: char| c.is_ascii_digit())?;
+        let stage = PRE_RELEASES.iter().position(|(_, short)| *short == &pre[..digits])?;
+        (stage as u8, pre[digits..].parse().ok()?)
+    };
+    Some((x, y, z, stage, n))
+}
+
+/// The version in a distribution file name (`{dist}-{version}.tar.gz`,
+/// `{dist}-{version}-{tags}.whl`), for the file names of `dist` (normalised as in file names).
+pub fn version_in_file_name<'a>(file: &'a str, dist: &str) -> Option<&'a str> {
+    let rest = file.strip_prefix(dist)?.strip_prefix('-')?;
+    let rest = rest.strip_suffix(".tar.gz").or_else(|| rest.strip_suffix(".whl"))?;
+    rest.split('-').next()
 }
 
 const ALLOWED: &str = "X.Y.Z or X.Y.Z-alpha.N, X.Y.Z-beta.N, X.Y.Z-rc.N \
@@ -93,6 +122,31 @@ mod tests {
     }
 
     #[test]
+    fn sort_keys_order_releases() {
+        let mut versions =
+            ["1.0.0", "1.0.0rc1", "0.9.9", "1.0.0a2", "1.0.0b1", "1.0.0a10", "1.0.1"];
+        versions.sort_by_key(|v| sort_key(v).unwrap());
+        assert_eq!(
+            versions,
+            ["0.9.9", "1.0.0a2", "1.0.0a10", "1.0.0b1", "1.0.0rc1", "1.0.0", "1.0.1"]
+        );
+        assert_eq!(sort_key("1.0"), None);
+        assert_eq!(sort_key("1.0.0.post1"), None);
+        assert_eq!(sort_key("1.0.0dev1"), None);
+    }
+
+    #[test]
+    fn versions_in_file_names() {
+        assert_eq!(version_in_file_name("geo_rs-1.0.0rc1.tar.gz", "geo_rs"), Some("1.0.0rc1"));
+        assert_eq!(
+            version_in_file_name("geo_rs-2.0.0-cp310-abi3-win32.whl", "geo_rs"),
+            Some("2.0.0")
+        );
+        assert_eq!(version_in_file_name("geo_rs_extra-2.0.0.tar.gz", "geo_rs"), None);
+        assert_eq!(version_in_file_name("geo_rs-2.0.0.zip", "geo_rs"), None);
+    }
+
+    #[test]
     fn order_is_the_same_in_both_worlds() {
         // PEP 440 orders a < b < rc < final; SemVer must agree or the registries would disagree
         // about which release is the newest.
@@ -101,5 +155,6 @@ mod tests {
         assert!(parsed.windows(2).all(|w| w[0] < w[1]));
         let python: Vec<String> = parsed.iter().map(|v| pep440(v).unwrap()).collect();
         assert_eq!(python, ["1.0.0a1", "1.0.0a2", "1.0.0b1", "1.0.0rc1", "1.0.0"]);
+        assert!(python.windows(2).all(|w| sort_key(&w[0]) < sort_key(&w[1])));
     }
 }

@@ -1,5 +1,9 @@
 //! `[workspace.metadata.release]`: what the release needs that no manifest says — the tag
-//! prefix, the changelog and the wheel targets.
+//! prefix, the changelog, whether tags must be signed, and the wheel targets.
+//!
+//! This is the only reader of that table. It is strict in one way for every key: a missing or
+//! mistyped key is a problem, reported together with every other problem, never a default
+//! (`signed-tags` alone is optional, and false when absent, as DESIGN §4 fixes it).
 
 use anyhow::{Result, bail};
 use serde_json::Value;
@@ -7,10 +11,18 @@ use serde_json::Value;
 /// The parsed and validated release configuration.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReleaseConfig {
+    /// Prefix of release tags: the tag of 1.2.0 is `{tag_prefix}1.2.0` (may be empty).
     pub tag_prefix: String,
+    /// The changelog, relative to the workspace root.
     pub changelog: String,
+    /// Whether a live release needs an annotated tag signed by an allowed signer.
+    pub signed_tags: bool,
     pub wheels: Vec<WheelTarget>,
 }
+
+/// The keys the table may have.
+const KEYS: &[&str] = &["tag-prefix", "changelog", "signed-tags", "wheels"];
+const WHEEL_KEYS: &[&str] = &["target", "runner", "platform", "python"];
 
 /// One wheel to build: a Rust target, the GitHub runner that builds it natively, the platform
 /// policy it is built for and the Python versions its tests run on.
@@ -57,8 +69,21 @@ impl ReleaseConfig {
                  configuration there (tag-prefix, changelog, [[…wheels]]); see RELEASING.md"
             );
         }
-        let tag_prefix = string_or(release, "tag-prefix", "v", &mut problems);
-        let changelog = string_or(release, "changelog", "CHANGELOG.md", &mut problems);
+        for key in release.as_object().into_iter().flatten().map(|(k, _)| k) {
+            if !KEYS.contains(&key.as_str()) {
+                problems.push(format!("unknown key `{key}`: expected one of {}", KEYS.join(", ")));
+            }
+        }
+        let tag_prefix = string(release, "tag-prefix", "\"v\"", true, &mut problems);
+        let changelog = string(release, "changelog", "\"CHANGELOG.md\"", false, &mut problems);
+        let signed_tags = match release.get("signed-tags") {
+            None => false,
+            Some(Value::Bool(b)) => *b,
+            Some(other) => {
+                problems.push(format!("signed-tags: expected true or false, found {other}"));
+                false
+            }
+        };
         let mut wheels = Vec::new();
         match release.get("wheels").and_then(Value::as_array) {
             Some(entries) if !entries.is_empty() => {
@@ -85,7 +110,7 @@ impl ReleaseConfig {
                 problems.join("\n  ")
             );
         }
-        Ok(ReleaseConfig { tag_prefix, changelog, wheels })
+        Ok(ReleaseConfig { tag_prefix, changelog, signed_tags, wheels })
     }
 }
 
@@ -93,6 +118,14 @@ impl WheelTarget {
     fn parse(i: usize, entry: &Value, problems: &mut Vec<String>) -> Option<WheelTarget> {
         let field = |name: &str| entry.get(name).and_then(Value::as_str).map(str::to_owned);
         let at = format!("wheels[{i}]");
+        for key in entry.as_object().into_iter().flatten().map(|(k, _)| k) {
+            if !WHEEL_KEYS.contains(&key.as_str()) {
+                problems.push(format!(
+                    "{at}: unknown key `{key}`: expected one of {}",
+                    WHEEL_KEYS.join(", ")
+                ));
+            }
+        }
         let (Some(target), Some(runner), Some(platform)) =
             (field("target"), field("runner"), field("platform"))
         else {
@@ -237,13 +270,24 @@ impl std::fmt::Display for Platform {
     }
 }
 
-fn string_or(table: &Value, key: &str, default: &str, problems: &mut Vec<String>) -> String {
+/// A required string key; `may_be_empty` for the tag prefix, whose empty value is a choice
+/// (tags named `1.2.0`).
+fn string(
+    table: &Value,
+    key: &str,
+    example: &str,
+    may_be_empty: bool,
+    problems: &mut Vec<String>,
+) -> String {
     match table.get(key) {
-        None => default.to_owned(),
-        Some(Value::String(s)) if !s.is_empty() => s.clone(),
+        Some(Value::String(s)) if may_be_empty || !s.is_empty() => s.clone(),
+        None => {
+            problems.push(format!("no `{key}`: expected a string; add `{key} = {example}`"));
+            String::new()
+        }
         Some(other) => {
             problems.push(format!("{key}: expected a non-empty string, found {other}"));
-            default.to_owned()
+            String::new()
         }
     }
 }
@@ -257,12 +301,15 @@ mod tests {
         json!({"target": target, "runner": "r", "platform": platform, "python": ["3.10"]})
     }
 
+    fn release(wheels: Value) -> Value {
+        json!({"release": {"tag-prefix": "v", "changelog": "CHANGELOG.md", "wheels": wheels}})
+    }
+
     #[track_caller]
     fn check_tag(target: &str, platform: &str, expected: &str) {
-        let config = ReleaseConfig::from_workspace_metadata(
-            &json!({"release": {"wheels": [wheel(target, platform)]}}),
-        )
-        .unwrap();
+        let config =
+            ReleaseConfig::from_workspace_metadata(&release(json!([wheel(target, platform)])))
+                .unwrap();
         assert_eq!(config.wheels[0].platform_tag(), expected);
     }
 
@@ -283,29 +330,46 @@ mod tests {
     }
 
     #[test]
-    fn defaults_apply() {
-        let config = ReleaseConfig::from_workspace_metadata(
-            &json!({"release": {"wheels": [wheel("x86_64-apple-darwin", "macosx_10_12")]}}),
-        )
-        .unwrap();
+    fn every_key_but_signed_tags_is_required() {
+        let wheels = json!([wheel("x86_64-apple-darwin", "macosx_10_12")]);
+        let config = ReleaseConfig::from_workspace_metadata(&release(wheels.clone())).unwrap();
         assert_eq!((config.tag_prefix.as_str(), config.changelog.as_str()), ("v", "CHANGELOG.md"));
+        assert!(!config.signed_tags);
+        let err = ReleaseConfig::from_workspace_metadata(&json!({"release": {"wheels": wheels}}))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("no `tag-prefix`") && err.contains("add `tag-prefix = \"v\"`"));
+        assert!(err.contains("no `changelog`") && err.contains("add `changelog = "), "{err}");
+        // An empty prefix is a choice (tags named `1.2.0`), an empty changelog path is not.
+        let empty = json!({"release": {"tag-prefix": "", "changelog": "", "wheels": wheels}});
+        let err = ReleaseConfig::from_workspace_metadata(&empty).unwrap_err().to_string();
+        assert!(err.contains("changelog: expected a non-empty string") && !err.contains("tag-"));
+        let signed = json!({"release": {"tag-prefix": "", "changelog": "C.md",
+                                        "signed-tags": true, "wheels": wheels}});
+        let config = ReleaseConfig::from_workspace_metadata(&signed).unwrap();
+        assert!(config.signed_tags && config.tag_prefix.is_empty());
     }
 
     #[test]
     fn every_problem_is_reported_together() {
-        let err = ReleaseConfig::from_workspace_metadata(&json!({"release": {"wheels": [
+        let mut metadata = release(json!([
             wheel("x86_64-unknown-linux-gnux", "manylinux_2_17"),
             wheel("x86_64-apple-darwin", "manylinux_2_17"),
             wheel("x86_64-pc-windows-msvc", "win"),
             {"target": "x86_64-unknown-linux-musl", "runner": "r", "platform": "musllinux_1_2", "python": ["3"]},
-        ]}}))
-        .unwrap_err()
-        .to_string();
+            {"target": "aarch64-apple-darwin", "runner": "r", "platform": "macosx_11_0", "python": ["3.10"], "pyhton": []},
+        ]));
+        metadata["release"]["tag_prefix"] = json!("v");
+        metadata["release"]["signed-tags"] = json!("yes");
+        let err = ReleaseConfig::from_workspace_metadata(&metadata).unwrap_err().to_string();
         for needle in [
+            "unknown key `tag_prefix`: expected one of tag-prefix, changelog, signed-tags, wheels",
+            "signed-tags: expected true or false, found \"yes\"",
             "wheels[0]: unknown target `x86_64-unknown-linux-gnux`",
             "wheels[1]: platform `manylinux_2_17` cannot be built for x86_64-apple-darwin",
             "wheels[2]: unknown platform `win`",
             "wheels[3]: python must list",
+            "wheels[4]: unknown key `pyhton`",
         ] {
             assert!(err.contains(needle), "{needle:?} missing from:\n{err}");
         }
@@ -320,10 +384,9 @@ mod tests {
     #[test]
     fn duplicates_are_refused() {
         let w = wheel("x86_64-apple-darwin", "macosx_10_12");
-        let err =
-            ReleaseConfig::from_workspace_metadata(&json!({"release": {"wheels": [w.clone(), w]}}))
-                .unwrap_err()
-                .to_string();
+        let err = ReleaseConfig::from_workspace_metadata(&release(json!([w.clone(), w])))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("configured twice"), "{err}");
     }
 }

@@ -1,14 +1,16 @@
 """Prints, as JSON, the name and version recorded inside each release artifact.
 
-Used by `cargo xtask verify`: wheels (METADATA), sdists (PKG-INFO) and crates (Cargo.toml).
+Used by the release's verify stage (`xtask/src/release/verify.rs`): wheels (METADATA), sdists
+(PKG-INFO) and crates (Cargo.toml), with the list of files each one holds.
 """
 
 import json
 import sys
 import tarfile
-import tomllib
 import zipfile
 from email.parser import HeaderParser
+
+import tomllib
 
 
 def metadata(text):

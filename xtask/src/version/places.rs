@@ -1,4 +1,5 @@
-//! Where the version sits inside `Cargo.toml`, `Cargo.lock` and `pyproject.toml`.
+//! The places the version sits inside `Cargo.toml` and `Cargo.lock`: internal requirements and
+//! lock entries.
 //!
 //! The readers here serve both the coherence check and the bump, so that what is checked and what
 //! is edited can never be two different sets of places.
@@ -9,29 +10,6 @@ use toml_edit::{DocumentMut, Item, Value};
 
 /// The dependency tables of a manifest that may name a workspace crate by path.
 const DEPENDENCY_KINDS: [&str; 3] = ["dependencies", "dev-dependencies", "build-dependencies"];
-
-/// `[workspace.package] version` of a root manifest, if written.
-pub fn workspace_version(manifest: &str) -> Result<Option<String>> {
-    let doc = parse(manifest, "Cargo.toml")?;
-    Ok(doc
-        .get("workspace")
-        .and_then(|w| w.get("package"))
-        .and_then(|p| p.get("version"))
-        .and_then(Item::as_str)
-        .map(str::to_owned))
-}
-
-/// Whether a member manifest says `version.workspace = true`.
-pub fn inherits_version(manifest: &str) -> bool {
-    let Ok(doc) = manifest.parse::<DocumentMut>() else {
-        return false;
-    };
-    doc.get("package")
-        .and_then(|p| p.get("version"))
-        .and_then(|v| v.get("workspace"))
-        .and_then(Item::as_bool)
-        .unwrap_or(false)
-}
 
 /// Calls `f` with every version requirement on a workspace crate that a path dependency of
 /// `doc` writes down: `[workspace.dependencies]`, `[dependencies]`, `[dev-dependencies]`,
@@ -125,26 +103,6 @@ pub fn lock_versions(lock: &str, crates: &[String]) -> Result<Vec<(String, Optio
         .collect())
 }
 
-/// The Python package that `pyproject.toml` describes, if it has a `[project]` table.
-pub fn python_package(pyproject: &str) -> Option<super::PythonPackage> {
-    let doc: DocumentMut = pyproject.parse().ok()?;
-    let project = doc.get("project")?;
-    let dist = project.get("name")?.as_str()?.to_owned();
-    let module = doc
-        .get("tool")
-        .and_then(|t| t.get("maturin"))
-        .and_then(|m| m.get("module-name"))
-        .and_then(Item::as_str)
-        .map(|m| m.split('.').next().unwrap_or(m).to_owned())
-        .unwrap_or_else(|| dist.replace('-', "_"));
-    let dynamic_version = project
-        .get("dynamic")
-        .and_then(Item::as_array)
-        .is_some_and(|a| a.iter().any(|v| v.as_str() == Some("version")));
-    let static_version = project.get("version").and_then(Item::as_str).map(str::to_owned);
-    Some(super::PythonPackage { dist, module, static_version, dynamic_version })
-}
-
 pub fn parse(text: &str, what: &str) -> Result<DocumentMut> {
     text.parse().with_context(|| format!("{what} is not valid TOML"))
 }
@@ -189,8 +147,6 @@ core = { path = "../core", version = "~1.0" }
                 "[target.'cfg(unix)'.build-dependencies] core ~1.0",
             ]
         );
-        assert!(inherits_version(manifest));
-        assert!(!inherits_version("[package]\nname = \"x\"\nversion = \"1.0.0\"\n"));
     }
 
     #[test]
@@ -218,19 +174,5 @@ version = "1.1.0"
 "#;
         let found = lock_versions(lock, &crates()).unwrap();
         assert_eq!(found, [("core".into(), Some("1.1.0".into())), ("core-py".into(), None)]);
-    }
-
-    #[test]
-    fn python_package_from_pyproject() {
-        let py = python_package(
-            "[project]\nname = \"geo-rs\"\ndynamic = [\"version\"]\n\
-             [tool.maturin]\nmodule-name = \"geo._geo\"\n",
-        )
-        .unwrap();
-        assert_eq!((py.dist.as_str(), py.module.as_str()), ("geo-rs", "geo"));
-        assert!(py.dynamic_version && py.static_version.is_none());
-        let py = python_package("[project]\nname = \"geo-rs\"\nversion = \"1.0\"\n").unwrap();
-        assert_eq!((py.module.as_str(), py.static_version.as_deref()), ("geo_rs", Some("1.0")));
-        assert!(!py.dynamic_version);
     }
 }
