@@ -71,10 +71,8 @@ fn refused(out: &Output, needles: &[&str]) {
 }
 
 #[test]
+#[ignore = "end to end: runs a release on a copy of the workspace; `cargo xtask test` runs it"]
 fn live_release_story() {
-    if support::nested() {
-        return;
-    }
     let Some(tools) = support::tools() else { return };
     let scratch = Scratch::new("live");
     let ws = scratch.path.join("ws");
@@ -211,6 +209,33 @@ fn live_release_story() {
     assert!(!out.status.success(), "different bytes were not refused");
     for needle in [published_sha.as_str(), changed_sha.as_str(), "nothing was uploaded"] {
         assert!(stderr.contains(needle), "{needle:?} not in:\n{stderr}");
+    }
+    assert_eq!(pypi.files(), files);
+    assert_eq!(crates.index_lines("geodist").len(), 1);
+
+    // 8. The same files in a dry run: the same decisions, shown and recorded, as warnings only.
+    let (url, index) = (pypi.upload_url(), pypi.index_url());
+    let args = ["publish", "--dry-run", "--crates-registry", "local", "--pypi-url", &url];
+    let mut args = args.to_vec();
+    args.extend(["--pypi-index", &index]);
+    let out = support::xtask(&ws, &args, &crates.cargo_env());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "a dry run with only live-only problems failed");
+    assert!(stderr.contains("a live release would refuse"), "{stderr}");
+    for needle in [published_sha.as_str(), changed_sha.as_str()] {
+        assert!(stderr.contains(needle), "{needle:?} not in:\n{stderr}");
+    }
+    let decisions: Vec<(String, String)> = story.manifest()["publish"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (p["file"].as_str().unwrap().to_owned(), p["decision"].as_str().unwrap().to_owned())
+        })
+        .collect();
+    for (file, decision) in &decisions {
+        let expected = if file.ends_with(".tar.gz") { "refuse" } else { "skip" };
+        assert_eq!(decision, expected, "{file}: {decisions:?}");
     }
     assert_eq!(pypi.files(), files);
     assert_eq!(crates.index_lines("geodist").len(), 1);

@@ -1,5 +1,9 @@
 //! Shared machinery of the end-to-end release tests: a throw-away copy of the workspace, and real
 //! registries on 127.0.0.1 (pypiserver and cargo-http-registry) started and stopped by PID.
+//!
+//! The tests are `#[ignore]`d because each runs a whole release on a copy of the workspace:
+//! `cargo xtask test` runs them (`--include-ignored`), and the release's own test gate, running
+//! inside such a copy, leaves them out, so that a release never starts another one.
 
 #![allow(dead_code)] // each test file uses its own part of this module
 
@@ -12,15 +16,6 @@ use std::time::{Duration, Instant};
 /// The real workspace the tests copy.
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
-}
-
-/// Set in the environment of every xtask a test starts, so that the test suite the release gates
-/// run inside the copy does not start these end-to-end tests again.
-pub const NESTED: &str = "GEODIST_E2E_NESTED";
-
-/// Whether this test must stand down because it is already running inside a release it started.
-pub fn nested() -> bool {
-    std::env::var_os(NESTED).is_some()
 }
 
 /// The tools these tests need, or `None` (with the reason printed) outside CI. Under `CI=true`
@@ -127,7 +122,6 @@ pub fn xtask(dir: &Path, args: &[&str], env: &[(&str, String)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_xtask"));
     cmd.args(args)
         .current_dir(dir)
-        .env(NESTED, "1")
         // A build directory of its own: the outer `cargo test` holds the lock on target/.
         .env("CARGO_TARGET_DIR", repo_root().join("target/e2e"))
         .env_remove("CARGO_REGISTRY_TOKEN")
