@@ -24,10 +24,15 @@ pub fn run(r: &mut Release) -> Result<()> {
         &r.plan.pypi_url,
     ));
     problems.extend(private_repository(r.allow_private_repository));
+    // What needs no network first: a refusal for a dirty tree or missing credentials should
+    // not wait for (or fail on) a registry.
+    r.enforce(REFUSED, problems)?;
     registry_state(r)?;
-    problems.extend(against_published(r));
-    r.enforce("live release refused in preflight, before any upload", problems)
+    let problems = against_published(r);
+    r.enforce(REFUSED, problems)
 }
+
+const REFUSED: &str = "live release refused in preflight, before any upload";
 
 /// Every external tool the release runs, probed once and reported together.
 fn tools(r: &mut Release) -> Result<()> {
