@@ -93,6 +93,9 @@ pub fn bump(sh: &Shell, ws: &Workspace, request: &Request) -> Result<Version> {
         None => today_utc(),
     };
     let edits = plan(ws, &next, &date)?;
+    if request.finish == Finish::CommitAndTag {
+        require_new_tag(sh, root, &format!("{}{next}", ws.config.tag_prefix))?;
+    }
     eprintln!("bump {current} -> {next} (Python: {})", pep440(&next)?);
     let unreleased = ws.changelog.as_deref().and_then(|c| changelog::section(c, "Unreleased"));
     if unreleased.is_some_and(|notes| notes.is_empty()) {
@@ -177,7 +180,26 @@ fn auto_step(sh: &Shell, root: &Path, ws: &Workspace, current: &Version) -> Resu
     }
 }
 
+/// `--tag` must be able to create the tag: checked before anything is written or committed, so a
+/// refusal leaves no half-done bump behind.
+fn require_new_tag(sh: &Shell, root: &Path, tag: &str) -> Result<()> {
+    let _dir = sh.push_dir(root);
+    let spec = format!("refs/tags/{tag}");
+    let existing =
+        cmd!(sh, "git rev-parse --quiet --verify {spec}").quiet().ignore_status().read()?;
+    if !existing.trim().is_empty() {
+        bail!(
+            "tag {tag} already exists (at {}): expected --tag to create it; nothing was written or \
+             committed. If that tag is a mistake, delete it (`git tag --delete {tag}`); otherwise \
+             bump to a version that has no tag yet",
+            existing.trim().get(..10).unwrap_or(existing.trim())
+        );
+    }
+    Ok(())
+}
+
 fn require_clean_tree(sh: &Shell, root: &Path) -> Result<()> {
+    crate::project::require_checkout(sh, root)?;
     let _dir = sh.push_dir(root);
     let status = cmd!(sh, "git status --porcelain --untracked-files=no")
         .quiet()
@@ -233,18 +255,14 @@ fn finish(
 }
 
 fn check_date(date: &str) -> Result<String> {
-    let b = date.as_bytes();
-    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
-    if b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && digits(0..4)
-        && digits(5..7)
-        && digits(8..10)
-    {
+    if crate::changelog::is_calendar_date(date) {
         Ok(date.to_owned())
     } else {
-        bail!("--date {date}: expected YYYY-MM-DD, the form of Keep a Changelog headings")
+        bail!(
+            "--date {date}: expected a real date as YYYY-MM-DD (the form of Keep a Changelog \
+             headings), like {}",
+            today_utc()
+        )
     }
 }
 
@@ -281,8 +299,13 @@ mod tests {
         assert_eq!(civil_date(20_513), "2026-03-01");
         assert_eq!(civil_date(19_722), "2023-12-31");
         assert!(check_date("2030-01-02").is_ok());
+        assert!(check_date("2028-02-29").is_ok());
         assert!(check_date("2030-1-2").is_err());
         assert!(check_date("tomorrow").is_err());
+        for impossible in ["2026-13-45", "2026-02-29", "2026-04-31", "2026-00-10", "2026-01-00"] {
+            let err = check_date(impossible).unwrap_err().to_string();
+            assert!(err.contains("expected a real date"), "{impossible}: {err}");
+        }
         assert_eq!(today_utc().len(), 10);
     }
 }

@@ -59,6 +59,84 @@ pub fn newest_release(changelog: &str) -> Option<(String, String)> {
     Some((h.name.clone(), h.date.clone()))
 }
 
+/// The release notes of `version`: its section, which must exist, be dated with a real date and
+/// say something — checked before anything is uploaded, since they become the GitHub Release.
+/// Each refusal names the fix; `path` is the changelog's path, for the messages.
+pub fn release_notes(changelog: &str, path: &str, version: &str) -> Result<String> {
+    let doc = Doc::parse(changelog);
+    let Some(i) = doc.headings.iter().position(|h| h.name == version) else {
+        bail!(
+            "{path} has no `## [{version}]` section: expected the release notes of {version}; \
+             cut it from `## [Unreleased]` with `cargo xtask bump {version}`"
+        );
+    };
+    let heading = &doc.headings[i];
+    if !is_calendar_date(&heading.date) {
+        bail!(
+            "{path}: `## [{version}]` is not dated: expected `## [{version}] - YYYY-MM-DD` with a \
+             real date, found {:?}; write the release date there",
+            doc.lines[heading.line].trim_end()
+        );
+    }
+    let notes = doc.body(i).join("").trim().to_owned();
+    if notes.is_empty() {
+        bail!(
+            "{path}: the `## [{version}]` section is empty: expected the release notes of \
+             {version} (they become the GitHub Release); write them \
+             (`cargo xtask changelog --draft` proposes entries from the commits) and commit"
+        );
+    }
+    Ok(notes)
+}
+
+/// What is wrong with the changelog's shape (Keep a Changelog): a `## [Unreleased]` heading for
+/// the next release's notes, and every release heading dated with a real date. Empty when fine.
+pub fn shape_problems(changelog: &str, path: &str) -> Vec<String> {
+    let doc = Doc::parse(changelog);
+    let mut problems = Vec::new();
+    if !doc.headings.iter().any(Heading::is_unreleased) {
+        problems.push(format!(
+            "{path} has no `## [Unreleased]` heading: expected Keep a Changelog form, with the \
+             next release's notes under it; add `## [Unreleased]` above the newest release"
+        ));
+    }
+    for h in doc.headings.iter().filter(|h| !h.is_unreleased()) {
+        if !is_calendar_date(&h.date) {
+            problems.push(format!(
+                "{path} line {}: `{}` has no real date: expected `## [{}] - YYYY-MM-DD`",
+                h.line + 1,
+                doc.lines[h.line].trim_end(),
+                h.name
+            ));
+        }
+    }
+    problems
+}
+
+/// Whether `s` is `YYYY-MM-DD` naming a day that exists.
+pub fn is_calendar_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    let number = |r: std::ops::Range<usize>| -> Option<u32> {
+        let part = s.get(r)?;
+        part.bytes().all(|c| c.is_ascii_digit()).then(|| part.parse().ok())?
+    };
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let (Some(year), Some(month), Some(day)) = (number(0..4), number(5..7), number(8..10)) else {
+        return false;
+    };
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&day)
+}
+
 /// Every release named by a heading, newest first.
 pub fn release_names(changelog: &str) -> Vec<String> {
     let doc = Doc::parse(changelog);
@@ -260,6 +338,53 @@ mod tests {
         check_section("Unreleased", Some("### Added\n\n- Hausdorff distance."));
         check_section("0.3.0", None);
         check_section("0.1", None);
+    }
+
+    #[test]
+    fn release_notes_must_exist_be_dated_and_say_something() {
+        assert_eq!(
+            release_notes(CHANGELOG, "C.md", "0.2.0").unwrap(),
+            "### Fixed\n\n- Antipodal points."
+        );
+        let err = release_notes(CHANGELOG, "C.md", "0.3.0").unwrap_err().to_string();
+        assert!(err.contains("no `## [0.3.0]` section") && err.contains("cargo xtask bump 0.3.0"));
+        let undated = CHANGELOG.replace("## [0.2.0] - 2024-06-01", "## [0.2.0]");
+        let err = release_notes(&undated, "C.md", "0.2.0").unwrap_err().to_string();
+        assert!(err.contains("is not dated"), "{err}");
+        let bad_date = CHANGELOG.replace("2024-06-01", "2024-06-31");
+        assert!(release_notes(&bad_date, "C.md", "0.2.0").is_err());
+        let empty = CHANGELOG.replace("### Fixed\n\n- Antipodal points.\n", "");
+        let err = release_notes(&empty, "C.md", "0.2.0").unwrap_err().to_string();
+        assert!(err.contains("section is empty") && err.contains("changelog --draft"), "{err}");
+    }
+
+    #[test]
+    fn shape() {
+        assert!(shape_problems(CHANGELOG, "C.md").is_empty());
+        let text = CHANGELOG.replace("## [Unreleased]\n", "").replace("2024-05-01", "2024-13-01");
+        let problems = shape_problems(&text, "C.md");
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].contains("no `## [Unreleased]` heading"));
+        assert!(problems[1].contains("`## [0.1.0] - 2024-13-01` has no real date"), "{problems:?}");
+    }
+
+    #[test]
+    fn calendar_dates() {
+        for ok in ["2026-01-31", "2024-02-29", "2000-02-29", "1999-12-31"] {
+            assert!(is_calendar_date(ok), "{ok}");
+        }
+        for bad in [
+            "2026-13-45",
+            "2026-02-29",
+            "1900-02-29",
+            "2026-04-31",
+            "26-01-01",
+            "2026-1-01",
+            "2026-01-0x",
+            "",
+        ] {
+            assert!(!is_calendar_date(bad), "{bad}");
+        }
     }
 
     #[test]

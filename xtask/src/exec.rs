@@ -1,8 +1,18 @@
-//! Running tools so that stdout stays machine-readable: a tool's own stdout is sent to our
+//! Running tools so that stdout stays machine-readable — a tool's own stdout is sent to our
 //! stderr, next to our progress lines, and stdout carries only what a command is asked to print
-//! (`--json`, `--format github`).
+//! (`--json`, `--format github`) — and so that an interrupted release stops its tools with it.
+//!
+//! On unix every tool started here runs in a process group of its own, registered while it
+//! runs. SIGINT and SIGTERM reach the xtask on a thread ([`on_interrupt`]) instead of killing it
+//! mid-stage: the signal is passed on to every running tool's group, the stage then fails like
+//! any other (the manifest records how far the run got), and the process exits 130 or 143.
+//! Without the own groups, a signal sent to the xtask's PID alone would leave a `cargo publish`
+//! or `uv publish` running on behind it.
 
-use std::process::{Command, Stdio};
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicI32, Ordering};
 
 use anyhow::{Context, Result, bail};
 use xshell::Cmd;
@@ -10,6 +20,18 @@ use xshell::Cmd;
 pub trait CmdExt {
     /// Runs the command with its stdout on our stderr, echoing it first like `xshell` does.
     fn run_to_stderr(self) -> Result<()>;
+
+    /// Like [`CmdExt::run_to_stderr`], and also returns what the tool wrote to stderr (shown
+    /// as it comes), for the caller to read the tool's verdict from. Fails only when the tool
+    /// cannot start or was interrupted; a non-zero exit is the caller's to judge.
+    fn run_capturing_stderr(self) -> Result<Captured>;
+}
+
+/// A finished tool: how it exited and what it wrote to stderr.
+#[derive(Debug)]
+pub struct Captured {
+    pub status: ExitStatus,
+    pub stderr: String,
 }
 
 impl CmdExt for Cmd<'_> {
@@ -18,12 +40,131 @@ impl CmdExt for Cmd<'_> {
         eprintln!("$ {line}");
         let mut command = Command::from(self);
         command.stdout(stderr_stdio()?);
-        let status = command.status().with_context(|| format!("could not start `{line}`"))?;
+        let status = wait(spawn(&mut command, &line)?, &line)?;
         if !status.success() {
             bail!("command exited with {status}: `{line}`");
         }
         Ok(())
     }
+
+    fn run_capturing_stderr(self) -> Result<Captured> {
+        let line = self.to_string();
+        eprintln!("$ {line}");
+        let mut command = Command::from(self);
+        command.stdout(stderr_stdio()?).stderr(Stdio::piped());
+        let mut child = spawn(&mut command, &line)?;
+        let pipe = child.stderr.take().context("the child's stderr is piped")?;
+        let mut stderr = String::new();
+        for chunk in BufReader::new(pipe).split(b'\n') {
+            let mut chunk = chunk.context("read the tool's stderr")?;
+            chunk.push(b'\n');
+            let _ = std::io::stderr().write_all(&chunk);
+            stderr.push_str(&String::from_utf8_lossy(&chunk));
+        }
+        let status = wait(child, &line)?;
+        Ok(Captured { status, stderr })
+    }
+}
+
+/// The signal that interrupted this run (SIGINT 2, SIGTERM 15), if one did.
+pub fn interrupted() -> Option<i32> {
+    match INTERRUPTED.load(Ordering::SeqCst) {
+        0 => None,
+        signal => Some(signal),
+    }
+}
+
+/// Fails once the run has been interrupted: long waits and loops call it between steps.
+pub fn check_interrupted() -> Result<()> {
+    match interrupted() {
+        None => Ok(()),
+        Some(signal) => bail!("interrupted by {}", signal_name(signal)),
+    }
+}
+
+/// Sleeps like `std::thread::sleep`, but ends (failing) as soon as the run is interrupted.
+pub fn sleep(duration: std::time::Duration) -> Result<()> {
+    let end = std::time::Instant::now() + duration;
+    loop {
+        check_interrupted()?;
+        let left = end.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            return Ok(());
+        }
+        std::thread::sleep(left.min(std::time::Duration::from_millis(100)));
+    }
+}
+
+pub fn signal_name(signal: i32) -> &'static str {
+    match signal {
+        2 => "SIGINT",
+        15 => "SIGTERM",
+        _ => "a signal",
+    }
+}
+
+/// Starts the thread that turns SIGINT and SIGTERM into an interrupted run.
+#[cfg(unix)]
+pub fn on_interrupt() -> Result<()> {
+    use signal_hook::consts::signal::{SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])
+        .context("install the SIGINT and SIGTERM handlers")?;
+    std::thread::spawn(move || {
+        for signal in signals.forever() {
+            INTERRUPTED.store(signal, Ordering::SeqCst);
+            let groups = RUNNING.lock().map(|g| g.clone()).unwrap_or_default();
+            for group in groups {
+                // Best effort: a group that ended meanwhile has nothing left to stop.
+                let _ = Command::new("kill")
+                    .args(["-s", signal_name(signal).trim_start_matches("SIG"), "--"])
+                    .arg(format!("-{group}"))
+                    .stderr(Stdio::null())
+                    .status();
+            }
+        }
+    });
+    Ok(())
+}
+
+#[cfg(not(unix))]
+pub fn on_interrupt() -> Result<()> {
+    Ok(())
+}
+
+static INTERRUPTED: AtomicI32 = AtomicI32::new(0);
+
+/// What to tell the person who interrupted the run: set by a command that leaves state behind
+/// (the release: where its manifest is).
+pub static RESUME_HINT: Mutex<Option<String>> = Mutex::new(None);
+
+/// The process groups of the tools running now (unix: each tool leads its own group).
+static RUNNING: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+
+fn spawn(command: &mut Command, line: &str) -> Result<Child> {
+    check_interrupted()?;
+    // No tool may wait for an answer on the terminal: in a group of its own it could not read
+    // it, and a release asks nothing interactively.
+    command.stdin(Stdio::null());
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        command.process_group(0);
+    }
+    let child = command.spawn().with_context(|| format!("could not start `{line}`"))?;
+    if let Ok(mut running) = RUNNING.lock() {
+        running.push(child.id());
+    }
+    Ok(child)
+}
+
+fn wait(mut child: Child, line: &str) -> Result<ExitStatus> {
+    let status = child.wait();
+    if let Ok(mut running) = RUNNING.lock() {
+        running.retain(|&id| id != child.id());
+    }
+    let status = status.with_context(|| format!("wait for `{line}`"))?;
+    check_interrupted()?;
+    Ok(status)
 }
 
 #[cfg(unix)]

@@ -233,6 +233,14 @@ impl GithubRelease {
     }
 }
 
+impl Command {
+    /// Whether the command reads the repository's commits or tags (the others work in an
+    /// exported copy too).
+    pub fn reads_git(&self) -> bool {
+        !matches!(self, Command::Lint(_) | Command::Test(_) | Command::Bench(_) | Command::Plan(_))
+    }
+}
+
 impl Cli {
     /// Makes every path on the command line absolute against `cwd`, the directory the user ran
     /// the command from. This happens once, here at the edge: later code runs tools from the

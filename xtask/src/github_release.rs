@@ -16,6 +16,7 @@ use xshell::{Shell, cmd};
 use crate::digest;
 use crate::flags::{self, Destination, Mode};
 use crate::host::Host;
+use crate::release::manifest::Manifest;
 use crate::release::plan::Plan;
 use crate::{changelog, workspace::Workspace};
 
@@ -38,7 +39,10 @@ pub fn run(sh: &Shell, ws: &Workspace, cmd: &flags::GithubRelease) -> Result<()>
         Mode::Live => {
             preflight(sh)?;
             let existing = view(sh, &draft.tag)?;
-            execute(sh, &draft, &draft.action(existing.as_ref()))
+            for action in draft.actions(existing.as_ref()) {
+                execute(sh, &draft, &action)?;
+            }
+            Ok(())
         }
     }
 }
@@ -61,6 +65,15 @@ pub struct Draft {
     pub assets: Vec<Asset>,
 }
 
+/// A release as `gh release view --json isDraft,isPrerelease,assets` reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Existing {
+    pub draft: bool,
+    pub prerelease: bool,
+    /// Asset name to size.
+    pub assets: BTreeMap<String, u64>,
+}
+
 /// What `gh` has to do to bring GitHub to the draft.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
@@ -68,6 +81,9 @@ pub enum Action {
     Create(Vec<String>),
     /// `gh release upload --clobber …` of the assets the existing release lacks.
     Upload(Vec<String>),
+    /// `gh release edit …`: publish a draft that an interrupted create left behind, and set the
+    /// pre-release flag the version calls for.
+    Edit(Vec<String>),
     UpToDate,
 }
 
@@ -82,21 +98,35 @@ impl Draft {
         }
     }
 
-    /// Create the release when there is none; otherwise upload what is missing or differs in
-    /// size (an upload cut short), never touching what is already complete.
-    pub fn action(&self, existing: Option<&BTreeMap<String, u64>>) -> Action {
+    /// Create the release when there is none. Otherwise upload what is missing or differs in
+    /// size (an upload cut short), never touching what is already complete; then publish it if
+    /// it is still a draft (`gh release create` makes a draft, uploads, and only then publishes:
+    /// a create cut short leaves one behind) and set the pre-release flag if it is wrong.
+    pub fn actions(&self, existing: Option<&Existing>) -> Vec<Action> {
         let Some(existing) = existing else {
-            return Action::Create(self.create_args());
+            return vec![Action::Create(self.create_args())];
         };
+        let mut actions = Vec::new();
         let missing: Vec<&Asset> =
-            self.assets.iter().filter(|a| existing.get(&a.name) != Some(&a.size)).collect();
-        if missing.is_empty() {
-            return Action::UpToDate;
+            self.assets.iter().filter(|a| existing.assets.get(&a.name) != Some(&a.size)).collect();
+        if !missing.is_empty() {
+            let mut args = vec!["release".to_owned(), "upload".to_owned(), self.tag.clone()];
+            args.push("--clobber".to_owned());
+            args.extend(missing.iter().map(|a| path_arg(&a.path)));
+            actions.push(Action::Upload(args));
         }
-        let mut args = vec!["release".to_owned(), "upload".to_owned(), self.tag.clone()];
-        args.push("--clobber".to_owned());
-        args.extend(missing.iter().map(|a| path_arg(&a.path)));
-        Action::Upload(args)
+        if existing.draft || existing.prerelease != self.prerelease {
+            let mut args = vec!["release".to_owned(), "edit".to_owned(), self.tag.clone()];
+            if existing.draft {
+                args.push("--draft=false".to_owned());
+            }
+            args.push(format!("--prerelease={}", self.prerelease));
+            actions.push(Action::Edit(args));
+        }
+        if actions.is_empty() {
+            actions.push(Action::UpToDate);
+        }
+        actions
     }
 
     /// `gh release create`: `--verify-tag` makes gh refuse rather than create a missing tag.
@@ -129,7 +159,7 @@ impl Draft {
     }
 }
 
-/// The notes of `version`: its changelog section, which must exist and say something.
+/// The notes of `version`: its changelog section, which must exist, be dated and say something.
 pub fn notes(changelog: Option<&str>, path: &str, version: &str) -> Result<String> {
     let text = changelog.with_context(|| {
         format!(
@@ -137,17 +167,7 @@ pub fn notes(changelog: Option<&str>, path: &str, version: &str) -> Result<Strin
              changelog names, with a `## [{version}]` section"
         )
     })?;
-    match changelog::section(text, version) {
-        Some(notes) if !notes.trim().is_empty() => Ok(notes),
-        Some(_) => bail!(
-            "{path}: the `## [{version}]` section is empty: expected the release notes of \
-             {version}; write them, commit, and move the tag"
-        ),
-        None => bail!(
-            "{path} has no `## [{version}]` section: expected the release notes of {version}; \
-             cut it from `## [Unreleased]` with `cargo xtask bump {version}`"
-        ),
-    }
+    changelog::release_notes(text, path, version)
 }
 
 /// Every file the release carries, in the plan's order: the artifacts, then `SHA256SUMS` and the
@@ -174,14 +194,21 @@ pub fn check_sums(listed: &[(String, String)], artifacts: &[String]) -> Vec<Stri
     problems
 }
 
-/// Reads `gh release view --json assets` output: asset name to size.
-pub fn parse_assets(json: &str) -> Result<BTreeMap<String, u64>> {
-    let view: Value = serde_json::from_str(json).context("read `gh release view --json assets`")?;
+/// Reads `gh release view --json isDraft,isPrerelease,assets` output.
+pub fn parse_view(json: &str) -> Result<Existing> {
+    let view: Value = serde_json::from_str(json).context("read `gh release view --json`")?;
     let assets = view["assets"].as_array().context("`gh release view` printed no assets list")?;
-    Ok(assets
-        .iter()
-        .filter_map(|a| Some((a["name"].as_str()?.to_owned(), a["size"].as_u64()?)))
-        .collect())
+    let flag = |key: &str| {
+        view[key].as_bool().with_context(|| format!("`gh release view` printed no {key}"))
+    };
+    Ok(Existing {
+        draft: flag("isDraft")?,
+        prerelease: flag("isPrerelease")?,
+        assets: assets
+            .iter()
+            .filter_map(|a| Some((a["name"].as_str()?.to_owned(), a["size"].as_u64()?)))
+            .collect(),
+    })
 }
 
 /// The assets in `out`, each present, and the artifacts matching `SHA256SUMS` (which `cargo
@@ -219,6 +246,10 @@ fn local_assets(plan: &Plan, out: &Path) -> Result<Vec<Asset>> {
         // Only once every file is there: a listing problem is then the whole story.
         problems = check_sums(&entries, &artifacts);
     }
+    if problems.is_empty() {
+        let manifest = Manifest::read(&out.join(MANIFEST))?;
+        problems = check_manifest(&manifest, plan, &listed);
+    }
     if !problems.is_empty() {
         bail!(
             "{} does not hold the verified release {}:\n  {}\n  download the release \
@@ -231,6 +262,33 @@ fn local_assets(plan: &Plan, out: &Path) -> Result<Vec<Asset>> {
         );
     }
     Ok(assets)
+}
+
+/// Problems between the manifest and `SHA256SUMS`: the manifest must be this release's and
+/// record every artifact with the sha256 the list gives (the files were checked against the
+/// list already), so that what is attached is what verify recorded, not only what a list says.
+pub fn check_manifest(
+    manifest: &Manifest,
+    plan: &Plan,
+    listed: &BTreeMap<&str, &str>,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    if manifest.tag != plan.tag {
+        problems
+            .push(format!("{MANIFEST} is the manifest of {}, not of {}", manifest.tag, plan.tag));
+    }
+    for a in plan.artifacts() {
+        let recorded = manifest.artifacts.iter().find(|r| r.file == a.file);
+        match (recorded, listed.get(a.file.as_str())) {
+            (None, _) => problems.push(format!("{MANIFEST} does not record {}", a.file)),
+            (Some(r), Some(sum)) if r.sha256 != *sum => problems.push(format!(
+                "{}: {MANIFEST} records sha256 {}, {SUMS} lists {sum}",
+                a.file, r.sha256
+            )),
+            _ => {}
+        }
+    }
+    problems
 }
 
 /// `gh` on PATH and a token for it, reported together.
@@ -258,11 +316,13 @@ fn preflight(sh: &Shell) -> Result<()> {
 }
 
 /// The assets of the release of `tag`, or `None` when there is no such release.
-fn view(sh: &Shell, tag: &str) -> Result<Option<BTreeMap<String, u64>>> {
-    let output =
-        cmd!(sh, "gh release view {tag} --json assets").quiet().ignore_status().output()?;
+fn view(sh: &Shell, tag: &str) -> Result<Option<Existing>> {
+    let output = cmd!(sh, "gh release view {tag} --json isDraft,isPrerelease,assets")
+        .quiet()
+        .ignore_status()
+        .output()?;
     if output.status.success() {
-        return parse_assets(&String::from_utf8_lossy(&output.stdout)).map(Some);
+        return parse_view(&String::from_utf8_lossy(&output.stdout)).map(Some);
     }
     let stderr = String::from_utf8_lossy(&output.stderr);
     if stderr.contains("release not found") {
@@ -274,17 +334,17 @@ fn view(sh: &Shell, tag: &str) -> Result<Option<BTreeMap<String, u64>>> {
 fn execute(sh: &Shell, draft: &Draft, action: &Action) -> Result<()> {
     match action {
         Action::UpToDate => {
-            eprintln!("the release {} already has every asset", draft.tag);
+            eprintln!("the release {} is published with every asset", draft.tag);
             Ok(())
         }
-        Action::Create(args) | Action::Upload(args) => {
+        Action::Create(args) | Action::Upload(args) | Action::Edit(args) => {
             eprintln!("$ gh {}", shell_words(args));
             let stdin = if matches!(action, Action::Create(_)) { draft.notes.as_str() } else { "" };
             let printed =
                 cmd!(sh, "gh {args...}").quiet().stdin(stdin).read().with_context(|| {
                     format!(
                         "gh failed for the release {}; re-run `cargo xtask github-release`: it \
-                         uploads only what is missing",
+                         uploads only what is missing and publishes a draft",
                         draft.tag
                     )
                 })?;
@@ -356,7 +416,7 @@ mod tests {
     #[track_caller]
     fn check_args(action: Action, expected: &str) {
         let args = match action {
-            Action::Create(args) | Action::Upload(args) => args,
+            Action::Create(args) | Action::Upload(args) | Action::Edit(args) => args,
             Action::UpToDate => panic!("expected a gh command, found UpToDate"),
         };
         assert_eq!(shell_words(&args), expected);
@@ -381,7 +441,7 @@ mod tests {
     #[test]
     fn a_new_prerelease_is_created_with_every_asset() {
         check_args(
-            draft(true).action(None),
+            draft(true).actions(None).remove(0),
             "release create v1.2.0-rc.1 --title v1.2.0-rc.1 --notes-file - --prerelease \
              --verify-tag dist/geodist-1.2.0-rc.1.crate dist/SHA256SUMS",
         );
@@ -389,26 +449,50 @@ mod tests {
 
     #[test]
     fn a_final_release_is_not_marked_prerelease() {
-        let Action::Create(args) = draft(false).action(None) else { panic!("expected Create") };
+        let [Action::Create(args)] = &draft(false).actions(None)[..] else {
+            panic!("expected one Create")
+        };
         assert!(!args.contains(&"--prerelease".to_owned()));
     }
 
+    fn view(fixture: &str) -> Existing {
+        parse_view(&crate::golden::read(&format!("gh/{fixture}.json"))).unwrap()
+    }
+
+    /// `gh release create` drafts, uploads, then publishes: cut short, it leaves a draft with
+    /// some assets. The re-run uploads the rest and publishes it, with the right flag.
     #[test]
-    fn an_existing_release_gets_only_missing_or_truncated_assets() {
-        let view = r#"{"assets":[
-            {"name":"geodist-1.2.0-rc.1.crate","size":4,"url":"https://example.invalid/a"},
-            {"name":"unrelated.txt","size":1}
-        ]}"#;
-        let existing = parse_assets(view).unwrap();
+    fn a_draft_left_behind_is_finished() {
+        let existing = view("view-draft-partial");
+        assert!(existing.draft && existing.prerelease);
+        let actions = draft(true).actions(Some(&existing));
+        assert_eq!(actions.len(), 2, "{actions:?}");
         check_args(
-            draft(true).action(Some(&existing)),
+            actions[0].clone(),
             "release upload v1.2.0-rc.1 --clobber dist/geodist-1.2.0-rc.1.crate dist/SHA256SUMS",
         );
-        let complete = BTreeMap::from([
-            ("geodist-1.2.0-rc.1.crate".to_owned(), 10),
-            ("SHA256SUMS".to_owned(), 2),
-        ]);
-        assert_eq!(draft(true).action(Some(&complete)), Action::UpToDate);
+        check_args(actions[1].clone(), "release edit v1.2.0-rc.1 --draft=false --prerelease=true");
+    }
+
+    #[test]
+    fn a_published_release_gets_only_missing_assets_and_the_right_flag() {
+        let existing = view("view-published-wrong-flag");
+        let actions = draft(true).actions(Some(&existing));
+        check_args(actions.last().unwrap().clone(), "release edit v1.2.0-rc.1 --prerelease=true");
+        assert_eq!(actions.len(), 1, "every asset is there already: {actions:?}");
+        assert_eq!(draft(true).actions(Some(&view("view-complete"))), [Action::UpToDate]);
+        let actions = draft(false).actions(Some(&view("view-complete")));
+        check_args(actions[0].clone(), "release edit v1.2.0-rc.1 --prerelease=false");
+    }
+
+    #[test]
+    fn truncated_assets_are_uploaded_again() {
+        let mut existing = view("view-complete");
+        existing.assets.insert("SHA256SUMS".into(), 1);
+        check_args(
+            draft(true).actions(Some(&existing)).remove(0),
+            "release upload v1.2.0-rc.1 --clobber dist/SHA256SUMS",
+        );
     }
 
     #[test]

@@ -24,7 +24,7 @@ pub fn get(sh: &Shell, python: &Path, url: &str) -> Result<Response> {
     let mut last_error = String::new();
     for attempt in 0..3u32 {
         if attempt > 0 {
-            std::thread::sleep(std::time::Duration::from_millis(500 << attempt));
+            crate::exec::sleep(std::time::Duration::from_millis(500 << attempt))?;
         }
         let output =
             py::run(sh, python, Script::HttpGet).arg(url).quiet().ignore_status().output()?;

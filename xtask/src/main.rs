@@ -36,7 +36,15 @@ use xshell::Shell;
 use flags::Command;
 
 fn main() -> ExitCode {
-    match run() {
+    let result = run();
+    if let Some(signal) = exec::interrupted() {
+        // One line, not the chain of every stage the interruption failed.
+        let hint = exec::RESUME_HINT.lock().ok().and_then(|h| h.clone());
+        let hint = hint.map_or_else(String::new, |h| format!(": {h}"));
+        eprintln!("\ninterrupted by {}{hint}", exec::signal_name(signal));
+        return ExitCode::from(128 + signal as u8);
+    }
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("{}", render_error(&err));
@@ -46,11 +54,15 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<()> {
+    exec::on_interrupt()?;
     let cwd = std::env::current_dir()?;
     let cli = flags::Cli::parse().absolute_paths(&cwd);
     let sh = Shell::new()?;
     let root = project::root();
     sh.change_dir(&root);
+    if cli.command.reads_git() {
+        project::require_checkout(&sh, &root)?;
+    }
     let ws = workspace::Workspace::load(&root)?;
     match cli.command {
         Command::Lint(cmd) => lint::run(&sh, &ws, &cmd),

@@ -18,6 +18,9 @@ pub enum Script {
     InspectArtifacts,
     /// `import_version.py MODULE [DIST]`: `__version__`, then the distribution's version.
     ImportVersion,
+    /// `probe_upload.py pypi URL` / `crates API NAME VERSION`: does the endpoint accept our
+    /// credentials (read from `PROBE_*` variables)? The status line, then the body.
+    ProbeUpload,
     /// `yaml_to_json.py PATH…`: YAML files as one JSON object.
     #[cfg_attr(not(test), expect(dead_code, reason = "only the workflow tidy tests read YAML"))]
     YamlToJson,
@@ -25,8 +28,13 @@ pub enum Script {
 
 impl Script {
     #[cfg(test)]
-    pub const ALL: [Script; 4] =
-        [Script::HttpGet, Script::InspectArtifacts, Script::ImportVersion, Script::YamlToJson];
+    pub const ALL: [Script; 5] = [
+        Script::HttpGet,
+        Script::InspectArtifacts,
+        Script::ImportVersion,
+        Script::ProbeUpload,
+        Script::YamlToJson,
+    ];
 
     /// The file name under `xtask/py/`.
     #[cfg(test)]
@@ -35,6 +43,7 @@ impl Script {
             Script::HttpGet => "http_get.py",
             Script::InspectArtifacts => "inspect_artifacts.py",
             Script::ImportVersion => "import_version.py",
+            Script::ProbeUpload => "probe_upload.py",
             Script::YamlToJson => "yaml_to_json.py",
         }
     }
@@ -44,6 +53,7 @@ impl Script {
             Script::HttpGet => include_str!("../py/http_get.py"),
             Script::InspectArtifacts => include_str!("../py/inspect_artifacts.py"),
             Script::ImportVersion => include_str!("../py/import_version.py"),
+            Script::ProbeUpload => include_str!("../py/probe_upload.py"),
             Script::YamlToJson => include_str!("../py/yaml_to_json.py"),
         }
     }

@@ -34,7 +34,12 @@ impl PythonEnv {
         )?;
         if env.uv_version(sh).as_deref() != Some(wanted.as_str()) {
             let python = env.python();
-            cmd!(sh, "{python} -m pip install --quiet --disable-pip-version-check uv=={wanted}")
+            // --force-reinstall: pip calls uv installed while its metadata is there, even when
+            // the binary itself is gone.
+            cmd!(
+                sh,
+                "{python} -m pip install --quiet --disable-pip-version-check --force-reinstall uv=={wanted}"
+            )
                 .run_to_stderr()
                 .with_context(|| format!("install uv {wanted} into {}", env.dir.display()))?;
         }
@@ -65,6 +70,11 @@ impl PythonEnv {
         if let Ok(joined) = std::env::join_paths(paths) {
             sh.set_var("PATH", joined);
         }
+    }
+
+    /// The environment's directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
     }
 
     /// The environment's interpreter.

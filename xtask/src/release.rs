@@ -12,6 +12,7 @@ mod build;
 mod credentials;
 mod decision;
 pub mod manifest;
+mod outdir;
 pub mod plan;
 mod preflight;
 mod publish;
@@ -20,7 +21,7 @@ mod summary;
 mod verify;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
@@ -60,7 +61,14 @@ pub struct Release<'a> {
     pub warnings: Vec<String>,
     /// The sdist's build from source, running since the package stage.
     pub source_build: Option<verify::SourceBuild>,
+    /// Files the manifest of another release in `--out` named, which this run replaces: the
+    /// only files there, besides its own plan's, that it may remove.
+    pub replaced_files: Vec<String>,
+    /// Whether the manifest in `--out` is this run's to write: not while it is another
+    /// release's that this run has not replaced yet (by building something).
+    pub owns_manifest: bool,
     progress: Progress,
+    _locks: outdir::Locks,
 }
 
 pub fn run(sh: &Shell, ws: &Workspace, cmd: &flags::Release) -> Result<()> {
@@ -97,7 +105,7 @@ pub fn build_only(sh: &Shell, ws: &Workspace, cmd: &flags::Build) -> Result<()> 
             .stage("package", build::package)
             .and_then(|()| release.stage("verify", verify::check_source)),
     }
-    .and_then(|()| release.stage("manifest", |r| r.manifest.write(&r.out)));
+    .and_then(|()| release.stage("manifest", |r| r.write_manifest()));
     release.finish(&result, false)?;
     result
 }
@@ -150,7 +158,7 @@ pub fn verify_only(sh: &Shell, ws: &Workspace, cmd: &flags::Verify) -> Result<()
     let mut release = Release::start(sh, ws, Mode::DryRun, &cmd.destination, cmd.out.clone())?;
     let result = release
         .stage("verify", verify::run_complete)
-        .and_then(|()| release.stage("manifest", |r| r.manifest.write(&r.out)));
+        .and_then(|()| release.stage("manifest", |r| r.write_manifest()));
     release.finish(&result, false)?;
     result
 }
@@ -189,17 +197,31 @@ impl<'a> Release<'a> {
     ) -> Result<Release<'a>> {
         let out = out.unwrap_or_else(|| ws.root.join("dist"));
         let mut progress = Progress::default();
-        let env = progress.stage("python env", || PythonEnv::ensure(sh, &ws.root))?;
-        env.activate(sh);
-        let (plan, host) = progress.stage("plan", || {
-            let host = Host::detect(sh)?;
-            Ok((Plan::new(ws, &host, destination)?, host))
-        })?;
-        eprint!("{}", plan.render_text());
-        eprintln!("  mode            {}", mode.as_str());
-        let commit = cmd!(sh, "git rev-parse HEAD").quiet().read().unwrap_or_default();
-        let mut manifest = Manifest::new(&plan, mode, &commit);
+        let started = Release::prepare(sh, ws, mode, destination, &out, &mut progress);
+        let (locks, env, plan, host, previous) = match started {
+            Ok(started) => started,
+            Err(err) => {
+                progress.print_summary("stages");
+                return Err(err);
+            }
+        };
+        if let Ok(mut hint) = crate::exec::RESUME_HINT.lock() {
+            *hint = Some(format!(
+                "the manifest in {} records how far the run got; run the same command again to \
+                 resume (what is already published is skipped)",
+                out.display()
+            ));
+        }
+        let head = cmd!(sh, "git rev-parse HEAD").quiet().read().unwrap_or_default();
+        let mut manifest = Manifest::new(&plan, mode, &head);
+        if let Some(earlier) = previous.manifest {
+            // The same release: what the earlier run built and uploaded survives this one.
+            manifest.commit = earlier.commit;
+            manifest.artifacts = earlier.artifacts;
+            manifest.publish = earlier.publish;
+        }
         manifest.stages = progress.records.clone();
+        let owns_manifest = previous.replaced_files.is_empty();
         Ok(Release {
             sh,
             ws,
@@ -213,8 +235,37 @@ impl<'a> Release<'a> {
             allow_private_repository: false,
             warnings: Vec::new(),
             source_build: None,
+            replaced_files: previous.replaced_files,
+            owns_manifest,
             progress,
+            _locks: locks,
         })
+    }
+
+    /// The stages before the run context exists: the output directory (checked and locked
+    /// before anything else, so a bad `--out` is refused before any work), the project
+    /// environment, and the plan with what `--out` already holds.
+    fn prepare(
+        sh: &Shell,
+        ws: &Workspace,
+        mode: Mode,
+        destination: &Destination,
+        out: &Path,
+        progress: &mut Progress,
+    ) -> Result<(outdir::Locks, PythonEnv, Plan, Host, outdir::Previous)> {
+        let staging = build::target_dir(&ws.root).join("release-staging");
+        let locks = progress.stage("output", || outdir::open(sh, &ws.root, out, &staging))?;
+        let env = progress.stage("python env", || PythonEnv::ensure(sh, &ws.root))?;
+        env.activate(sh);
+        let (plan, host, previous) = progress.stage("plan", || {
+            let host = Host::detect(sh)?;
+            let plan = Plan::new(ws, &host, destination)?;
+            let previous = outdir::previous(out, &plan)?;
+            Ok((plan, host, previous))
+        })?;
+        eprint!("{}", plan.render_text());
+        eprintln!("  mode            {}", mode.as_str());
+        Ok((locks, env, plan, host, previous))
     }
 
     fn run_stages(&mut self) -> Result<()> {
@@ -224,7 +275,7 @@ impl<'a> Release<'a> {
         self.source_build = Some(verify::SourceBuild::start(self));
         self.stage("wheels", build::wheels)?;
         self.stage("verify", verify::run)?;
-        self.stage("manifest", |r| r.manifest.write(&r.out))?;
+        self.stage("manifest", |r| r.write_manifest())?;
         self.stage("publish", publish::run)?;
         self.stage("record", record)
     }
@@ -242,8 +293,17 @@ impl<'a> Release<'a> {
         let record = StageRecord { name: name.to_owned(), status, duration };
         self.progress.records.push(record.clone());
         self.manifest.stages.push(record);
-        self.manifest.write(&self.out).context("write the release manifest")?;
+        self.write_manifest()?;
         result.with_context(|| format!("release stage `{name}` failed"))
+    }
+
+    /// Writes the manifest and `SHA256SUMS`, unless `--out` still holds another release's,
+    /// which this run has not replaced (never write over a record with less than it held).
+    pub fn write_manifest(&self) -> Result<()> {
+        if !self.owns_manifest {
+            return Ok(());
+        }
+        self.manifest.write(&self.out).context("write the release manifest")
     }
 
     /// The one policy point: what would stop a live release stops it here, with every problem
@@ -268,14 +328,14 @@ impl<'a> Release<'a> {
 
     /// The summary at the end: stages, artifacts and uploads; JSON on stdout when asked.
     fn finish(&mut self, result: &Result<()>, json: bool) -> Result<()> {
-        self.manifest.write(&self.out)?;
+        self.write_manifest()?;
         self.progress.print_summary("stages");
         eprint!("{}", summary::text(&self.plan, &self.manifest, &self.out));
         for w in &self.warnings {
             eprintln!("warning: {w}");
         }
         eprintln!("\n{}", summary::outcome(&self.plan, &self.manifest, self.mode, result.is_ok()));
-        if result.is_err() {
+        if result.is_err() && crate::exec::interrupted().is_none() {
             eprintln!("the manifest in {} records how far it got", self.out.display());
         }
         if json {

@@ -38,6 +38,7 @@ impl Range {
 /// Reads the commits between the newest `{prefix}X.Y.Z` tag merged into HEAD and HEAD (merge
 /// commits left out, since their branches' commits are already in the list).
 pub fn since_last_tag(sh: &Shell, root: &Path, tag_prefix: &str) -> Result<Range> {
+    crate::project::require_full_history(sh, root)?;
     let _dir = sh.push_dir(root);
     let pattern = format!("{tag_prefix}*");
     let tags = cmd!(sh, "git tag --merged HEAD --list {pattern}")

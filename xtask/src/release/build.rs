@@ -32,28 +32,9 @@ pub fn gates(r: &mut Release) -> Result<()> {
 /// The publishable crates through one `cargo package` (so crates that depend on each other
 /// verify against each other), then the sdist.
 pub fn package(r: &mut Release) -> Result<()> {
-    remove_stale_artifacts(&r.out)?;
+    remove_earlier_artifacts(r)?;
     let epoch = source_date_epoch(r.sh)?;
-    let packages: Vec<String> =
-        r.plan.crates.iter().flat_map(|c| ["--package".to_owned(), c.name.clone()]).collect();
-    // A dry run may rehearse uncommitted work (preflight warned about it); live never does.
-    let allow_dirty = (r.mode == Mode::DryRun).then_some("--allow-dirty");
-    if !packages.is_empty() {
-        cmd!(r.sh, "cargo package --locked {allow_dirty...} {packages...}")
-            .env("SOURCE_DATE_EPOCH", &epoch)
-            .run_to_stderr()
-            .context("package the crates with `cargo package`")?;
-    }
-    let package_dir = target_dir(&r.ws.root).join("package");
-    for c in r.plan.crates.clone() {
-        let built = package_dir.join(&c.file);
-        if !built.exists() {
-            bail!(
-                "cargo package did not write {}: expected it in {}",
-                c.file,
-                package_dir.display()
-            );
-        }
+    for built in package_crates(r, &target_dir(&r.ws.root), Verify::Build)? {
         record(r, &built, Kind::Crate, None)?;
     }
     let staging = staging_dir(&r.ws.root, "sdist")?;
@@ -64,6 +45,47 @@ pub fn package(r: &mut Release) -> Result<()> {
         .context("build the sdist with `maturin sdist`")?;
     let built = single_file(&staging, &r.plan.sdist)?;
     record(r, &built, Kind::Sdist, None)
+}
+
+/// Whether `cargo package` builds what it packaged (the real packaging) or only packs it (a
+/// reproduction, whose bytes are the same).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verify {
+    Build,
+    PackOnly,
+}
+
+/// The publishable crates through one `cargo package` (so crates that depend on each other
+/// verify against each other) into `target`; returns the `.crate` files in publish order.
+pub fn package_crates(r: &Release, target: &Path, verify: Verify) -> Result<Vec<PathBuf>> {
+    if r.plan.crates.is_empty() {
+        return Ok(Vec::new());
+    }
+    let epoch = source_date_epoch(r.sh)?;
+    let packages: Vec<String> =
+        r.plan.crates.iter().flat_map(|c| ["--package".to_owned(), c.name.clone()]).collect();
+    // A dry run may rehearse uncommitted work (preflight warned about it); live never does.
+    let allow_dirty = (r.mode == Mode::DryRun).then_some("--allow-dirty");
+    let no_verify = (verify == Verify::PackOnly).then_some("--no-verify");
+    cmd!(r.sh, "cargo package --locked {allow_dirty...} {no_verify...} {packages...}")
+        .env("SOURCE_DATE_EPOCH", &epoch)
+        .env("CARGO_TARGET_DIR", target)
+        .run_to_stderr()
+        .context("package the crates with `cargo package`")?;
+    let package_dir = target.join("package");
+    let mut files = Vec::new();
+    for c in &r.plan.crates {
+        let built = package_dir.join(&c.file);
+        if !built.exists() {
+            bail!(
+                "cargo package did not write {}: expected it in {}",
+                c.file,
+                package_dir.display()
+            );
+        }
+        files.push(built);
+    }
+    Ok(files)
 }
 
 /// Every wheel this host can build; the rest are listed as CI's.
@@ -166,10 +188,13 @@ fn single_file(dir: &Path, expected: &str) -> Result<PathBuf> {
     Ok(dir.join(expected))
 }
 
-/// Copies a built artifact into the output directory and records it in the manifest.
+/// Copies a built artifact into the output directory and records it in the manifest, as built
+/// from HEAD.
 fn record(r: &mut Release, built: &Path, kind: Kind, target: Option<String>) -> Result<()> {
     let file =
         built.file_name().context("artifact without a file name")?.to_string_lossy().into_owned();
+    r.owns_manifest = true;
+    r.manifest.commit = cmd!(r.sh, "git rev-parse HEAD").quiet().read().unwrap_or_default();
     std::fs::create_dir_all(&r.out)?;
     let dest = r.out.join(&file);
     std::fs::copy(built, &dest).with_context(|| format!("copy {file} to {}", r.out.display()))?;
@@ -179,21 +204,35 @@ fn record(r: &mut Release, built: &Path, kind: Kind, target: Option<String>) -> 
     Ok(())
 }
 
-/// Removes artifacts of earlier runs from the output directory, so that it holds exactly what
-/// this run builds.
-fn remove_stale_artifacts(out: &Path) -> Result<()> {
-    let Ok(entries) = std::fs::read_dir(out) else {
-        return Ok(());
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if is_artifact_name(&name) {
-            std::fs::remove_file(entry.path()).with_context(|| format!("remove stale {name}"))?;
+/// Removes what earlier runs built into the output directory — the files this plan names (every
+/// target's, since this run rebuilds the set) and those the replaced manifest of another release
+/// named — so that it holds exactly what this run builds. Nothing else there is touched: the
+/// directory may hold a user's own files.
+fn remove_earlier_artifacts(r: &mut Release) -> Result<()> {
+    let planned = r.plan.artifacts().into_iter().map(|a| a.file);
+    let names: Vec<String> = planned.chain(r.replaced_files.drain(..)).collect();
+    for name in &names {
+        let path = r.out.join(name);
+        if path.is_file() {
+            std::fs::remove_file(&path).with_context(|| format!("remove the earlier {name}"))?;
         }
     }
+    r.owns_manifest = true;
+    r.manifest.artifacts.retain(|a| !names.contains(&a.file));
     Ok(())
 }
 
-pub fn is_artifact_name(name: &str) -> bool {
-    name.ends_with(".crate") || name.ends_with(".whl") || name.ends_with(".tar.gz")
+/// Whether `name` is a file the release of `plan` makes or might make: a `.crate` of one of its
+/// crates, or a wheel or sdist of its Python distribution (of any version or platform). Other
+/// files in the output directory are someone else's.
+pub fn is_ours(plan: &super::plan::Plan, name: &str) -> bool {
+    let dist = crate::workspace::pyproject::normalize_dist_name(&plan.python_name);
+    let python = name.strip_prefix(&format!("{dist}-")).is_some()
+        && (name.ends_with(".whl") || name.ends_with(".tar.gz"));
+    let krate = plan.crates.iter().any(|c| {
+        name.strip_prefix(&format!("{}-", c.name))
+            .and_then(|rest| rest.strip_suffix(".crate"))
+            .is_some_and(|version| semver::Version::parse(version).is_ok())
+    });
+    python || krate
 }

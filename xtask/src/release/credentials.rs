@@ -3,9 +3,14 @@
 //! token, uv's `UV_PUBLISH_TOKEN` or username and password, and in GitHub Actions the job's OIDC
 //! token for trusted publishing. Never read from flags, never printed.
 
-use crate::host;
+use std::path::Path;
+
+use anyhow::Result;
+use xshell::Shell;
 
 use super::plan::CRATES_IO;
+use crate::host;
+use crate::py::{self, Script};
 
 /// The environment variable cargo reads a registry's token from.
 pub fn crate_token_var(registry: &str) -> String {
@@ -18,19 +23,27 @@ pub fn crate_token_var(registry: &str) -> String {
 
 /// A token in the environment, or one `cargo login` stored in `$CARGO_HOME/credentials.toml`.
 pub fn crate_credentials(registry: &str) -> bool {
-    if std::env::var(crate_token_var(registry)).is_ok_and(|t| !t.is_empty()) {
-        return true;
+    crate_token(registry).is_some()
+}
+
+/// The token cargo will send to `registry`, found where cargo looks for it.
+fn crate_token(registry: &str) -> Option<String> {
+    if let Ok(token) = std::env::var(crate_token_var(registry))
+        && !token.is_empty()
+    {
+        return Some(token);
     }
-    let Some(home) = host::cargo_home() else { return false };
-    ["credentials.toml", "credentials"].iter().any(|name| {
-        let Ok(text) = std::fs::read_to_string(home.join(name)) else { return false };
-        let Ok(doc) = text.parse::<toml_edit::DocumentMut>() else { return false };
+    let home = host::cargo_home()?;
+    ["credentials.toml", "credentials"].iter().find_map(|name| {
+        let text = std::fs::read_to_string(home.join(name)).ok()?;
+        let doc = text.parse::<toml_edit::DocumentMut>().ok()?;
         let table = if registry == CRATES_IO {
             doc.get("registry")
         } else {
             doc.get("registries").and_then(|r| r.get(registry))
         };
-        table.and_then(|t| t.get("token")).and_then(|t| t.as_str()).is_some_and(|t| !t.is_empty())
+        let token = table?.get("token")?.as_str()?;
+        (!token.is_empty()).then(|| token.to_owned())
     })
 }
 
@@ -106,9 +119,159 @@ pub fn missing(has_crates: bool, crates_registry: &str, pypi_url: &str) -> Vec<S
     problems
 }
 
+/// What an upload endpoint said about our credentials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    Accepted,
+    /// Rejected: the HTTP status and the registry's reason.
+    Rejected(u16, String),
+    /// Neither: an answer that says nothing about the credentials (read-only mode, a
+    /// redirect, a server error, …), with its status and text.
+    Inconclusive(u16, String),
+}
+
+/// Reads the answer to a probe (`xtask/py/probe_upload.py`): both PyPI's upload endpoint and
+/// crates.io check the credentials before they fail the deliberately incomplete request, so a
+/// 400 (or, from registries that report errors in a 200, a 200) means the credentials were
+/// accepted and 401/403 that they were not.
+pub fn verdict(status: u16, body: &str) -> Verdict {
+    let reason = reason(body);
+    match status {
+        400 | 200 => Verdict::Accepted,
+        401 | 403
+            if reason.contains("Read-only mode") || reason.contains("temporarily disabled") =>
+        {
+            Verdict::Inconclusive(status, reason)
+        }
+        401 | 403 => Verdict::Rejected(status, reason),
+        _ => Verdict::Inconclusive(status, reason),
+    }
+}
+
+/// The registry's reason in an error body: the JSON `code`, `message` or first `errors[].detail`,
+/// the `<pre>` of an HTML error page, else the text itself, shortened.
+pub fn reason(body: &str) -> String {
+    if let Ok(json) = serde_json::from_str::<serde_json::Value>(body) {
+        let found = [&json["code"], &json["message"], &json["errors"][0]["detail"]]
+            .into_iter()
+            .find_map(|v| v.as_str().map(str::to_owned));
+        if let Some(found) = found {
+            return found;
+        }
+    }
+    let text = match (body.find("<pre>"), body.find("</pre>")) {
+        (Some(start), Some(end)) if start < end => &body[start + 5..end],
+        _ => body,
+    };
+    let text = text.replace("&#039;", "'").replace("&quot;", "\"");
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.chars().count() > 300 {
+        format!("{}…", text.chars().take(300).collect::<String>())
+    } else {
+        text
+    }
+}
+
+/// Asks every upload endpoint of a live release whether it accepts the credentials, with a
+/// request that cannot store anything (see [`verdict`]); returns the problems, each naming the
+/// endpoint, the status, the registry's reason and the fix. Trusted publishing is checked when
+/// the files are there, by uv itself ([`super::publish`]).
+pub fn probe(
+    sh: &Shell,
+    python: &Path,
+    crates: Option<(&str, &str, &str, &str)>,
+    pypi_url: &str,
+) -> Result<Vec<String>> {
+    let mut problems = Vec::new();
+    if let Some((registry, api, name, version)) = crates
+        && let Some(token) = crate_token(registry)
+    {
+        let out = py::run(sh, python, Script::ProbeUpload)
+            .args(["crates", api, name, version])
+            .env("PROBE_TOKEN", token)
+            .quiet()
+            .ignore_status()
+            .output()?;
+        let var = crate_token_var(registry);
+        problems.extend(judge(&out, &format!("the cargo registry `{registry}` ({api})"), &var));
+    }
+    let set = |var: &str| std::env::var(var).ok().filter(|v| !v.is_empty());
+    let login =
+        match (set("UV_PUBLISH_TOKEN"), set("UV_PUBLISH_USERNAME"), set("UV_PUBLISH_PASSWORD")) {
+            (Some(token), _, _) => Some(("__token__".to_owned(), token, "UV_PUBLISH_TOKEN")),
+            (None, Some(user), Some(password)) => {
+                Some((user, password, "UV_PUBLISH_USERNAME and UV_PUBLISH_PASSWORD"))
+            }
+            _ => None,
+        };
+    if let Some((user, password, vars)) = login {
+        let out = py::run(sh, python, Script::ProbeUpload)
+            .args(["pypi", pypi_url])
+            .env("PROBE_USERNAME", user)
+            .env("PROBE_PASSWORD", password)
+            .quiet()
+            .ignore_status()
+            .output()?;
+        problems.extend(judge(&out, pypi_url, vars));
+    }
+    Ok(problems)
+}
+
+fn judge(out: &std::process::Output, endpoint: &str, vars: &str) -> Option<String> {
+    if !out.status.success() {
+        let why = String::from_utf8_lossy(&out.stderr).trim().to_owned();
+        return Some(format!(
+            "cannot reach {endpoint} to check the credentials: {why}; check the URL and the network"
+        ));
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let (status, body) = text.split_once('\n').unwrap_or((&text, ""));
+    let status: u16 = status.trim().parse().unwrap_or(0);
+    match verdict(status, body) {
+        Verdict::Accepted => None,
+        Verdict::Rejected(status, reason) => Some(format!(
+            "{endpoint} rejects the credentials (HTTP {status}: {reason}): expected {vars} to be \
+             accepted there; set the right ones (a new token if it expired or was revoked)"
+        )),
+        Verdict::Inconclusive(status, reason) => Some(format!(
+            "{endpoint} did not confirm the credentials (HTTP {status}: {reason}): expected an \
+             answer that accepts or rejects them; check the URL (an upload endpoint, such as \
+             https://upload.pypi.org/legacy/) and try again later"
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Answers recorded from pypiserver and read from warehouse's and crates.io's sources.
+    #[test]
+    fn probe_answers() {
+        let html = |pre: &str| {
+            format!(
+                "<html><head><title>Error: 403 Forbidden</title></head><body><pre>{pre}</pre></body></html>"
+            )
+        };
+        assert_eq!(
+            verdict(400, &html("Missing &#039;content&#039; file-field!")),
+            Verdict::Accepted
+        );
+        assert_eq!(verdict(403, &html("None")), Verdict::Rejected(403, "None".into()));
+        assert_eq!(verdict(401, &html("None")), Verdict::Rejected(401, "None".into()));
+        let pypi = r#"{"code": "403 Invalid or non-existent authentication information. See https://pypi.org/help/#invalid-auth for more information.", "message": "x"}"#;
+        assert!(
+            matches!(verdict(403, pypi), Verdict::Rejected(403, r) if r.contains("Invalid or non-existent"))
+        );
+        let crates = r#"{"errors":[{"detail":"invalid tarball length"}]}"#;
+        assert_eq!(verdict(400, crates), Verdict::Accepted);
+        let crates = r#"{"errors":[{"detail":"authentication failed"}]}"#;
+        assert_eq!(verdict(403, crates), Verdict::Rejected(403, "authentication failed".into()));
+        let read_only = r#"{"code": "403 Read-only mode: Uploads are temporarily disabled."}"#;
+        assert!(matches!(verdict(403, read_only), Verdict::Inconclusive(403, _)));
+        assert!(matches!(verdict(308, "moved"), Verdict::Inconclusive(308, _)));
+        assert!(matches!(verdict(503, ""), Verdict::Inconclusive(503, _)));
+    }
 
     #[test]
     fn token_variables_follow_cargo() {

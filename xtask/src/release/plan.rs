@@ -258,10 +258,19 @@ fn check_tag(tag: &str, expected: &str, prefix: &str) -> Result<String> {
         );
     };
     if tag != expected {
+        let current = expected.strip_prefix(prefix).and_then(|v| Version::parse(v).ok());
+        // `bump` only moves forward: suggest it only for a newer version.
+        let or_bump = if current.is_some_and(|current| version > current) {
+            format!(", or set the version with `cargo xtask bump {version}`")
+        } else {
+            format!(
+                "; {version} is not newer than the workspace version, so it cannot be bumped \
+                 to: release it from its own commit (`git checkout {tag}`)"
+            )
+        };
         bail!(
             "tag `{tag}` does not match the workspace version: expected `{expected}`, found a tag \
-             for {version}; pass `--tag {expected}`, or set the version with \
-             `cargo xtask bump {version}`"
+             for {version}; pass `--tag {expected}`{or_bump}"
         );
     }
     Ok(tag.to_owned())

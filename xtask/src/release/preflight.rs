@@ -10,14 +10,21 @@ use serde_json::Value;
 use xshell::cmd;
 
 use super::{Release, Remote, credentials, registry};
-use crate::pep440;
 use crate::version;
+use crate::{changelog, pep440};
 
 pub fn run(r: &mut Release) -> Result<()> {
     tools(r)?;
     let given = r.plan.tag_given.then_some(r.plan.tag.as_str());
     version::collect(r.sh, r.ws, given)?.check()?;
     let mut problems = tree_and_tag(r)?;
+    // The notes become the GitHub Release, made after the uploads: a missing, undated or empty
+    // section must stop the release before them, not after.
+    let path = &r.ws.config.changelog;
+    let notes =
+        r.ws.changelog()
+            .and_then(|c| changelog::release_notes(c, path, &r.plan.version.to_string()));
+    problems.extend(notes.err().map(|e| format!("{e:#}")));
     problems.extend(credentials::missing(
         !r.plan.crates.is_empty(),
         &r.plan.crates_registry,
@@ -28,8 +35,29 @@ pub fn run(r: &mut Release) -> Result<()> {
     // not wait for (or fail on) a registry.
     r.enforce(REFUSED, problems)?;
     registry_state(r)?;
-    let problems = against_published(r);
+    let mut problems = credentials_accepted(r)?;
+    problems.extend(against_published(r));
     r.enforce(REFUSED, problems)
+}
+
+/// The credentials that are there, shown to the endpoints that will receive the uploads with a
+/// request that cannot store anything: a wrong password is found here, before the first upload,
+/// not after the crate went out. (Without credentials there is nothing to show: a dry run
+/// needs none, and a live run was refused above.)
+fn credentials_accepted(r: &Release) -> Result<Vec<String>> {
+    let python = r.env.python();
+    let version = r.plan.version.to_string();
+    let krate = match r.plan.crates.first() {
+        Some(first) => {
+            let location = registry::index_location(&r.ws.root, &r.plan.crates_registry)?;
+            Some((registry::api_url(r.sh, &python, &location)?, first.name.clone()))
+        }
+        None => None,
+    };
+    let crates = krate.as_ref().map(|(api, name)| {
+        (r.plan.crates_registry.as_str(), api.as_str(), name.as_str(), version.as_str())
+    });
+    credentials::probe(r.sh, &python, crates, &r.plan.pypi_url)
 }
 
 const REFUSED: &str = "live release refused in preflight, before any upload";
@@ -54,10 +82,16 @@ fn tools(r: &mut Release) -> Result<()> {
     for tool in venv_tools {
         let path = r.env.bin(tool);
         if !path.exists() {
+            // The environment was just synced with uv.lock, so syncing again changes nothing:
+            // a tool missing now was removed by hand (uv still thinks it installed) or is not in
+            // the lock at all.
             missing.push(format!(
-                "{tool}: expected {} from the `dev` dependency group; run `.venv/bin/uv sync \
-                 --locked` (or add it to pyproject.toml and `uv lock`)",
-                path.display()
+                "{tool}: expected {} from the `dev` dependency group of uv.lock, which the \
+                 project environment was just synced with; recreate the environment (`rm -rf \
+                 {}`, then re-run: the next command builds it again), or, if uv.lock lacks it, \
+                 add it (`.venv/bin/uv add --dev {tool}`)",
+                path.display(),
+                r.env.dir().display()
             ));
         }
     }
@@ -202,14 +236,14 @@ fn against_published(r: &Release) -> Vec<String> {
         .filter_map(|f| pep440::version_in_file_name(f, &dist))
         .filter_map(|v| Some((pep440::sort_key(v)?, v.to_owned())))
         .max();
-    if let (Some(ours), Some((key, version))) = (ours, newest) {
-        if key > ours {
-            problems.push(format!(
-                "{} {version} is already on {}: expected {} to be newer; bump with \
+    if let (Some(ours), Some((key, version))) = (ours, newest)
+        && key > ours
+    {
+        problems.push(format!(
+            "{} {version} is already on {}: expected {} to be newer; bump with \
                  `cargo xtask bump`",
-                r.plan.python_name, r.plan.pypi_index, r.plan.python_version
-            ));
-        }
+            r.plan.python_name, r.plan.pypi_index, r.plan.python_version
+        ));
     }
     problems
 }

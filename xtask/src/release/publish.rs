@@ -18,7 +18,8 @@ use super::credentials::{self, PythonAuth};
 use super::decision::{self, Planned};
 use super::manifest::{Decision, PublishRecord, PublishStatus};
 use super::plan::{Builder, CRATES_IO, Kind};
-use super::{Release, registry, verify};
+use super::{Release, build, registry, verify};
+use crate::digest;
 use crate::exec::CmdExt;
 use crate::flags::Mode;
 
@@ -36,15 +37,98 @@ pub fn run(r: &mut Release) -> Result<()> {
         };
         r.manifest.set_publish(record);
     }
-    r.manifest.write(&r.out)?;
-    r.enforce(
-        "refusing to publish: files already published with different bytes (nothing was uploaded)",
-        decision::conflicts(&decided),
-    )?;
+    r.write_manifest()?;
+    let mut problems = decision::conflicts(&decided);
+    problems.extend(the_verified_bytes(r)?);
+    problems.extend(trusted_publishing_works(r, &decided)?);
+    r.enforce("refusing to publish (nothing was uploaded)", problems)?;
     match r.mode {
         Mode::DryRun => rehearse(r, &decided),
         Mode::Live => publish(r, &decided),
     }
+}
+
+/// `cargo publish` packages the crate again from the working tree (it cannot upload a file;
+/// rust-lang/cargo#12747), so before any upload: the artifacts must have been built from HEAD,
+/// and packaging HEAD again must make byte for byte the crates that were verified. Both hold in
+/// a release that built its own artifacts and left the tree alone; a dist from another commit
+/// (a moved tag, another run's download) or another cargo fails them, before anything is sent.
+fn the_verified_bytes(r: &Release) -> Result<Vec<String>> {
+    let mut problems = Vec::new();
+    let head = cmd!(r.sh, "git rev-parse HEAD").quiet().read()?;
+    let built_at = r.manifest.commit.trim();
+    if built_at != head.trim() {
+        problems.push(format!(
+            "the artifacts in {} were built at commit {}, but HEAD is {}: expected to publish \
+             from the commit they were built from, since cargo publish packages the working \
+             tree; check out {} (`git checkout {}`), or rebuild at HEAD (`cargo xtask release \
+             --dry-run --out {}`)",
+            r.out.display(),
+            short(built_at),
+            short(&head),
+            short(built_at),
+            built_at,
+            r.out.display()
+        ));
+    }
+    let reproduce = build::target_dir(&r.ws.root).join("release-staging").join("reproduce");
+    eprintln!("    packaging HEAD again to compare with the verified crates");
+    for path in build::package_crates(r, &reproduce, build::Verify::PackOnly)? {
+        let file = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        let (ours, _) = digest::sha256_file(&path)?;
+        let Some(verified) = r.manifest.artifacts.iter().find(|a| a.file == file) else {
+            continue;
+        };
+        if ours != verified.sha256 {
+            problems.push(format!(
+                "cargo package at HEAD makes {file} with sha256 {ours}, but the verified one has \
+                 sha256 {}: cargo publish would upload other bytes than were verified; publish \
+                 from the commit and with the toolchain (rust-toolchain.toml) they were built \
+                 with, or rebuild them (`cargo xtask release --dry-run --out {}`)",
+                verified.sha256,
+                r.out.display()
+            ));
+        }
+    }
+    Ok(problems)
+}
+
+/// With trusted publishing (GitHub Actions, `id-token: write`), uv exchanges the job's OIDC
+/// token for an upload token: `uv publish --dry-run --trusted-publishing always` performs that
+/// exchange and uploads nothing, so a publisher PyPI does not know is found before any upload.
+fn trusted_publishing_works(r: &Release, decided: &[Planned]) -> Result<Vec<String>> {
+    let url = &r.plan.pypi_url;
+    if credentials::python_auth(url) != Some(PythonAuth::TrustedPublishing) {
+        return Ok(Vec::new());
+    }
+    let files: Vec<PathBuf> = decided
+        .iter()
+        .filter(|p| p.kind != Kind::Crate && p.decision == Decision::Upload)
+        .map(|p| r.out.join(&p.file))
+        .collect();
+    if files.is_empty() {
+        return Ok(Vec::new());
+    }
+    let uv = r.env.bin("uv");
+    let run = cmd!(
+        r.sh,
+        "{uv} publish --dry-run --trusted-publishing always --publish-url {url} {files...}"
+    )
+    .run_capturing_stderr()?;
+    if run.status.success() {
+        return Ok(Vec::new());
+    }
+    Ok(vec![format!(
+        "trusted publishing to {url} does not work from this job: {}; expected this workflow \
+         (release.yml, environment `release`) registered as a trusted publisher of {} on PyPI, \
+         and the job granted `permissions: id-token: write`",
+        uv_reason(&run.stderr),
+        r.plan.python_name
+    )])
+}
+
+fn short(sha: &str) -> &str {
+    sha.trim().get(..10).unwrap_or(sha.trim())
 }
 
 /// Everything live would upload, checked by the tools that would upload it, without sending.
@@ -123,36 +207,46 @@ fn publish_crate(r: &Release, name: &str, sha256: &str) -> Result<PublishStatus>
     let registry = &r.plan.crates_registry;
     let mut delay = Duration::from_secs(2);
     for attempt in 1..=4 {
-        eprintln!("$ cargo publish --no-verify --locked --registry {registry} --package {name}");
-        let output =
+        let run =
             cmd!(r.sh, "cargo publish --no-verify --locked --registry {registry} --package {name}")
-                .quiet()
-                .ignore_status()
-                .output()?;
-        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-        eprint!("{stderr}");
-        if output.status.success() {
+                .run_capturing_stderr()?;
+        if run.status.success() {
             wait_for_crate(r, name, sha256)?;
             return Ok(PublishStatus::Published);
         }
-        if stderr.contains("already exists") || stderr.contains("already uploaded") {
+        if run.stderr.contains("already exists") || run.stderr.contains("already uploaded") {
             // Someone (or an earlier, interrupted run) got there first: same bytes or refuse.
             wait_for_crate(r, name, sha256)?;
             return Ok(PublishStatus::Skipped);
         }
-        if attempt < 4 && is_transient(&stderr) {
+        if attempt < 4 && is_transient(&run.stderr) {
             eprintln!("    transient failure, retrying in {}s", delay.as_secs());
-            std::thread::sleep(delay);
+            crate::exec::sleep(delay)?;
             delay *= 2;
             continue;
         }
         bail!(
             "cargo publish of {name} to {registry} failed: {}; once the cause is fixed, re-run \
              the release: it skips what is already published",
-            last_line(&stderr)
+            cargo_reason(&run.stderr)
         );
     }
     unreachable!("the last attempt returns")
+}
+
+/// The line of cargo's error output that says what the registry answered (`the remote server
+/// responded with an error (status 403 Forbidden): …`), else its last error line.
+fn cargo_reason(stderr: &str) -> &str {
+    let lines: Vec<&str> = stderr.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    lines
+        .iter()
+        .find(|l| l.contains("responded with an error") || l.contains("status "))
+        .or_else(|| {
+            lines.iter().rev().find(|l| l.starts_with("error") || l.starts_with("Caused by"))
+        })
+        .or(lines.last())
+        .copied()
+        .unwrap_or("no output")
 }
 
 fn is_transient(stderr: &str) -> bool {
@@ -195,11 +289,12 @@ fn wait_for_crate(r: &Release, name: &str, sha256: &str) -> Result<()> {
                 r.plan.crates_registry
             );
         }
-        std::thread::sleep(Duration::from_secs(3));
+        crate::exec::sleep(Duration::from_secs(3))?;
     }
 }
 
-/// `uv publish` for one file (one at a time, so the manifest knows exactly what went out).
+/// `uv publish` for one file (one at a time, so the manifest knows exactly what went out, and
+/// what uv really did: a file the index already has is skipped, not published).
 fn upload_python(r: &Release, file: &str) -> Result<PublishStatus> {
     let (uv, url, index) = (r.env.bin("uv"), &r.plan.pypi_url, &r.plan.pypi_index);
     let path = r.out.join(file);
@@ -207,18 +302,35 @@ fn upload_python(r: &Release, file: &str) -> Result<PublishStatus> {
         Some(PythonAuth::TrustedPublishing) => "always",
         _ => "never",
     };
-    cmd!(
+    let run = cmd!(
         r.sh,
         "{uv} publish --trusted-publishing {trusted} --publish-url {url} --check-url {index} {path}"
     )
-    .run_to_stderr()
-    .with_context(|| {
-        format!(
-            "upload {file} to {url} failed; once the cause is fixed, re-run the release: it \
-             skips what is already published"
-        )
-    })?;
-    Ok(PublishStatus::Published)
+    .run_capturing_stderr()?;
+    if run.status.success() {
+        let skipped = run.stderr.contains("already exists, skipping");
+        return Ok(if skipped { PublishStatus::Skipped } else { PublishStatus::Published });
+    }
+    bail!(
+        "upload of {file} to {url} failed: {}; once the cause is fixed, re-run the release: it \
+         skips what is already published",
+        uv_reason(&run.stderr)
+    )
+}
+
+/// What the registry answered, from uv's error output: `Server returned status code 403
+/// Forbidden. Server says: <body>` becomes `HTTP 403 Forbidden: <the body's reason>`.
+fn uv_reason(stderr: &str) -> String {
+    const STATUS: &str = "Server returned status code ";
+    if let Some(at) = stderr.find(STATUS) {
+        let rest = &stderr[at + STATUS.len()..];
+        let (status, body) = rest.split_once(". Server says:").unwrap_or((rest, ""));
+        let reason = credentials::reason(body);
+        return format!("HTTP {}: {reason}", status.trim());
+    }
+    let lines: Vec<&str> = stderr.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let cause = lines.iter().find(|l| l.starts_with("cause:") || l.starts_with("error:"));
+    cause.or(lines.last()).copied().unwrap_or("no output").to_owned()
 }
 
 /// After publishing: every Python file's sha256 from the index, then the wheel installed from
@@ -257,7 +369,7 @@ fn read_back(r: &Release) -> Result<()> {
                 missing.join(", ")
             );
         }
-        std::thread::sleep(Duration::from_secs(5));
+        crate::exec::sleep(Duration::from_secs(5))?;
     }
     let runnable = r.plan.wheels.iter().any(|w| {
         w.builder == Builder::Host
@@ -277,7 +389,7 @@ fn record(r: &mut Release, p: &Planned, result: &Result<PublishStatus>) -> Resul
     };
     eprintln!("    {}: {}", p.file, status.as_str());
     set_status(r, p, status);
-    r.manifest.write(&r.out)
+    r.write_manifest()
 }
 
 fn set_status(r: &mut Release, p: &Planned, status: PublishStatus) {
@@ -319,13 +431,24 @@ fn project_url(index: &str, project: &str) -> String {
     format!("{}/{}/", index.trim_end_matches('/'), project)
 }
 
-fn last_line(text: &str) -> &str {
-    text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("no output").trim()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn registry_answers_are_named() {
+        let uv = "Uploading x.tar.gz (1KiB)\nerror: Failed to publish `x.tar.gz` to `http://127.0.0.1:1/`\n  cause: Server returned status code 403 Forbidden. Server says: <html><title>Error: 403 Forbidden</title><pre>None</pre></html>\n";
+        assert_eq!(uv_reason(uv), "HTTP 403 Forbidden: None");
+        assert_eq!(
+            uv_reason("error: Failed\n  cause: Missing credentials for: http://x/\n"),
+            "error: Failed"
+        );
+        let cargo = "    Updating `local` index\n   Uploading geodist v0.1.0\nerror: failed to publish geodist v0.1.0 to registry at http://127.0.0.1:1\n\nCaused by:\n  the remote server responded with an error (status 403 Forbidden): authentication failed\n";
+        assert_eq!(
+            cargo_reason(cargo),
+            "the remote server responded with an error (status 403 Forbidden): authentication failed"
+        );
+    }
 
     #[test]
     fn transient_errors_are_recognised() {

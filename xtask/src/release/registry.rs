@@ -73,6 +73,35 @@ fn config_index(root: &Path, registry: &str) -> Option<String> {
     })
 }
 
+/// The web API of the registry behind an index (`api` in its `config.json`), where uploads go.
+pub fn api_url(sh: &Shell, python: &Path, location: &IndexLocation) -> Result<String> {
+    let text = match location {
+        IndexLocation::Sparse(base) if base == "https://index.crates.io/" => {
+            return Ok("https://crates.io".to_owned());
+        }
+        IndexLocation::Sparse(base) => {
+            let url = format!("{base}config.json");
+            let response = http::get(sh, python, &url)?;
+            if response.status != 200 {
+                bail!("{url} answered HTTP {}: expected the index's config.json", response.status);
+            }
+            response.body
+        }
+        IndexLocation::Local(repo) => {
+            let git = cmd!(sh, "git -C {repo} show HEAD:config.json").quiet().read();
+            git.with_context(|| {
+                format!("read config.json of the crate index at {}", repo.display())
+            })?
+        }
+    };
+    let config: Value =
+        serde_json::from_str(&text).context("the index's config.json is not JSON")?;
+    config["api"]
+        .as_str()
+        .map(|api| api.trim_end_matches('/').to_owned())
+        .context("the index's config.json names no `api`: the registry takes no uploads")
+}
+
 /// The index path of a crate (`se/rd/serde`, `3/s/syn`, …).
 pub fn index_path(name: &str) -> String {
     let name = name.to_lowercase();
@@ -172,12 +201,13 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16)
+        {
+            out.push(b);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;

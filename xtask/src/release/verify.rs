@@ -10,7 +10,7 @@ use serde_json::Value;
 use xshell::{Shell, cmd};
 
 use super::Release;
-use super::build::{is_artifact_name, staging_dir, target_dir};
+use super::build::{is_ours, staging_dir, target_dir};
 use super::manifest::ArtifactRecord;
 use super::plan::{Builder, Kind};
 use crate::digest;
@@ -92,6 +92,7 @@ pub fn run_complete(r: &mut Release) -> Result<()> {
     let expected: Vec<String> = r.plan.artifacts().into_iter().map(|a| a.file).collect();
     let mut steps = Progress::default();
     steps.stage("expected set", || expected_set(r, &expected))?;
+    r.owns_manifest = true;
     for a in r.plan.artifacts() {
         let (sha256, size) = digest::sha256_file(&r.out.join(&a.file))?;
         let record = ArtifactRecord { file: a.file, kind: a.kind, sha256, size, target: a.target };
@@ -118,13 +119,14 @@ pub fn check_source(r: &mut Release) -> Result<()> {
     steps.stage("sdist from source", || build_sdist(r))
 }
 
-/// The output directory holds exactly the `expected` artifacts.
+/// Of the release's own files (by name: its crates' and its distribution's), the output
+/// directory holds exactly the `expected` artifacts. Other files there are not looked at.
 fn expected_set(r: &Release, expected: &[String]) -> Result<()> {
     let mut found: Vec<String> = std::fs::read_dir(&r.out)
         .with_context(|| format!("list {}", r.out.display()))?
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| is_artifact_name(n))
+        .filter(|n| is_ours(&r.plan, n))
         .collect();
     found.sort();
     let missing: Vec<&String> = expected.iter().filter(|f| !found.contains(f)).collect();
@@ -170,11 +172,68 @@ fn versions_inside(r: &Release) -> Result<()> {
                 a.file, info["name"], info["version"]
             ));
         }
+        let license = match a.kind {
+            Kind::Crate => {
+                r.ws.members.iter().find(|m| m.name == name).and_then(|m| m.license.clone())
+            }
+            Kind::Sdist | Kind::Wheel => r.ws.python.as_ref().and_then(|p| p.license.clone()),
+        };
+        let files: Vec<&str> =
+            info["files"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+        problems.extend(missing_licenses(&a.file, a.kind, license.as_deref(), &files));
     }
     if !problems.is_empty() {
         bail!("artifact metadata disagrees with the plan:\n  {}", problems.join("\n  "));
     }
     Ok(())
+}
+
+/// The licence texts an artifact lacks. Its manifest's `license` (an SPDX expression) names
+/// the licences; each must travel with the code as `LICENSE-<ID>` (`LICENSE-MIT`,
+/// `LICENSE-APACHE` for Apache-2.0), or as `LICENSE`/`COPYING` when there is one licence: at the
+/// top of a crate or sdist, in the `.dist-info` (or its `licenses/`) of a wheel.
+fn missing_licenses(file: &str, kind: Kind, license: Option<&str>, files: &[&str]) -> Vec<String> {
+    let Some(expression) = license else {
+        return vec![format!(
+            "{file}: its manifest declares no `license`: expected an SPDX expression (and the \
+             licence files next to the code)"
+        )];
+    };
+    let ids: Vec<&str> = expression
+        .split(|c: char| c.is_whitespace() || c == '(' || c == ')')
+        .filter(|w| !w.is_empty() && !matches!(*w, "OR" | "AND" | "WITH"))
+        .collect();
+    let top_level = |path: &str| match kind {
+        Kind::Crate | Kind::Sdist => path.matches('/').count() == 1,
+        Kind::Wheel => {
+            let parts: Vec<&str> = path.split('/').collect();
+            parts[0].ends_with(".dist-info")
+                && (parts.len() == 2 || (parts.len() == 3 && parts[1] == "licenses"))
+        }
+    };
+    let names: Vec<String> = files
+        .iter()
+        .filter(|p| top_level(p))
+        .filter_map(|p| p.rsplit('/').next())
+        .map(str::to_ascii_uppercase)
+        .collect();
+    let mut missing = Vec::new();
+    for id in &ids {
+        let stem = id.split(['-', '.']).next().unwrap_or(id).to_ascii_uppercase();
+        let wanted = format!("LICENSE-{stem}");
+        let alone = ids.len() == 1
+            && names
+                .iter()
+                .any(|n| n == "LICENSE" || n.starts_with("LICENSE.") || n.starts_with("COPYING"));
+        if !alone && !names.iter().any(|n| n == &wanted || n.starts_with(&format!("{wanted}."))) {
+            missing.push(format!(
+                "{file}: the licence text of {id} is missing: expected {wanted} inside (its \
+                 manifest says `license = \"{expression}\"`); put the file next to the manifest \
+                 (for a crate, in its directory; it may be a link to the workspace's)"
+            ));
+        }
+    }
+    missing
 }
 
 /// twine, check-wheel-contents, auditwheel (Linux) and abi3audit.
@@ -379,4 +438,33 @@ fn fresh_venv_in(
             )
         })?;
     Ok(venv)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_licence_named_travels_with_the_code() {
+        let dual = Some("MIT OR Apache-2.0");
+        let crate_files =
+            ["core-1.0.0/Cargo.toml", "core-1.0.0/LICENSE-MIT", "core-1.0.0/src/lib.rs"];
+        let missing = missing_licenses("core-1.0.0.crate", Kind::Crate, dual, &crate_files);
+        assert_eq!(missing.len(), 1, "{missing:?}");
+        assert!(missing[0].contains("Apache-2.0") && missing[0].contains("LICENSE-APACHE"));
+        let wheel = [
+            "core/__init__.py",
+            "core-1.0.0.dist-info/licenses/LICENSE-MIT",
+            "core-1.0.0.dist-info/licenses/LICENSE-APACHE",
+        ];
+        assert!(missing_licenses("core.whl", Kind::Wheel, dual, &wheel).is_empty());
+        // A licence file deep inside the tree is not the package's licence.
+        let deep = ["core-1.0.0/tests/LICENSE-MIT", "core-1.0.0/LICENSE-APACHE"];
+        assert_eq!(missing_licenses("core.tar.gz", Kind::Sdist, dual, &deep).len(), 1);
+        let single = ["core-1.0.0/LICENSE.txt"];
+        assert!(missing_licenses("core.tar.gz", Kind::Sdist, Some("MIT"), &single).is_empty());
+        assert!(
+            missing_licenses("core.tar.gz", Kind::Sdist, None, &single)[0].contains("no `license`")
+        );
+    }
 }

@@ -211,6 +211,17 @@ pub fn assess(ws: &Workspace, built: &Built, tag: &TagState) -> Result<VersionRe
         rows.push(built_row(py, built, python.as_deref().ok()));
     }
     rows.push(changelog_row(&ws.config.changelog, ws.changelog.as_deref(), &v));
+    let path = &ws.config.changelog;
+    for problem in
+        ws.changelog.as_deref().map(|c| changelog::shape_problems(c, path)).unwrap_or_default()
+    {
+        rows.push(differs(
+            format!("{path} form"),
+            "not Keep a Changelog",
+            "Keep a Changelog",
+            problem,
+        ));
+    }
     rows.push(tag_row(&ws.config.tag_prefix, tag, &v));
     Ok(VersionReport { version, rows })
 }
@@ -565,6 +576,22 @@ version = "0.0.0"
         let report = assess(&ws, &Built::NotBuilt, &head(&[])).unwrap();
         let err = report.check().unwrap_err().to_string();
         assert!(err.contains("pre-release word `dev`"), "{err}");
+    }
+
+    #[test]
+    fn changelog_form() {
+        let mut ws = fixture();
+        ws.changelog =
+            Some(CHANGELOG.replace("## [Unreleased]\n\n", "").replace("2024-06-01", "June"));
+        check(
+            &ws,
+            &Built::NotBuilt,
+            &head(&[]),
+            &[
+                "CHANGELOG.md has no `## [Unreleased]` heading",
+                "CHANGELOG.md line 3: `## [0.2.0] - June`",
+            ],
+        );
     }
 
     #[test]

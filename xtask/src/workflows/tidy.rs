@@ -387,12 +387,13 @@ fn parse_run(script: &str) -> Result<RunStep, String> {
     let mut args = Vec::new();
     let mut env = Vec::new();
     for word in rest {
-        if let Some(var) = word.strip_prefix("\"$").and_then(|w| w.strip_suffix('"')) {
-            if !var.is_empty() && var.chars().all(|c| c.is_ascii_uppercase() || c == '_') {
-                env.push(var.to_owned());
-                args.push(PLACEHOLDER.to_owned());
-                continue;
-            }
+        if let Some(var) = word.strip_prefix("\"$").and_then(|w| w.strip_suffix('"'))
+            && !var.is_empty()
+            && var.chars().all(|c| c.is_ascii_uppercase() || c == '_')
+        {
+            env.push(var.to_owned());
+            args.push(PLACEHOLDER.to_owned());
+            continue;
         }
         let plain = word.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:=,+@%".contains(c));
         if !plain {

@@ -17,6 +17,8 @@ pub struct PythonPackage {
     pub dynamic_version: bool,
     /// `[tool.maturin] manifest-path`: the extension crate's manifest, relative to the root.
     pub manifest_path: Option<String>,
+    /// `[project] license`, as an SPDX expression (PEP 639).
+    pub license: Option<String>,
 }
 
 impl PythonPackage {
@@ -50,7 +52,9 @@ impl PythonPackage {
             project.and_then(|p| p.get("version")).and_then(Item::as_str).map(str::to_owned);
         let manifest_path =
             maturin.and_then(|m| m.get("manifest-path")).and_then(Item::as_str).map(str::to_owned);
-        Ok(PythonPackage { dist, module, static_version, dynamic_version, manifest_path })
+        let license =
+            project.and_then(|p| p.get("license")).and_then(Item::as_str).map(str::to_owned);
+        Ok(PythonPackage { dist, module, static_version, dynamic_version, manifest_path, license })
     }
 
     /// The distribution name as it appears in file names (PEP 427/625): lowercase, runs of

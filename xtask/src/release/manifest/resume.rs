@@ -1,18 +1,39 @@
 //! Resuming from the manifest an earlier run left in `--out`: `cargo xtask publish` starts from
-//! the artifacts it recorded, each checked against its recorded sha256 and against the plan.
+//! the artifacts it recorded (merged into this run's manifest when the run started), each
+//! checked against its recorded sha256 and against the plan.
 
 use anyhow::{Result, bail};
 
-use super::{FILE_NAME, Manifest};
+use super::FILE_NAME;
 use crate::digest;
 use crate::release::Release;
 use crate::release::plan::Kind;
 
 /// The artifacts a previous run recorded in `--out`, each checked against its recorded sha256
-/// and against the plan, become this run's artifacts.
+/// and against the plan. A problem leaves the manifest as it was: only the run's own stage
+/// records are added to it.
 pub fn load_artifacts(r: &mut Release) -> Result<()> {
     let path = r.out.join(FILE_NAME);
-    let recorded = Manifest::read(&path)?;
+    if !path.exists() {
+        bail!(
+            "{} has no {FILE_NAME}: expected the verified build of {} there; build it with \
+             `cargo xtask release --dry-run --out {}` (or download the release workflow's \
+             `release` artifact into it)",
+            r.out.display(),
+            r.plan.tag,
+            r.out.display()
+        );
+    }
+    if !r.owns_manifest {
+        bail!(
+            "{} holds the manifest of another release, not of {}: expected the verified build \
+             of {} there; rebuild it with `cargo xtask release --dry-run --out <dir>`",
+            path.display(),
+            r.plan.tag,
+            r.plan.tag
+        );
+    }
+    let recorded = r.manifest.clone();
     let planned: Vec<String> = r.plan.artifacts().into_iter().map(|a| a.file).collect();
     let mut problems = Vec::new();
     for a in &recorded.artifacts {
@@ -44,6 +65,5 @@ pub fn load_artifacts(r: &mut Release) -> Result<()> {
             r.out.display()
         );
     }
-    r.manifest.artifacts = recorded.artifacts;
     Ok(())
 }

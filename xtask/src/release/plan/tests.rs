@@ -135,7 +135,9 @@ fn check_tag_error(tag: &str, needle: &str) {
 fn tags_are_checked() {
     check_tag_error("1.2.0", "malformed tag `1.2.0`");
     check_tag_error("v1.2", "malformed tag `v1.2`");
-    check_tag_error("v1.2.1", "does not match the workspace version");
+    check_tag_error("v1.2.1", "or set the version with `cargo xtask bump 1.2.1`");
+    // An older version cannot be bumped to: the hint says what works instead.
+    check_tag_error("v1.2.0-rc.1", "cannot be bumped to: release it from its own commit");
     let req = to(&[("tag", "v1.2.0")]);
     assert_eq!(Plan::new(&workspace("1.2.0"), &linux_host(), &req).unwrap().tag, "v1.2.0");
 }

@@ -1,0 +1,224 @@
+//! The output directory (`--out`): checked before the first stage, locked for the whole run, and
+//! never a place where the release deletes what it did not make.
+//!
+//! - It must be a directory the run can write, and not inside the tracked tree (a release would
+//!   make the tree dirty); a git-ignored directory such as the default `dist/` is fine.
+//! - One run at a time: an exclusive lock on `<out>/.release.lock`, and one on the shared
+//!   staging directory under `target/`, each held until the process ends (the OS releases them
+//!   even when it is killed). A second run is refused at once, naming the holder's PID.
+//! - What is in it already is the previous run's state: [`previous`] reads its manifest, which
+//!   this run merges into, and says which files a replaced manifest named (the only ones a run
+//!   may remove besides its own plan's).
+
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io::{Read, Seek, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use xshell::{Shell, cmd};
+
+use super::manifest::{FILE_NAME, Manifest, PublishStatus};
+use super::plan::Plan;
+
+/// The name of the lock file in the output and staging directories.
+pub const LOCK_FILE: &str = ".release.lock";
+
+/// Held locks; dropping them (or the process ending) releases them.
+#[derive(Debug)]
+pub struct Locks {
+    _files: Vec<File>,
+}
+
+/// Checks `out` and locks it and the staging directory under `target`.
+pub fn open(sh: &Shell, root: &Path, out: &Path, staging: &Path) -> Result<Locks> {
+    if out.exists() && !out.is_dir() {
+        bail!(
+            "--out {} is not a directory: expected a directory for the artifacts and the \
+             manifest; pass another path with --out",
+            out.display()
+        );
+    }
+    inside_tracked_tree(sh, root, out)?;
+    std::fs::create_dir_all(out).with_context(|| {
+        format!(
+            "create the output directory {}: expected a path this user can write; pass another \
+             with --out",
+            out.display()
+        )
+    })?;
+    let out_lock = lock(out, "the output directory")?;
+    std::fs::create_dir_all(staging)
+        .with_context(|| format!("create the staging directory {}", staging.display()))?;
+    let staging_lock = lock(staging, "the release staging directory (shared by every --out)")?;
+    Ok(Locks { _files: vec![out_lock, staging_lock] })
+}
+
+/// `out` may not hold tracked files or be a not-ignored directory of the checkout.
+fn inside_tracked_tree(sh: &Shell, root: &Path, out: &Path) -> Result<()> {
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let out = canonical_prefix(out);
+    if root.starts_with(&out) {
+        bail!(
+            "--out {} contains the checkout {}: expected a directory of its own; the release \
+             removes and rewrites artifacts there (default: dist/)",
+            out.display(),
+            root.display()
+        );
+    }
+    let Ok(relative) = out.strip_prefix(&root) else {
+        return Ok(()); // outside the checkout
+    };
+    let _dir = sh.push_dir(&root);
+    let ignored = cmd!(sh, "git check-ignore --quiet {relative}")
+        .quiet()
+        .ignore_stdout()
+        .ignore_stderr()
+        .run()
+        .is_ok();
+    if !ignored {
+        bail!(
+            "--out {} is inside the tracked tree of {}: expected a git-ignored directory (like \
+             the default dist/) or one outside the checkout, since a release writes and removes \
+             files there; pass --out dist, or add {}/ to .gitignore",
+            out.display(),
+            root.display(),
+            relative.display()
+        );
+    }
+    Ok(())
+}
+
+/// `path` with its longest existing prefix canonicalized (symlinks resolved), the rest as given.
+fn canonical_prefix(path: &Path) -> PathBuf {
+    let mut existing = path.to_path_buf();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (existing.file_name().map(ToOwned::to_owned), existing.parent()) {
+            (Some(name), Some(parent)) => {
+                rest.push(name);
+                existing = parent.to_path_buf();
+            }
+            _ => return path.to_path_buf(),
+        }
+    }
+    let mut out = existing.canonicalize().unwrap_or(existing);
+    out.extend(rest.iter().rev());
+    out
+}
+
+/// Takes the exclusive lock on `<dir>/.release.lock` and writes our PID into it.
+fn lock(dir: &Path, what: &str) -> Result<File> {
+    let path = dir.join(LOCK_FILE);
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .with_context(|| {
+            format!("open {}: expected {} to be writable", path.display(), dir.display())
+        })?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(TryLockError::WouldBlock) => {
+            let mut holder = String::new();
+            let _ = file.read_to_string(&mut holder);
+            let holder = holder.trim();
+            let holder = if holder.is_empty() {
+                "another process".to_owned()
+            } else {
+                format!("PID {holder}")
+            };
+            bail!(
+                "another release run ({holder}) holds {} ({}): expected one run at a time, \
+                 since both would write the same files; wait for it to end, or stop it \
+                 (`kill {}`)",
+                what,
+                path.display(),
+                holder.trim_start_matches("PID ")
+            );
+        }
+        Err(TryLockError::Error(err)) => {
+            return Err(err).with_context(|| format!("lock {}", path.display()));
+        }
+    }
+    file.set_len(0)?;
+    file.rewind()?;
+    write!(file, "{}", std::process::id())?;
+    file.flush()?;
+    Ok(file)
+}
+
+/// What the previous run left in `out`, for this run to merge into.
+#[derive(Debug, Default)]
+pub struct Previous {
+    /// The manifest of this same release, whose artifacts and publish records this run keeps.
+    pub manifest: Option<Manifest>,
+    /// Files a manifest of another release named: the only files of it this run may remove.
+    pub replaced_files: Vec<String>,
+}
+
+/// Reads the manifest in `out`. One of this release (same tag) is merged into; one of another
+/// release is replaced, unless it records a live upload, which is never thrown away.
+pub fn previous(out: &Path, plan: &Plan) -> Result<Previous> {
+    let path = out.join(FILE_NAME);
+    if !path.exists() {
+        return Ok(Previous::default());
+    }
+    let manifest = Manifest::read(&path).with_context(|| {
+        format!(
+            "{} is in the way: expected the manifest of an earlier run or nothing; the release \
+             never writes over a file it cannot read; move it away",
+            path.display()
+        )
+    })?;
+    if manifest.tag == plan.tag {
+        return Ok(Previous { manifest: Some(manifest), replaced_files: Vec::new() });
+    }
+    let live = manifest.publish.iter().any(|p| {
+        matches!(
+            p.status,
+            PublishStatus::Published | PublishStatus::Skipped | PublishStatus::Failed
+        )
+    });
+    if live {
+        bail!(
+            "{} holds the record of the live release {} ({} upload record(s)): expected an \
+             output directory without another release's record, which is kept, never \
+             replaced; move it away (`mv {} {}-{}`) or pass another --out",
+            out.display(),
+            manifest.tag,
+            manifest.publish.len(),
+            out.display(),
+            out.display(),
+            manifest.tag
+        );
+    }
+    let replaced_files = manifest.artifacts.iter().map(|a| a.file.clone()).collect();
+    Ok(Previous { manifest: None, replaced_files })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_lock_is_refused_naming_the_holder() {
+        let dir = std::env::temp_dir().join(format!("xtask-lock-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let held = lock(&dir, "the test directory").unwrap();
+        let err = lock(&dir, "the test directory").unwrap_err().to_string();
+        assert!(err.contains(&format!("PID {}", std::process::id())), "{err}");
+        assert!(err.contains("one run at a time"), "{err}");
+        drop(held);
+        drop(lock(&dir, "the test directory").unwrap());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn canonical_prefixes_keep_the_missing_part() {
+        let tmp = std::env::temp_dir().canonicalize().unwrap();
+        let missing = tmp.join("xtask-none-here/a/b");
+        assert_eq!(canonical_prefix(&missing), missing);
+    }
+}
