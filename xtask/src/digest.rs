@@ -29,6 +29,11 @@ pub fn sha256_file(path: &Path) -> Result<(String, u64)> {
     Ok((hex, size))
 }
 
+/// The hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// `SHA256SUMS` text: `<hex>  <file>` per line, in the order given.
 pub fn render_sums<'a>(entries: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
     entries.into_iter().map(|(sha256, file)| format!("{sha256}  {file}\n")).collect()

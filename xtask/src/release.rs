@@ -51,6 +51,9 @@ pub struct Release<'a> {
     pub ws: &'a Workspace,
     /// Absolute (made so at the edge, in `flags`).
     pub out: PathBuf,
+    /// The run's scratch space under `target/release-staging/`, one per output directory, so
+    /// that runs into different `--out`s never share one (it is locked with `--out`).
+    pub staging: PathBuf,
     pub mode: Mode,
     pub plan: Plan,
     pub host: Host,
@@ -198,7 +201,7 @@ impl<'a> Release<'a> {
         let out = out.unwrap_or_else(|| ws.root.join("dist"));
         let mut progress = Progress::default();
         let started = Release::prepare(sh, ws, mode, destination, &out, &mut progress);
-        let (locks, env, plan, host, previous) = match started {
+        let (locks, staging, env, plan, host, previous) = match started {
             Ok(started) => started,
             Err(err) => {
                 progress.print_summary("stages");
@@ -226,6 +229,7 @@ impl<'a> Release<'a> {
             sh,
             ws,
             out,
+            staging,
             mode,
             plan,
             host,
@@ -252,8 +256,9 @@ impl<'a> Release<'a> {
         destination: &Destination,
         out: &Path,
         progress: &mut Progress,
-    ) -> Result<(outdir::Locks, PythonEnv, Plan, Host, outdir::Previous)> {
-        let staging = build::target_dir(&ws.root).join("release-staging");
+    ) -> Result<(outdir::Locks, PathBuf, PythonEnv, Plan, Host, outdir::Previous)> {
+        let key = crate::digest::sha256_hex(out.to_string_lossy().as_bytes());
+        let staging = build::target_dir(&ws.root).join("release-staging").join(&key[..12]);
         let locks = progress.stage("output", || outdir::open(sh, &ws.root, out, &staging))?;
         let env = progress.stage("python env", || PythonEnv::ensure(sh, &ws.root))?;
         env.activate(sh);
@@ -265,7 +270,7 @@ impl<'a> Release<'a> {
         })?;
         eprint!("{}", plan.render_text());
         eprintln!("  mode            {}", mode.as_str());
-        Ok((locks, env, plan, host, previous))
+        Ok((locks, staging, env, plan, host, previous))
     }
 
     fn run_stages(&mut self) -> Result<()> {

@@ -62,6 +62,7 @@ fn dry_run_builds_verifies_and_rehearses_without_sending_anything() {
     assert_eq!(
         names,
         [
+            "output",
             "python env",
             "plan",
             "preflight",

@@ -1,14 +1,19 @@
 //! End to end: `cargo xtask release --live` and `cargo xtask publish --live` against real
 //! registries on 127.0.0.1 (pypiserver with htpasswd, cargo-http-registry with a `file://`
-//! index), started and stopped by PID. One workspace copy goes through the whole story: every
-//! refusal, an unreachable PyPI, a crate registry down mid-release, a rejected password, the
-//! re-run that finishes the release, a second run that skips everything, and an artifact whose
-//! bytes changed.
+//! index), started and stopped by PID. One workspace copy goes through the whole story, built
+//! once and reused: every refusal, an unreachable PyPI, a crate registry down mid-release, a
+//! refused run over a good dist, a held lock, a dist from another commit, a wrong password
+//! (nothing at all published), a publish interrupted by SIGINT and resumed from a subdirectory
+//! with a relative `--out`, a second run that skips everything and leaves a user's files alone,
+//! an artifact whose bytes changed, and the same decisions in a dry run.
 
 mod support;
 
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::sync::mpsc;
 
 use serde_json::Value;
 use support::{CrateRegistry, PYPI_PASSWORD, PYPI_USER, PypiServer, Scratch};
@@ -27,11 +32,25 @@ impl Story<'_> {
         env
     }
 
-    fn run(&self, command: &str, env: &[(&str, String)], pypi: Option<(String, String)>) -> Output {
+    fn args(&self, command: &str, pypi: Option<(String, String)>) -> Vec<String> {
         let (url, index) = pypi.unwrap_or((self.pypi.upload_url(), self.pypi.index_url()));
-        let args = [command, "--live", "--crates-registry", "local", "--pypi-url", &url];
-        let mut args = args.to_vec();
-        args.extend(["--pypi-index", &index]);
+        [
+            command,
+            "--live",
+            "--crates-registry",
+            "local",
+            "--pypi-url",
+            &url,
+            "--pypi-index",
+            &index,
+        ]
+        .map(str::to_owned)
+        .to_vec()
+    }
+
+    fn run(&self, command: &str, env: &[(&str, String)], pypi: Option<(String, String)>) -> Output {
+        let args = self.args(command, pypi);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
         support::xtask(self.ws, &args, env)
     }
 
@@ -52,6 +71,20 @@ impl Story<'_> {
             .collect();
         s.sort();
         s
+    }
+
+    /// What a run must leave behind when it is refused: the dist as it was.
+    fn dist_state(&self) -> (Vec<String>, String, String) {
+        let dist = self.ws.join("dist");
+        let artifacts = self.manifest()["artifacts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| format!("{} {}", a["file"], a["sha256"]))
+            .collect();
+        let sums = std::fs::read_to_string(dist.join("SHA256SUMS")).unwrap();
+        let hashes = support::git(&dist, &["hash-object", "--", "SHA256SUMS"]);
+        (artifacts, sums, hashes)
     }
 
     fn nothing_published(&self) {
@@ -88,7 +121,7 @@ fn live_release_story() {
     let story = Story { ws: &ws, pypi: &pypi, crates: &crates };
     let good = story.env(PYPI_PASSWORD);
 
-    // 4. Refusals before anything is built.
+    // 1. Refusals before anything is built.
     support::git(&ws, &["tag", "--delete", &tag]);
     refused(&story.run("release", &good, None), &[&format!("tag {tag} does not exist"), "git tag"]);
     support::git(&ws, &["tag", "--annotate", &tag, "--message", &tag]);
@@ -114,7 +147,7 @@ fn live_release_story() {
     );
     story.nothing_published();
 
-    // 5. PyPI unreachable: refused in preflight, naming the endpoint.
+    // 2. PyPI unreachable: refused in preflight, naming the endpoint.
     let closed = support::free_port();
     let nowhere =
         (format!("http://127.0.0.1:{closed}/"), format!("http://127.0.0.1:{closed}/simple/"));
@@ -122,8 +155,9 @@ fn live_release_story() {
     refused(&out, &[&format!("127.0.0.1:{closed}")]);
     story.nothing_published();
 
-    // 7. The crate registry is down when the release reaches it: the build and verification
-    // pass, the crate upload fails, nothing else is attempted; a re-run later finishes.
+    // 3. The crate registry is down when the release reaches it: the build and verification
+    // pass, the crate upload fails, nothing else is attempted. This builds the dist the rest
+    // of the story reuses.
     let port = crates.server.port;
     crates.server.stop();
     let story = Story { ws: &ws, pypi: &pypi, crates: &crates };
@@ -138,38 +172,141 @@ fn live_release_story() {
     story.nothing_published();
     crates = CrateRegistry::start_with(&tools, &crates.dir.clone(), port);
     let story = Story { ws: &ws, pypi: &pypi, crates: &crates };
+    let verified = story.dist_state();
+    assert_eq!(verified.0.len(), 3, "{verified:?}");
 
-    // 6. PyPI rejects the upload after the crate went out: the manifest says which is which.
+    // 4. A refused run over a good dist leaves it whole: the dirty tree refused in preflight,
+    // then one corrupted file refused by `publish`. The manifest and SHA256SUMS keep every
+    // artifact; the files are as they were.
+    std::fs::write(ws.join("scratch.txt"), "uncommitted\n").unwrap();
+    refused(&story.run("release", &good, None), &["working tree is dirty"]);
+    std::fs::remove_file(ws.join("scratch.txt")).unwrap();
+    assert_eq!(story.dist_state(), verified, "a refused release changed the dist");
+    let wheel = story.manifest()["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["file"].as_str().unwrap().to_owned())
+        .find(|f| f.ends_with(".whl"))
+        .unwrap();
+    let wheel_path = ws.join("dist").join(&wheel);
+    let wheel_bytes = std::fs::read(&wheel_path).unwrap();
+    std::fs::write(&wheel_path, b"not a wheel").unwrap();
+    refused(&story.run("publish", &good, None), &["are not the verified ones", &wheel]);
+    std::fs::write(&wheel_path, &wheel_bytes).unwrap();
+    assert_eq!(story.dist_state(), verified, "a refused publish changed the manifest");
+    story.nothing_published();
+
+    // 5. Another run holds the dist: refused at once, naming the holder's PID.
+    {
+        let lock_path = ws.join("dist/.release.lock");
+        let mut lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .unwrap();
+        lock.try_lock().unwrap();
+        lock.set_len(0).unwrap();
+        write!(lock, "{}", std::process::id()).unwrap();
+        let out = story.run("publish", &good, None);
+        refused(&out, &["another release run", &format!("PID {}", std::process::id())]);
+        assert_eq!(story.dist_state(), verified);
+    }
+    story.nothing_published();
+
+    // 6. The dist is from another commit (the tag moved on): refused before any upload, since
+    // cargo publish would package HEAD, whose crate differs.
+    let built_at = support::git(&ws, &["rev-parse", "HEAD"]).trim().to_owned();
+    std::fs::write(ws.join("crates/geodist/NOTICE"), "moved on\n").unwrap();
+    support::git(&ws, &["add", "--all"]);
+    support::git(&ws, &["commit", "--quiet", "--message", "a later commit"]);
+    support::git(&ws, &["tag", "--force", "--annotate", &tag, "--message", &tag]);
+    let out = story.run("publish", &good, None);
+    refused(
+        &out,
+        &[&format!("built at commit {}", &built_at[..10]), "cargo package at HEAD makes"],
+    );
+    story.nothing_published();
+    support::git(&ws, &["reset", "--quiet", "--hard", &built_at]);
+    support::git(&ws, &["tag", "--force", "--annotate", &tag, "--message", &tag]);
+
+    // 7. A wrong password is found before the first upload: nothing at all is published, and
+    // the refusal names the status and the registry's reason.
     let out = story.run("publish", &story.env("wrong-password"), None);
-    assert!(!out.status.success(), "an upload with a wrong password succeeded");
+    refused(&out, &["rejects the credentials (HTTP 403"]);
+    story.nothing_published();
+    assert_eq!(story.dist_state(), verified);
+
+    // 8. SIGINT mid-publish: the crate is out, the sdist upload hangs (on a stand-in for PyPI
+    // that answers the credential check and then holds the upload) when SIGINT reaches the
+    // xtask's PID. It stops, says how to resume, and exits 130.
+    let stall = StallingUpload::start();
+    let args = story.args("publish", Some((stall.url(), pypi.index_url())));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut child = support::xtask_command(&ws, &args, &good)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr_pipe = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut text = Vec::new();
+        stderr_pipe.read_to_end(&mut text).unwrap();
+        text
+    });
+    stall.wait_for_an_upload();
+    let killed = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    let out = Output { status, stdout: Vec::new(), stderr: reader.join().unwrap() };
+    support::show(&args, &out);
+    assert_eq!(out.status.code(), Some(130), "an interrupted run exits 130");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("interrupted by SIGINT: the manifest in"), "{stderr}");
+    assert!(stderr.contains("run the same command again to resume"), "{stderr}");
     let statuses = story.statuses();
     assert!(
         statuses.iter().any(|(f, s)| f.ends_with(".crate") && s == "published"),
         "{statuses:?}"
     );
-    assert!(
-        statuses
-            .iter()
-            .filter(|(f, _)| !f.ends_with(".crate"))
-            .all(|(_, s)| s == "failed" || s == "pending"),
-        "{statuses:?}"
-    );
-    assert!(pypi.files().is_empty(), "pypiserver accepted {:?}", pypi.files());
-    assert_eq!(crates.index_lines("geodist").len(), 1);
+    assert!(pypi.files().is_empty(), "{:?}", pypi.files());
+    drop(stall);
 
-    // ... and the re-run with the right password finishes the release.
-    let out = story.run("publish", &good, None);
-    assert!(out.status.success(), "the re-run did not finish the release");
-    let statuses = story.statuses();
+    // 9. The resume, from a subdirectory with a relative --out to a copy of the dist: the crate
+    // is skipped (published once), the Python files go out.
+    let elsewhere = scratch.path.join("dist-copy");
+    copy_dir(&ws.join("dist"), &elsewhere);
+    let sub = ws.join("crates/geodist");
+    let mut args = story.args("publish", None);
+    args.extend(["--out".to_owned(), "../../../dist-copy".to_owned()]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = support::xtask(&sub, &args, &good);
+    assert!(out.status.success(), "the resumed publish failed");
+    let copied: Value = serde_json::from_str(
+        &std::fs::read_to_string(elsewhere.join("release-manifest.json")).unwrap(),
+    )
+    .unwrap();
+    let statuses: Vec<(String, String)> = copied["publish"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["file"].as_str().unwrap().to_owned(), p["status"].as_str().unwrap().to_owned()))
+        .collect();
     assert!(statuses.iter().any(|(f, s)| f.ends_with(".crate") && s == "skipped"), "{statuses:?}");
     assert!(
         statuses.iter().filter(|(f, _)| !f.ends_with(".crate")).all(|(_, s)| s == "published"),
         "{statuses:?}"
     );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("2 of 10 planned artifacts published by this run, 1 already there"),
+        "{stderr}"
+    );
 
-    // 1. What a user sees: the crate in the index exactly once, the wheel and sdist on the
+    // 10. What a user sees: the crate in the index exactly once, the wheel and sdist on the
     // index, a pip install of that version, and a crate that depends on geodist building.
-    let python_version = story.manifest()["python_version"].as_str().unwrap().to_owned();
+    let python_version = copied["python_version"].as_str().unwrap().to_owned();
     assert_eq!(crates.index_lines("geodist").len(), 1);
     let files = pypi.files();
     assert_eq!(files.len(), 2, "{files:?}");
@@ -178,7 +315,12 @@ fn live_release_story() {
     pip_install_from(&scratch.path, &pypi, &python_version);
     scratch_crate_builds(&scratch.path, &crates, &version);
 
-    // 2. A second live run rebuilds everything and skips every upload: nothing is duplicated.
+    // 11. A second live run rebuilds everything and skips every upload: nothing is duplicated,
+    // and the user's own files in the output directory are left alone.
+    let theirs = [("my-backup.tar.gz", "backup"), ("other-project-1.0.crate", "someone else's")];
+    for (name, text) in theirs {
+        std::fs::write(ws.join("dist").join(name), text).unwrap();
+    }
     let out = story.run("release", &good, None);
     assert!(out.status.success(), "the second live run failed");
     let statuses = story.statuses();
@@ -186,8 +328,11 @@ fn live_release_story() {
     assert!(statuses.iter().all(|(_, s)| s == "skipped"), "{statuses:?}");
     assert_eq!(crates.index_lines("geodist").len(), 1);
     assert_eq!(pypi.files(), files);
+    for (name, text) in theirs {
+        assert_eq!(std::fs::read_to_string(ws.join("dist").join(name)).unwrap(), text, "{name}");
+    }
 
-    // 3. An artifact with different bytes under a published name is refused, naming both
+    // 12. An artifact with different bytes under a published name is refused, naming both
     // hashes, and nothing is uploaded.
     let sdist = ws.join("dist").join(format!("geodist_rs-{python_version}.tar.gz"));
     let published_sha = sha256(&sdist);
@@ -213,7 +358,7 @@ fn live_release_story() {
     assert_eq!(pypi.files(), files);
     assert_eq!(crates.index_lines("geodist").len(), 1);
 
-    // 8. The same files in a dry run: the same decisions, shown and recorded, as warnings only.
+    // 13. The same files in a dry run: the same decisions, shown and recorded, as warnings only.
     let (url, index) = (pypi.upload_url(), pypi.index_url());
     let args = ["publish", "--dry-run", "--crates-registry", "local", "--pypi-url", &url];
     let mut args = args.to_vec();
@@ -239,6 +384,73 @@ fn live_release_story() {
     }
     assert_eq!(pypi.files(), files);
     assert_eq!(crates.index_lines("geodist").len(), 1);
+}
+
+/// A stand-in for PyPI's upload endpoint: it answers the credential check as PyPI does for good
+/// credentials (400 to an upload form without a file), and holds any real upload open without
+/// answering, telling the test that one has begun. No timing: the test waits for the upload,
+/// not for a while.
+struct StallingUpload {
+    port: u16,
+    uploads: mpsc::Receiver<()>,
+}
+
+impl StallingUpload {
+    fn start() -> StallingUpload {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let (tx, uploads) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut held: Vec<TcpStream> = Vec::new();
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                let length = request_length(&stream);
+                if length < 10_000 {
+                    let _ = stream.write_all(
+                        b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                    );
+                } else {
+                    let _ = tx.send(());
+                    held.push(stream);
+                }
+            }
+        });
+        StallingUpload { port, uploads }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/", self.port)
+    }
+
+    fn wait_for_an_upload(&self) {
+        self.uploads.recv().expect("the xtask never started an upload");
+    }
+}
+
+/// The Content-Length of the request on `stream` (its head is read; its body is not).
+fn request_length(stream: &TcpStream) -> usize {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut length = 0;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
+            return length;
+        }
+        if let Some((name, value)) = line.split_once(':')
+            && name.eq_ignore_ascii_case("content-length")
+        {
+            length = value.trim().parse().unwrap_or(0);
+        }
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        if entry.path().is_file() {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        }
+    }
 }
 
 fn sha256(path: &Path) -> String {

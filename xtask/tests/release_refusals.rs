@@ -50,7 +50,9 @@ fn check_refused(ws: &Path, args: &[&str], env: &[(&str, String)], needles: &[&s
         let files: Vec<String> =
             entries.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
         assert!(
-            files.iter().all(|f| f == "release-manifest.json" || f == "SHA256SUMS"),
+            files
+                .iter()
+                .all(|f| f == "release-manifest.json" || f == "SHA256SUMS" || f == ".release.lock"),
             "the refused run built {files:?}"
         );
     }
@@ -77,7 +79,9 @@ fn version_mismatches_are_refused_with_a_table() {
     });
     check_refused(&ws, &[], &[], &["crate geodist", "MISMATCH", "9.9.9"]);
 
-    // Cargo.lock left behind by a version change.
+    // Cargo.lock left behind by a version change, committed: the version check names it and
+    // its fix, and neither the xtask nor the `cargo xtask` alias (which runs with --locked)
+    // rewrites it.
     let scratch = Scratch::new("mismatch-lock");
     let ws = workspace_with(&scratch, |ws| {
         let v = workspace_version(ws);
@@ -86,6 +90,23 @@ fn version_mismatches_are_refused_with_a_table() {
         replace(&ws.join("CHANGELOG.md"), &format!("## [{v}]"), "## [7.0.0]");
     });
     check_refused(&ws, &[], &[], &["Cargo.lock", "MISMATCH", "cargo update"]);
+    let lock = std::fs::read_to_string(ws.join("Cargo.lock")).unwrap();
+    let alias =
+        std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(["xtask", "version", "--check"])
+            .current_dir(&ws)
+            .env("CARGO_TARGET_DIR", support::repo_root().join("target/e2e"))
+            .output()
+            .unwrap();
+    let stderr = String::from_utf8_lossy(&alias.stderr);
+    assert!(!alias.status.success(), "`cargo xtask version --check` passed a stale lock");
+    assert!(stderr.contains("Cargo.lock") && stderr.contains("--locked"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(ws.join("Cargo.lock")).unwrap(),
+        lock,
+        "the lock was rewritten"
+    );
+    assert_eq!(support::git(&ws, &["status", "--porcelain"]), "");
 
     // A static version in pyproject.toml, which maturin would stamp instead of Cargo's.
     let scratch = Scratch::new("mismatch-pyproject");
@@ -115,6 +136,28 @@ fn version_mismatches_are_refused_with_a_table() {
     let ws = workspace_with(&scratch, |_| {});
     support::git(&ws, &["tag", "v0.0.1"]);
     check_refused(&ws, &[], &[], &["tag at HEAD", "v0.0.1", "git tag"]);
+}
+
+#[test]
+#[ignore = "end to end: runs a release on a copy of the workspace; `cargo xtask test` runs it"]
+fn bad_output_directories_are_refused_before_the_first_stage() {
+    if skip() {
+        return;
+    }
+    let scratch = Scratch::new("bad-out");
+    let ws = workspace_with(&scratch, |_| {});
+    check_refused(&ws, &["--out", "crates"], &[], &["inside the tracked tree", "--out dist"]);
+    let file = scratch.path.join("a-file");
+    std::fs::write(&file, "not a directory").unwrap();
+    let out =
+        support::xtask(&ws, &["release", "--dry-run", "--out", &file.display().to_string()], &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    for needle in ["FAILED output", "stages", "is not a directory: expected a directory"] {
+        assert!(stderr.contains(needle), "{needle:?} not in:\n{stderr}");
+    }
+    assert!(!stderr.contains("==> python env"), "a bad --out must stop the run before any work");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "not a directory");
 }
 
 #[test]

@@ -37,7 +37,7 @@ pub fn package(r: &mut Release) -> Result<()> {
     for built in package_crates(r, &target_dir(&r.ws.root), Verify::Build)? {
         record(r, &built, Kind::Crate, None)?;
     }
-    let staging = staging_dir(&r.ws.root, "sdist")?;
+    let staging = staging_dir(&r.staging, "sdist")?;
     let maturin = r.env.bin("maturin");
     cmd!(r.sh, "{maturin} sdist --out {staging}")
         .env("SOURCE_DATE_EPOCH", &epoch)
@@ -103,7 +103,7 @@ pub fn wheels(r: &mut Release) -> Result<()> {
 
 /// Builds one wheel into the output directory and records it.
 pub fn build_and_record(r: &mut Release, wheel: &PlannedWheel) -> Result<()> {
-    let built = build_wheel(r.sh, &r.env, &r.ws.root, wheel)?;
+    let built = build_wheel(r.sh, &r.env, &r.ws.root, &r.staging, wheel)?;
     record(r, &built, Kind::Wheel, Some(wheel.target.target.clone()))
 }
 
@@ -113,10 +113,11 @@ pub fn build_wheel(
     sh: &Shell,
     env: &PythonEnv,
     root: &Path,
+    staging: &Path,
     wheel: &PlannedWheel,
 ) -> Result<PathBuf> {
     let target = &wheel.target;
-    let staging = staging_dir(root, &format!("wheel-{}", target.target))?;
+    let staging = staging_dir(staging, &format!("wheel-{}", target.target))?;
     let triple = &target.target;
     let mut args: Vec<String> = Vec::new();
     if let Some(policy) = target.platform.compatibility() {
@@ -161,9 +162,10 @@ pub fn target_dir(root: &Path) -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from)
 }
 
-/// An empty scratch directory under `target/release/`.
-pub fn staging_dir(root: &Path, name: &str) -> Result<PathBuf> {
-    let dir = target_dir(root).join("release-staging").join(name);
+/// An empty scratch directory `name` in the run's staging directory (see
+/// [`super::Release::staging`]).
+pub fn staging_dir(staging: &Path, name: &str) -> Result<PathBuf> {
+    let dir = staging.join(name);
     if dir.exists() {
         std::fs::remove_dir_all(&dir).with_context(|| format!("clean {}", dir.display()))?;
     }

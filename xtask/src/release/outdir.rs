@@ -49,7 +49,7 @@ pub fn open(sh: &Shell, root: &Path, out: &Path, staging: &Path) -> Result<Locks
     let out_lock = lock(out, "the output directory")?;
     std::fs::create_dir_all(staging)
         .with_context(|| format!("create the staging directory {}", staging.display()))?;
-    let staging_lock = lock(staging, "the release staging directory (shared by every --out)")?;
+    let staging_lock = lock(staging, "the release staging directory of this --out")?;
     Ok(Locks { _files: vec![out_lock, staging_lock] })
 }
 

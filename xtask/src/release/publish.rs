@@ -71,7 +71,7 @@ fn the_verified_bytes(r: &Release) -> Result<Vec<String>> {
             r.out.display()
         ));
     }
-    let reproduce = build::target_dir(&r.ws.root).join("release-staging").join("reproduce");
+    let reproduce = r.staging.join("reproduce");
     eprintln!("    packaging HEAD again to compare with the verified crates");
     for path in build::package_crates(r, &reproduce, build::Verify::PackOnly)? {
         let file = path.file_name().unwrap_or_default().to_string_lossy().into_owned();

@@ -318,6 +318,7 @@ fn build_sdist(r: &Release) -> Result<()> {
 /// Python-side checks: it is CPU-bound (a cargo build), they mostly wait on Python.
 struct SdistCheck {
     root: PathBuf,
+    staging: PathBuf,
     env: PythonEnv,
     sdist: PathBuf,
     name: String,
@@ -329,6 +330,7 @@ impl SdistCheck {
     fn new(r: &Release) -> SdistCheck {
         SdistCheck {
             root: r.ws.root.clone(),
+            staging: r.staging.clone(),
             env: r.env.clone(),
             sdist: r.out.join(&r.plan.sdist),
             name: r.plan.sdist.clone(),
@@ -342,7 +344,7 @@ impl SdistCheck {
         sh.change_dir(&self.root);
         self.env.activate(&sh);
         let python = self.env.python().to_string_lossy().into_owned();
-        let venv = fresh_venv_in(&sh, &self.env, &self.root, "sdist", &python)?;
+        let venv = fresh_venv_in(&sh, &self.env, &self.staging, "sdist", &python)?;
         let (uv, python, sdist) = (self.env.bin("uv"), venv_python(&venv), &self.sdist);
         // A build directory of its own that survives between runs keeps a warm re-run quick.
         let cache = target_dir(&self.root).join("sdist-build");
@@ -410,23 +412,23 @@ fn test_requirements(r: &Release) -> Result<PathBuf> {
         cmd!(r.sh, "{uv} export --frozen --only-group test --no-hashes --no-emit-project --quiet")
             .read()
             .context("export the test requirements from uv.lock")?;
-    let path = staging_dir(&r.ws.root, "test-requirements")?.join("requirements.txt");
+    let path = staging_dir(&r.staging, "test-requirements")?.join("requirements.txt");
     std::fs::write(&path, text)?;
     Ok(path)
 }
 
 fn fresh_venv(r: &Release, name: &str, interpreter: &str) -> Result<PathBuf> {
-    fresh_venv_in(r.sh, &r.env, &r.ws.root, name, interpreter)
+    fresh_venv_in(r.sh, &r.env, &r.staging, name, interpreter)
 }
 
 fn fresh_venv_in(
     sh: &Shell,
     env: &PythonEnv,
-    root: &Path,
+    staging: &Path,
     name: &str,
     interpreter: &str,
 ) -> Result<PathBuf> {
-    let venv = staging_dir(root, &format!("venv-{name}"))?;
+    let venv = staging_dir(staging, &format!("venv-{name}"))?;
     let uv = env.bin("uv");
     cmd!(sh, "{uv} venv --quiet --python {interpreter} {venv}")
         .env("UV_PYTHON_DOWNLOADS", "never")

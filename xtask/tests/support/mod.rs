@@ -117,11 +117,13 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// Runs the xtask binary of this build in `dir` with `args` and extra environment.
-pub fn xtask(dir: &Path, args: &[&str], env: &[(&str, String)]) -> Output {
+/// The xtask binary of this build, to run in `dir` with `args` and extra environment.
+pub fn xtask_command(dir: &Path, args: &[&str], env: &[(&str, String)]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_xtask"));
     cmd.args(args)
         .current_dir(dir)
+        // As on many CI machines: a refusal must still read as a message, not a backtrace.
+        .env("RUST_BACKTRACE", "1")
         // A build directory of its own: the outer `cargo test` holds the lock on target/.
         .env("CARGO_TARGET_DIR", repo_root().join("target/e2e"))
         .env_remove("CARGO_REGISTRY_TOKEN")
@@ -134,9 +136,21 @@ pub fn xtask(dir: &Path, args: &[&str], env: &[(&str, String)]) -> Output {
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let out = cmd.output().unwrap();
-    // The whole stderr goes to a log file; the test prints its tail, so that the assertion
-    // that fails stays in sight in a CI log that keeps only so many lines.
+    cmd
+}
+
+/// Runs the xtask binary of this build in `dir` with `args` and extra environment, and prints
+/// the tail of its stderr (the whole of it goes to a log file).
+pub fn xtask(dir: &Path, args: &[&str], env: &[(&str, String)]) -> Output {
+    let out = xtask_command(dir, args, env).output().unwrap();
+    show(args, &out);
+    out
+}
+
+/// Writes the whole stderr of an xtask run to a log file and prints its tail, so that the
+/// assertion that fails stays in sight in a CI log that keeps only so many lines. Every run is
+/// also checked never to print a backtrace (`RUST_BACKTRACE=1` is set for it).
+pub fn show(args: &[&str], out: &Output) {
     let logs = repo_root().join("target/e2e-logs");
     std::fs::create_dir_all(&logs).unwrap();
     let log = logs.join(format!("{}-{}.log", std::process::id(), LOGS.fetch_add(1, SeqCst)));
@@ -153,7 +167,11 @@ pub fn xtask(dir: &Path, args: &[&str], env: &[(&str, String)]) -> Output {
         tail.len(),
         tail.join("\n")
     );
-    out
+    assert!(
+        !stderr.contains("stack backtrace") && !stderr.contains("Stack backtrace"),
+        "the xtask printed a backtrace (see {})",
+        log.display()
+    );
 }
 
 /// How many lines of each xtask's stderr a test prints.
