@@ -69,6 +69,9 @@ fn inside_tracked_tree(sh: &Shell, root: &Path, out: &Path) -> Result<()> {
         return Ok(()); // outside the checkout
     };
     let _dir = sh.push_dir(&root);
+    // With the trailing slash git matches directory patterns (`/dist/`) even before the
+    // directory exists.
+    let relative = format!("{}/", relative.to_string_lossy().replace('\\', "/"));
     let ignored = cmd!(sh, "git check-ignore --quiet {relative}")
         .quiet()
         .ignore_stdout()
@@ -79,10 +82,10 @@ fn inside_tracked_tree(sh: &Shell, root: &Path, out: &Path) -> Result<()> {
         bail!(
             "--out {} is inside the tracked tree of {}: expected a git-ignored directory (like \
              the default dist/) or one outside the checkout, since a release writes and removes \
-             files there; pass --out dist, or add {}/ to .gitignore",
+             files there; pass --out dist, or add {} to .gitignore",
             out.display(),
             root.display(),
-            relative.display()
+            relative
         );
     }
     Ok(())
