@@ -83,6 +83,20 @@ pub enum Command {
     Bench(Bench),
     /// Print the release plan: version, tag, crates in publish order, artifacts, wheel targets.
     Plan(PlanCmd),
+    /// Check that HEAD can be released live: it carries the release tag, which is on the
+    /// default branch (and signed when `signed-tags = true`), and the notes are there.
+    ///
+    /// The release workflow's plan job runs it for a live run, so that a run from a branch
+    /// stops before the build fan-out and the approval. A live release checks the same.
+    CheckTag(CheckTag),
+    /// Post the release summary (version, where each file was published, the GitHub Release)
+    /// as JSON to the webhook in RELEASE_WEBHOOK_URL; without it, do nothing.
+    Notify(Notify),
+    /// Check that each publishable crate builds with the Rust it declares (`rust-version`).
+    ///
+    /// Uses the toolchain of that version when rustup has it; in GitHub Actions it installs it
+    /// first; elsewhere it says how to install it and checks nothing.
+    Msrv(Msrv),
     /// Create the GitHub Release of the version with `gh`: the changelog section as notes, every
     /// artifact, SHA256SUMS and release-manifest.json attached, pre-release for a, b and rc.
     ///
@@ -206,6 +220,23 @@ pub struct Bench {
 }
 
 #[derive(Debug, Args)]
+pub struct Notify {
+    /// The directory holding the release's release-manifest.json (default: dist/).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct Msrv {}
+
+#[derive(Debug, Args)]
+pub struct CheckTag {
+    /// The tag to check; must be `v{workspace version}` (default: that tag).
+    #[arg(long, value_name = "vX.Y.Z")]
+    pub tag: Option<String>,
+}
+
+#[derive(Debug, Args)]
 pub struct PlanCmd {
     #[command(flatten)]
     pub destination: Destination,
@@ -237,7 +268,15 @@ impl Command {
     /// Whether the command reads the repository's commits or tags (the others work in an
     /// exported copy too).
     pub fn reads_git(&self) -> bool {
-        !matches!(self, Command::Lint(_) | Command::Test(_) | Command::Bench(_) | Command::Plan(_))
+        !matches!(
+            self,
+            Command::Lint(_)
+                | Command::Test(_)
+                | Command::Bench(_)
+                | Command::Plan(_)
+                | Command::Notify(_)
+                | Command::Msrv(_)
+        )
     }
 }
 
@@ -251,13 +290,16 @@ impl Cli {
             Command::Build(c) => &mut c.out,
             Command::Verify(c) => &mut c.out,
             Command::GithubRelease(c) => &mut c.out,
+            Command::Notify(c) => &mut c.out,
             Command::Lint(_)
             | Command::Test(_)
             | Command::Version(_)
             | Command::Bump(_)
             | Command::Changelog(_)
             | Command::Bench(_)
-            | Command::Plan(_) => return self,
+            | Command::Plan(_)
+            | Command::CheckTag(_)
+            | Command::Msrv(_) => return self,
         };
         if let Some(dir) = out.as_mut() {
             *dir = absolute(cwd, dir);

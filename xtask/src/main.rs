@@ -13,6 +13,7 @@ mod golden;
 mod host;
 mod http;
 mod lint;
+mod msrv;
 mod pep440;
 mod progress;
 mod project;
@@ -36,6 +37,9 @@ use xshell::Shell;
 use flags::Command;
 
 fn main() -> ExitCode {
+    // Before any thread exists: the publishing secrets leave the environment, so that only the
+    // tools that upload ever see them.
+    release::take_secrets();
     let result = run();
     if let Some(signal) = exec::interrupted() {
         // One line, not the chain of every stage the interruption failed.
@@ -76,6 +80,9 @@ fn run() -> Result<()> {
         Command::Verify(cmd) => release::verify_only(&sh, &ws, &cmd),
         Command::Bench(cmd) => bench::run(&sh, &ws, &cmd),
         Command::Plan(cmd) => release::print_plan(&sh, &ws, &cmd),
+        Command::CheckTag(cmd) => release::check_tag(&sh, &ws, &cmd),
+        Command::Notify(cmd) => release::notify(&sh, &ws, &cmd),
+        Command::Msrv(cmd) => msrv::run(&sh, &ws, &cmd),
         Command::GithubRelease(cmd) => github_release::run(&sh, &ws, &cmd),
     }
 }

@@ -18,6 +18,8 @@ pub enum Script {
     InspectArtifacts,
     /// `import_version.py MODULE [DIST]`: `__version__`, then the distribution's version.
     ImportVersion,
+    /// `post_json.py` (stdin: the document; `WEBHOOK_URL`): the status line, then the body.
+    PostJson,
     /// `probe_upload.py pypi URL` / `crates API NAME VERSION`: does the endpoint accept our
     /// credentials (read from `PROBE_*` variables)? The status line, then the body.
     ProbeUpload,
@@ -28,10 +30,11 @@ pub enum Script {
 
 impl Script {
     #[cfg(test)]
-    pub const ALL: [Script; 5] = [
+    pub const ALL: [Script; 6] = [
         Script::HttpGet,
         Script::InspectArtifacts,
         Script::ImportVersion,
+        Script::PostJson,
         Script::ProbeUpload,
         Script::YamlToJson,
     ];
@@ -43,6 +46,7 @@ impl Script {
             Script::HttpGet => "http_get.py",
             Script::InspectArtifacts => "inspect_artifacts.py",
             Script::ImportVersion => "import_version.py",
+            Script::PostJson => "post_json.py",
             Script::ProbeUpload => "probe_upload.py",
             Script::YamlToJson => "yaml_to_json.py",
         }
@@ -53,6 +57,7 @@ impl Script {
             Script::HttpGet => include_str!("../py/http_get.py"),
             Script::InspectArtifacts => include_str!("../py/inspect_artifacts.py"),
             Script::ImportVersion => include_str!("../py/import_version.py"),
+            Script::PostJson => include_str!("../py/post_json.py"),
             Script::ProbeUpload => include_str!("../py/probe_upload.py"),
             Script::YamlToJson => include_str!("../py/yaml_to_json.py"),
         }

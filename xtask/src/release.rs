@@ -12,12 +12,14 @@ mod build;
 mod credentials;
 mod decision;
 pub mod manifest;
+mod notify;
 mod outdir;
 pub mod plan;
 mod preflight;
 mod publish;
 mod registry;
 mod summary;
+mod tag;
 mod verify;
 
 use std::collections::BTreeMap;
@@ -72,6 +74,15 @@ pub struct Release<'a> {
     pub owns_manifest: bool,
     progress: Progress,
     _locks: outdir::Locks,
+}
+
+pub use build::target_dir;
+pub use credentials::take_secrets;
+
+/// `cargo xtask notify`: the release summary to the webhook in `RELEASE_WEBHOOK_URL`, if set.
+pub fn notify(sh: &Shell, ws: &Workspace, cmd: &flags::Notify) -> Result<()> {
+    let out = cmd.out.clone().unwrap_or_else(|| ws.root.join("dist"));
+    notify::run(sh, ws, &out)
 }
 
 pub fn run(sh: &Shell, ws: &Workspace, cmd: &flags::Release) -> Result<()> {
@@ -174,6 +185,23 @@ pub fn print_plan(sh: &Shell, ws: &Workspace, cmd: &flags::PlanCmd) -> Result<()
         flags::Format::Json => println!("{}", serde_json::to_string_pretty(&plan.to_json())?),
         flags::Format::Github => print!("{}", plan.github_outputs()),
     }
+    Ok(())
+}
+
+/// `cargo xtask check-tag`: what a live release checks of the source before anything runs —
+/// HEAD carries the release tag, the tagged commit is on the default branch, the tag is signed
+/// when that is required, the notes are there — so that the release workflow's plan job stops a
+/// live run from a branch before the fan-out and the approval.
+pub fn check_tag(sh: &Shell, ws: &Workspace, cmd: &flags::CheckTag) -> Result<()> {
+    let destination = Destination { tag: cmd.tag.clone(), ..Destination::default() };
+    let plan = Plan::new(ws, &Host::detect(sh)?, &destination)?;
+    let mut problems = tag::problems(sh, &ws.root, &plan.tag, ws.config.signed_tags)?;
+    problems.extend(preflight::notes_problem(ws, &plan));
+    if !problems.is_empty() {
+        bail!("HEAD cannot be released live as {}:\n  - {}", plan.tag, problems.join("\n  - "));
+    }
+    let signed = if ws.config.signed_tags { ", signed by an allowed signer" } else { "" };
+    eprintln!("{} at HEAD is on the default branch{signed}, with its release notes", plan.tag);
     Ok(())
 }
 

@@ -57,6 +57,10 @@ pub struct Member {
     pub license: Option<String>,
     /// The features its pyo3 dependency enables (empty when it does not use pyo3).
     pub pyo3_features: Vec<String>,
+    /// `rust-version`, the oldest Rust it declares to build with.
+    pub rust_version: Option<String>,
+    /// `repository`, its source's URL.
+    pub repository: Option<String>,
 }
 
 impl Member {
@@ -129,6 +133,8 @@ impl Workspace {
                 benches,
                 license: package.license.clone(),
                 pyo3_features,
+                rust_version: package.rust_version.as_ref().map(ToString::to_string),
+                repository: package.repository.clone(),
             });
         }
         let python = match read_optional(&root.join("pyproject.toml"))? {
@@ -245,6 +251,8 @@ pub mod fixture {
             benches: Vec::new(),
             license: Some("MIT OR Apache-2.0".into()),
             pyo3_features: Vec::new(),
+            rust_version: Some("1.85".into()),
+            repository: Some("https://github.com/o/r".into()),
         }
     }
 

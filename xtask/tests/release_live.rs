@@ -274,11 +274,19 @@ fn live_release_story() {
     drop(stall);
 
     // 9. The resume, from a subdirectory with a relative --out to a copy of the dist: the crate
-    // is skipped (published once), the Python files go out.
+    // is skipped (published once), the Python files go out — through a recording proxy in
+    // front of pypiserver, to see what it receives: the sdist with the PEP 740 attestation made
+    // for it beside it, the wheel (which has none) alone.
     let elsewhere = scratch.path.join("dist-copy");
     copy_dir(&ws.join("dist"), &elsewhere);
+    let python_version = story.manifest()["python_version"].as_str().unwrap().to_owned();
+    let sdist_name = format!("geodist_rs-{python_version}.tar.gz");
+    let attestation = r#"{"version":1,"verification_material":{"certificate":"e2e"},"envelope":{"statement":"e30=","signature":"e2e"}}"#;
+    std::fs::write(elsewhere.join(format!("{sdist_name}.publish.attestation")), attestation)
+        .unwrap();
+    let proxy = RecordingProxy::start(pypi.server.port);
     let sub = ws.join("crates/geodist");
-    let mut args = story.args("publish", None);
+    let mut args = story.args("publish", Some((proxy.url(), pypi.index_url())));
     args.extend(["--out".to_owned(), "../../../dist-copy".to_owned()]);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let out = support::xtask(&sub, &args, &good);
@@ -303,10 +311,19 @@ fn live_release_story() {
         stderr.contains("2 of 10 planned artifacts published by this run, 1 already there"),
         "{stderr}"
     );
+    let uploads = proxy.uploads();
+    let sdist_upload = uploads.iter().find(|u| u.contains(&format!("\"{sdist_name}\""))).unwrap();
+    assert!(
+        sdist_upload.contains("name=\"attestations\""),
+        "the sdist went without its attestation"
+    );
+    assert!(sdist_upload.contains(r#""certificate":"e2e""#), "not our attestation");
+    let wheel_upload = uploads.iter().find(|u| u.contains(".whl\"")).unwrap();
+    assert!(!wheel_upload.contains("name=\"attestations\""), "the wheel has no attestation");
+    drop(proxy);
 
     // 10. What a user sees: the crate in the index exactly once, the wheel and sdist on the
     // index, a pip install of that version, and a crate that depends on geodist building.
-    let python_version = copied["python_version"].as_str().unwrap().to_owned();
     assert_eq!(crates.index_lines("geodist").len(), 1);
     let files = pypi.files();
     assert_eq!(files.len(), 2, "{files:?}");
@@ -442,6 +459,73 @@ fn request_length(stream: &TcpStream) -> usize {
             length = value.trim().parse().unwrap_or(0);
         }
     }
+}
+
+/// A proxy in front of pypiserver that keeps the body of every request it forwards, one
+/// request per connection.
+struct RecordingProxy {
+    port: u16,
+    seen: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl RecordingProxy {
+    fn start(upstream: u16) -> RecordingProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let record = seen.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut client) = stream else { return };
+                let (head, body) = read_request(&client);
+                record.lock().unwrap().push(String::from_utf8_lossy(&body).into_owned());
+                let mut server = TcpStream::connect(("127.0.0.1", upstream)).unwrap();
+                // One request per connection: the answer ends when the server closes.
+                let head = head.replace("keep-alive", "close");
+                server.write_all(head.as_bytes()).unwrap();
+                server.write_all(&body).unwrap();
+                let mut answer = Vec::new();
+                let _ = server.read_to_end(&mut answer);
+                let _ = client.write_all(&answer);
+            }
+        });
+        RecordingProxy { port, seen }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/", self.port)
+    }
+
+    /// The bodies of the uploads it forwarded (form posts with a file).
+    fn uploads(&self) -> Vec<String> {
+        let seen = self.seen.lock().unwrap();
+        seen.iter().filter(|b| b.contains("name=\"content\"")).cloned().collect()
+    }
+}
+
+/// The head (as text, with its blank line) and the body (by Content-Length) of one request.
+fn read_request(stream: &TcpStream) -> (String, Vec<u8>) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut head = String::new();
+    let mut length = 0;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(':')
+            && name.eq_ignore_ascii_case("content-length")
+        {
+            length = value.trim().parse().unwrap_or(0);
+        }
+        head.push_str(&line);
+        if line.trim().is_empty() {
+            break;
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).unwrap();
+    (head, body)
 }
 
 fn copy_dir(from: &Path, to: &Path) {

@@ -2,8 +2,15 @@
 //! look: cargo's `CARGO_REGISTRY_TOKEN` / `CARGO_REGISTRIES_<NAME>_TOKEN` or a `cargo login`
 //! token, uv's `UV_PUBLISH_TOKEN` or username and password, and in GitHub Actions the job's OIDC
 //! token for trusted publishing. Never read from flags, never printed.
+//!
+//! The secret ones are taken out of the process environment when the xtask starts
+//! ([`take_secrets`]) and handed to the one child that needs each: the crate token to
+//! `cargo publish`, uv's to `uv publish`, both to the credential probe. Every other tool the
+//! release runs (maturin, cargo test, twine, pytest, …) runs without them.
 
+use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::OnceLock;
 
 use anyhow::Result;
 use xshell::Shell;
@@ -11,6 +18,61 @@ use xshell::Shell;
 use super::plan::CRATES_IO;
 use crate::host;
 use crate::py::{self, Script};
+
+/// The secrets found in the environment at start, by variable name.
+static SECRETS: OnceLock<BTreeMap<String, String>> = OnceLock::new();
+
+/// uv's secrets, and the GitHub Actions variables with which uv mints an OIDC token.
+const UV_SECRETS: [&str; 4] = [
+    "UV_PUBLISH_TOKEN",
+    "UV_PUBLISH_PASSWORD",
+    "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+    "ACTIONS_ID_TOKEN_REQUEST_URL",
+];
+
+fn is_secret(var: &str) -> bool {
+    let crate_token = var == "CARGO_REGISTRY_TOKEN"
+        || (var.starts_with("CARGO_REGISTRIES_") && var.ends_with("_TOKEN"));
+    crate_token || UV_SECRETS.contains(&var) || var == WEBHOOK
+}
+
+/// The webhook the release summary goes to, if any (its URL carries its secret).
+const WEBHOOK: &str = "RELEASE_WEBHOOK_URL";
+
+pub fn webhook_url() -> Option<&'static str> {
+    secret(WEBHOOK)
+}
+
+/// Moves every publishing secret out of the process environment into a store only this module
+/// reads. Called first thing in `main`, while the process has no other thread.
+pub fn take_secrets() {
+    let mut taken = BTreeMap::new();
+    for (var, value) in std::env::vars_os() {
+        let Some(var) = var.to_str().filter(|v| is_secret(v)).map(str::to_owned) else { continue };
+        if let Some(value) = value.to_str().filter(|v| !v.is_empty()) {
+            taken.insert(var.clone(), value.to_owned());
+        }
+        // SAFETY: main calls this before it starts any thread, so nothing reads or writes the
+        // environment concurrently.
+        unsafe { std::env::remove_var(&var) };
+    }
+    let _ = SECRETS.set(taken);
+}
+
+fn secret(var: &str) -> Option<&'static str> {
+    SECRETS.get_or_init(BTreeMap::new).get(var).map(String::as_str)
+}
+
+/// The environment `cargo publish` to `registry` needs: its token, if one was set.
+pub fn cargo_publish_env(registry: &str) -> Vec<(String, String)> {
+    let var = crate_token_var(registry);
+    secret(&var).map(|token| vec![(var, token.to_owned())]).unwrap_or_default()
+}
+
+/// The environment `uv publish` needs: its token or password, or what trusted publishing uses.
+pub fn uv_publish_env() -> Vec<(&'static str, String)> {
+    UV_SECRETS.iter().filter_map(|&var| Some((var, secret(var)?.to_owned()))).collect()
+}
 
 /// The environment variable cargo reads a registry's token from.
 pub fn crate_token_var(registry: &str) -> String {
@@ -28,10 +90,8 @@ pub fn crate_credentials(registry: &str) -> bool {
 
 /// The token cargo will send to `registry`, found where cargo looks for it.
 fn crate_token(registry: &str) -> Option<String> {
-    if let Ok(token) = std::env::var(crate_token_var(registry))
-        && !token.is_empty()
-    {
-        return Some(token);
+    if let Some(token) = secret(&crate_token_var(registry)) {
+        return Some(token.to_owned());
     }
     let home = host::cargo_home()?;
     ["credentials.toml", "credentials"].iter().find_map(|name| {
@@ -57,10 +117,10 @@ pub enum PythonAuth {
 
 /// The credentials uv finds for `url`, in uv's own order.
 pub fn python_auth(url: &str) -> Option<PythonAuth> {
-    let set = |var: &str| std::env::var(var).is_ok_and(|v| !v.is_empty());
-    if set("UV_PUBLISH_TOKEN") {
+    let username = std::env::var("UV_PUBLISH_USERNAME").is_ok_and(|v| !v.is_empty());
+    if secret("UV_PUBLISH_TOKEN").is_some() {
         Some(PythonAuth::Token)
-    } else if set("UV_PUBLISH_USERNAME") && set("UV_PUBLISH_PASSWORD") {
+    } else if username && secret("UV_PUBLISH_PASSWORD").is_some() {
         Some(PythonAuth::Password)
     } else if oidc_available() && is_pypi(url) {
         Some(PythonAuth::TrustedPublishing)
@@ -76,8 +136,8 @@ pub fn is_pypi(url: &str) -> bool {
 /// GitHub Actions hands a job an OIDC token only with `permissions: id-token: write`.
 pub fn oidc_available() -> bool {
     in_github_actions()
-        && std::env::var_os("ACTIONS_ID_TOKEN_REQUEST_URL").is_some()
-        && std::env::var_os("ACTIONS_ID_TOKEN_REQUEST_TOKEN").is_some()
+        && secret("ACTIONS_ID_TOKEN_REQUEST_URL").is_some()
+        && secret("ACTIONS_ID_TOKEN_REQUEST_TOKEN").is_some()
 }
 
 pub fn in_github_actions() -> bool {
@@ -271,6 +331,16 @@ mod tests {
         assert!(matches!(verdict(403, read_only), Verdict::Inconclusive(403, _)));
         assert!(matches!(verdict(308, "moved"), Verdict::Inconclusive(308, _)));
         assert!(matches!(verdict(503, ""), Verdict::Inconclusive(503, _)));
+    }
+
+    #[test]
+    fn the_publishing_secrets_are_known() {
+        for var in ["CARGO_REGISTRY_TOKEN", "CARGO_REGISTRIES_LOCAL_TOKEN", "UV_PUBLISH_TOKEN"] {
+            assert!(is_secret(var), "{var}");
+        }
+        for var in ["CARGO_REGISTRIES_LOCAL_INDEX", "UV_PUBLISH_USERNAME", "CARGO_HOME", "PATH"] {
+            assert!(!is_secret(var), "{var}");
+        }
     }
 
     #[test]

@@ -18,13 +18,7 @@ pub fn run(r: &mut Release) -> Result<()> {
     let given = r.plan.tag_given.then_some(r.plan.tag.as_str());
     version::collect(r.sh, r.ws, given)?.check()?;
     let mut problems = tree_and_tag(r)?;
-    // The notes become the GitHub Release, made after the uploads: a missing, undated or empty
-    // section must stop the release before them, not after.
-    let path = &r.ws.config.changelog;
-    let notes =
-        r.ws.changelog()
-            .and_then(|c| changelog::release_notes(c, path, &r.plan.version.to_string()));
-    problems.extend(notes.err().map(|e| format!("{e:#}")));
+    problems.extend(notes_problem(r.ws, &r.plan));
     problems.extend(credentials::missing(
         !r.plan.crates.is_empty(),
         &r.plan.crates_registry,
@@ -101,7 +95,7 @@ fn tools(r: &mut Release) -> Result<()> {
     Ok(())
 }
 
-/// A dirty tree, and HEAD without the release tag.
+/// A dirty tree, and the release tag's problems (see [`super::tag`]).
 fn tree_and_tag(r: &mut Release) -> Result<Vec<String>> {
     let status = cmd!(r.sh, "git status --porcelain --untracked-files=normal").quiet().read()?;
     let mut problems = Vec::new();
@@ -113,26 +107,17 @@ fn tree_and_tag(r: &mut Release) -> Result<Vec<String>> {
             files.join("\n    ")
         ));
     }
-    let head = cmd!(r.sh, "git rev-parse HEAD").quiet().read()?;
-    let tag_ref = format!("refs/tags/{}^{{commit}}", r.plan.tag);
-    let tagged =
-        cmd!(r.sh, "git rev-parse --quiet --verify {tag_ref}").quiet().ignore_status().read()?;
-    let tag = &r.plan.tag;
-    if tagged.trim().is_empty() {
-        problems.push(format!(
-            "tag {tag} does not exist: expected HEAD ({}) to carry it; create it with \
-             `git tag -a {tag} -m {tag}`",
-            short(&head)
-        ));
-    } else if tagged.trim() != head.trim() {
-        problems.push(format!(
-            "tag {tag} points at {}, not at HEAD ({}): check out the tagged commit \
-             (`git checkout {tag}`) or move the tag",
-            short(&tagged),
-            short(&head)
-        ));
-    }
+    problems.extend(super::tag::problems(r.sh, &r.ws.root, &r.plan.tag, r.ws.config.signed_tags)?);
     Ok(problems)
+}
+
+/// The notes become the GitHub Release, made after the uploads: a missing, undated or empty
+/// section must stop the release before them, not after.
+pub fn notes_problem(ws: &crate::workspace::Workspace, plan: &super::plan::Plan) -> Option<String> {
+    let path = &ws.config.changelog;
+    let notes =
+        ws.changelog().and_then(|c| changelog::release_notes(c, path, &plan.version.to_string()));
+    notes.err().map(|e| format!("{e:#}"))
 }
 
 /// In GitHub Actions, a private repository must not publish (its code would go public) unless
@@ -246,8 +231,4 @@ fn against_published(r: &Release) -> Vec<String> {
         ));
     }
     problems
-}
-
-fn short(sha: &str) -> &str {
-    sha.trim().get(..10).unwrap_or(sha)
 }

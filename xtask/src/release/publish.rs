@@ -8,7 +8,7 @@
 //! then the Python files, then reads everything back. The manifest records each upload as it
 //! happens, so a re-run after any failure finishes the job.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
@@ -114,6 +114,7 @@ fn trusted_publishing_works(r: &Release, decided: &[Planned]) -> Result<Vec<Stri
         r.sh,
         "{uv} publish --dry-run --trusted-publishing always --publish-url {url} {files...}"
     )
+    .envs(credentials::uv_publish_env())
     .run_capturing_stderr()?;
     if run.status.success() {
         return Ok(Vec::new());
@@ -141,6 +142,7 @@ fn rehearse(r: &mut Release, decided: &[Planned]) -> Result<()> {
                 r.sh,
                 "cargo publish --dry-run --no-verify --locked --allow-dirty --registry {registry} --package {name}"
             )
+            .envs(credentials::cargo_publish_env(&registry))
             .run_to_stderr()
             .with_context(|| format!("rehearse publishing {name} to {registry}"))?;
         }
@@ -158,8 +160,6 @@ fn rehearse(r: &mut Release, decided: &[Planned]) -> Result<()> {
             r.sh,
             "{uv} publish --dry-run --trusted-publishing never --publish-url {url} --check-url {index} {uploads...}"
         )
-        .env_remove("UV_PUBLISH_TOKEN")
-        .env_remove("UV_PUBLISH_PASSWORD")
         .run_to_stderr()
         .with_context(|| format!("rehearse uploading to {url}"))?;
     }
@@ -209,6 +209,7 @@ fn publish_crate(r: &Release, name: &str, sha256: &str) -> Result<PublishStatus>
     for attempt in 1..=4 {
         let run =
             cmd!(r.sh, "cargo publish --no-verify --locked --registry {registry} --package {name}")
+                .envs(credentials::cargo_publish_env(registry))
                 .run_capturing_stderr()?;
         if run.status.success() {
             wait_for_crate(r, name, sha256)?;
@@ -302,10 +303,12 @@ fn upload_python(r: &Release, file: &str) -> Result<PublishStatus> {
         Some(PythonAuth::TrustedPublishing) => "always",
         _ => "never",
     };
+    let attestation = attestation_for(&path, url);
     let run = cmd!(
         r.sh,
-        "{uv} publish --trusted-publishing {trusted} --publish-url {url} --check-url {index} {path}"
+        "{uv} publish --trusted-publishing {trusted} --publish-url {url} --check-url {index} {path} {attestation...}"
     )
+    .envs(credentials::uv_publish_env())
     .run_capturing_stderr()?;
     if run.status.success() {
         let skipped = run.stderr.contains("already exists, skipping");
@@ -316,6 +319,28 @@ fn upload_python(r: &Release, file: &str) -> Result<PublishStatus> {
          skips what is already published",
         uv_reason(&run.stderr)
     )
+}
+
+/// The PEP 740 attestation made for `file` (`<file>.publish.attestation` beside it, which the
+/// release workflow's publish job signs), to upload with it: uv sends an attestation only when
+/// it is given one of the paths. PyPI accepts attestations only from trusted publishing, so a
+/// token upload to PyPI goes without (saying so); other indexes take or ignore them.
+fn attestation_for(file: &Path, url: &str) -> Option<PathBuf> {
+    let mut name = file.as_os_str().to_owned();
+    name.push(".publish.attestation");
+    let attestation = PathBuf::from(name);
+    if !attestation.is_file() {
+        return None;
+    }
+    let trusted = credentials::python_auth(url) == Some(PythonAuth::TrustedPublishing);
+    if credentials::is_pypi(url) && !trusted {
+        eprintln!(
+            "    {} not sent: PyPI takes attestations only with trusted publishing",
+            attestation.file_name().unwrap_or_default().to_string_lossy()
+        );
+        return None;
+    }
+    Some(attestation)
 }
 
 /// What the registry answered, from uv's error output: `Server returned status code 403
@@ -406,7 +431,9 @@ fn set_status(r: &mut Release, p: &Planned, status: PublishStatus) {
 fn url_of(r: &Release, p: &Planned) -> String {
     match p.kind {
         Kind::Crate => crate_url(r, &crate_name(r, &p.file)),
-        Kind::Sdist | Kind::Wheel => project_url(&r.plan.pypi_index, &r.plan.python_name),
+        Kind::Sdist | Kind::Wheel => {
+            project_url(&r.plan.pypi_index, &r.plan.python_name, &r.plan.python_version)
+        }
     }
 }
 
@@ -427,7 +454,14 @@ fn crate_url(r: &Release, name: &str) -> String {
     }
 }
 
-fn project_url(index: &str, project: &str) -> String {
+/// The project's page: on PyPI and TestPyPI the human one for this version, elsewhere its
+/// simple-index page.
+fn project_url(index: &str, project: &str, version: &str) -> String {
+    for host in ["https://pypi.org", "https://test.pypi.org"] {
+        if index.trim_end_matches('/') == format!("{host}/simple") {
+            return format!("{host}/project/{project}/{version}/");
+        }
+    }
     format!("{}/{}/", index.trim_end_matches('/'), project)
 }
 
