@@ -173,10 +173,19 @@ fn workflows_are_hardened() {
         if wf.doc["concurrency"]["group"].as_str().is_none() {
             problems.push(format!("{name}: expected a `concurrency` group"));
         }
-        if wf.text.contains("secrets.") {
-            problems.push(format!(
-                "{name}: reads a secret: expected trusted publishing (OIDC) and github.token only"
-            ));
+        let secrets: Vec<&str> =
+            wf.text.match_indices("secrets.").map(|(at, _)| &wf.text[at..]).collect();
+        for secret in secrets {
+            let name_end = secret
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+                .unwrap_or(secret.len());
+            if &secret[..name_end] != ALLOWED_SECRET {
+                problems.push(format!(
+                    "{name}: reads `{}`: expected trusted publishing (OIDC) and github.token \
+                     only (the one secret is the optional {ALLOWED_SECRET})",
+                    &secret[..name_end]
+                ));
+            }
         }
         for (job_id, job) in jobs(wf) {
             if job["timeout-minutes"].as_u64().is_none_or(|m| m == 0) {
@@ -206,8 +215,22 @@ fn the_release_never_caches_and_is_never_cancelled() {
     let Some(workflows) = workflows() else { return };
     let release = workflow(workflows, "release.yml");
     let mut problems = Vec::new();
-    if release.doc["concurrency"]["cancel-in-progress"] != false {
-        problems.push("expected `concurrency: cancel-in-progress: false`".to_owned());
+    // Only a pull request's rehearsal gives way to a newer push; every other run has a group
+    // of its own (the run id), so nothing cancels it.
+    let concurrency = &release.doc["concurrency"];
+    if concurrency["cancel-in-progress"] != "${{ github.event_name == 'pull_request' }}" {
+        problems.push("expected `cancel-in-progress` for pull requests only".to_owned());
+    }
+    let group = concurrency["group"].as_str().unwrap_or_default();
+    if !group.contains("github.run_id") {
+        problems.push(format!("expected a group of its own per non-PR run, found `{group}`"));
+    }
+    let publish = &release.doc["jobs"]["publish"];
+    if publish["concurrency"]["cancel-in-progress"] != false
+        || !publish["concurrency"]["group"].is_string()
+    {
+        problems
+            .push("job publish: expected its own concurrency group, never cancelled".to_owned());
     }
     for (job_id, job) in jobs(release) {
         for step in steps(job) {
@@ -224,6 +247,140 @@ fn the_release_never_caches_and_is_never_cancelled() {
         }
     }
     assert_none(&problems, "release.yml caches or can be cancelled");
+}
+
+/// The release runs, as a dry run with the whole matrix, before any tag needs it: on pull
+/// requests that touch what it is made of, and weekly. There is no other rehearsal workflow.
+#[test]
+fn the_release_rehearses_on_pull_requests_and_weekly() {
+    let Some(workflows) = workflows() else { return };
+    let release = workflow(workflows, "release.yml");
+    let on = &release.doc["on"];
+    let mut problems = Vec::new();
+    let paths: Vec<&str> = on["pull_request"]["paths"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    for input in [
+        "xtask/**",
+        "Cargo.lock",
+        "uv.lock",
+        "pyproject.toml",
+        "rust-toolchain.toml",
+        ".github/workflows/**",
+    ] {
+        if !paths.contains(&input) {
+            problems.push(format!("pull_request: expected the path filter to include `{input}`"));
+        }
+    }
+    if on["schedule"][0]["cron"].as_str().is_none() {
+        problems.push("expected a weekly `schedule`".to_owned());
+    }
+    if on["push"]["tags"][0] != "v*.*.*" || on["workflow_dispatch"].is_null() {
+        problems.push("expected the tag push and workflow_dispatch triggers".to_owned());
+    }
+    if workflows.iter().any(|w| w.name != "release.yml" && w.text.contains("make release-dry")) {
+        problems.push("a second rehearsal workflow: fold it into release.yml".to_owned());
+    }
+    assert_none(&problems, "release.yml does not rehearse before the tag");
+}
+
+/// A live run that cannot be released (a branch, no tag, a tag off the default branch) stops
+/// in the plan job, before the fan-out and the approval.
+#[test]
+fn a_live_run_from_a_branch_stops_in_the_plan_job() {
+    let Some(workflows) = workflows() else { return };
+    let plan = &workflow(workflows, "release.yml").doc["jobs"]["plan"];
+    let mut problems = Vec::new();
+    if plan["outputs"]["live"] != "${{ env.LIVE }}" || !plan["env"]["LIVE"].is_string() {
+        problems.push("expected `outputs: live` to be the job's LIVE".to_owned());
+    }
+    let check = steps(plan).find(|s| s["run"] == "cargo xtask check-tag");
+    match check {
+        None => problems.push("expected a `cargo xtask check-tag` step".to_owned()),
+        Some(step) if step["if"] != "env.LIVE == 'true'" => {
+            problems.push("expected check-tag to run when LIVE is true".to_owned());
+        }
+        Some(_) => {}
+    }
+    let checkout = steps(plan)
+        .find(|s| s["uses"].as_str().is_some_and(|u| u.starts_with("actions/checkout@")));
+    if checkout.is_none_or(|c| c["with"]["fetch-depth"] != 0) {
+        problems.push(
+            "expected the full history (`fetch-depth: 0`) to see the default branch".to_owned(),
+        );
+    }
+    assert_none(&problems, "the plan job does not stop a live run from a branch");
+}
+
+/// Tokens go only where they are used: an OIDC token only to the job that attests (which runs
+/// no project code) and the job that publishes; the crates.io token only to the publish step;
+/// a write token only to the GitHub Release job; no token in any job's environment.
+#[test]
+fn tokens_only_where_they_are_used() {
+    let Some(workflows) = workflows() else { return };
+    let mut problems = Vec::new();
+    for wf in workflows {
+        for (job_id, job) in jobs(wf) {
+            let at = format!("{} job {job_id}", wf.name);
+            let oidc = job["permissions"]["id-token"] == "write";
+            if oidc && !(wf.name == "release.yml" && (job_id == "attest" || job_id == "publish")) {
+                problems.push(format!("{at}: `id-token: write` outside attest and publish"));
+            }
+            if job["permissions"]["contents"] == "write" && job_id != "github-release" {
+                problems.push(format!("{at}: `contents: write` outside github-release"));
+            }
+            let job_env = job["env"].to_string();
+            if job_env.contains("secrets.") || job_env.contains("token") {
+                problems.push(format!("{at}: a token in the job's environment: {job_env}"));
+            }
+        }
+    }
+    let release = workflow(workflows, "release.yml");
+    let attest = &release.doc["jobs"]["attest"];
+    if steps(attest).any(|s| {
+        s["run"].is_string()
+            || s["uses"].as_str().is_some_and(|u| u.starts_with("actions/checkout@"))
+    }) {
+        problems.push("job attest: runs project code (a checkout or a run: step)".to_owned());
+    }
+    let provenance = steps(attest).find(|s| {
+        s["uses"].as_str().is_some_and(|u| u.starts_with("actions/attest-build-provenance@"))
+    });
+    if provenance.is_none_or(|p| p["with"]["subject-checksums"] != "dist/SHA256SUMS") {
+        problems.push("job attest: expected provenance for the files SHA256SUMS lists".to_owned());
+    }
+    let verify = &release.doc["jobs"]["verify"];
+    if verify["permissions"] != serde_json::json!({"contents": "read"}) {
+        problems.push(format!(
+            "job verify: expected `contents: read` only, found {}",
+            verify["permissions"]
+        ));
+    }
+    let publish: Vec<&Value> = steps(&release.doc["jobs"]["publish"]).collect();
+    let position = |pred: &dyn Fn(&Value) -> bool| publish.iter().position(|s| pred(s));
+    let attestations = position(&|s| {
+        s["uses"].as_str().is_some_and(|u| u.starts_with("astral-sh/attest-action@"))
+    });
+    let upload = position(&|s| s["run"] == "cargo xtask publish --live --out dist");
+    match (attestations, upload) {
+        (Some(a), Some(u)) if a < u => {}
+        _ => problems.push(
+            "job publish: expected the PEP 740 attestations made before the upload".to_owned(),
+        ),
+    }
+    for (i, step) in publish.iter().enumerate() {
+        let step_env = step["env"].to_string();
+        if step_env.contains("crates-io.outputs.token") && Some(i) != upload {
+            problems.push(format!(
+                "job publish step {}: the crates.io token outside the upload",
+                i + 1
+            ));
+        }
+    }
+    assert_none(&problems, "tokens where they are not used");
 }
 
 #[test]
@@ -356,6 +513,9 @@ fn run_step_grammar() {
         assert!(parse_run(bad).is_err(), "accepted {bad:?}");
     }
 }
+
+/// The one secret a workflow may read: the optional webhook of the release notification.
+const ALLOWED_SECRET: &str = "secrets.RELEASE_WEBHOOK_URL";
 
 /// Variables the runner sets for every step.
 const RUNNER_VARIABLES: &[&str] = &["GITHUB_OUTPUT", "GITHUB_ENV", "GITHUB_STEP_SUMMARY"];
