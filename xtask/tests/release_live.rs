@@ -1,8 +1,8 @@
 //! End to end: `cargo xtask release --live` and `cargo xtask publish --live` against real
 //! registries on 127.0.0.1 (pypiserver with htpasswd, cargo-http-registry with a `file://`
 //! index), started and stopped by PID. One workspace copy goes through the whole story, built
-//! once and reused: every refusal, an unreachable PyPI, a crate registry down mid-release, a
-//! refused run over a good dist, a held lock, a dist from another commit, a wrong password
+//! once and reused: every refusal, an unreachable PyPI, a crate registry down, a refused run
+//! over a good dist, a held lock, a dist from another commit, a wrong password
 //! (nothing at all published), a publish interrupted by SIGINT and resumed from a subdirectory
 //! with a relative `--out`, a second run that skips everything and leaves a user's files alone,
 //! an artifact whose bytes changed, and the same decisions in a dry run.
@@ -155,25 +155,29 @@ fn live_release_story() {
     refused(&out, &[&format!("127.0.0.1:{closed}")]);
     story.nothing_published();
 
-    // 3. The crate registry is down when the release reaches it: the build and verification
-    // pass, the crate upload fails, nothing else is attempted. This builds the dist the rest
-    // of the story reuses.
+    // 3. The dist the rest of the story reuses, built and verified by a dry run against the
+    // same registries (as the release workflow's verify job does before its publish job).
+    let (url, index) = (pypi.upload_url(), pypi.index_url());
+    let args = ["release", "--dry-run", "--crates-registry", "local", "--pypi-url", &url];
+    let mut args = args.to_vec();
+    args.extend(["--pypi-index", &index]);
+    let out = support::xtask(&ws, &args, &crates.cargo_env());
+    assert!(out.status.success(), "the dry run that builds the dist failed");
+    let verified = story.dist_state();
+    assert_eq!(verified.0.len(), 3, "{verified:?}");
+    story.nothing_published();
+
+    // 3b. The crate registry is down: the credential check cannot reach it, so the release
+    // stops in preflight, before any upload, rather than after the Python files went out.
     let port = crates.server.port;
     crates.server.stop();
     let story = Story { ws: &ws, pypi: &pypi, crates: &crates };
-    let out = story.run("release", &good, None);
-    assert!(!out.status.success(), "publishing to a stopped registry succeeded");
-    let statuses = story.statuses();
-    assert!(statuses.iter().any(|(f, s)| f.ends_with(".crate") && s == "failed"), "{statuses:?}");
-    assert!(
-        statuses.iter().filter(|(f, _)| !f.ends_with(".crate")).all(|(_, s)| s == "pending"),
-        "{statuses:?}"
-    );
+    let out = story.run("publish", &good, None);
+    refused(&out, &["cannot reach the cargo registry `local`"]);
+    assert_eq!(story.dist_state(), verified, "a refused publish changed the dist");
     story.nothing_published();
     crates = CrateRegistry::start_with(&tools, &crates.dir.clone(), port);
     let story = Story { ws: &ws, pypi: &pypi, crates: &crates };
-    let verified = story.dist_state();
-    assert_eq!(verified.0.len(), 3, "{verified:?}");
 
     // 4. A refused run over a good dist leaves it whole: the dirty tree refused in preflight,
     // then one corrupted file refused by `publish`. The manifest and SHA256SUMS keep every

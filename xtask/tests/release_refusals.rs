@@ -216,7 +216,7 @@ fn a_missing_tool_is_refused_with_its_install_hint() {
         std::os::unix::fs::symlink(path, bin.join(tool)).unwrap();
     }
     let env = [("PATH", bin.display().to_string())];
-    check_refused(&ws, &[], &env, &["missing tools", "git: not on PATH", "apt-get install git"]);
+    check_refused(&ws, &[], &env, &["git not found on PATH", "apt-get install git"]);
 }
 
 fn which(tool: &str) -> PathBuf {
