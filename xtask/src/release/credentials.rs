@@ -255,15 +255,16 @@ pub fn probe(
         let var = crate_token_var(registry);
         problems.extend(judge(&out, &format!("the cargo registry `{registry}` ({api})"), &var));
     }
-    let set = |var: &str| std::env::var(var).ok().filter(|v| !v.is_empty());
-    let login =
-        match (set("UV_PUBLISH_TOKEN"), set("UV_PUBLISH_USERNAME"), set("UV_PUBLISH_PASSWORD")) {
-            (Some(token), _, _) => Some(("__token__".to_owned(), token, "UV_PUBLISH_TOKEN")),
-            (None, Some(user), Some(password)) => {
-                Some((user, password, "UV_PUBLISH_USERNAME and UV_PUBLISH_PASSWORD"))
-            }
-            _ => None,
-        };
+    let username = std::env::var("UV_PUBLISH_USERNAME").ok().filter(|v| !v.is_empty());
+    let token = secret("UV_PUBLISH_TOKEN").map(str::to_owned);
+    let password = secret("UV_PUBLISH_PASSWORD").map(str::to_owned);
+    let login = match (token, username, password) {
+        (Some(token), _, _) => Some(("__token__".to_owned(), token, "UV_PUBLISH_TOKEN")),
+        (None, Some(user), Some(password)) => {
+            Some((user, password, "UV_PUBLISH_USERNAME and UV_PUBLISH_PASSWORD"))
+        }
+        _ => None,
+    };
     if let Some((user, password, vars)) = login {
         let out = py::run(sh, python, Script::ProbeUpload)
             .args(["pypi", pypi_url])
