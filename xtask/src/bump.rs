@@ -267,7 +267,7 @@ fn check_date(date: &str) -> Result<String> {
 }
 
 /// Today's date in UTC as `YYYY-MM-DD`.
-fn today_utc() -> String {
+pub fn today_utc() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());

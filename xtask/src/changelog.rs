@@ -192,6 +192,33 @@ pub fn cut_release(changelog: &str, version: &str, date: &str, tag_prefix: &str)
     Ok(out.concat())
 }
 
+/// `changelog` with `entries` (Keep a Changelog groups, `### Added` …) as the notes under
+/// `## [Unreleased]` when it has none; unchanged when it already has notes, which someone wrote
+/// on purpose. `cargo xtask release-pr` fills an empty section with `changelog --draft`'s
+/// entries before cutting the release, so that a release always has notes.
+pub fn fill_unreleased(changelog: &str, entries: &str) -> Result<String> {
+    let doc = Doc::parse(changelog);
+    let Some(u) = doc.headings.iter().position(Heading::is_unreleased) else {
+        bail!(
+            "the changelog has no `## [Unreleased]` heading: expected Keep a Changelog form, with \
+             the notes of the next release under `## [Unreleased]`; add that heading above the \
+             newest release"
+        );
+    };
+    let (first, end) = doc.body_range(u);
+    let entries = entries.trim();
+    if entries.is_empty() || !doc.lines[first..end].iter().all(|l| is_blank(l)) {
+        return Ok(changelog.to_owned());
+    }
+    let mut out: Vec<String> = doc.lines[..first].iter().map(|l| ensure_newline(l)).collect();
+    out.push(format!("\n{entries}\n"));
+    if end < doc.lines.len() {
+        out.push("\n".into());
+    }
+    out.extend(doc.lines[end..].iter().map(|l| ensure_newline(l)));
+    Ok(out.concat())
+}
+
 /// Rewrites `[Unreleased]: <repo>/compare/<tag>...HEAD` and adds the link of the new release.
 fn update_links(lines: &mut Vec<String>, version: &str, previous: Option<&str>, prefix: &str) {
     let Some(i) = lines.iter().position(|l| link_label(l).is_some_and(is_unreleased)) else {
@@ -430,6 +457,26 @@ mod tests {
         assert_eq!(section(&after, "0.3.0").as_deref(), Some("### Added\n\n- Hausdorff distance."));
         assert_eq!(section(&after, "Unreleased").as_deref(), Some(""));
         assert_eq!(section(&after, "0.2.0"), section(CHANGELOG, "0.2.0"));
+    }
+
+    #[test]
+    fn fill_an_empty_unreleased_section() {
+        let empty = CHANGELOG.replace("### Added\n\n- Hausdorff distance.\n\n", "");
+        assert_eq!(section(&empty, "Unreleased").as_deref(), Some(""));
+        let filled = fill_unreleased(&empty, "### Fixed\n\n- NaN.\n").unwrap();
+        assert_eq!(section(&filled, "Unreleased").as_deref(), Some("### Fixed\n\n- NaN."));
+        assert_eq!(
+            filled,
+            CHANGELOG.replace("### Added\n\n- Hausdorff distance.", "### Fixed\n\n- NaN.")
+        );
+        // Notes someone wrote stay as they are.
+        assert_eq!(fill_unreleased(CHANGELOG, "### Fixed\n\n- NaN.").unwrap(), CHANGELOG);
+        let last = "# Changelog\n\n## [Unreleased]\n";
+        assert_eq!(
+            fill_unreleased(last, "- x").unwrap(),
+            "# Changelog\n\n## [Unreleased]\n\n- x\n"
+        );
+        assert!(fill_unreleased("# Changelog\n", "- x").is_err());
     }
 
     #[test]

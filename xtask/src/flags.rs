@@ -104,6 +104,33 @@ pub enum Command {
     /// Re-running is safe: an existing release only receives the assets it lacks. gh reads its
     /// token from GH_TOKEN.
     GithubRelease(GithubRelease),
+    /// Propose the next version as a release pull request, or tag a merged one and release it
+    ///
+    /// Run on an up-to-date, clean checkout of the default branch with its full history (the
+    /// release-pr workflow runs it on every push to main). What it does follows from git:
+    ///
+    ///   Unreleased commits      The next version, by `bump auto`'s rules over the Conventional
+    ///                           Commits since the last release, is committed as one bump
+    ///                           (`chore(release): X.Y.Z`, the changelog section drafted from
+    ///                           the commits when `## [Unreleased]` is empty) on the branch
+    ///                           `release/vX.Y.Z`, rebuilt from main every time and
+    ///                           force-pushed; the pull request `release: vX.Y.Z` is opened or
+    ///                           updated (an open one for an older version is closed in its
+    ///                           favour). Nothing to release: it says so and does nothing.
+    ///   A merged release        HEAD's version has no tag, and the first-parent history shows
+    ///                           the commit that bumped it (the release PR merged by
+    ///                           fast-forward, squash or merge commit, or a bump by hand): that
+    ///                           commit is tagged `vX.Y.Z` (annotated; signed with
+    ///                           `signed-tags = true`), the tag pushed, and the release workflow
+    ///                           started on it (`gh workflow run release.yml --ref vX.Y.Z`),
+    ///                           after checking its changelog section is dated and not empty.
+    ///
+    /// Every action (commit, push, tag, gh call) is planned first and printed; `--dry-run` stops
+    /// there. It refuses a shallow clone, a version tagged off the default branch, and (live) a
+    /// dirty tree or a HEAD behind origin. Pushes go to `origin`, authenticated with GH_TOKEN
+    /// when it is set; gh reads GH_TOKEN too.
+    #[command(verbatim_doc_comment)]
+    ReleasePr(ReleasePr),
 }
 
 /// Dry run or live: chosen once, on the command line, and lowered into the run context. No
@@ -210,6 +237,27 @@ pub struct GithubRelease {
 }
 
 #[derive(Debug, Args)]
+pub struct ReleasePr {
+    /// Print the plan (every git and gh action, the pull request's body) and run none of it;
+    /// it only reads (git, origin's refs, gh's pull requests and runs).
+    #[arg(long)]
+    pub dry_run: bool,
+    /// How the release workflow is started on a new tag: `gh workflow run … -f mode=live` or
+    /// `-f mode=dry-run`, or `off` when the tag push starts it (a token other than the
+    /// workflow's GITHUB_TOKEN, whose pushes start no workflow).
+    #[arg(long, value_enum, value_name = "MODE", default_value_t = Dispatch::Live, env = "RELEASE_DISPATCH")]
+    pub dispatch: Dispatch,
+}
+
+/// How `release-pr` starts the release workflow on the tag it pushes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Dispatch {
+    Live,
+    DryRun,
+    Off,
+}
+
+#[derive(Debug, Args)]
 pub struct Bench {
     /// Skip criterion and run only the Python comparison.
     #[arg(long)]
@@ -264,6 +312,12 @@ impl GithubRelease {
     }
 }
 
+impl ReleasePr {
+    pub fn mode(&self) -> Mode {
+        if self.dry_run { Mode::DryRun } else { Mode::Live }
+    }
+}
+
 impl Command {
     /// Whether the command reads the repository's commits or tags (the others work in an
     /// exported copy too).
@@ -299,7 +353,8 @@ impl Cli {
             | Command::Bench(_)
             | Command::Plan(_)
             | Command::CheckTag(_)
-            | Command::Msrv(_) => return self,
+            | Command::Msrv(_)
+            | Command::ReleasePr(_) => return self,
         };
         if let Some(dir) = out.as_mut() {
             *dir = absolute(cwd, dir);

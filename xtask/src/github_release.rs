@@ -361,7 +361,7 @@ fn path_arg(path: &Path) -> String {
 }
 
 /// Arguments as a shell would need them, for display only (commands run through xshell).
-fn shell_words(args: &[String]) -> String {
+pub fn shell_words(args: &[String]) -> String {
     let quote = |a: &String| {
         if !a.is_empty() && a.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:+@,".contains(c))
         {

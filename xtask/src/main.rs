@@ -20,6 +20,7 @@ mod project;
 mod py;
 mod python_env;
 mod release;
+mod release_pr;
 mod test;
 #[cfg(test)]
 mod tidy;
@@ -84,6 +85,7 @@ fn run() -> Result<()> {
         Command::Notify(cmd) => release::notify(&sh, &ws, &cmd),
         Command::Msrv(cmd) => msrv::run(&sh, &ws, &cmd),
         Command::GithubRelease(cmd) => github_release::run(&sh, &ws, &cmd),
+        Command::ReleasePr(cmd) => release_pr::run(&sh, &ws, &cmd),
     }
 }
 

@@ -50,11 +50,18 @@ pub fn since_last_tag(sh: &Shell, root: &Path, tag_prefix: &str) -> Result<Range
         Some((tag, _)) => format!("{tag}..HEAD"),
         None => "HEAD".to_owned(),
     };
+    Ok(Range { since, commits: log(sh, root, &range)? })
+}
+
+/// The commits of `range` (`A..B`, or a commit and its history), oldest first, merge commits
+/// left out.
+pub fn log(sh: &Shell, root: &Path, range: &str) -> Result<Vec<Commit>> {
+    let _dir = sh.push_dir(root);
     let log = cmd!(sh, "git log --no-merges --reverse --format=%H%x1f%s%x1f%b%x1e {range}")
         .quiet()
         .read()
         .with_context(|| format!("read the commits with `git log {range}`"))?;
-    Ok(Range { since, commits: parse_log(&log) })
+    Ok(parse_log(&log))
 }
 
 /// The tag with the highest version among `tags` (one per line); other tags that happen to
