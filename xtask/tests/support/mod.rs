@@ -362,3 +362,22 @@ impl CrateRegistry {
             .unwrap_or_default()
     }
 }
+
+/// Asserts that `actual` equals the golden file `xtask/tests/golden/{name}`, or rewrites it under
+/// `UPDATE_GOLDEN=1` (review the diff in git).
+#[track_caller]
+pub fn check_golden(name: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        expected == actual,
+        "golden file {} is out of date; if the change is intended, run `UPDATE_GOLDEN=1 cargo \
+         test -p xtask` and review the diff.\n--- expected\n{expected}\n--- found\n{actual}",
+        path.display()
+    );
+}
