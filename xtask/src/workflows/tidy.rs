@@ -329,8 +329,18 @@ fn tokens_only_where_they_are_used() {
             if oidc && !(wf.name == "release.yml" && (job_id == "attest" || job_id == "publish")) {
                 problems.push(format!("{at}: `id-token: write` outside attest and publish"));
             }
-            if job["permissions"]["contents"] == "write" && job_id != "github-release" {
-                problems.push(format!("{at}: `contents: write` outside github-release"));
+            let pushes = (wf.name == "release.yml" && job_id == "github-release")
+                || (wf.name == RELEASE_PR && job_id == RELEASE_PR_JOB);
+            if job["permissions"]["contents"] == "write" && !pushes {
+                problems.push(format!(
+                    "{at}: `contents: write` outside github-release and {RELEASE_PR_JOB}"
+                ));
+            }
+            for scope in ["pull-requests", "actions"] {
+                let writes = job["permissions"][scope] == "write";
+                if writes && !(wf.name == RELEASE_PR && job_id == RELEASE_PR_JOB) {
+                    problems.push(format!("{at}: `{scope}: write` outside {RELEASE_PR}"));
+                }
             }
             let job_env = job["env"].to_string();
             if job_env.contains("secrets.") || job_env.contains("token") {
@@ -381,6 +391,67 @@ fn tokens_only_where_they_are_used() {
         }
     }
     assert_none(&problems, "tokens where they are not used");
+}
+
+/// The release PR workflow runs `cargo xtask release-pr` once per push to main (or by hand),
+/// with the one token it needs for pushing, the pull request and starting release.yml, and
+/// nothing else: no pull request trigger (its code would run with those rights), no other
+/// step, and never cancelled mid-run (it could stop between a tag's push and its release).
+#[test]
+fn release_prs_run_the_xtask_once_with_least_privilege() {
+    let Some(workflows) = workflows() else { return };
+    let wf = workflow(workflows, RELEASE_PR);
+    let mut problems = Vec::new();
+    let on = wf.doc["on"].as_object().cloned().unwrap_or_default();
+    let triggers: Vec<&str> = on.keys().map(String::as_str).collect();
+    if triggers != ["push", "workflow_dispatch"]
+        || on["push"] != serde_json::json!({"branches": ["main"]})
+    {
+        problems.push(format!(
+            "expected `on: push: branches: [main]` and `workflow_dispatch` only, found {}",
+            wf.doc["on"]
+        ));
+    }
+    if wf.doc["concurrency"]["cancel-in-progress"] != false {
+        problems.push("expected `cancel-in-progress: false`".to_owned());
+    }
+    let jobs: Vec<(&String, &Value)> = jobs(wf).collect();
+    let [(job_id, job)] = jobs[..] else {
+        panic!("{RELEASE_PR}: expected one job, found {}", jobs.len());
+    };
+    if job_id != RELEASE_PR_JOB {
+        problems.push(format!("expected the job `{RELEASE_PR_JOB}`, found `{job_id}`"));
+    }
+    let least =
+        serde_json::json!({"contents": "write", "pull-requests": "write", "actions": "write"});
+    if job["permissions"] != least {
+        problems.push(format!("expected the permissions {least}, found {}", job["permissions"]));
+    }
+    let runs: Vec<&Value> = steps(job).filter(|s| s["run"].is_string()).collect();
+    match runs[..] {
+        [step] if step["run"] == "cargo xtask release-pr" => {
+            if step["env"]["GH_TOKEN"] != "${{ github.token }}" {
+                problems.push("expected `GH_TOKEN: ${{ github.token }}` on the step".to_owned());
+            }
+            for who in ["AUTHOR", "COMMITTER"] {
+                for what in ["NAME", "EMAIL"] {
+                    if !step["env"][format!("GIT_{who}_{what}")].is_string() {
+                        problems.push(format!("expected GIT_{who}_{what} (the bot's identity)"));
+                    }
+                }
+            }
+        }
+        _ => problems.push(format!(
+            "expected one run: step, `cargo xtask release-pr`, found {}",
+            runs.len()
+        )),
+    }
+    let checkout =
+        steps(job).find(|s| s["uses"].as_str().is_some_and(|u| u.starts_with("actions/checkout@")));
+    if checkout.is_none_or(|c| c["with"]["fetch-depth"] != 0) {
+        problems.push("expected a checkout with the full history (`fetch-depth: 0`)".to_owned());
+    }
+    assert_none(&problems, "release-pr.yml is not as RELEASING.md describes it");
 }
 
 #[test]
@@ -513,6 +584,10 @@ fn run_step_grammar() {
         assert!(parse_run(bad).is_err(), "accepted {bad:?}");
     }
 }
+
+/// The release PR workflow and its one job.
+const RELEASE_PR: &str = "release-pr.yml";
+const RELEASE_PR_JOB: &str = "release-pr";
 
 /// The one secret a workflow may read: the optional webhook of the release notification.
 const ALLOWED_SECRET: &str = "secrets.RELEASE_WEBHOOK_URL";
