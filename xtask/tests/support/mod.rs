@@ -190,10 +190,11 @@ pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-/// Polls `ready` until it holds, for at most 30 s; `child` dying first is a failure. `until`
-/// says what is awaited, in the panic messages.
+/// Polls `ready` until it holds, for at most two minutes (a deadline, not a measurement: a busy
+/// machine only makes it take longer); `child` dying first is a failure. `until` says what is
+/// awaited, in the panic messages.
 fn wait_until(child: &mut Child, what: &str, until: &str, mut ready: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(30);
+    let deadline = Instant::now() + Duration::from_secs(120);
     while Instant::now() < deadline {
         if ready() {
             return;
@@ -203,7 +204,7 @@ fn wait_until(child: &mut Child, what: &str, until: &str, mut ready: impl FnMut(
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    panic!("{what} did not get to {until} within 30 s");
+    panic!("{what} did not get to {until} within 120 s");
 }
 
 fn wait_for_port(port: u16, child: &mut Child, what: &str) {
