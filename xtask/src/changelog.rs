@@ -153,13 +153,7 @@ pub fn release_names(changelog: &str) -> Vec<String> {
 /// release); a file without such a link keeps its links as they are.
 pub fn cut_release(changelog: &str, version: &str, date: &str, tag_prefix: &str) -> Result<String> {
     let doc = Doc::parse(changelog);
-    let Some(u) = doc.headings.iter().position(Heading::is_unreleased) else {
-        bail!(
-            "the changelog has no `## [Unreleased]` heading: expected Keep a Changelog form, with \
-             the notes of the next release under `## [Unreleased]`; add that heading above the \
-             newest release"
-        );
-    };
+    let u = unreleased(&doc)?;
     if doc.headings.iter().any(|h| h.name == version) {
         bail!(
             "the changelog already has a `## [{version}]` section: expected {version} to be a new \
@@ -198,13 +192,7 @@ pub fn cut_release(changelog: &str, version: &str, date: &str, tag_prefix: &str)
 /// entries before cutting the release, so that a release always has notes.
 pub fn fill_unreleased(changelog: &str, entries: &str) -> Result<String> {
     let doc = Doc::parse(changelog);
-    let Some(u) = doc.headings.iter().position(Heading::is_unreleased) else {
-        bail!(
-            "the changelog has no `## [Unreleased]` heading: expected Keep a Changelog form, with \
-             the notes of the next release under `## [Unreleased]`; add that heading above the \
-             newest release"
-        );
-    };
+    let u = unreleased(&doc)?;
     let (first, end) = doc.body_range(u);
     let entries = entries.trim();
     if entries.is_empty() || !doc.lines[first..end].iter().all(|l| is_blank(l)) {
@@ -217,6 +205,18 @@ pub fn fill_unreleased(changelog: &str, entries: &str) -> Result<String> {
     }
     out.extend(doc.lines[end..].iter().map(|l| ensure_newline(l)));
     Ok(out.concat())
+}
+
+/// The index of the `## [Unreleased]` heading, which every edit of the changelog starts from.
+fn unreleased(doc: &Doc<'_>) -> Result<usize> {
+    let Some(u) = doc.headings.iter().position(Heading::is_unreleased) else {
+        bail!(
+            "the changelog has no `## [Unreleased]` heading: expected Keep a Changelog form, with \
+             the notes of the next release under `## [Unreleased]`; add that heading above the \
+             newest release"
+        );
+    };
+    Ok(u)
 }
 
 /// Rewrites `[Unreleased]: <repo>/compare/<tag>...HEAD` and adds the link of the new release.

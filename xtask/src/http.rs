@@ -1,5 +1,5 @@
 //! Read-only HTTP for registry look-ups, through the project environment's Python
-//! (`xtask/py/http_get.py`).
+//! (`xtask/py/http_request.py get`).
 //!
 //! Assumption: every machine that releases has the project's `.venv` (the release needs it for
 //! maturin and uv anyway), so Python's `urllib` gives us HTTPS with the system's certificates
@@ -26,8 +26,11 @@ pub fn get(sh: &Shell, python: &Path, url: &str) -> Result<Response> {
         if attempt > 0 {
             crate::exec::sleep(std::time::Duration::from_millis(500 << attempt))?;
         }
-        let output =
-            py::run(sh, python, Script::HttpGet).arg(url).quiet().ignore_status().output()?;
+        let output = py::run(sh, python, Script::Http)
+            .args(["get", url])
+            .quiet()
+            .ignore_status()
+            .output()?;
         if !output.status.success() {
             last_error = String::from_utf8_lossy(&output.stderr).trim().to_owned();
             continue;

@@ -12,17 +12,13 @@ use xshell::{Cmd, Shell, cmd};
 /// A program in `xtask/py/`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Script {
-    /// `http_get.py URL`: the status line, then the body.
-    HttpGet,
+    /// `http_request.py get URL | probe-pypi URL | probe-crates API NAME VERSION | post-json`:
+    /// the status line, then the body (credentials and webhook URLs from the environment).
+    Http,
     /// `inspect_artifacts.py PATH…`: name, version and files inside each artifact, as JSON.
     InspectArtifacts,
     /// `import_version.py MODULE [DIST]`: `__version__`, then the distribution's version.
     ImportVersion,
-    /// `post_json.py` (stdin: the document; `WEBHOOK_URL`): the status line, then the body.
-    PostJson,
-    /// `probe_upload.py pypi URL` / `crates API NAME VERSION`: does the endpoint accept our
-    /// credentials (read from `PROBE_*` variables)? The status line, then the body.
-    ProbeUpload,
     /// `yaml_to_json.py PATH…`: YAML files as one JSON object.
     #[cfg_attr(not(test), expect(dead_code, reason = "only the workflow tidy tests read YAML"))]
     YamlToJson,
@@ -30,35 +26,25 @@ pub enum Script {
 
 impl Script {
     #[cfg(test)]
-    pub const ALL: [Script; 6] = [
-        Script::HttpGet,
-        Script::InspectArtifacts,
-        Script::ImportVersion,
-        Script::PostJson,
-        Script::ProbeUpload,
-        Script::YamlToJson,
-    ];
+    pub const ALL: [Script; 4] =
+        [Script::Http, Script::InspectArtifacts, Script::ImportVersion, Script::YamlToJson];
 
     /// The file name under `xtask/py/`.
     #[cfg(test)]
     pub fn file_name(self) -> &'static str {
         match self {
-            Script::HttpGet => "http_get.py",
+            Script::Http => "http_request.py",
             Script::InspectArtifacts => "inspect_artifacts.py",
             Script::ImportVersion => "import_version.py",
-            Script::PostJson => "post_json.py",
-            Script::ProbeUpload => "probe_upload.py",
             Script::YamlToJson => "yaml_to_json.py",
         }
     }
 
     fn source(self) -> &'static str {
         match self {
-            Script::HttpGet => include_str!("../py/http_get.py"),
+            Script::Http => include_str!("../py/http_request.py"),
             Script::InspectArtifacts => include_str!("../py/inspect_artifacts.py"),
             Script::ImportVersion => include_str!("../py/import_version.py"),
-            Script::PostJson => include_str!("../py/post_json.py"),
-            Script::ProbeUpload => include_str!("../py/probe_upload.py"),
             Script::YamlToJson => include_str!("../py/yaml_to_json.py"),
         }
     }

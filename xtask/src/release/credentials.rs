@@ -190,7 +190,7 @@ pub enum Verdict {
     Inconclusive(u16, String),
 }
 
-/// Reads the answer to a probe (`xtask/py/probe_upload.py`): both PyPI's upload endpoint and
+/// Reads the answer to a probe (`xtask/py/http_request.py probe-…`): both PyPI's upload endpoint and
 /// crates.io check the credentials before they fail the deliberately incomplete request, so a
 /// 400 (or, from registries that report errors in a 200, a 200) means the credentials were
 /// accepted and 401/403 that they were not.
@@ -246,8 +246,8 @@ pub fn probe(
     if let Some((registry, api, name, version)) = crates
         && let Some(token) = crate_token(registry)
     {
-        let out = py::run(sh, python, Script::ProbeUpload)
-            .args(["crates", api, name, version])
+        let out = py::run(sh, python, Script::Http)
+            .args(["probe-crates", api, name, version])
             .env("PROBE_TOKEN", token)
             .quiet()
             .ignore_status()
@@ -266,8 +266,8 @@ pub fn probe(
         _ => None,
     };
     if let Some((user, password, vars)) = login {
-        let out = py::run(sh, python, Script::ProbeUpload)
-            .args(["pypi", pypi_url])
+        let out = py::run(sh, python, Script::Http)
+            .args(["probe-pypi", pypi_url])
             .env("PROBE_USERNAME", user)
             .env("PROBE_PASSWORD", password)
             .quiet()

@@ -26,7 +26,8 @@ pub fn run(sh: &Shell, ws: &Workspace, out: &Path) -> Result<()> {
     let document = payload(&python.dist, &manifest, release_url(ws, &manifest.tag).as_deref());
     let env = PythonEnv::ensure(sh, &ws.root)?;
     let body = serde_json::to_string(&document)?;
-    let answer = py::run(sh, &env.python(), Script::PostJson)
+    let answer = py::run(sh, &env.python(), Script::Http)
+        .arg("post-json")
         .env("WEBHOOK_URL", url)
         .stdin(body)
         .quiet()
@@ -199,7 +200,8 @@ mod tests {
         });
         let sh = Shell::new().unwrap();
         let document = payload("core-rs", &manifest(), None);
-        let answer = py::run(&sh, &env.python(), Script::PostJson)
+        let answer = py::run(&sh, &env.python(), Script::Http)
+            .arg("post-json")
             .env("WEBHOOK_URL", &url)
             .stdin(serde_json::to_string(&document).unwrap())
             .quiet()
