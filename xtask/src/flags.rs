@@ -92,7 +92,7 @@ pub enum Command {
     /// Post the release summary (version, where each file was published, the GitHub Release)
     /// as JSON to the webhook in RELEASE_WEBHOOK_URL; without it, do nothing.
     Notify(Notify),
-    /// Check that each publishable crate builds with the Rust it declares (`rust-version`).
+    /// Check that each workspace crate builds with the Rust it declares (`rust-version`).
     ///
     /// Uses the toolchain of that version when rustup has it; in GitHub Actions it installs it
     /// first; elsewhere it says how to install it and checks nothing.

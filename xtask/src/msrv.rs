@@ -1,5 +1,6 @@
-//! `cargo xtask msrv`: each publishable crate builds with the oldest Rust it declares
-//! (`rust-version`), since that is the promise users read on crates.io. The check needs that
+//! `cargo xtask msrv`: each workspace crate builds with the oldest Rust it declares
+//! (`rust-version`) — for the published crate the promise users read on crates.io, for the
+//! others the truth about what they need. The check needs that
 //! toolchain: a machine that has it checks; GitHub Actions installs it first (ci.yml); any
 //! other machine is told how to get it, and checks nothing rather than downloading unasked.
 
@@ -18,7 +19,7 @@ pub fn run(sh: &Shell, ws: &Workspace, _cmd: &flags::Msrv) -> Result<()> {
 
 fn check_all(sh: &Shell, ws: &Workspace, progress: &mut Progress) -> Result<()> {
     let target = crate::release::target_dir(&ws.root).join("msrv");
-    for member in ws.members.iter().filter(|m| m.publish) {
+    for member in &ws.members {
         let Some(version) = &member.rust_version else {
             eprintln!("    {}: declares no rust-version; nothing to check", member.name);
             continue;
@@ -42,7 +43,9 @@ fn check_all(sh: &Shell, ws: &Workspace, progress: &mut Progress) -> Result<()> 
         }
         progress.stage(&format!("{name} on Rust {version}"), || {
             let toolchain = format!("+{version}");
-            cmd!(sh, "cargo {toolchain} check --locked --package {name} --all-features --lib")
+            // Libraries alone (their tests may use newer Rust), with every feature.
+            let lib = member.has_lib.then_some("--lib");
+            cmd!(sh, "cargo {toolchain} check --locked --package {name} --all-features {lib...}")
                 .env("CARGO_TARGET_DIR", &target)
                 .run_to_stderr()
                 .with_context(|| {

@@ -61,6 +61,8 @@ pub struct Member {
     pub rust_version: Option<String>,
     /// `repository`, its source's URL.
     pub repository: Option<String>,
+    /// Whether it has a library target (`lib`, `cdylib`, …).
+    pub has_lib: bool,
 }
 
 impl Member {
@@ -135,6 +137,11 @@ impl Workspace {
                 pyo3_features,
                 rust_version: package.rust_version.as_ref().map(ToString::to_string),
                 repository: package.repository.clone(),
+                has_lib: package.targets.iter().any(|t| {
+                    t.kind.iter().any(|k| {
+                        matches!(k, TargetKind::Lib | TargetKind::CDyLib | TargetKind::RLib)
+                    })
+                }),
             });
         }
         let python = match read_optional(&root.join("pyproject.toml"))? {
@@ -253,6 +260,7 @@ pub mod fixture {
             pyo3_features: Vec::new(),
             rust_version: Some("1.85".into()),
             repository: Some("https://github.com/o/r".into()),
+            has_lib: true,
         }
     }
 

@@ -185,7 +185,8 @@ fn run_ok(cmd: &mut Command) -> Output {
     out
 }
 
-/// A free port on 127.0.0.1 (the OS picks it; the listener is closed before use).
+/// A free port on 127.0.0.1 (the OS picks it; the listener is closed before use, so another
+/// process may take it first: servers started on one retry on another, see [`on_a_free_port`]).
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
@@ -194,23 +195,47 @@ pub fn free_port() -> u16 {
 /// machine only makes it take longer); `child` dying first is a failure. `until` says what is
 /// awaited, in the panic messages.
 fn wait_until(child: &mut Child, what: &str, until: &str, mut ready: impl FnMut() -> bool) {
+    if let Err(exited) = try_wait_until(child, what, until, &mut ready) {
+        panic!("{exited}");
+    }
+}
+
+/// As [`wait_until`], but a child that exits first is an `Err` (a server that lost its port to
+/// another process, say), for the caller to retry.
+fn try_wait_until(
+    child: &mut Child,
+    what: &str,
+    until: &str,
+    ready: &mut dyn FnMut() -> bool,
+) -> Result<(), String> {
     let deadline = Instant::now() + Duration::from_secs(120);
     while Instant::now() < deadline {
         if ready() {
-            return;
+            return Ok(());
         }
         if let Some(status) = child.try_wait().unwrap() {
-            panic!("{what} exited with {status} before {until}");
+            return Err(format!("{what} exited with {status} before {until}"));
         }
         std::thread::sleep(Duration::from_millis(50));
     }
     panic!("{what} did not get to {until} within 120 s");
 }
 
-fn wait_for_port(port: u16, child: &mut Child, what: &str) {
-    wait_until(child, what, &format!("listening on 127.0.0.1:{port}"), || {
-        TcpStream::connect(("127.0.0.1", port)).is_ok()
-    });
+fn wait_for_port(port: u16, child: &mut Child, what: &str) -> Result<(), String> {
+    let until = format!("listening on 127.0.0.1:{port}");
+    try_wait_until(child, what, &until, &mut || TcpStream::connect(("127.0.0.1", port)).is_ok())
+}
+
+/// Starts a server with `start` on free ports until one keeps its port (up to five tries).
+fn on_a_free_port<T>(mut start: impl FnMut(u16) -> Result<T, String>) -> T {
+    let mut failures = Vec::new();
+    for _ in 0..5 {
+        match start(free_port()) {
+            Ok(server) => return server,
+            Err(failure) => failures.push(failure),
+        }
+    }
+    panic!("no server started on five free ports:\n  {}", failures.join("\n  "));
 }
 
 /// cargo-http-registry binds its port first and only then creates (or updates) its git index:
@@ -280,11 +305,15 @@ impl PypiServer {
             PYPI_PASSWORD,
         ]));
         drop(hash);
-        PypiServer::start_with(tools, dir, free_port())
+        on_a_free_port(|port| PypiServer::try_start_with(tools, dir, port))
     }
 
     /// Starts (or restarts) the server on `port` over the same package directory.
     pub fn start_with(tools: &Tools, dir: &Path, port: u16) -> PypiServer {
+        PypiServer::try_start_with(tools, dir, port).unwrap_or_else(|failure| panic!("{failure}"))
+    }
+
+    fn try_start_with(tools: &Tools, dir: &Path, port: u16) -> Result<PypiServer, String> {
         let packages = dir.join("pypi-packages");
         let mut child = Command::new(&tools.pypi_server)
             .args(["run", "-i", "127.0.0.1", "-p", &port.to_string(), "--disable-fallback"])
@@ -295,8 +324,8 @@ impl PypiServer {
             .stderr(Stdio::from(std::fs::File::create(dir.join("pypiserver.log")).unwrap()))
             .spawn()
             .unwrap();
-        wait_for_port(port, &mut child, "pypiserver");
-        PypiServer { server: Server { child, port, what: "pypiserver" }, packages }
+        wait_for_port(port, &mut child, "pypiserver")?;
+        Ok(PypiServer { server: Server { child, port, what: "pypiserver" }, packages })
     }
 
     pub fn upload_url(&self) -> String {
@@ -327,10 +356,17 @@ pub struct CrateRegistry {
 
 impl CrateRegistry {
     pub fn start(tools: &Tools, dir: &Path) -> CrateRegistry {
-        CrateRegistry::start_with(tools, &dir.join("crate-registry"), free_port())
+        let dir = dir.join("crate-registry");
+        on_a_free_port(|port| CrateRegistry::try_start_with(tools, &dir, port))
     }
 
+    /// Starts (or restarts) the registry on `port` over the same directory.
     pub fn start_with(tools: &Tools, dir: &Path, port: u16) -> CrateRegistry {
+        CrateRegistry::try_start_with(tools, dir, port)
+            .unwrap_or_else(|failure| panic!("{failure}"))
+    }
+
+    fn try_start_with(tools: &Tools, dir: &Path, port: u16) -> Result<CrateRegistry, String> {
         let mut child = Command::new(&tools.cargo_http_registry)
             .arg("--addr")
             .arg(format!("127.0.0.1:{port}"))
@@ -339,12 +375,12 @@ impl CrateRegistry {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        wait_for_port(port, &mut child, "cargo-http-registry");
+        wait_for_port(port, &mut child, "cargo-http-registry")?;
         wait_for_index(dir, port, &mut child);
-        CrateRegistry {
+        Ok(CrateRegistry {
             server: Server { child, port, what: "cargo-http-registry" },
             dir: dir.to_path_buf(),
-        }
+        })
     }
 
     /// The environment that makes this registry known to cargo as `local`.
