@@ -12,9 +12,8 @@ use numpy::ndarray::Ix2;
 use numpy::{PyArrayMethods, PyUntypedArray, PyUntypedArrayMethods};
 use pyo3::prelude::*;
 
-use crate::GeodistError as PyGeodistError;
 use crate::coords::{as_float64, asarray};
-use crate::error::{format_shape, point_set_err};
+use crate::error::{GeodistError as PyGeodistError, format_shape, point_set_err};
 
 /// Point sets with at least this many points in all are measured without the GIL (from about
 /// 0.2 ms of work); see `evaluate::GIL_RELEASE_MIN_LEN`.

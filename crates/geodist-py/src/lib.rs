@@ -3,9 +3,9 @@
 //! The distance functions take the four coordinates `lat1, lon1, lat2, lon2` as Python scalars or
 //! array-likes. `coords` turns each argument into a float64 scalar or array, `evaluate` broadcasts
 //! them and runs the batch kernel (zero-copy for contiguous float64 input, without the GIL and on
-//! several threads for long batches), and `error` turns a `geodist::GeodistError` into a Python
-//! `GeodistError` that names the argument and its n-dimensional position. `hausdorff` takes two
-//! point sets of shape `(n, 2)` instead.
+//! several threads for long batches), naming an invalid element by its n-dimensional position in
+//! its argument; `error` holds the Python `GeodistError` and writes its messages. `hausdorff`
+//! takes two point sets of shape `(n, 2)` instead.
 
 mod alloc;
 mod coords;
@@ -21,26 +21,17 @@ use pyo3::prelude::*;
 #[global_allocator]
 static ALLOCATOR: alloc::CountingAllocator = alloc::CountingAllocator;
 
-pyo3::create_exception!(
-    geodist,
-    GeodistError,
-    pyo3::exceptions::PyValueError,
-    "Invalid input to a geodist function: a coordinate that is NaN, infinite or out of range, a \
-     radius that is not a positive finite number, or shapes that cannot be broadcast together.\n\n\
-     The message names the offending argument, its position (for arrays) and its value."
-);
-
 #[pymodule]
 mod _geodist {
     use numpy::PyArrayDyn;
     use pyo3::prelude::*;
     use pyo3::types::PyTuple;
 
-    use crate::evaluate::{Evaluated, evaluate};
+    use crate::evaluate::{Evaluated, POINT_PAIR, evaluate};
     use crate::hausdorff::Direction;
 
     #[pymodule_export]
-    use super::GeodistError;
+    use crate::error::GeodistError;
     #[pymodule_export]
     use crate::hausdorff::Hausdorff;
 
@@ -87,6 +78,7 @@ mod _geodist {
     ) -> PyResult<Bound<'py, PyAny>> {
         let evaluated = evaluate(
             py,
+            POINT_PAIR,
             [lat1, lon1, lat2, lon2],
             HAVERSINES_PER_THREAD,
             |[a, b, c, d], [out]| crate::simd::haversine(a, b, c, d, radius, out),
@@ -119,10 +111,13 @@ mod _geodist {
         lat2: &Bound<'py, PyAny>,
         lon2: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let evaluated =
-            evaluate(py, [lat1, lon1, lat2, lon2], GEODESICS_PER_THREAD, |[a, b, c, d], [out]| {
-                geodist::batch::geodesic(a, b, c, d, out)
-            })?;
+        let evaluated = evaluate(
+            py,
+            POINT_PAIR,
+            [lat1, lon1, lat2, lon2],
+            GEODESICS_PER_THREAD,
+            |[a, b, c, d], [out]| geodist::batch::geodesic(a, b, c, d, out),
+        )?;
         single(py, evaluated)
     }
 
@@ -150,6 +145,7 @@ mod _geodist {
     ) -> PyResult<Bound<'py, PyTuple>> {
         let evaluated = evaluate(
             py,
+            POINT_PAIR,
             [lat1, lon1, lat2, lon2],
             GEODESICS_PER_THREAD,
             |[a, b, c, d], [s12, azi1, azi2]| geodist::batch::inverse(a, b, c, d, s12, azi1, azi2),
