@@ -46,14 +46,16 @@ mod error;
 mod geodesic;
 pub mod hausdorff;
 mod haversine;
+mod path;
 mod point;
 #[cfg(test)]
 mod test_rng;
 mod trig;
 
 pub use error::{GeodistError, Position};
-pub use geodesic::{Inverse, geodesic, inverse};
+pub use geodesic::{Direct, Inverse, Polygon, direct, geodesic, inverse, polygon_area_perimeter};
 pub use haversine::{MEAN_EARTH_RADIUS_M, haversine, haversine_with_radius};
+pub use path::{Endpoints, Intermediate, Spacing, intermediate, line_length};
 pub use point::Point;
 
 /// Runs the examples of the crate's README as doctests.

@@ -58,6 +58,14 @@ pub(super) fn remainder(x: f64, y: f64) -> f64 {
     remquo(x, y).0
 }
 
+/// An angle in degrees reduced to `[-180, 180]` exactly (C's `AngNormalize`): `±180` keeps the
+/// sign of `x`, so that an angle just past the antimeridian stays on its side of it.
+#[inline]
+pub(super) fn ang_normalize(x: f64) -> f64 {
+    let y = remainder(x, TD);
+    if y.abs() == HD { HD.copysign(x) } else { y }
+}
+
 /// Error-free sum: returns `(s, t)` with `s = round(u + v)` and `u + v = s + t` exactly.
 #[inline]
 pub(super) fn sumx(u: f64, v: f64) -> (f64, f64) {
@@ -291,6 +299,17 @@ mod tests {
         assert_eq!(hypot(f64::MAX, f64::MAX), f64::INFINITY);
         assert_eq!(hypot(f64::NEG_INFINITY, f64::NAN), f64::INFINITY);
         assert!(hypot(1.0, f64::NAN).is_nan());
+    }
+
+    #[test]
+    fn ang_normalize_keeps_the_side_of_the_antimeridian() {
+        assert_eq!(ang_normalize(180.0), 180.0);
+        assert_eq!(ang_normalize(-180.0), -180.0);
+        assert_eq!(ang_normalize(540.0), 180.0);
+        assert_eq!(ang_normalize(-540.0), -180.0);
+        assert_eq!(ang_normalize(190.0), -170.0);
+        assert_eq!(ang_normalize(-0.0).to_bits(), (-0.0_f64).to_bits());
+        assert_eq!(ang_normalize(1e300), remainder(1e300, 360.0));
     }
 
     #[test]

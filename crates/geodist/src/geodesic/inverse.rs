@@ -1,6 +1,7 @@
 //! The inverse geodesic problem on WGS84: `geod_geninverse_int`, `InverseStart`, `Lambda12`,
-//! `Lengths` and `Astroid` from GeographicLib's `geodesic.c`, trimmed to what the distance
-//! and the azimuths need (no reduced length output, no geodesic scale, no area).
+//! `Lengths` and `Astroid` from GeographicLib's `geodesic.c`, trimmed to what the distance,
+//! the azimuths, the arc length and (when asked for) the area between the geodesic and the
+//! equator need: no reduced length output, no geodesic scale.
 //!
 //! Only the `f > 0` branches are kept, since the ellipsoid is fixed to WGS84. Everything else
 //! follows the C code statement by statement, including the order of floating-point
@@ -13,7 +14,10 @@
 use std::f64::consts::PI;
 
 use super::angle::{DEGREE, HD, ang_diff, ang_round, hypot, norm2, sincosd, sincosde, sq};
-use super::series::{A, B, EP2, F, F1, N, ORDER, a1m1f, a2m1f, a3f, c1f, c2f, c3f, sin_series};
+use super::series::{
+    A, B, C2, E2, EP2, F, F1, N, ORDER, a1m1f, a2m1f, a3f, c1f, c2f, c3f, c4f, cos_series,
+    sin_series,
+};
 
 /// `DBL_MANT_DIG`.
 const DIGITS: u32 = f64::MANTISSA_DIGITS;
@@ -35,8 +39,10 @@ const XTHRESH: f64 = 1000.0 * TOL2;
 /// `0.1 * tol2 / sqrt(max(0.001, |f|) * min(1, 1 - f/2) / 2)`; the test recomputes it.
 const ETOL2: f64 = 3.642_461_148_878_852_4e-8;
 
-/// What the distance and the azimuths need from one inverse solution: the distance in meters
-/// and the (unnormalized) sines and cosines of the azimuths at both ends.
+/// One inverse solution: the distance in meters, the (unnormalized) sines and cosines of the
+/// azimuths at both ends, the arc length `a12` on the auxiliary sphere in degrees and, when
+/// asked for, the area `S12` in square meters between the geodesic and the equator (C's
+/// `GEOD_AREA` output; 0 otherwise).
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Solution {
     pub(super) s12: f64,
@@ -44,10 +50,16 @@ pub(super) struct Solution {
     pub(super) calp1: f64,
     pub(super) salp2: f64,
     pub(super) calp2: f64,
+    pub(super) a12: f64,
+    pub(super) area: f64,
 }
 
-/// Solves the inverse problem between two valid points (degrees), as `geod_geninverse_int`.
-pub(super) fn solve(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> Solution {
+/// Solves the inverse problem between two valid points (degrees), as `geod_geninverse_int`;
+/// with `AREA`, as when it is asked for `S12` too (the polygon code needs it).
+///
+/// `AREA` is a constant so that the distance-only callers compile without the area code.
+#[inline]
+pub(super) fn solve<const AREA: bool>(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> Solution {
     // Compute the longitude difference (ang_diff does this carefully). The result is in
     // [-180, 180] but -180 is only for west-going geodesics; 180 is for east-going and
     // meridional geodesics.
@@ -115,6 +127,9 @@ pub(super) fn solve(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> Solution {
 
     let mut meridian = lat1 == -90.0 || slam12 == 0.0;
     let (mut s12x, mut salp1, mut calp1, mut salp2, mut calp2) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    let mut a12 = 0.0;
+    // somg12 == 2 marks that it needs to be calculated (for the area only).
+    let (mut omg12, mut somg12, mut comg12) = (0.0, 2.0, 0.0);
 
     if meridian {
         // Endpoints are on a single full meridian, so the geodesic might lie on a meridian.
@@ -128,7 +143,7 @@ pub(super) fn solve(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> Solution {
         let (ssig2, csig2) = (sbet2, calp2 * cbet2);
 
         // sig12 = sig2 - sig1
-        let sig12 =
+        let mut sig12 =
             (0.0_f64.max(csig1 * ssig2 - ssig1 * csig2) + 0.0).atan2(csig1 * csig2 + ssig1 * ssig2);
         let (mut s12b, m12b) =
             distance_and_reduced_length(&ends, N, sig12, ssig1, csig1, ssig2, csig2);
@@ -141,8 +156,10 @@ pub(super) fn solve(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> Solution {
                 || (sig12 < TOL0 && (s12b < 0.0 || m12b < 0.0))
             {
                 s12b = 0.0;
+                sig12 = 0.0;
             }
             s12x = s12b * B;
+            a12 = sig12 / DEGREE;
         } else {
             // m12 < 0, i.e., prolate and too close to anti-podal.
             meridian = false;
@@ -160,6 +177,8 @@ pub(super) fn solve(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> Solution {
         salp1 = 1.0;
         salp2 = 1.0;
         s12x = A * lam12;
+        omg12 = lam12 / F1;
+        a12 = lon12 / F1;
     } else if !meridian {
         // Now point1 and point2 belong within a hemisphere bounded by a meridian and the
         // geodesic is neither meridional nor equatorial.
@@ -174,6 +193,8 @@ pub(super) fn solve(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> Solution {
             salp2 = start.salp2;
             calp2 = start.calp2;
             s12x = start.sig12 * B * start.dnm;
+            a12 = start.sig12 / DEGREE;
+            omg12 = lam12 / (F1 * start.dnm);
         } else {
             let solved = newton(&ends, salp1, calp1, slam12, clam12);
             salp1 = solved.salp1;
@@ -181,11 +202,27 @@ pub(super) fn solve(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> Solution {
             salp2 = solved.salp2;
             calp2 = solved.calp2;
             s12x = solved.s12b * B;
+            a12 = solved.sig12 / DEGREE;
+            if AREA {
+                // omg12 = lam12 - domg12
+                let (sdomg12, cdomg12) = (solved.domg12.sin(), solved.domg12.cos());
+                somg12 = slam12 * cdomg12 - clam12 * sdomg12;
+                comg12 = clam12 * cdomg12 + slam12 * sdomg12;
+            }
         }
     }
 
     // Convert -0 to 0.
     let s12 = 0.0 + s12x;
+
+    let area = if AREA {
+        let angles = Angles { salp1, calp1, salp2, calp2, omg12, somg12, comg12 };
+        let area = area_to_equator(&ends, meridian, &angles);
+        // Convert -0 to 0.
+        area * (swapp * lonsign * latsign) + 0.0
+    } else {
+        0.0
+    };
 
     // Convert calp, salp to azimuth accounting for lonsign, swapp, latsign.
     if swapp < 0.0 {
@@ -197,7 +234,82 @@ pub(super) fn solve(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> Solution {
     salp2 *= swapp * lonsign;
     calp2 *= swapp * latsign;
 
-    Solution { s12, salp1, calp1, salp2, calp2 }
+    Solution { s12, salp1, calp1, salp2, calp2, a12, area }
+}
+
+/// The azimuths of a canonical inverse solution and what is known of `omg12`, the longitude
+/// difference on the auxiliary sphere (`somg12 == 2` when only `omg12` itself is).
+#[derive(Debug, Clone, Copy)]
+struct Angles {
+    salp1: f64,
+    calp1: f64,
+    salp2: f64,
+    calp2: f64,
+    omg12: f64,
+    somg12: f64,
+    comg12: f64,
+}
+
+/// The area between the geodesic and the equator in canonical position (before the signs of
+/// the transformation are applied): the `GEOD_AREA` block of `geod_geninverse_int`.
+// The C code's -0.7071 is a threshold, not 1/sqrt(2); the other value would change results.
+#[allow(clippy::approx_constant)]
+fn area_to_equator(ends: &Ends, meridian: bool, angles: &Angles) -> f64 {
+    let Ends { sbet1, cbet1, sbet2, cbet2, .. } = *ends;
+    let Angles { salp1, calp1, salp2, calp2, omg12, mut somg12, mut comg12 } = *angles;
+    // From Lambda12: sin(alp1) * cos(bet1) = sin(alp0)
+    let salp0 = salp1 * cbet1;
+    let calp0 = hypot(calp1, salp1 * sbet1); // calp0 > 0
+    let mut s12 = if calp0 != 0.0 && salp0 != 0.0 {
+        // From Lambda12: tan(bet) = tan(sig) * cos(alp)
+        let (mut ssig1, mut csig1) = (sbet1, calp1 * cbet1);
+        let (mut ssig2, mut csig2) = (sbet2, calp2 * cbet2);
+        let k2 = sq(calp0) * EP2;
+        let eps = k2 / (2.0 * (1.0 + (1.0 + k2).sqrt()) + k2);
+        // Multiplier = a^2 * e^2 * cos(alpha0) * sin(alpha0).
+        let a4 = sq(A) * calp0 * salp0 * E2;
+        norm2(&mut ssig1, &mut csig1);
+        norm2(&mut ssig2, &mut csig2);
+        let ca = c4f(eps);
+        let b41 = cos_series::<ORDER>(ssig1, csig1, &ca);
+        let b42 = cos_series::<ORDER>(ssig2, csig2, &ca);
+        a4 * (b42 - b41)
+    } else {
+        // Avoid problems with indeterminate sig1, sig2 on equator.
+        0.0
+    };
+
+    if !meridian && somg12 == 2.0 {
+        somg12 = omg12.sin();
+        comg12 = omg12.cos();
+    }
+
+    let alp12 = if !meridian
+        // omg12 < 3/4 * pi
+        && comg12 > -0.7071 // Long difference not too big
+        && sbet2 - sbet1 < 1.75
+    // Lat difference not too big
+    {
+        // Use tan(Gamma/2) = tan(omg12/2) * (tan(bet1/2)+tan(bet2/2))/(1+tan(bet1/2)*tan(bet2/2))
+        // with tan(x/2) = sin(x)/(1+cos(x))
+        let (domg12, dbet1, dbet2) = (1.0 + comg12, 1.0 + cbet1, 1.0 + cbet2);
+        2.0 * (somg12 * (sbet1 * dbet2 + sbet2 * dbet1))
+            .atan2(domg12 * (sbet1 * sbet2 + dbet1 * dbet2))
+    } else {
+        // alp12 = alp2 - alp1, used in atan2 so no need to normalize
+        let mut salp12 = salp2 * calp1 - calp2 * salp1;
+        let mut calp12 = calp2 * calp1 + salp2 * salp1;
+        // The right thing appears to happen if alp1 = +/-180 and alp2 = 0, viz salp12 = -0
+        // and alp12 = -180. However this depends on the sign being attached to 0 correctly.
+        // The following ensures the correct behavior.
+        if salp12 == 0.0 && calp12 < 0.0 {
+            salp12 = TINY * calp1;
+            calp12 = -1.0;
+        }
+        salp12.atan2(calp12)
+    };
+    s12 += C2 * alp12;
+    s12
 }
 
 /// The reduced latitudes of both ends in canonical position, with `dn = sqrt(1 + e'² sin²β)`.
@@ -211,7 +323,8 @@ struct Ends {
     dn2: f64,
 }
 
-/// The azimuths found by [`newton`] and the distance they give, divided by `b`.
+/// The azimuths found by [`newton`], the distance they give divided by `b`, the arc length
+/// `sig12` on the auxiliary sphere (radians) and `domg12 = lam12 - omg12`.
 #[derive(Debug, Clone, Copy)]
 struct Solved {
     s12b: f64,
@@ -219,6 +332,8 @@ struct Solved {
     calp1: f64,
     salp2: f64,
     calp2: f64,
+    sig12: f64,
+    domg12: f64,
 }
 
 /// Newton's method on `lambda12(alp1) - lam12 = 0`, with bisection as a fallback.
@@ -298,6 +413,8 @@ fn newton(ends: &Ends, mut salp1: f64, mut calp1: f64, slam12: f64, clam12: f64)
         calp1,
         salp2: state.salp2,
         calp2: state.calp2,
+        sig12: state.sig12,
+        domg12: state.domg12,
     }
 }
 
@@ -419,6 +536,8 @@ struct Lambda {
     ssig2: f64,
     csig2: f64,
     eps: f64,
+    /// `lam12 - omg12`, the ellipsoidal correction to the longitude difference.
+    domg12: f64,
 }
 
 /// The longitude difference `lambda12` reached by the geodesic leaving point 1 with azimuth
@@ -486,7 +605,7 @@ fn lambda12(ends: &Ends, salp1: f64, mut calp1: f64, slam120: f64, clam120: f64)
     let domg12 = -F * a3f(eps) * salp0 * (sig12 + b312);
     let lam12 = eta + domg12;
 
-    Lambda { lam12, salp2, calp2, sig12, ssig1, csig1, ssig2, csig2, eps }
+    Lambda { lam12, salp2, calp2, sig12, ssig1, csig1, ssig2, csig2, eps, domg12 }
 }
 
 /// The derivative of `lambda12` with respect to `alp1` at the state `at` (the `diffp` part
