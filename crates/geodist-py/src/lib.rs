@@ -4,14 +4,19 @@
 //! array-likes. `coords` turns each argument into a float64 scalar or array, `evaluate` broadcasts
 //! them and runs the batch kernel (zero-copy for contiguous float64 input, without the GIL and on
 //! several threads for long batches), naming an invalid element by its n-dimensional position in
-//! its argument; `error` holds the Python `GeodistError` and writes its messages. `hausdorff`
-//! takes two point sets of shape `(n, 2)` instead.
+//! its argument; `error` holds the Python `GeodistError` and writes its messages. `direct` runs
+//! the direct problem through the same evaluator with its own argument names. `hausdorff` takes
+//! two point sets of shape `(n, 2)` instead; `line` (points along a geodesic, polyline lengths)
+//! and `polygon` (area and perimeter) take one-dimensional `lats, lons` arrays.
 
 mod alloc;
 mod coords;
+mod direct;
 mod error;
 mod evaluate;
 mod hausdorff;
+mod line;
+mod polygon;
 mod simd;
 mod threads;
 mod version;
@@ -34,6 +39,14 @@ mod _geodist {
     use crate::error::GeodistError;
     #[pymodule_export]
     use crate::hausdorff::Hausdorff;
+
+    // The direct problem, geodesic lines and polygons, each in its own file.
+    #[pymodule_export]
+    use crate::direct::direct;
+    #[pymodule_export]
+    use crate::line::{intermediate, line_length, line_lengths};
+    #[pymodule_export]
+    use crate::polygon::polygon_area_perimeter;
 
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
