@@ -37,6 +37,33 @@ def inverse(
     lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike
 ) -> tuple[_Array, _Array, _Array]: ...
 
+@overload
+def direct(
+    lat1: _Scalar, lon1: _Scalar, azimuth1: _Scalar, distance: _Scalar
+) -> tuple[float, float, float]: ...
+@overload
+def direct(
+    lat1: ArrayLike, lon1: ArrayLike, azimuth1: ArrayLike, distance: ArrayLike
+) -> tuple[_Array, _Array, _Array]: ...
+@overload
+def intermediate(
+    lat1: float, lon1: float, lat2: float, lon2: float, n: int, *, endpoints: bool = False
+) -> tuple[_Array, _Array]: ...
+@overload
+def intermediate(
+    lat1: float,
+    lon1: float,
+    lat2: float,
+    lon2: float,
+    n: None = None,
+    *,
+    max_spacing: float,
+    endpoints: bool = False,
+) -> tuple[_Array, _Array]: ...
+def line_length(lats: ArrayLike, lons: ArrayLike) -> float: ...
+def line_lengths(lats: ArrayLike, lons: ArrayLike) -> _Array: ...
+def polygon_area_perimeter(lats: ArrayLike, lons: ArrayLike) -> tuple[float, float]: ...
+
 @final
 class Hausdorff:
     """A Hausdorff distance (meters) and the rows of ``a`` and ``b`` that realize it."""

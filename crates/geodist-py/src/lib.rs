@@ -138,8 +138,10 @@ mod _geodist {
     ///
     /// ``distance`` is in meters (as ``geodesic``); ``azimuth1`` is the initial bearing at point 1
     /// and ``azimuth2`` the final (forward) bearing at point 2, both in degrees clockwise from
-    /// north in [-180, 180]. Arguments broadcast like numpy operands; scalars in give a tuple of
-    /// three floats, otherwise a tuple of three float64 arrays of the broadcast shape.
+    /// north in [-180, 180]. Signs follow GeographicLib and PROJ: a west-going geodesic reports
+    /// ``-0.0`` for due north and ``-180.0`` for due south (``pyproj.Geod.inv`` gives the same
+    /// bits). Arguments broadcast like numpy operands; scalars in give a tuple of three floats,
+    /// otherwise a tuple of three float64 arrays of the broadcast shape.
     ///
     /// >>> import geodist
     /// >>> distance, azimuth1, azimuth2 = geodist.inverse(51.5074, -0.1278, 40.7128, -74.0060)
