@@ -159,3 +159,34 @@ def test_non_real_input_is_a_type_error(function: str, value, argument: str) -> 
 def test_ragged_input_is_rejected_by_numpy() -> None:
     with pytest.raises(ValueError, match="inhomogeneous"):
         geodist.geodesic([[1.0, 2.0], [3.0]], 0, 0, 0)
+
+
+# Memory: a result too large to allocate is a MemoryError, which `except Exception` catches; a
+# panic would surface as pyo3's PanicException, which derives from BaseException.
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_a_result_too_large_to_allocate_is_a_memory_error(function: str) -> None:
+    # 2**48 results of 8 bytes (2 PiB) exceed any address space; the zero-strided inputs need
+    # no memory at all, so nothing else can fail first.
+    rows = np.broadcast_to(10.0, (2**24, 1))
+    columns = np.broadcast_to(20.0, (1, 2**24))
+    with pytest.raises(MemoryError):
+        FUNCTIONS[function](rows, columns, 0.0, 0.0)
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_a_result_beyond_a_memory_limit_is_a_memory_error(function: str, run_with_little_memory):
+    # The reported case: 300,000 x 300,000 results (720 GB) with 256 MiB to spare.
+    child = run_with_little_memory(
+        f"""
+        lat1, lat2 = np.zeros((300_000, 1)), np.zeros((1, 300_000))
+        limit_memory(256 * 2**20)
+        try:
+            geodist.{function}(lat1, 0, lat2, 0)
+        except MemoryError as error:
+            print("MemoryError", error)
+        """
+    )
+    assert child.returncode == 0, child.stderr
+    assert child.stdout.startswith("MemoryError"), child.stdout

@@ -16,12 +16,14 @@
 //! The kernels see flat slices and report a flat index into (a chunk of) the broadcast result;
 //! the error raised names the position in the argument as the caller passed it (`lat1[1, 2]`).
 
+use std::ffi::c_int;
 use std::fmt::Write;
-use std::{array, slice};
+use std::slice;
 
 use geodist::{GeodistError, Position};
-use numpy::ndarray::{ArrayViewD, IxDyn};
-use numpy::{PyArrayDyn, PyArrayMethods, PyUntypedArrayMethods};
+use numpy::ndarray::ArrayViewD;
+use numpy::npyffi::npy_intp;
+use numpy::{PY_ARRAY_API, PyArrayDescrMethods, PyArrayDyn, PyArrayMethods, PyUntypedArrayMethods};
 use pyo3::prelude::*;
 
 use crate::coords::{Coord, coord};
@@ -80,8 +82,9 @@ where
     }
 
     let shape = broadcast_shape(&shapes).ok_or_else(|| broadcast_error(names, &shapes))?;
+    let outputs: Vec<_> = (0..N).map(|_| zeros(py, &shape)).collect::<PyResult<_>>()?;
     let outputs: [Bound<'py, PyArrayDyn<f64>>; N] =
-        array::from_fn(|_| PyArrayDyn::zeros(py, IxDyn(&shape), false));
+        outputs.try_into().expect("one array was made for each output");
     // The outputs are new arrays that no one else can see yet, so borrowing them cannot fail.
     let mut writers = outputs.each_ref().map(|output| output.readwrite());
     let out_slices = writers
@@ -101,6 +104,24 @@ where
         .map_err(|located| located_error(located.error, names, &shapes, &shape, located.offset))?;
     drop(writers); // Ends the borrows of `outputs`, which are handed out next.
     Ok(Evaluated::Array(outputs))
+}
+
+/// A new zero-filled float64 array of `shape` in C order, or the `MemoryError` numpy raises when
+/// it cannot be allocated (`PyArray::zeros` would panic, and a `PanicException` escapes an
+/// `except Exception`).
+fn zeros<'py>(py: Python<'py>, shape: &[usize]) -> PyResult<Bound<'py, PyArrayDyn<f64>>> {
+    // Each length is one of an argument array's, so it fits numpy's signed index type; numpy
+    // itself refuses a product that does not.
+    let mut dims: Vec<npy_intp> = shape.iter().map(|&len| len as npy_intp).collect();
+    let ndim = c_int::try_from(dims.len()).expect("numpy arrays have at most 64 dimensions");
+    let dtype = numpy::dtype::<f64>(py).into_dtype_ptr();
+    // SAFETY: `PyArray_Zeros` reads `ndim` lengths from `dims` and steals the reference to the
+    // descriptor that `into_dtype_ptr` hands over; it returns a new reference to a float64 array,
+    // or NULL with the Python exception set.
+    unsafe {
+        let array = PY_ARRAY_API.PyArray_Zeros(py, ndim, dims.as_mut_ptr(), dtype, 0);
+        Ok(Bound::from_owned_ptr_or_err(py, array)?.cast_into_unchecked())
+    }
 }
 
 /// The numpy broadcast of the argument shapes, or `None` when they are incompatible.
