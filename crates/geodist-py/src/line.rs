@@ -252,9 +252,9 @@ fn python_repr(value: f64) -> String {
 /// A zero-filled vector of `len` floats, or `MemoryError` when it cannot be allocated.
 fn zeros(len: usize) -> PyResult<Vec<f64>> {
     let mut values = Vec::new();
-    values.try_reserve_exact(len).map_err(|_| {
-        PyMemoryError::new_err(format!("cannot allocate {len} points of float64"))
-    })?;
+    values
+        .try_reserve_exact(len)
+        .map_err(|_| PyMemoryError::new_err(format!("cannot allocate {len} points of float64")))?;
     values.resize(len, 0.0);
     Ok(values)
 }

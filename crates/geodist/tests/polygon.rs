@@ -11,7 +11,7 @@ use geodist::{
 };
 
 /// The area of the WGS84 ellipsoid in square meters (from `geodtest.c`).
-const ELLIPSOID_AREA_M2: f64 = 510_065_621_724_088.5093;
+const ELLIPSOID_AREA_M2: f64 = 510_065_621_724_088.509_3;
 
 /// Points from `(lat, lon)` pairs; longitudes outside [-180, 180] are wrapped exactly (IEEE
 /// remainder), which the C code does internally too.
