@@ -88,6 +88,22 @@ def test_bad_scalar_among_arrays(function: str, argument: str, value: float) -> 
     check_message(error, argument, value, argument[:3])
 
 
+@pytest.mark.parametrize(
+    ("argument", "value", "kind"),
+    [("azimuth1", math.nan, "azimuth"), ("distance", -math.inf, "distance")],
+)
+def test_bad_element_of_a_broadcast_direct_argument(argument: str, value: float, kind: str) -> None:
+    # `direct` has its own argument names; positions are still those in the argument as passed.
+    arguments = {"lat1": np.zeros((1, 5)), "lon1": 0.0, "azimuth1": 0.0, "distance": 0.0}
+    arguments[argument] = np.zeros((4, 1))
+    arguments[argument][3, 0] = value
+    with pytest.raises(geodist.GeodistError) as error:
+        geodist.direct(**arguments)
+    assert f"invalid {kind} {argument}[3, 0] = {value!r}: expected a finite number" in str(
+        error.value
+    )
+
+
 def test_bad_element_of_a_strided_view() -> None:
     lat1 = np.zeros((6, 8))
     lat1[4, 6] = 95.0

@@ -20,8 +20,10 @@ pyo3::create_exception!(
 /// column in the `(n, 2)` array as passed (`a[3, 0]` for a latitude, `a[3, 1]` for a longitude);
 /// any other position is an element of a sequence (`bbox[2]`).
 pub(crate) fn point_set_err(error: CoreError) -> PyErr {
-    let locate = |at: &Position, coordinate: Coordinate| match at.argument {
-        "a" | "b" => format!("{}[{}, {}]", at.argument, at.index, coordinate as usize),
+    let locate = |at: &Position, coordinate: Option<Coordinate>| match (at.argument, coordinate) {
+        ("a" | "b", Some(coordinate)) => {
+            format!("{}[{}, {}]", at.argument, at.index, coordinate as usize)
+        }
         _ => format!("{at}"),
     };
     GeodistError::new_err(message(&error, locate))
@@ -35,22 +37,41 @@ pub(crate) enum Coordinate {
 }
 
 /// The message for `error`, with values as Python shows them and positions as `locate` writes
-/// them.
+/// them; `locate` is told the coordinate for a latitude or longitude, and `None` for any other
+/// value (an azimuth, a distance).
 pub(crate) fn message(
     error: &CoreError,
-    locate: impl Fn(&Position, Coordinate) -> String,
+    locate: impl Fn(&Position, Option<Coordinate>) -> String,
 ) -> String {
+    let at = |at: &Position, coordinate| format!("{} = ", locate(at, coordinate));
+    let position = |position: &Option<Position>, coordinate| {
+        position.as_ref().map(|position| at(position, coordinate)).unwrap_or_default()
+    };
     match error {
-        CoreError::InvalidLatitude { value, at: Some(at) } => format!(
-            "invalid latitude {} = {}: expected a finite number in [-90, 90]",
-            locate(at, Coordinate::Latitude),
+        CoreError::InvalidLatitude { value, at } => format!(
+            "invalid latitude {}{}: expected a finite number in [-90, 90]",
+            position(at, Some(Coordinate::Latitude)),
             repr(*value)
         ),
-        CoreError::InvalidLongitude { value, at: Some(at) } => format!(
-            "invalid longitude {} = {}: expected a finite number in [-180, 180]",
-            locate(at, Coordinate::Longitude),
+        CoreError::InvalidLongitude { value, at } => format!(
+            "invalid longitude {}{}: expected a finite number in [-180, 180]",
+            position(at, Some(Coordinate::Longitude)),
             repr(*value)
         ),
+        CoreError::InvalidAzimuth { value, at } => format!(
+            "invalid azimuth {}{}: expected a finite number (degrees)",
+            position(at, None),
+            repr(*value)
+        ),
+        CoreError::InvalidDistance { value, at } => format!(
+            "invalid distance {}{}: expected a finite number (meters)",
+            position(at, None),
+            repr(*value)
+        ),
+        // The one argument that is a spacing is `intermediate`'s `max_spacing`.
+        CoreError::InvalidSpacing { value } => {
+            format!("invalid max_spacing = {}: expected a finite number > 0 (meters)", repr(*value))
+        }
         CoreError::InvalidRadius { value } => {
             format!("invalid radius = {}: expected a finite number > 0 (meters)", repr(*value))
         }
