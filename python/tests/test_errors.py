@@ -136,6 +136,21 @@ def test_bad_radius(radius: float, shape: tuple[int, ...]) -> None:
     assert f"radius = {radius!r}" in str(error.value)
 
 
+@pytest.mark.parametrize(
+    ("radius", "found"),
+    [
+        ("abc", "str"),
+        (None, "NoneType"),
+        (True, "bool"),
+        (np.zeros(3), "an array of shape (3,) and dtype float64"),
+    ],
+)
+def test_a_radius_of_the_wrong_type_is_named(radius, found: str) -> None:
+    with pytest.raises(TypeError) as error:
+        geodist.haversine(0, 0, 0, 0, radius=radius)
+    assert str(error.value) == f"radius must be a real number (int or float), got {found}"
+
+
 @pytest.mark.parametrize("function", FUNCTIONS)
 def test_shapes_that_do_not_broadcast(function: str) -> None:
     with pytest.raises(geodist.GeodistError, match="broadcast") as error:

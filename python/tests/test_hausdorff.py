@@ -272,8 +272,59 @@ def test_wrong_shapes(shape) -> None:
 def test_wrong_types() -> None:
     with pytest.raises(TypeError, match="b must be an array of real numbers"):
         geodist.hausdorff([(0, 0)], [("1", "2")])
-    with pytest.raises(ValueError, match="length 4"):
-        geodist.hausdorff([(0, 0)], [(0, 0)], bbox=(0, 0, 1))
+
+
+@pytest.mark.parametrize("bbox", [(0, 0, 1), [0, 0, 1, 1, 1], np.zeros(2), ()])
+def test_a_bbox_of_the_wrong_length_is_named(bbox) -> None:
+    with pytest.raises(geodist.GeodistError) as error:
+        geodist.hausdorff([(0, 0)], [(0, 0)], bbox=bbox)
+    assert str(error.value) == f"bbox must be {SEQUENCE}, got {len(bbox)} elements"
+
+
+SEQUENCE = "a sequence of 4 real numbers (min_lat, min_lon, max_lat, max_lon)"
+REAL = "must be a real number (int or float), got"
+BOOL = "must be a bool (True or False), got"
+
+
+@pytest.mark.parametrize(
+    ("keyword", "value", "message"),
+    [
+        ("bbox", "abcd", f"bbox must be {SEQUENCE} or None, got str"),
+        ("bbox", 5, f"bbox must be {SEQUENCE} or None, got int"),
+        ("bbox", (0, 0, "1", 1), f"bbox[2] {REAL} str"),
+        ("bbox", (0, 0, 1, None), f"bbox[3] {REAL} NoneType"),
+        ("bbox", (0, True, 1, 1), f"bbox[1] {REAL} bool"),
+        ("directed", "yes", f"directed {BOOL} str"),
+        ("directed", 1, f"directed {BOOL} int"),
+        ("directed", None, f"directed {BOOL} NoneType"),
+        ("radius", "abc", f"radius {REAL} str"),
+        ("radius", [1.0], f"radius {REAL} list"),
+        ("radius", np.ones(1), f"radius {REAL} an array of shape (1,) and dtype float64"),
+        ("radius", 1 + 0j, f"radius {REAL} complex"),
+    ],
+)
+def test_keyword_type_errors_name_the_argument(keyword: str, value, message: str) -> None:
+    with pytest.raises(TypeError) as error:
+        geodist.hausdorff([(0, 0)], [(0, 1)], **{keyword: value})
+    assert str(error.value) == message
+
+
+@pytest.mark.parametrize(
+    ("keyword", "value"),
+    [
+        ("directed", np.bool_(True)),
+        ("radius", np.float32(2.0)),
+        ("radius", np.int64(2)),
+        ("radius", np.array(2.0)),
+        ("radius", 2),
+        ("bbox", np.array([-1, -1, 1, 2], dtype=np.int32)),
+        ("bbox", [np.float32(-1), -1, 1, 2.0]),
+    ],
+)
+def test_keywords_take_numpy_scalars_and_arrays(keyword: str, value) -> None:
+    reference = {"directed": True, "radius": 2.0, "bbox": (-1.0, -1.0, 1.0, 2.0)}[keyword]
+    got = geodist.hausdorff([(0, 0)], [(0, 1)], **{keyword: value})
+    assert got == geodist.hausdorff([(0, 0)], [(0, 1)], **{keyword: reference})
 
 
 @pytest.mark.parametrize(

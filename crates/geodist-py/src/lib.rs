@@ -87,7 +87,7 @@ mod _geodist {
         lon1: &Bound<'py, PyAny>,
         lat2: &Bound<'py, PyAny>,
         lon2: &Bound<'py, PyAny>,
-        radius: f64,
+        #[pyo3(from_py_with = crate::coords::radius)] radius: f64,
     ) -> PyResult<Bound<'py, PyAny>> {
         let evaluated = evaluate(
             py,
@@ -211,9 +211,9 @@ mod _geodist {
         py: Python<'py>,
         a: &Bound<'py, PyAny>,
         b: &Bound<'py, PyAny>,
-        directed: bool,
-        radius: f64,
-        bbox: Option<[f64; 4]>,
+        #[pyo3(from_py_with = crate::coords::directed)] directed: bool,
+        #[pyo3(from_py_with = crate::coords::radius)] radius: f64,
+        #[pyo3(from_py_with = crate::coords::bbox)] bbox: Option<[f64; 4]>,
     ) -> PyResult<Hausdorff> {
         let direction = if directed { Direction::Directed } else { Direction::Symmetric };
         crate::hausdorff::hausdorff(py, a, b, direction, radius, bbox)
