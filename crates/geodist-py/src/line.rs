@@ -31,7 +31,9 @@ const GIL_RELEASE_MIN_LEN: usize = 2048;
 /// - ``endpoints=False`` (the default, as ``pyproj.Geod.npts``): only points strictly between the
 ///   two ends, ``n`` of them ``d / (n + 1)`` apart for the geodesic's length ``d``.
 /// - ``endpoints=True``: the start is the first point and the end the last, ``d / (n - 1)`` apart
-///   (pyproj's ``initial_idx=0, terminus_idx=0``). A single point is the start.
+///   (pyproj's ``initial_idx=0, terminus_idx=0``). A single point is the start (pyproj raises
+///   ``ZeroDivisionError`` there). The ends are computed along the line, within nanometers of
+///   the given points, as pyproj computes them.
 /// - ``max_spacing=m``: the fewest points whose gaps are at most ``m``: ``ceil(d / m) - 1``
 ///   between the ends, ``ceil(d / m) + 1`` with them. This is pyproj's ``inv_intermediate`` with
 ///   ``del_s=m`` and ``flags=GeodIntermediateFlag.NPTS_CEIL``; pyproj's default rounds the count

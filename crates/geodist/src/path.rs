@@ -41,9 +41,10 @@ pub enum Endpoints {
 /// so the first point is `start` and the last is `end` (to within the rounding of the
 /// distances, a few nanometers). With [`Spacing::MaxMeters`] `m`, `n` is the smallest count
 /// whose gap is at most `m`: `ceil(d / m) - 1` points without the ends, `ceil(d / m) + 1` with
-/// them. A single point with the ends included is `start`; coincident points give no points
-/// between them. This is what pyproj computes, except that pyproj gives NaN for that single
-/// point.
+/// them. A single point with the ends included is `start` (computed, like every first point
+/// with the ends included, at distance 0 along the line, so within a few nanometers of it);
+/// coincident points give no points between them. This is what pyproj computes, except that
+/// pyproj divides by zero in those two cases and raises `ZeroDivisionError`.
 ///
 /// The result is an iterator that computes each point when asked; it allocates nothing.
 ///
