@@ -225,6 +225,50 @@ def test_result_object() -> None:
         result.distance = 0.0  # type: ignore[misc]
 
 
+# Memory: views are not copied row by row when they repeat one row, and copies that do not fit
+# are a MemoryError (the interpreter used to abort).
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.int32])
+def test_a_broadcast_row_is_one_point_however_many_rows(dtype) -> None:
+    # 2**40 rows of 16 bytes would be 16 TiB; the view has one row's memory behind it.
+    row = np.array([10, 20], dtype=dtype)
+    many = np.broadcast_to(row, (2**40, 2))
+    others = [(0.0, 0.0), (10.0, 21.0), (-5.0, 20.0)]
+    for directed in (False, True):
+        expected = geodist.hausdorff([row], others, directed=directed)
+        assert geodist.hausdorff(many, others, directed=directed) == expected
+        reverse = geodist.hausdorff(others, [row], directed=directed)
+        assert geodist.hausdorff(others, many, directed=directed) == reverse
+    box = (5, 15, 15, 25)
+    assert geodist.hausdorff(many, others, bbox=box) == geodist.hausdorff([row], others, bbox=box)
+
+
+def test_an_invalid_broadcast_row_is_named_at_row_0() -> None:
+    many = np.broadcast_to(np.array([10.0, 200.0]), (2**40, 2))
+    with pytest.raises(geodist.GeodistError, match=r"invalid longitude b\[0, 1\] = 200.0"):
+        geodist.hausdorff([(0, 0)], many)
+
+
+@pytest.mark.parametrize("argument", ["a", "b"])
+def test_point_sets_beyond_a_memory_limit_are_a_memory_error(argument, run_with_little_memory):
+    # The reported case: 100 million points (1.6 GB to copy) with 512 MiB to spare.
+    child = run_with_little_memory(
+        f"""
+        many, few = np.zeros((100_000_000, 2)), np.zeros((3, 2))
+        limit_memory(512 * 2**20)
+        try:
+            geodist.hausdorff({"many, few" if argument == "a" else "few, many"})
+        except MemoryError as error:
+            print("MemoryError", error)
+        """
+    )
+    assert child.returncode == 0, (child.returncode, child.stderr)
+    assert child.stdout == (
+        f"MemoryError cannot allocate 1600000000 bytes for the 100000000 points of {argument}\n"
+    )
+
+
 # Errors.
 
 

@@ -3,14 +3,16 @@
 //!
 //! The point arrays are read in place when they are C-contiguous float64 (other real dtypes and
 //! layouts are converted or walked), validated row by row so that a bad value is reported as
-//! `a[3, 0]`, and handed to `geodist::hausdorff` as `Point`s; the computation runs without the
-//! GIL for large sets.
+//! `a[3, 0]`, and copied into `Point`s for `geodist::hausdorff` (a `MemoryError` when the copy does
+//! not fit, rather than an abort); the computation runs without the GIL for large sets.
 
 use geodist::hausdorff::{self, BoundingBox};
 use geodist::{GeodistError, Point, Position};
 use numpy::ndarray::Ix2;
 use numpy::{PyArrayMethods, PyUntypedArray, PyUntypedArrayMethods};
+use pyo3::exceptions::PyMemoryError;
 use pyo3::prelude::*;
+use pyo3::types::PySlice;
 
 use crate::coords::{as_float64, asarray};
 use crate::error::{GeodistError as PyGeodistError, format_shape, point_set_err};
@@ -101,8 +103,26 @@ fn point_set(arg: &Bound<'_, PyAny>, name: &'static str) -> PyResult<Vec<Point>>
             )));
         }
     }
+    // Rows with a zero stride are one row repeated (`numpy.broadcast_to` makes such views, of any
+    // length without memory behind them). A repeated point changes neither the distance nor the
+    // witnesses, which are the smallest indices that realize it, so only row 0 is read: copying
+    // 2**40 rows would not fit in memory.
+    let array = if shape[0] > 1 && array.strides()[0] == 0 {
+        let first = PySlice::new(array.py(), 0, 1, 1);
+        array.get_item(first)?.cast_into::<PyUntypedArray>()?
+    } else {
+        array
+    };
     let array = as_float64(&array, arg, name, "an array of real numbers")?;
     let array = array.try_readonly()?;
+    let rows = array.shape()[0];
+    let mut points = Vec::new();
+    points.try_reserve_exact(rows).map_err(|_| {
+        PyMemoryError::new_err(format!(
+            "cannot allocate {} bytes for the {rows} points of {name}",
+            rows.saturating_mul(size_of::<Point>())
+        ))
+    })?;
     let at = |index| Some(Position { argument: name, index });
     let point = |index: usize, lat: f64, lon: f64| {
         Point::new(lat, lon).map_err(|error| {
@@ -122,14 +142,16 @@ fn point_set(arg: &Bound<'_, PyAny>, name: &'static str) -> PyResult<Vec<Point>>
         && let Ok(values) = array.as_slice()
     {
         // (lat, lon) pairs one after the other.
-        return values
-            .chunks_exact(2)
-            .enumerate()
-            .map(|(i, row)| point(i, row[0], row[1]))
-            .collect();
+        for (i, row) in values.chunks_exact(2).enumerate() {
+            points.push(point(i, row[0], row[1])?);
+        }
+        return Ok(points);
     }
     let view = array.as_array().into_dimensionality::<Ix2>().map_err(|error| {
         PyGeodistError::new_err(format!("{name} must be a 2-dimensional array: {error}"))
     })?;
-    view.outer_iter().enumerate().map(|(i, row)| point(i, row[0], row[1])).collect()
+    for (i, row) in view.outer_iter().enumerate() {
+        points.push(point(i, row[0], row[1])?);
+    }
+    Ok(points)
 }
