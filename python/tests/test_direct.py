@@ -179,6 +179,24 @@ def test_round_trips_inverse_then_direct(random_points, report_error) -> None:
     report_error("inverse -> direct back home: azimuth (deg)", azimuth.max())
 
 
+def test_inverse_is_projs_bit_for_bit_on_nearly_antipodal_pairs(rng) -> None:
+    # The hard case of the inverse problem: the astroid starting point needs a cube root, which
+    # geodist computes as glibc does, so that Newton's method takes PROJ's path to PROJ's result.
+    n = 100_000
+    lat1 = np.degrees(np.arcsin(rng.uniform(-1.0, 1.0, n)))
+    lon1 = rng.uniform(-180.0, 180.0, n)
+    dlat = rng.choice([0.0, 1.0], n) * 10.0 ** rng.uniform(-9, 0, n)
+    dlon = 10.0 ** rng.uniform(-9, 0.5, n)
+    lat2 = np.clip(-lat1 + dlat, -90, 90)
+    lon2 = lon1 + 180.0 - dlon
+    lon2 = np.where(lon2 > 180, lon2 - 360, lon2)
+    distance, azi1, azi2 = geodist.inverse(lat1, lon1, lat2, lon2)
+    ref1, ref2, ref_distance = GEOD.inv(lon1, lat1, lon2, lat2, return_back_azimuth=False)
+    np.testing.assert_array_equal(distance, ref_distance)
+    np.testing.assert_array_equal(azi1, ref1)
+    np.testing.assert_array_equal(azi2, ref2)
+
+
 # The signs of zero and 180: GeographicLib's convention, bit for bit as PROJ has it.
 
 

@@ -13,7 +13,7 @@
 
 use std::f64::consts::PI;
 
-use super::angle::{DEGREE, HD, ang_diff, ang_round, hypot, norm2, sincosd, sincosde, sq};
+use super::angle::{DEGREE, HD, ang_diff, ang_round, cbrt, hypot, norm2, sincosd, sincosde, sq};
 use super::series::{
     A, B, C2, E2, EP2, F, F1, N, ORDER, a1m1f, a2m1f, a3f, c1f, c2f, c3f, c4f, cos_series,
     sin_series,
@@ -705,7 +705,7 @@ fn astroid(x: f64, y: f64) -> f64 {
             // the definition of u.
             t3 += if t3 < 0.0 { -disc.sqrt() } else { disc.sqrt() }; // T3 = (r * t)^3
             // N.B. cbrt always returns the real root: cbrt(-8) = -2.
-            let t = t3.cbrt(); // T = r * t
+            let t = cbrt(t3); // T = r * t
             // T can be zero; but then r2 / T -> 0.
             u += t + (if t != 0.0 { r2 / t } else { 0.0 });
         } else {
