@@ -1,6 +1,8 @@
 //! Fast, exact distances on the Earth: spherical great-circle distance (haversine),
-//! Karney-accurate WGS84 geodesics with their azimuths, for single pairs and for batches, and
-//! the exact Hausdorff distance between point sets on a sphere, with its witnesses.
+//! Karney-accurate WGS84 geodesics (the inverse problem with its azimuths, the direct problem,
+//! points along a geodesic, polyline lengths, polygon areas and perimeters), for single inputs
+//! and for batches, and the exact Hausdorff distance between point sets on a sphere, with its
+//! witnesses.
 //!
 //! Angles are in degrees, distances in meters, latitude first. Scalar functions take
 //! [`Point`]s, which are valid by construction; the [`batch`] functions take slices and
@@ -24,12 +26,15 @@
 //!
 //! # Accuracy
 //!
-//! [`geodesic`] and [`inverse`] port the inverse solution of GeographicLib's C library
-//! (Karney 2013) operation for operation: on x86-64 Linux they reproduce PROJ's (pyproj's)
-//! distances and azimuths to the last bit on the crate's 1,000-pair fixture, and the
-//! algorithm itself is accurate to about 15 nanometers everywhere on WGS84, including
-//! nearly antipodal points. [`haversine`] is accurate to a few ulps of the sphere's
-//! great-circle distance at every separation, antipodes included.
+//! [`geodesic`], [`inverse`], [`direct`], [`intermediate`], [`line_length`] and
+//! [`polygon_area_perimeter`] port GeographicLib's C library (Karney 2013) operation for
+//! operation, and the algorithm is accurate to about 15 nanometers everywhere on WGS84,
+//! including nearly antipodal points. On x86-64 Linux (glibc) the results are PROJ's (pyproj's)
+//! to the last bit on everything the tests compare: the crate's 1,000-pair fixture here, and
+//! in the Python suite random and nearly antipodal inverse problems, direct problems, points
+//! along lines, line lengths and polygons. [`haversine`] stays well-conditioned from
+//! coincident points to antipodes and across the antimeridian (see its module for what the
+//! tests measure).
 //!
 //! # Performance
 //!
