@@ -3,7 +3,11 @@ the poles, bounding boxes, input forms and errors."""
 
 from __future__ import annotations
 
+import collections
+import copy as copy_module
 import math
+import multiprocessing
+import pickle
 
 import geodist
 import numpy as np
@@ -223,6 +227,80 @@ def test_result_object() -> None:
     assert result != geodist.hausdorff([(0, 0)], [(0, 1)])
     with pytest.raises(AttributeError):
         result.distance = 0.0  # type: ignore[misc]
+
+
+RESULTS = [
+    geodist.Hausdorff(111194.92664455873, 1, 1),
+    geodist.Hausdorff(distance=0.0, a_index=0, b_index=3),
+    geodist.Hausdorff(1e-300, 2**40, 0),
+    geodist.Hausdorff(20015114.35, 7, 0),
+]
+
+
+@pytest.mark.parametrize("protocol", range(pickle.HIGHEST_PROTOCOL + 1))
+def test_results_pickle(protocol: int) -> None:
+    results = [*RESULTS, geodist.hausdorff([(0, 0), (0, 2)], [(0, 0), (0, 1)])]
+    for result in results:
+        copy = pickle.loads(pickle.dumps(result, protocol))
+        assert type(copy) is geodist.Hausdorff
+        assert copy == result
+        assert (copy.distance, copy.a_index, copy.b_index) == (
+            result.distance,
+            result.a_index,
+            result.b_index,
+        )
+    assert copy_module.copy(results[0]) == copy_module.deepcopy(results[0]) == results[0]
+
+
+def test_results_hash_as_they_compare() -> None:
+    assert hash(geodist.Hausdorff(0.0, 1, 2)) == hash(geodist.Hausdorff(-0.0, 1, 2))
+    assert geodist.Hausdorff(0.0, 1, 2) == geodist.Hausdorff(-0.0, 1, 2)
+    counted = collections.Counter([*RESULTS, *RESULTS[:2]])
+    assert [counted[result] for result in RESULTS] == [2, 2, 1, 1]
+    distinct = {geodist.Hausdorff(1.0, 0, 0), geodist.Hausdorff(1.0, 0, 1)}
+    assert len(distinct | {geodist.Hausdorff(1.0, 1, 0), geodist.Hausdorff(2.0, 0, 0)}) == 4
+
+
+def test_the_repr_evaluates_to_an_equal_result() -> None:
+    for result in RESULTS:
+        assert eval(repr(result), {"Hausdorff": geodist.Hausdorff}) == result
+    assert repr(geodist.Hausdorff(1e-7, 0, 5)) == "Hausdorff(distance=1e-07, a_index=0, b_index=5)"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error", "message"),
+    [
+        (("1", 0, 0), TypeError, "distance must be a real number (int or float), got str"),
+        ((1.0, 0.5, 0), TypeError, "a_index must be an int >= 0 (a row index), got float"),
+        ((1.0, 0, True), TypeError, "b_index must be an int >= 0 (a row index), got bool"),
+        ((1.0, -1, 0), ValueError, "a_index must be an int >= 0 (a row index), got -1"),
+    ],
+)
+def test_constructor_errors_name_the_argument(arguments, error, message: str) -> None:
+    with pytest.raises(error) as raised:
+        geodist.Hausdorff(*arguments)
+    assert str(raised.value) == message
+
+
+def hausdorff_in_a_worker(sets: tuple) -> geodist.Hausdorff:
+    """Runs in a ``multiprocessing`` worker: both the argument and the result are pickled."""
+    a, b, expected = sets
+    result = geodist.hausdorff(a, b)
+    assert result == expected
+    return result
+
+
+def test_results_travel_through_multiprocessing(rng) -> None:
+    # "spawn" starts a fresh interpreter, which imports geodist and unpickles everything; it is
+    # the default on macOS and Windows, and the strictest.
+    sets = [(rng.uniform(-60, 60, (50, 2)), rng.uniform(-60, 60, (40, 2))) for _ in range(3)]
+    expected = [geodist.hausdorff(a, b) for a, b in sets]
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        results = pool.map(
+            hausdorff_in_a_worker, [(*s, e) for s, e in zip(sets, expected, strict=True)]
+        )
+    assert results == expected
+    assert all(type(result) is geodist.Hausdorff for result in results)
 
 
 # Memory: views are not copied row by row when they repeat one row, and copies that do not fit

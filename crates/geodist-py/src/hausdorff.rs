@@ -6,15 +6,18 @@
 //! `a[3, 0]`, and copied into `Point`s for `geodist::hausdorff` (a `MemoryError` when the copy does
 //! not fit, rather than an abort); the computation runs without the GIL for large sets.
 
+use std::hash::{Hash, Hasher};
+
 use geodist::hausdorff::{self, BoundingBox};
 use geodist::{GeodistError, Point, Position};
 use numpy::ndarray::Ix2;
 use numpy::{PyArrayMethods, PyUntypedArray, PyUntypedArrayMethods};
-use pyo3::exceptions::PyMemoryError;
+use pyo3::exceptions::{PyMemoryError, PyTypeError, PyValueError};
+use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::PySlice;
+use pyo3::types::{PyBool, PyFloat, PySlice, PyType};
 
-use crate::coords::{as_float64, asarray};
+use crate::coords::{as_float64, asarray, real_number};
 use crate::error::{GeodistError as PyGeodistError, format_shape, point_set_err};
 
 /// Point sets with at least this many points in all are measured without the GIL (from about
@@ -25,8 +28,9 @@ const GIL_RELEASE_MIN_POINTS: usize = 4096;
 ///
 /// ``distance`` is in meters (in the unit of ``radius``); ``a_index`` and ``b_index`` are the
 /// rows of ``a`` and ``b`` that are that far apart. Results compare equal when all three fields
-/// are equal.
-#[pyclass(frozen, eq, module = "geodist", name = "Hausdorff")]
+/// are equal, are hashable, and pickle (so they travel through ``multiprocessing``);
+/// ``Hausdorff(distance, a_index, b_index)`` makes one, as its ``repr`` shows.
+#[pyclass(frozen, eq, hash, module = "geodist", name = "Hausdorff")]
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Hausdorff {
     /// The Hausdorff distance in meters.
@@ -40,13 +44,63 @@ pub(crate) struct Hausdorff {
     b_index: usize,
 }
 
+// By hand, since `f64` is not `Hash`: equal results must hash alike, and `0.0 == -0.0`.
+impl Hash for Hausdorff {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        let distance = if self.distance == 0.0 { 0.0 } else { self.distance };
+        (distance.to_bits(), self.a_index, self.b_index).hash(state);
+    }
+}
+
 #[pymethods]
 impl Hausdorff {
-    fn __repr__(&self) -> String {
-        format!(
-            "Hausdorff(distance={:?}, a_index={}, b_index={})",
-            self.distance, self.a_index, self.b_index
-        )
+    #[new]
+    fn new(
+        #[pyo3(from_py_with = distance)] distance: f64,
+        #[pyo3(from_py_with = a_index)] a_index: usize,
+        #[pyo3(from_py_with = b_index)] b_index: usize,
+    ) -> Self {
+        Hausdorff { distance, a_index, b_index }
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        // Python's float repr, so that the text evaluates back to an equal result.
+        let distance = PyFloat::new(py, self.distance).repr()?;
+        Ok(format!(
+            "Hausdorff(distance={distance}, a_index={}, b_index={})",
+            self.a_index, self.b_index
+        ))
+    }
+
+    /// Pickles as a call of the constructor, which every pickle protocol and `copy` support.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> (Bound<'py, PyType>, (f64, usize, usize)) {
+        let this = slf.get();
+        (slf.get_type(), (this.distance, this.a_index, this.b_index))
+    }
+}
+
+fn distance(arg: &Bound<'_, PyAny>) -> PyResult<f64> {
+    real_number(arg, "distance")
+}
+
+fn a_index(arg: &Bound<'_, PyAny>) -> PyResult<usize> {
+    index(arg, "a_index")
+}
+
+fn b_index(arg: &Bound<'_, PyAny>) -> PyResult<usize> {
+    index(arg, "b_index")
+}
+
+/// A row index: an int >= 0, Python's or numpy's (anything with `__index__`, but not a bool).
+fn index(arg: &Bound<'_, PyAny>, name: &str) -> PyResult<usize> {
+    const EXPECTED: &str = "an int >= 0 (a row index)";
+    if arg.is_instance_of::<PyBool>() || !arg.hasattr(intern!(arg.py(), "__index__"))? {
+        let found = arg.get_type().name()?;
+        return Err(PyTypeError::new_err(format!("{name} must be {EXPECTED}, got {found}")));
+    }
+    match arg.extract::<usize>() {
+        Ok(index) => Ok(index),
+        Err(_) => Err(PyValueError::new_err(format!("{name} must be {EXPECTED}, got {arg}"))),
     }
 }
 
