@@ -43,12 +43,21 @@
 //! The Hausdorff functions allocate their k-d trees and take `O((n + m) log(n + m))` time on
 //! typical sets, on the calling thread.
 
+//! # Features
+//!
+//! - `geo-types`: conversions between [`Point`] and `geo_types::Point<f64>` and
+//!   `geo_types::Coord<f64>` (x = longitude, y = latitude), `TryFrom` one way and `From` the
+//!   other.
+
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod batch;
 mod error;
 mod geodesic;
+// The unit tests of the conversions run with the dev-dependency, with or without the feature.
+#[cfg(any(feature = "geo-types", test))]
+mod geo;
 pub mod hausdorff;
 mod haversine;
 mod path;
