@@ -95,7 +95,7 @@ where
 
     let result = if len >= GIL_RELEASE_MIN_LEN {
         // Read while holding the GIL, which Python code holds when it changes the environment.
-        let threads = threads::count(len, per_thread);
+        let threads = threads::count(py, len, per_thread)?;
         py.detach(|| run(&sources, &shape, out_slices, &kernel, threads))
     } else {
         run(&sources, &shape, out_slices, &kernel, 1)
@@ -266,21 +266,10 @@ where
     let parts: Vec<(usize, [&mut [f64]; N])> = (0..len.div_ceil(part_len))
         .map(|i| (i * part_len, pieces.each_mut().map(|piece| piece.next().unwrap_or_default())))
         .collect();
-    std::thread::scope(|scope| {
-        let mut parts = parts.into_iter();
-        let first = parts.next();
-        let others: Vec<_> = parts
-            .map(|(start, out)| scope.spawn(move || run_part(sources, shape, start, out, kernel)))
-            .collect();
-        let mut result =
-            first.map_or(Ok(()), |(start, out)| run_part(sources, shape, start, out, kernel));
-        for other in others {
-            let other = other.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            // The first part in order with an error has the lowest invalid index.
-            result = result.and(other);
-        }
-        result
-    })
+    // Results come back in order, and the first error in order has the lowest invalid index.
+    threads::run_parts(parts, |(start, out)| run_part(sources, shape, start, out, kernel))
+        .into_iter()
+        .collect()
 }
 
 /// Runs the kernel over the flat elements `start..start + out.len()` of the broadcast shape.

@@ -226,6 +226,13 @@ mod _geodist {
         crate::alloc::allocated_bytes()
     }
 
+    /// Threads started for long batches since the extension was loaded (a test hook: the pytest
+    /// suite counts them to check the `GEODIST_NUM_THREADS` cap without timing anything).
+    #[pyfunction]
+    fn _threads_started() -> usize {
+        crate::threads::started()
+    }
+
     /// The PEP 440 form of a Cargo (SemVer) version, as used for ``__version__``.
     #[pyfunction]
     fn _pep440(version: &str) -> String {
