@@ -28,7 +28,7 @@ use pyo3::prelude::*;
 
 use crate::coords::{Coord, coord};
 use crate::error::{GeodistError as PyGeodistError, format_shape, message};
-use crate::threads;
+use crate::{gil, threads};
 
 /// The names of a function's four arguments, in the order it takes them. The kernel names an
 /// invalid element by one of them (`geodist::Position::argument`), which is how its error is
@@ -96,7 +96,7 @@ where
     let result = if len >= GIL_RELEASE_MIN_LEN {
         // Read while holding the GIL, which Python code holds when it changes the environment.
         let threads = threads::count(py, len, per_thread)?;
-        py.detach(|| run(&sources, &shape, out_slices, &kernel, threads))
+        gil::detach(py, || run(&sources, &shape, out_slices, &kernel, threads))
     } else {
         run(&sources, &shape, out_slices, &kernel, 1)
     };

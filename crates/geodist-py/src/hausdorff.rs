@@ -134,7 +134,11 @@ pub(crate) fn hausdorff<'py>(
         (Direction::Directed, Some(bbox)) => hausdorff::directed_within(&a, &b, bbox, radius),
         (Direction::Symmetric, Some(bbox)) => hausdorff::symmetric_within(&a, &b, bbox, radius),
     };
-    let result = if a.len() + b.len() >= GIL_RELEASE_MIN_POINTS { py.detach(run) } else { run() };
+    let result = if a.len() + b.len() >= GIL_RELEASE_MIN_POINTS {
+        crate::gil::detach(py, run)
+    } else {
+        run()
+    };
     let result = result.map_err(point_set_err)?;
     Ok(Hausdorff { distance: result.distance_m, a_index: result.a_index, b_index: result.b_index })
 }

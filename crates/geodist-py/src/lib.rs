@@ -14,6 +14,7 @@ mod coords;
 mod direct;
 mod error;
 mod evaluate;
+mod gil;
 mod hausdorff;
 mod line;
 mod polygon;
@@ -231,6 +232,28 @@ mod _geodist {
     #[pyfunction]
     fn _threads_started() -> usize {
         crate::threads::started()
+    }
+
+    /// Test hooks proving that long calls release the GIL, without timing anything (see `gil`):
+    /// arm the gate, call, open it from another thread, then read what became of it.
+    #[pyfunction]
+    fn _arm_gil_gate(timeout: f64) -> PyResult<()> {
+        crate::gil::arm_gate(timeout)
+    }
+
+    #[pyfunction]
+    fn _open_gil_gate(py: Python<'_>) -> bool {
+        crate::gil::open_gate(py)
+    }
+
+    #[pyfunction]
+    fn _disarm_gil_gate() -> &'static str {
+        crate::gil::disarm_gate()
+    }
+
+    #[pyfunction]
+    fn _pass_gil_gate_holding_the_gil(py: Python<'_>) {
+        crate::gil::pass_gate_holding_the_gil(py);
     }
 
     /// The PEP 440 form of a Cargo (SemVer) version, as used for ``__version__``.
