@@ -36,7 +36,7 @@
 //! # Ok::<(), GeodistError>(())
 //! ```
 
-use crate::geodesic::{direct_deg, geodesic_deg, inverse_deg, polygon_deg};
+use crate::geodesic::{direct_deg, direct_deg_x2, geodesic_deg, inverse_deg, polygon_deg};
 use crate::haversine::{central_angle, check_radius};
 use crate::{Direct, GeodistError, Inverse, Point, Polygon, Position};
 
@@ -226,7 +226,24 @@ pub fn direct(
             check_len("azimuth2_deg", azimuth2_deg.len(), n)
         },
     )?;
-    for i in 0..n {
+    // Two at a time: the same results, sooner (see `direct_deg_x2`).
+    let pairs = n / 2;
+    for pair in 0..pairs {
+        let (i, j) = (2 * pair, 2 * pair + 1);
+        let solutions = direct_deg_x2(
+            [lat1[i], lat1[j]],
+            [lon1[i], lon1[j]],
+            [azimuth1_deg[i], azimuth1_deg[j]],
+            [distance_m[i], distance_m[j]],
+        );
+        for (k, (lat, lon, azi)) in [i, j].into_iter().zip(solutions) {
+            lat2[k] = lat;
+            lon2[k] = lon;
+            azimuth2_deg[k] = azi;
+        }
+    }
+    if n % 2 == 1 {
+        let i = n - 1;
         let (lat, lon, azi) = direct_deg(lat1[i], lon1[i], azimuth1_deg[i], distance_m[i]);
         lat2[i] = lat;
         lon2[i] = lon;

@@ -29,8 +29,17 @@ const TD: f64 = 360.0;
 pub(super) fn remquo(x: f64, y: f64) -> (f64, i64) {
     /// `1.5 · 2⁵²`: adding and subtracting it rounds to an integer, ties to even.
     const ROUND: f64 = 6_755_399_441_055_744.0;
+    if x.abs() <= 0.5 * y {
+        // Already reduced (a tie at y/2 goes to the even quotient 0); the common case of a
+        // longitude or an angle difference that needs no reduction.
+        return (x, 0);
+    }
     let (mut r, mut q) = if x.abs() < 1e12 {
-        let n = (x / y + ROUND) - ROUND;
+        // The reciprocal of the constant `y` folds at compile time, and a multiplication is
+        // much cheaper than a division. It can round `x / y` to the wrong side of a half
+        // integer, so that `n` is off by one; `x - n·y` is still exact and the correction
+        // below brings it back, ties included.
+        let n = (x * (1.0 / y) + ROUND) - ROUND;
         (x - n * y, n as i64)
     } else {
         let r = x % y;

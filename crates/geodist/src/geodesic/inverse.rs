@@ -600,8 +600,8 @@ fn lambda12(ends: &Ends, salp1: f64, mut calp1: f64, slam120: f64, clam120: f64)
     let k2 = sq(calp0) * EP2;
     let eps = k2 / (2.0 * (1.0 + (1.0 + k2).sqrt()) + k2);
     let c3a = c3f(eps);
-    let b312 = sin_series::<{ ORDER - 1 }>(ssig2, csig2, &c3a)
-        - sin_series::<{ ORDER - 1 }>(ssig1, csig1, &c3a);
+    let b312 = sin_series::<{ ORDER - 1 }, _>(ssig2, csig2, &c3a)
+        - sin_series::<{ ORDER - 1 }, _>(ssig1, csig1, &c3a);
     let domg12 = -F * a3f(eps) * salp0 * (sig12 + b312);
     let lam12 = eta + domg12;
 
@@ -624,7 +624,7 @@ fn lambda12_derivative(ends: &Ends, at: &Lambda) -> f64 {
 fn distance(eps: f64, sig12: f64, ssig1: f64, csig1: f64, ssig2: f64, csig2: f64) -> f64 {
     let a1 = 1.0 + a1m1f(eps);
     let ca = c1f(eps);
-    let b1 = sin_series::<ORDER>(ssig2, csig2, &ca) - sin_series::<ORDER>(ssig1, csig1, &ca);
+    let b1 = sin_series::<ORDER, _>(ssig2, csig2, &ca) - sin_series::<ORDER, _>(ssig1, csig1, &ca);
     // Missing a factor of b.
     a1 * (sig12 + b1)
 }
@@ -648,10 +648,10 @@ fn distance_and_reduced_length(
     let m0 = a1 - a2;
     a2 += 1.0;
     a1 += 1.0;
-    let b1 = sin_series::<ORDER>(ssig2, csig2, &ca) - sin_series::<ORDER>(ssig1, csig1, &ca);
+    let b1 = sin_series::<ORDER, _>(ssig2, csig2, &ca) - sin_series::<ORDER, _>(ssig1, csig1, &ca);
     // Missing a factor of b.
     let s12b = a1 * (sig12 + b1);
-    let b2 = sin_series::<ORDER>(ssig2, csig2, &cb) - sin_series::<ORDER>(ssig1, csig1, &cb);
+    let b2 = sin_series::<ORDER, _>(ssig2, csig2, &cb) - sin_series::<ORDER, _>(ssig1, csig1, &cb);
     let j12 = m0 * sig12 + (a1 * b1 - a2 * b2);
     // Missing a factor of b. Parentheses around (csig1 * ssig2) and (ssig1 * csig2) ensure
     // accurate cancellation in the case of coincident points.
@@ -677,7 +677,7 @@ fn reduced_length(ends: &Ends, at: &Lambda) -> f64 {
         cb[l] = a1 * ca[l] - a2 * cb[l];
     }
     let j12 = m0 * sig12
-        + (sin_series::<ORDER>(ssig2, csig2, &cb) - sin_series::<ORDER>(ssig1, csig1, &cb));
+        + (sin_series::<ORDER, _>(ssig2, csig2, &cb) - sin_series::<ORDER, _>(ssig1, csig1, &cb));
     // Missing a factor of b.
     dn2 * (csig1 * ssig2) - dn1 * (ssig1 * csig2) - csig1 * csig2 * j12
 }

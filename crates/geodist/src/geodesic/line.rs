@@ -8,71 +8,75 @@
 //! everything that depends only on the starting point and azimuth is computed once, so that
 //! each position along the line costs one reverted series, one longitude series and a few
 //! trigonometric calls. The operations and their order are the C code's, so the results agree
-//! with GeographicLib (and PROJ's `geod_direct` and pyproj's `Geod.fwd`) to the last bit or two.
+//! with GeographicLib (and PROJ's `geod_direct` and pyproj's `Geod.fwd`) to the last bit.
+//!
+//! The code is written over [`Real`], so that a batch can solve two direct problems at once
+//! ([`F64x2`](super::real::F64x2)) with bit-identical results; see `real` for why that is faster.
 
-use super::angle::{DEGREE, ang_normalize, ang_round, atan2d, hypot, norm2, sincosd, sq};
+use super::angle::{DEGREE, ang_normalize, ang_round, atan2d, sincosd};
+use super::real::Real;
 use super::series::{B, EP2, F, F1, NC, ORDER, a1m1f, a3f, c1f, c1pf, c3f, sin_series};
 
 /// `sqrt(DBL_MIN)`, as in the inverse solution.
 const TINY: f64 = 1.491_668_146_240_041_3e-154;
 
-/// A geodesic from a starting point with a starting azimuth, ready to give positions along it.
+/// A geodesic from a starting point with a starting azimuth, ready to give positions along it
+/// (in each lane of `T`).
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Line {
-    lon1: f64,
-    salp0: f64,
-    calp0: f64,
-    ssig1: f64,
-    csig1: f64,
-    stau1: f64,
-    ctau1: f64,
-    somg1: f64,
-    comg1: f64,
-    a1m1: f64,
-    a3c: f64,
-    b11: f64,
-    b31: f64,
-    c1a: [f64; NC],
-    c1pa: [f64; NC],
-    c3a: [f64; NC],
+pub(crate) struct Line<T = f64> {
+    lon1: T,
+    salp0: T,
+    calp0: T,
+    ssig1: T,
+    csig1: T,
+    stau1: T,
+    ctau1: T,
+    somg1: T,
+    comg1: T,
+    a1m1: T,
+    a3c: T,
+    b11: T,
+    b31: T,
+    c1a: [T; NC],
+    c1pa: [T; NC],
+    c3a: [T; NC],
 }
 
 /// A position on a [`Line`]: latitude, longitude (in `[-180, 180]`) and forward azimuth, in
 /// degrees.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Position {
-    pub(crate) lat2: f64,
-    pub(crate) lon2: f64,
-    pub(crate) azi2: f64,
+pub(crate) struct Position<T = f64> {
+    pub(crate) lat2: T,
+    pub(crate) lon2: T,
+    pub(crate) azi2: T,
 }
 
-impl Line {
+impl<T: Real> Line<T> {
     /// The geodesic leaving `(lat1, lon1)` with azimuth `azi1` (degrees, any finite value), as
     /// `geod_lineinit`. The caller has validated the point.
-    #[inline]
-    pub(crate) fn new(lat1: f64, lon1: f64, azi1: f64) -> Line {
-        let azi1 = ang_normalize(azi1);
+    #[inline(always)]
+    pub(crate) fn new(lat1: T, lon1: T, azi1: T) -> Line<T> {
         // Guard against underflow in salp0.
-        let (salp1, calp1) = sincosd(ang_round(azi1));
+        let (salp1, calp1) = azi1.map_pair(|azi1| sincosd(ang_round(ang_normalize(azi1))));
         Line::with_azimuth(lat1, lon1, salp1, calp1)
     }
 
     /// The geodesic leaving `(lat1, lon1)` with the azimuth given by its sine and cosine, as
     /// `geod_lineinit_int` (which `geod_inverseline` calls with the inverse's own sine and
     /// cosine, not with ones recomputed from the azimuth in degrees).
-    #[inline]
-    pub(crate) fn with_azimuth(lat1: f64, lon1: f64, salp1: f64, calp1: f64) -> Line {
-        let (mut sbet1, mut cbet1) = sincosd(ang_round(lat1));
-        sbet1 *= F1;
+    #[inline(always)]
+    pub(crate) fn with_azimuth(lat1: T, lon1: T, salp1: T, calp1: T) -> Line<T> {
+        let (sbet1, cbet1) = lat1.map_pair(|lat1| sincosd(ang_round(lat1)));
+        let sbet1 = sbet1 * F1;
         // Ensure cbet1 = +epsilon at poles.
-        norm2(&mut sbet1, &mut cbet1);
-        cbet1 = cbet1.max(TINY);
+        let (sbet1, cbet1) = norm2(sbet1, cbet1);
+        let cbet1 = cbet1.map(|cbet1| cbet1.max(TINY));
 
         // Evaluate alp0 from sin(alp1) * cos(bet1) = sin(alp0),
         let salp0 = salp1 * cbet1; // alp0 in [0, pi/2 - |bet1|]
         // Alt: calp0 = hypot(sbet1, calp1 * cbet1). The following is slightly better
         // (consider the case salp1 = 0).
-        let calp0 = hypot(calp1, salp1 * sbet1);
+        let calp0 = calp1.hypot(salp1 * sbet1);
         // Evaluate sig with tan(bet1) = tan(sig1) * cos(alp1). sig = 0 is nearest northward
         // crossing of equator. With bet1 = 0, alp1 = pi/2, we have sig1 = 0 (equatorial
         // line). With bet1 = pi/2, alp1 = -pi, sig1 = pi/2. With bet1 = -pi/2, alp1 = 0,
@@ -80,20 +84,22 @@ impl Line {
         // (0, pi/2], quadrants for sig and omg coincide. No atan2(0,0) ambiguity at poles
         // since cbet1 = +epsilon. With alp0 = 0, omg1 = 0 for alp1 = 0, omg1 = pi for
         // alp1 = pi.
-        let mut ssig1 = sbet1;
         let somg1 = salp0 * sbet1;
-        let mut csig1 = if sbet1 != 0.0 || calp1 != 0.0 { cbet1 * calp1 } else { 1.0 };
+        let csig1 = T::from_fn(|i| {
+            let (sbet1, calp1) = (sbet1.lane(i), calp1.lane(i));
+            if sbet1 != 0.0 || calp1 != 0.0 { cbet1.lane(i) * calp1 } else { 1.0 }
+        });
         let comg1 = csig1;
-        norm2(&mut ssig1, &mut csig1); // sig1 in (-pi, pi]
+        let (ssig1, csig1) = norm2(sbet1, csig1); // sig1 in (-pi, pi]
         // norm2(somg1, comg1); -- don't need to normalize!
 
-        let k2 = sq(calp0) * EP2;
-        let eps = k2 / (2.0 * (1.0 + (1.0 + k2).sqrt()) + k2);
+        let k2 = calp0 * calp0 * EP2;
+        let eps = k2 / (((k2 + 1.0).sqrt() + 1.0) * 2.0 + k2);
 
         let a1m1 = a1m1f(eps);
         let c1a = c1f(eps);
-        let b11 = sin_series::<ORDER>(ssig1, csig1, &c1a);
-        let (s, c) = (b11.sin(), b11.cos());
+        let b11 = sin_series::<ORDER, _>(ssig1, csig1, &c1a);
+        let (s, c) = b11.map_pair(|b11| (b11.sin(), b11.cos()));
         // tau1 = sig1 + B11
         let stau1 = ssig1 * c + csig1 * s;
         let ctau1 = csig1 * c - ssig1 * s;
@@ -102,8 +108,8 @@ impl Line {
         let c1pa = c1pf(eps);
 
         let c3a = c3f(eps);
-        let a3c = -F * salp0 * a3f(eps);
-        let b31 = sin_series::<{ ORDER - 1 }>(ssig1, csig1, &c3a);
+        let a3c = salp0 * -F * a3f(eps);
+        let b31 = sin_series::<{ ORDER - 1 }, _>(ssig1, csig1, &c3a);
 
         Line {
             lon1,
@@ -127,23 +133,56 @@ impl Line {
 
     /// The position `s12` meters along the line (negative: backwards), as `geod_genposition`
     /// without `GEOD_ARCMODE` and without `GEOD_LONG_UNROLL`.
-    #[inline]
-    pub(crate) fn position(&self, s12: f64) -> Position {
+    #[inline(always)]
+    pub(crate) fn position(&self, s12: T) -> Position<T> {
         // Interpret s12 as distance.
-        let tau12 = s12 / (B * (1.0 + self.a1m1));
-        let (s, c) = (tau12.sin(), tau12.cos());
+        let tau12 = s12 / ((self.a1m1 + 1.0) * B);
+        let (s, c) = tau12.map_pair(|tau12| (tau12.sin(), tau12.cos()));
         // tau2 = tau1 + tau12
-        let b12 = -sin_series::<ORDER>(
+        let b12 = -sin_series::<ORDER, _>(
             self.stau1 * c + self.ctau1 * s,
             self.ctau1 * c - self.stau1 * s,
             &self.c1pa,
         );
         let sig12 = tau12 - (b12 - self.b11);
-        let (ssig12, csig12) = (sig12.sin(), sig12.cos());
+        let (ssig12, csig12) = sig12.map_pair(|sig12| (sig12.sin(), sig12.cos()));
         // The C code corrects sig12 with a Newton step for |f| > 0.01; WGS84's f is 1/298.
-        self.at_arc(sig12, ssig12, csig12)
-    }
 
+        // sig2 = sig1 + sig12
+        let ssig2 = self.ssig1 * csig12 + self.csig1 * ssig12;
+        let csig2 = self.csig1 * csig12 - self.ssig1 * ssig12;
+        // sin(bet2) = cos(alp0) * sin(sig2)
+        let sbet2 = self.calp0 * ssig2;
+        // Alt: cbet2 = hypot(csig2, salp0 * ssig2);
+        let cbet2 = self.salp0.hypot(self.calp0 * csig2);
+        // If cbet2 == 0, i.e., salp0 = 0, csig2 = 0: break the degeneracy in this case.
+        let degenerate = |i: usize| cbet2.lane(i) == 0.0;
+        let cbet2 = T::from_fn(|i| if degenerate(i) { TINY } else { cbet2.lane(i) });
+        let csig2 = T::from_fn(|i| if degenerate(i) { TINY } else { csig2.lane(i) });
+        // tan(alp0) = cos(sig2)*tan(alp2)
+        let salp2 = self.salp0;
+        let calp2 = self.calp0 * csig2; // No need to normalize
+
+        // tan(omg2) = sin(alp0) * tan(sig2)
+        let somg2 = self.salp0 * ssig2;
+        let comg2 = csig2; // No need to normalize
+        // omg12 = omg2 - omg1
+        let omg12 = (somg2 * self.comg1 - comg2 * self.somg1)
+            .map2(comg2 * self.comg1 + somg2 * self.somg1, f64::atan2);
+        let lam12 = omg12
+            + self.a3c
+                * (sig12 + (sin_series::<{ ORDER - 1 }, _>(ssig2, csig2, &self.c3a) - self.b31));
+        let lon12 = lam12 / DEGREE;
+        let lon2 = self
+            .lon1
+            .map2(lon12, |lon1, lon12| ang_normalize(ang_normalize(lon1) + ang_normalize(lon12)));
+        let lat2 = sbet2.map2(cbet2 * F1, atan2d);
+        let azi2 = salp2.map2(calp2, atan2d);
+        Position { lat2, lon2, azi2 }
+    }
+}
+
+impl Line<f64> {
     /// The distance in meters from the start to the point `a12` degrees of arc along the line
     /// on the auxiliary sphere, as `geod_genposition` with `GEOD_ARCMODE` asked for the
     /// distance only (what `geod_setarc` does for `geod_inverseline`).
@@ -155,43 +194,15 @@ impl Line {
         // sig2 = sig1 + sig12
         let ssig2 = self.ssig1 * csig12 + self.csig1 * ssig12;
         let csig2 = self.csig1 * csig12 - self.ssig1 * ssig12;
-        let b12 = sin_series::<ORDER>(ssig2, csig2, &self.c1a);
+        let b12 = sin_series::<ORDER, _>(ssig2, csig2, &self.c1a);
         let ab1 = (1.0 + self.a1m1) * (b12 - self.b11);
         B * ((1.0 + self.a1m1) * sig12 + ab1)
     }
+}
 
-    /// The rest of `geod_genposition` once `sig12` is known: latitude, longitude and azimuth.
-    #[inline(always)]
-    fn at_arc(&self, sig12: f64, ssig12: f64, csig12: f64) -> Position {
-        // sig2 = sig1 + sig12
-        let ssig2 = self.ssig1 * csig12 + self.csig1 * ssig12;
-        let mut csig2 = self.csig1 * csig12 - self.ssig1 * ssig12;
-        // sin(bet2) = cos(alp0) * sin(sig2)
-        let sbet2 = self.calp0 * ssig2;
-        // Alt: cbet2 = hypot(csig2, salp0 * ssig2);
-        let mut cbet2 = hypot(self.salp0, self.calp0 * csig2);
-        if cbet2 == 0.0 {
-            // I.e., salp0 = 0, csig2 = 0. Break the degeneracy in this case.
-            cbet2 = TINY;
-            csig2 = TINY;
-        }
-        // tan(alp0) = cos(sig2)*tan(alp2)
-        let salp2 = self.salp0;
-        let calp2 = self.calp0 * csig2; // No need to normalize
-
-        // tan(omg2) = sin(alp0) * tan(sig2)
-        let somg2 = self.salp0 * ssig2;
-        let comg2 = csig2; // No need to normalize
-        // omg12 = omg2 - omg1
-        let omg12 = (somg2 * self.comg1 - comg2 * self.somg1)
-            .atan2(comg2 * self.comg1 + somg2 * self.somg1);
-        let lam12 = omg12
-            + self.a3c
-                * (sig12 + (sin_series::<{ ORDER - 1 }>(ssig2, csig2, &self.c3a) - self.b31));
-        let lon12 = lam12 / DEGREE;
-        let lon2 = ang_normalize(ang_normalize(self.lon1) + ang_normalize(lon12));
-        let lat2 = atan2d(sbet2, F1 * cbet2);
-        let azi2 = atan2d(salp2, calp2);
-        Position { lat2, lon2, azi2 }
-    }
+/// C's `norm2`, lane by lane: `(sin x, cos x)` scaled to unit length.
+#[inline(always)]
+fn norm2<T: Real>(sinx: T, cosx: T) -> (T, T) {
+    let r = sinx.hypot(cosx);
+    (sinx / r, cosx / r)
 }

@@ -5,6 +5,7 @@
 //! so the tables are bit-identical to what `geod_init` computes in C. The tests check that.
 
 use super::angle::sq;
+use super::real::Real;
 
 /// Equatorial radius `a` in meters.
 pub(super) const A: f64 = 6_378_137.0;
@@ -34,34 +35,34 @@ pub(super) const ORDER: usize = 6;
 pub(super) const NC: usize = ORDER + 1;
 
 /// Horner's rule written out, exactly as C's `polyvalx` evaluates it (no FMA):
-/// `horner!(x; p0, p1, p2)` is `(p0 * x + p1) * x + p2`.
+/// `horner!(x; p0, p1, p2)` is `(x * p0 + p1) * x + p2` (C's `p0 * x` first; IEEE
+/// multiplication commutes exactly, and this order lets `x` be a [`Real`] of several lanes).
 ///
 /// The C code loops over coefficient tables; writing the polynomials out lets the compiler
 /// keep every coefficient in an instruction and every term in a register, with the same
 /// operations in the same order. The tests compare both forms bit for bit.
 macro_rules! horner {
-    ($x:expr; $p0:expr) => { $p0 };
-    ($x:expr; $p0:expr, $($p:expr),+) => { horner!(@acc $x; $p0; $($p),+) };
-    (@acc $x:expr; $acc:expr; $p:expr) => { $acc * $x + $p };
+    ($x:expr; $p0:expr, $($p:expr),+) => { horner!(@acc $x; ($x * $p0); $($p),+) };
+    (@acc $x:expr; $acc:expr; $p:expr) => { $acc + $p };
     (@acc $x:expr; $acc:expr; $p:expr, $($rest:expr),+) => {
-        horner!(@acc $x; ($acc * $x + $p); $($rest),+)
+        horner!(@acc $x; (($acc + $p) * $x); $($rest),+)
     };
 }
 
 /// Evaluates `sum(c[i] * sin(2 i σ), i = 1..=TERMS)` by Clenshaw summation, given `sin σ` and
 /// `cos σ` (C's `SinCosSeries` with `sinp = TRUE`; `c[0]` is unused).
 #[inline(always)]
-pub(super) fn sin_series<const TERMS: usize>(sinx: f64, cosx: f64, c: &[f64; NC]) -> f64 {
+pub(super) fn sin_series<const TERMS: usize, T: Real>(sinx: T, cosx: T, c: &[T; NC]) -> T {
     // 2 * cos(2 * x)
-    let ar = 2.0 * (cosx - sinx) * (cosx + sinx);
+    let ar = (cosx - sinx) * 2.0 * (cosx + sinx);
     let mut k = TERMS + 1;
     let mut y0 = if TERMS & 1 == 1 {
         k -= 1;
         c[k]
     } else {
-        0.0
+        T::splat(0.0)
     };
-    let mut y1 = 0.0;
+    let mut y1 = T::splat(0.0);
     // Unrolled twice, so the accumulators return to their original roles.
     for _ in 0..TERMS / 2 {
         k -= 1;
@@ -70,23 +71,23 @@ pub(super) fn sin_series<const TERMS: usize>(sinx: f64, cosx: f64, c: &[f64; NC]
         y0 = ar * y1 - y0 + c[k];
     }
     // sin(2 * x) * y0
-    2.0 * sinx * cosx * y0
+    sinx * 2.0 * cosx * y0
 }
 
 /// `A1 - 1`, the scale factor of the distance integral.
 #[inline(always)]
-pub(super) fn a1m1f(eps: f64) -> f64 {
+pub(super) fn a1m1f<T: Real>(eps: T) -> T {
     // (1-eps)*A1-1, polynomial in eps2 of order 3
-    let t = horner!(sq(eps); 1.0, 4.0, 64.0, 0.0) / 256.0;
-    (t + eps) / (1.0 - eps)
+    let t = horner!(eps * eps; 1.0, 4.0, 64.0, 0.0) / 256.0;
+    (t + eps) / eps.rsub(1.0)
 }
 
 /// The coefficients `C1[l]`, `l = 1..=6`, of the Fourier series of the distance integral.
 // `-1.0 * eps2` is C's `polyvalx` with a leading coefficient of -1; it is exact either way.
 #[allow(clippy::neg_multiply)]
 #[inline(always)]
-pub(super) fn c1f(eps: f64) -> [f64; NC] {
-    let eps2 = sq(eps);
+pub(super) fn c1f<T: Real>(eps: T) -> [T; NC] {
+    let eps2 = eps * eps;
     let d1 = eps;
     let d2 = d1 * eps;
     let d3 = d2 * eps;
@@ -94,7 +95,7 @@ pub(super) fn c1f(eps: f64) -> [f64; NC] {
     let d5 = d4 * eps;
     let d6 = d5 * eps;
     [
-        0.0,
+        T::splat(0.0),
         d1 * horner!(eps2; -1.0, 6.0, -16.0) / 32.0,
         d2 * horner!(eps2; -9.0, 64.0, -128.0) / 2048.0,
         d3 * horner!(eps2; 9.0, -16.0) / 768.0,
@@ -136,8 +137,8 @@ pub(super) fn c2f(eps: f64) -> [f64; NC] {
 /// The coefficients `C1'[l]`, `l = 1..=6`, of the reverted distance series, which turns a
 /// distance into an arc length on the auxiliary sphere (the direct problem).
 #[inline(always)]
-pub(super) fn c1pf(eps: f64) -> [f64; NC] {
-    let eps2 = sq(eps);
+pub(super) fn c1pf<T: Real>(eps: T) -> [T; NC] {
+    let eps2 = eps * eps;
     let d1 = eps;
     let d2 = d1 * eps;
     let d3 = d2 * eps;
@@ -145,7 +146,7 @@ pub(super) fn c1pf(eps: f64) -> [f64; NC] {
     let d5 = d4 * eps;
     let d6 = d5 * eps;
     [
-        0.0,
+        T::splat(0.0),
         d1 * horner!(eps2; 205.0, -432.0, 768.0) / 1536.0,
         d2 * horner!(eps2; 4005.0, -4736.0, 3840.0) / 12288.0,
         d3 * horner!(eps2; -225.0, 116.0) / 384.0,
@@ -157,14 +158,14 @@ pub(super) fn c1pf(eps: f64) -> [f64; NC] {
 
 /// `A3`, the scale factor of the longitude integral.
 #[inline(always)]
-pub(super) fn a3f(eps: f64) -> f64 {
+pub(super) fn a3f<T: Real>(eps: T) -> T {
     let x = &A3X;
     horner!(eps; x[0], x[1], x[2], x[3], x[4], x[5])
 }
 
 /// The coefficients `C3[l]`, `l = 1..=5`, of the longitude integral (`c[6]` is 0).
 #[inline(always)]
-pub(super) fn c3f(eps: f64) -> [f64; NC] {
+pub(super) fn c3f<T: Real>(eps: T) -> [T; NC] {
     let x = &C3X;
     let m1 = eps;
     let m2 = m1 * eps;
@@ -172,13 +173,13 @@ pub(super) fn c3f(eps: f64) -> [f64; NC] {
     let m4 = m3 * eps;
     let m5 = m4 * eps;
     [
-        0.0,
+        T::splat(0.0),
         m1 * horner!(eps; x[0], x[1], x[2], x[3], x[4]),
         m2 * horner!(eps; x[5], x[6], x[7], x[8]),
         m3 * horner!(eps; x[9], x[10], x[11]),
         m4 * horner!(eps; x[12], x[13]),
         m5 * x[14],
-        0.0,
+        T::splat(0.0),
     ]
 }
 
@@ -438,11 +439,11 @@ mod tests {
             let c = c1f(x);
             let (s, co) = (x * 20.0).sin_cos();
             assert_eq!(
-                sin_series::<ORDER>(s, co, &c).to_bits(),
+                sin_series::<ORDER, _>(s, co, &c).to_bits(),
                 sin_series_reference(s, co, &c, ORDER).to_bits()
             );
             assert_eq!(
-                sin_series::<{ ORDER - 1 }>(s, co, &c).to_bits(),
+                sin_series::<{ ORDER - 1 }, _>(s, co, &c).to_bits(),
                 sin_series_reference(s, co, &c, ORDER - 1).to_bits()
             );
             eps += 1.234_567e-5;
@@ -478,7 +479,7 @@ mod tests {
         let mut c = [0.0; NC];
         c[1] = 1.0;
         let x: f64 = 0.3;
-        let got = sin_series::<ORDER>(x.sin(), x.cos(), &c);
+        let got = sin_series::<ORDER, _>(x.sin(), x.cos(), &c);
         assert!((got - (2.0 * x).sin()).abs() < 1e-15);
     }
 }
