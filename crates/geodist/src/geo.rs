@@ -71,7 +71,10 @@ mod tests {
         for (lat, lon) in [(-0.0, -0.0), (90.0, -180.0), (-90.0, 180.0), (1e-300, -1e-300)] {
             let point = Point::new(lat, lon).unwrap();
             let back = Point::try_from(geo_types::Point::from(point)).unwrap();
-            assert_eq!((back.lat().to_bits(), back.lon().to_bits()), (lat.to_bits(), lon.to_bits()));
+            assert_eq!(
+                (back.lat().to_bits(), back.lon().to_bits()),
+                (lat.to_bits(), lon.to_bits())
+            );
         }
     }
 
