@@ -58,10 +58,7 @@ pub(crate) trait Real:
     /// `self` with lane `i` replaced by `x`.
     fn with_lane(self, i: usize, x: f64) -> Self;
     /// `hypot` of each pair of lanes, as [`angle::hypot`].
-    #[inline(always)]
-    fn hypot(self, y: Self) -> Self {
-        self.map2(y, angle::hypot)
-    }
+    fn hypot(self, y: Self) -> Self;
 }
 
 impl Real for f64 {
@@ -88,6 +85,10 @@ impl Real for f64 {
     #[inline(always)]
     fn with_lane(self, _: usize, x: f64) -> f64 {
         x
+    }
+    #[inline(always)]
+    fn hypot(self, y: f64) -> f64 {
+        angle::hypot(self, y)
     }
 }
 
@@ -122,6 +123,11 @@ impl Real for F64x2 {
     fn with_lane(mut self, i: usize, x: f64) -> F64x2 {
         self.0[i] = x;
         self
+    }
+    #[inline(always)]
+    fn hypot(self, y: F64x2) -> F64x2 {
+        // Called directly: passed to `map2` as a function, it was not inlined.
+        F64x2([angle::hypot(self.0[0], y.0[0]), angle::hypot(self.0[1], y.0[1])])
     }
 }
 

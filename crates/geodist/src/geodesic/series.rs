@@ -4,7 +4,6 @@
 //! Compile-time float arithmetic in Rust is IEEE round-to-nearest, the same as at run time,
 //! so the tables are bit-identical to what `geod_init` computes in C. The tests check that.
 
-use super::angle::sq;
 use super::real::Real;
 
 /// Equatorial radius `a` in meters.
@@ -107,16 +106,16 @@ pub(super) fn c1f<T: Real>(eps: T) -> [T; NC] {
 
 /// `A2 - 1`, the scale factor of the reduced-length integral.
 #[inline(always)]
-pub(super) fn a2m1f(eps: f64) -> f64 {
+pub(super) fn a2m1f<T: Real>(eps: T) -> T {
     // (eps+1)*A2-1, polynomial in eps2 of order 3
-    let t = horner!(sq(eps); -11.0, -28.0, -192.0, 0.0) / 256.0;
-    (t - eps) / (1.0 + eps)
+    let t = horner!(eps * eps; -11.0, -28.0, -192.0, 0.0) / 256.0;
+    (t - eps) / (eps + 1.0)
 }
 
 /// The coefficients `C2[l]`, `l = 1..=6`, of the reduced-length integral.
 #[inline(always)]
-pub(super) fn c2f(eps: f64) -> [f64; NC] {
-    let eps2 = sq(eps);
+pub(super) fn c2f<T: Real>(eps: T) -> [T; NC] {
+    let eps2 = eps * eps;
     let d1 = eps;
     let d2 = d1 * eps;
     let d3 = d2 * eps;
@@ -124,7 +123,7 @@ pub(super) fn c2f(eps: f64) -> [f64; NC] {
     let d5 = d4 * eps;
     let d6 = d5 * eps;
     [
-        0.0,
+        T::splat(0.0),
         d1 * horner!(eps2; 1.0, 2.0, 16.0) / 32.0,
         d2 * horner!(eps2; 35.0, 64.0, 384.0) / 2048.0,
         d3 * horner!(eps2; 15.0, 80.0) / 768.0,
@@ -351,6 +350,7 @@ const fn min(a: usize, b: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
+    use super::super::angle::sq;
     use super::*;
 
     /// C's `polyvalx`, looping over a coefficient table.
