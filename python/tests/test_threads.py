@@ -167,3 +167,28 @@ def test_long_batches_do_start_threads(monkeypatch) -> None:
     # The cap tests above would pass if threads never started; this one would not.
     monkeypatch.setenv("GEODIST_NUM_THREADS", "2")
     assert threads_started(lambda: geodist.haversine(np.zeros(2**21), 0.0, 1.0, 1.0)) == 1
+
+
+@pytest.mark.skipif(cpus() < 2, reason="one CPU: batches run on the calling thread")
+def test_a_thread_that_cannot_start_leaves_its_part_to_the_caller(run_with_little_memory) -> None:
+    # Room for the 16 MiB result but not for a second thread's 2 MiB stack: the batch still
+    # completes, on the calling thread, with the same results.
+    child = run_with_little_memory(
+        """
+        import hashlib
+        import os
+
+        lat1 = np.linspace(-80, 80, 2**21)
+        # On one thread, since the C library keeps a finished thread's stack for the next one.
+        os.environ["GEODIST_NUM_THREADS"] = "1"
+        expected = geodist.haversine(lat1, 0.0, 10.0, 10.0)
+        os.environ["GEODIST_NUM_THREADS"] = "2"
+        started = geodist._geodist._threads_started()
+        limit_memory(16 * 2**20 + 2**19)
+        got = geodist.haversine(lat1, 0.0, 10.0, 10.0)
+        same = hashlib.sha256(got).digest() == hashlib.sha256(expected).digest()
+        print(geodist._geodist._threads_started() - started, same)
+        """
+    )
+    assert child.returncode == 0, child.stderr
+    assert child.stdout == "0 True\n"
