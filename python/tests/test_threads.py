@@ -171,8 +171,9 @@ def test_long_batches_do_start_threads(monkeypatch) -> None:
 
 @pytest.mark.skipif(cpus() < 2, reason="one CPU: batches run on the calling thread")
 def test_a_thread_that_cannot_start_leaves_its_part_to_the_caller(run_with_little_memory) -> None:
-    # Room for the 16 MiB result but not for a second thread's 2 MiB stack: the batch still
-    # completes, on the calling thread, with the same results.
+    # Room for the 16 MiB result and 1.5 MiB more (a pymalloc arena is 1 MiB), but not for a
+    # second thread's 8 MiB stack: the batch still completes, on the calling thread, with the
+    # same results.
     child = run_with_little_memory(
         """
         import hashlib
@@ -183,8 +184,9 @@ def test_a_thread_that_cannot_start_leaves_its_part_to_the_caller(run_with_littl
         os.environ["GEODIST_NUM_THREADS"] = "1"
         expected = geodist.haversine(lat1, 0.0, 10.0, 10.0)
         os.environ["GEODIST_NUM_THREADS"] = "2"
+        os.environ["RUST_MIN_STACK"] = str(8 * 2**20)  # read at the first thread's start
         started = geodist._geodist._threads_started()
-        limit_memory(16 * 2**20 + 2**19)
+        limit_memory(16 * 2**20 + 3 * 2**19)
         got = geodist.haversine(lat1, 0.0, 10.0, 10.0)
         same = hashlib.sha256(got).digest() == hashlib.sha256(expected).digest()
         print(geodist._geodist._threads_started() - started, same)
