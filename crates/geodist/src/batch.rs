@@ -36,7 +36,9 @@
 //! # Ok::<(), GeodistError>(())
 //! ```
 
-use crate::geodesic::{direct_deg, direct_deg_x2, geodesic_deg, inverse_deg, polygon_deg};
+use crate::geodesic::{
+    direct_deg, direct_deg_x2, geodesic_deg, geodesic_many, inverse_deg, inverse_many, polygon_deg,
+};
 use crate::haversine::{central_angle, check_radius};
 use crate::{Direct, GeodistError, Inverse, Point, Polygon, Position};
 
@@ -123,10 +125,7 @@ pub fn geodesic(
     out: &mut [f64],
 ) -> Result<(), GeodistError> {
     let columns = Columns::new(lat1, lon1, lat2, lon2, out.len(), |_| Ok(()))?;
-    for (i, distance) in out.iter_mut().enumerate() {
-        *distance =
-            geodesic_deg(columns.lat1[i], columns.lon1[i], columns.lat2[i], columns.lon2[i]);
-    }
+    geodesic_many(out.len(), |i| columns.row(i), |i, distance| out[i] = distance);
     Ok(())
 }
 
@@ -167,13 +166,15 @@ pub fn inverse(
         check_len("azimuth1_deg", azimuth1_deg.len(), n)?;
         check_len("azimuth2_deg", azimuth2_deg.len(), n)
     })?;
-    for i in 0..n {
-        let solution =
-            inverse_deg(columns.lat1[i], columns.lon1[i], columns.lat2[i], columns.lon2[i]);
-        distance_m[i] = solution.distance_m;
-        azimuth1_deg[i] = solution.azimuth1_deg;
-        azimuth2_deg[i] = solution.azimuth2_deg;
-    }
+    inverse_many(
+        n,
+        |i| columns.row(i),
+        |i, solution| {
+            distance_m[i] = solution.distance_m;
+            azimuth1_deg[i] = solution.azimuth1_deg;
+            azimuth2_deg[i] = solution.azimuth2_deg;
+        },
+    );
     Ok(())
 }
 
@@ -399,10 +400,22 @@ pub fn direct_points(
 /// # Ok::<(), geodist::GeodistError>(())
 /// ```
 pub fn line_length(lat: &[f64], lon: &[f64]) -> Result<f64, GeodistError> {
+    /// Segments solved per round; their lengths are then added in order, as pyproj adds them.
+    const CHUNK: usize = 256;
     validate_vertices(lat, lon)?;
+    let segments = lat.len().saturating_sub(1);
+    let mut lengths = [0.0; CHUNK];
     let mut total = 0.0;
-    for i in 1..lat.len() {
-        total += geodesic_deg(lat[i - 1], lon[i - 1], lat[i], lon[i]);
+    for start in (0..segments).step_by(CHUNK) {
+        let len = CHUNK.min(segments - start);
+        let segment = |k: usize| {
+            let i = start + k;
+            [lat[i], lon[i], lat[i + 1], lon[i + 1]]
+        };
+        geodesic_many(len, segment, |k, length| lengths[k] = length);
+        for length in &lengths[..len] {
+            total += length;
+        }
     }
     Ok(total)
 }
@@ -432,9 +445,8 @@ pub fn line_lengths(lat: &[f64], lon: &[f64], out: &mut [f64]) -> Result<(), Geo
     check_len("lon", lon.len(), lat.len())?;
     check_len("out", out.len(), lat.len().saturating_sub(1))?;
     validate_vertices(lat, lon)?;
-    for (i, length) in out.iter_mut().enumerate() {
-        *length = geodesic_deg(lat[i], lon[i], lat[i + 1], lon[i + 1]);
-    }
+    let segment = |i: usize| [lat[i], lon[i], lat[i + 1], lon[i + 1]];
+    geodesic_many(out.len(), segment, |i, length| out[i] = length);
     Ok(())
 }
 
@@ -497,6 +509,12 @@ impl<'a> Columns<'a> {
             check_outputs,
         )?;
         Ok(Columns { lat1, lon1, lat2, lon2 })
+    }
+
+    /// Row `i`: `[lat1, lon1, lat2, lon2]`.
+    #[inline(always)]
+    fn row(&self, i: usize) -> [f64; 4] {
+        [self.lat1[i], self.lon1[i], self.lat2[i], self.lon2[i]]
     }
 }
 

@@ -224,6 +224,17 @@ pub(super) fn hypot(x: f64, y: f64) -> f64 {
     hypot_kernel(ax, ay)
 }
 
+/// Whether [`hypot`] of `ax >= ay >= 0` goes straight to [`hypot_kernel`] (what the two-lane
+/// version needs to know to run the kernel on both lanes at once).
+#[inline(always)]
+pub(super) fn hypot_kernel_applies(ax: f64, ay: f64) -> bool {
+    const LARGE: f64 = f64::from_bits((1023 + 511) << 52); // 2^511
+    const TINY: f64 = f64::from_bits((1023 - 459) << 52); // 2^-459
+    const EPS: f64 = f64::from_bits((1023 - 54) << 52); // 2^-54
+    // Written so that NaN and infinities fail it.
+    ax <= LARGE && ay >= TINY && ay > ax * EPS
+}
+
 /// Borges' corrected `sqrt(ax² + ay²)` for `ax >= ay >= 0` whose squares neither overflow
 /// nor underflow: one Newton-like step removes most of the rounding error of the sum.
 #[inline(always)]

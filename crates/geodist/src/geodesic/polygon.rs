@@ -26,17 +26,29 @@ pub(super) fn area_perimeter(n: usize, vertex: impl Fn(usize) -> (f64, f64)) -> 
     let mut perimeter = Accumulator::default();
     let mut area = Accumulator::default();
     let mut crossings = 0;
-    let (lat0, lon0) = vertex(0);
-    let (mut lat, mut lon) = (lat0, lon0);
-    for i in 1..n {
-        let (next_lat, next_lon) = vertex(i);
-        let solution = inverse::solve::<true>(lat, lon, next_lat, next_lon);
-        perimeter.add(solution.s12);
-        area.add(solution.area);
-        crossings += transit(lon, next_lon);
-        (lat, lon) = (next_lat, next_lon);
+    // The edges are solved a chunk at a time, two Newton iterations side by side (see
+    // `solve_all`), and then added in order, as geod_polygon_addpoint adds them.
+    const CHUNK: usize = 128;
+    let edges = n - 1;
+    let mut solved = [(0.0, 0.0); CHUNK];
+    for start in (0..edges).step_by(CHUNK) {
+        let len = CHUNK.min(edges - start);
+        let edge = |k: usize| {
+            let ((lat1, lon1), (lat2, lon2)) = (vertex(start + k), vertex(start + k + 1));
+            [lat1, lon1, lat2, lon2]
+        };
+        inverse::solve_all::<true>(len, edge, |k, solution| {
+            solved[k] = (solution.s12, solution.area);
+        });
+        for (k, &(s12, s12_area)) in solved[..len].iter().enumerate() {
+            perimeter.add(s12);
+            area.add(s12_area);
+            crossings += transit(vertex(start + k).1, vertex(start + k + 1).1);
+        }
     }
     // geod_polygon_compute: close the polygon back to the first vertex.
+    let (lat0, lon0) = vertex(0);
+    let (lat, lon) = vertex(n - 1);
     let closing = inverse::solve::<true>(lat, lon, lat0, lon0);
     let perimeter = perimeter.sum(closing.s12);
     area.add(closing.area);

@@ -32,6 +32,8 @@ pub(crate) trait Real:
     fn from_fn(f: impl FnMut(usize) -> f64) -> Self;
     /// `c - self`, lane by lane.
     fn rsub(self, c: f64) -> Self;
+    /// `c / self`, lane by lane.
+    fn rdiv(self, c: f64) -> Self;
     /// The square root of each lane.
     fn sqrt(self) -> Self;
     /// `f` applied to each lane.
@@ -79,6 +81,10 @@ impl Real for f64 {
         c - self
     }
     #[inline(always)]
+    fn rdiv(self, c: f64) -> f64 {
+        c / self
+    }
+    #[inline(always)]
     fn sqrt(self) -> f64 {
         f64::sqrt(self)
     }
@@ -116,6 +122,10 @@ impl Real for F64x2 {
         F64x2([c - self.0[0], c - self.0[1]])
     }
     #[inline(always)]
+    fn rdiv(self, c: f64) -> F64x2 {
+        F64x2([c / self.0[0], c / self.0[1]])
+    }
+    #[inline(always)]
     fn sqrt(self) -> F64x2 {
         F64x2([self.0[0].sqrt(), self.0[1].sqrt()])
     }
@@ -126,9 +136,37 @@ impl Real for F64x2 {
     }
     #[inline(always)]
     fn hypot(self, y: F64x2) -> F64x2 {
-        // Called directly: passed to `map2` as a function, it was not inlined.
-        F64x2([angle::hypot(self.0[0], y.0[0]), angle::hypot(self.0[1], y.0[1])])
+        // Borges' kernel on both lanes at once (packed square root and division) when both
+        // are in its range, which is always the case for the unit-ish vectors of the geodesic
+        // code; otherwise lane by lane with the scaling of `angle::hypot`.
+        let (x, y) = (self.0.map(f64::abs), y.0.map(f64::abs));
+        let ax = F64x2([x[0].max(y[0]), x[1].max(y[1])]);
+        let ay = F64x2([x[0].min(y[0]), x[1].min(y[1])]);
+        let in_range = |i: usize| angle::hypot_kernel_applies(ax.0[i], ay.0[i]);
+        if in_range(0) && in_range(1) {
+            hypot_kernel(ax, ay)
+        } else {
+            F64x2([angle::hypot(self.0[0], y[0]), angle::hypot(self.0[1], y[1])])
+        }
     }
+}
+
+/// `angle::hypot_kernel` on two lanes, each bit-identical to it: both of its branches are
+/// computed and each lane takes its own.
+#[inline(always)]
+fn hypot_kernel(ax: F64x2, ay: F64x2) -> F64x2 {
+    let h = (ax * ax + ay * ay).sqrt();
+    // h <= 2 ay:
+    let delta = h - ay;
+    let near = [ax * (delta * 2.0 - ax), (delta - (ax - ay) * 2.0) * delta];
+    // otherwise:
+    let delta = h - ax;
+    let far = [delta * 2.0 * (ax - ay * 2.0), (delta * 4.0 - ay) * ay + delta * delta];
+    let pick = |k: usize| {
+        F64x2::from_fn(|i| if h.0[i] <= 2.0 * ay.0[i] { near[k].0[i] } else { far[k].0[i] })
+    };
+    let (t1, t2) = (pick(0), pick(1));
+    h - (t1 + t2) / (h * 2.0)
 }
 
 /// Lane-by-lane operators for [`F64x2`], with a vector or a scalar on the right.
