@@ -16,7 +16,7 @@ use std::f64::consts::PI;
 use super::angle::{DEGREE, HD, ang_diff, ang_round, cbrt, hypot, norm2, sincosd, sincosde, sq};
 use super::real::{F64x2, Real};
 use super::series::{
-    A, B, C2, E2, EP2, F, F1, N, ORDER, a1m1f, a2m1f, a3f, c1f, c2f, c3f, c4f, cos_series,
+    A, B, C2, E2, EP2, F, F1, N, NC, ORDER, a1m1f, a2m1f, a3f, c1f, c2f, c3f, c4f, cos_series,
     sin_series,
 };
 
@@ -260,16 +260,12 @@ fn prepare<const AREA: bool>(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> Stag
     // canonical form. In all cases, 1 means no change was made. These transformations leave
     // few cases to check and enforce some symmetries in the results.
 
-    let (mut sbet1, mut cbet1) = sincosd(lat1);
-    sbet1 *= F1;
+    // Both points at once, in the two lanes of F64x2 (the same operations, packed).
+    let (sbet, cbet) = F64x2([lat1, lat2]).map_pair(sincosd);
     // Ensure cbet1 = +epsilon at poles.
-    norm2(&mut sbet1, &mut cbet1);
-    cbet1 = cbet1.max(TINY);
-
-    let (mut sbet2, mut cbet2) = sincosd(lat2);
-    sbet2 *= F1;
-    norm2(&mut sbet2, &mut cbet2);
-    cbet2 = cbet2.max(TINY);
+    let (sbet, cbet) = norm2_lanes(sbet * F1, cbet);
+    let cbet = cbet.map(|cbet| cbet.max(TINY));
+    let ([sbet1, mut sbet2], [cbet1, mut cbet2]) = (sbet.0, cbet.0);
 
     // If cbet1 < -sbet1, then cbet2 - cbet1 is a sensitive measure of |bet1| - |bet2|.
     // Alternatively (cbet1 >= -sbet1), |sbet2| + sbet1 is a better measure. This logic is
@@ -283,8 +279,8 @@ fn prepare<const AREA: bool>(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> Stag
         cbet2 = cbet1;
     }
 
-    let dn1 = (1.0 + EP2 * sq(sbet1)).sqrt();
-    let dn2 = (1.0 + EP2 * sq(sbet2)).sqrt();
+    let sbet = F64x2([sbet1, sbet2]);
+    let [dn1, dn2] = (sbet * sbet * EP2 + 1.0).sqrt().0;
 
     let ends = Ends { sbet1, cbet1, dn1, sbet2, cbet2, dn2 };
 
@@ -427,17 +423,15 @@ fn area_to_equator(ends: &Ends, meridian: bool, angles: &Angles) -> f64 {
     let calp0 = hypot(calp1, salp1 * sbet1); // calp0 > 0
     let mut s12 = if calp0 != 0.0 && salp0 != 0.0 {
         // From Lambda12: tan(bet) = tan(sig) * cos(alp)
-        let (mut ssig1, mut csig1) = (sbet1, calp1 * cbet1);
-        let (mut ssig2, mut csig2) = (sbet2, calp2 * cbet2);
+        let (ssig, csig) = (F64x2([sbet1, sbet2]), F64x2([calp1 * cbet1, calp2 * cbet2]));
         let k2 = sq(calp0) * EP2;
         let eps = k2 / (2.0 * (1.0 + (1.0 + k2).sqrt()) + k2);
         // Multiplier = a^2 * e^2 * cos(alpha0) * sin(alpha0).
         let a4 = sq(A) * calp0 * salp0 * E2;
-        norm2(&mut ssig1, &mut csig1);
-        norm2(&mut ssig2, &mut csig2);
-        let ca = c4f(eps);
-        let b41 = cos_series::<ORDER>(ssig1, csig1, &ca);
-        let b42 = cos_series::<ORDER>(ssig2, csig2, &ca);
+        // sig1 and sig2 at once, in the two lanes.
+        let (ssig, csig) = norm2_lanes(ssig, csig);
+        let ca = splat(&c4f(eps));
+        let [b41, b42] = cos_series::<ORDER, _>(ssig, csig, &ca).0;
         a4 * (b42 - b41)
     } else {
         // Avoid problems with indeterminate sig1, sig2 on equator.
@@ -889,10 +883,20 @@ fn norm2_lanes<T: Real>(sinx: T, cosx: T) -> (T, T) {
 #[inline]
 fn distance(eps: f64, sig12: f64, ssig1: f64, csig1: f64, ssig2: f64, csig2: f64) -> f64 {
     let a1 = 1.0 + a1m1f(eps);
-    let ca = c1f(eps);
-    let b1 = sin_series::<ORDER, _>(ssig2, csig2, &ca) - sin_series::<ORDER, _>(ssig1, csig1, &ca);
+    let ca = splat(&c1f(eps));
+    // Both ends at once, in the two lanes.
+    let [b12, b11] = sin_series::<ORDER, _>(F64x2([ssig2, ssig1]), F64x2([csig2, csig1]), &ca).0;
+    let b1 = b12 - b11;
     // Missing a factor of b.
     a1 * (sig12 + b1)
+}
+
+/// Coefficients for both lanes of [`F64x2`].
+#[inline(always)]
+fn splat(c: &[f64; NC]) -> [F64x2; NC] {
+    // Written out: `array::map` is not always inlined.
+    let s = F64x2::splat;
+    [s(c[0]), s(c[1]), s(c[2]), s(c[3]), s(c[4]), s(c[5]), s(c[6])]
 }
 
 /// `Lengths` asked for the distance and the reduced length: returns `(s12 / b, m12 / b)`.

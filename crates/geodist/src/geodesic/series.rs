@@ -206,17 +206,17 @@ pub(super) fn c4f(eps: f64) -> [f64; NC] {
 /// Evaluates `sum(c[i] * cos((2 i + 1) σ), i = 0..TERMS)` by Clenshaw summation, given `sin σ`
 /// and `cos σ` (C's `SinCosSeries` with `sinp = FALSE`), for the area integral.
 #[inline(always)]
-pub(super) fn cos_series<const TERMS: usize>(sinx: f64, cosx: f64, c: &[f64; NC]) -> f64 {
+pub(super) fn cos_series<const TERMS: usize, T: Real>(sinx: T, cosx: T, c: &[T; NC]) -> T {
     // 2 * cos(2 * x)
-    let ar = 2.0 * (cosx - sinx) * (cosx + sinx);
+    let ar = (cosx - sinx) * 2.0 * (cosx + sinx);
     let mut k = TERMS;
     let mut y0 = if TERMS & 1 == 1 {
         k -= 1;
         c[k]
     } else {
-        0.0
+        T::splat(0.0)
     };
-    let mut y1 = 0.0;
+    let mut y1 = T::splat(0.0);
     for _ in 0..TERMS / 2 {
         k -= 1;
         y1 = ar * y0 - y1 + c[k];
