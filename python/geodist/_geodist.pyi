@@ -36,7 +36,6 @@ def inverse(
 def inverse(
     lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike
 ) -> tuple[_Array, _Array, _Array]: ...
-
 @overload
 def direct(
     lat1: _Scalar, lon1: _Scalar, azimuth1: _Scalar, distance: _Scalar

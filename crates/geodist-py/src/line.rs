@@ -57,13 +57,13 @@ const GIL_RELEASE_MIN_LEN: usize = 2048;
 #[allow(clippy::too_many_arguments)] // The Python signature, one argument per parameter.
 pub(crate) fn intermediate<'py>(
     py: Python<'py>,
-    lat1: f64,
-    lon1: f64,
-    lat2: f64,
-    lon2: f64,
-    n: Option<i64>,
-    max_spacing: Option<f64>,
-    endpoints: bool,
+    #[pyo3(from_py_with = arguments::lat1)] lat1: f64,
+    #[pyo3(from_py_with = arguments::lon1)] lon1: f64,
+    #[pyo3(from_py_with = arguments::lat2)] lat2: f64,
+    #[pyo3(from_py_with = arguments::lon2)] lon2: f64,
+    #[pyo3(from_py_with = arguments::n)] n: Option<i64>,
+    #[pyo3(from_py_with = arguments::max_spacing)] max_spacing: Option<f64>,
+    #[pyo3(from_py_with = arguments::endpoints)] endpoints: bool,
 ) -> PyResult<Bound<'py, PyTuple>> {
     let spacing = match (n, max_spacing) {
         (Some(n), None) => Spacing::Count(usize::try_from(n).map_err(|_| {
@@ -87,6 +87,60 @@ pub(crate) fn intermediate<'py>(
     let filled = if len >= GIL_RELEASE_MIN_LEN { py.detach(fill) } else { fill() };
     filled.map_err(point_set_err)?;
     PyTuple::new(py, [PyArray1::from_vec(py, lats), PyArray1::from_vec(py, lons)])
+}
+
+/// Extraction of `intermediate`'s arguments, so that a wrong type is a `TypeError` naming the
+/// argument in its message (PyO3 names it only in an exception note, which Python 3.10 lacks).
+mod arguments {
+    use pyo3::exceptions::PyTypeError;
+    use pyo3::prelude::*;
+    use pyo3::types::PyBool;
+
+    use crate::coords::{boolean, real_number};
+
+    pub(super) fn lat1(arg: &Bound<'_, PyAny>) -> PyResult<f64> {
+        real_number(arg, "lat1")
+    }
+
+    pub(super) fn lon1(arg: &Bound<'_, PyAny>) -> PyResult<f64> {
+        real_number(arg, "lon1")
+    }
+
+    pub(super) fn lat2(arg: &Bound<'_, PyAny>) -> PyResult<f64> {
+        real_number(arg, "lat2")
+    }
+
+    pub(super) fn lon2(arg: &Bound<'_, PyAny>) -> PyResult<f64> {
+        real_number(arg, "lon2")
+    }
+
+    /// `n`: `None` or an integer (Python's or numpy's; not a bool, not a float).
+    pub(super) fn n(arg: &Bound<'_, PyAny>) -> PyResult<Option<i64>> {
+        if arg.is_none() {
+            return Ok(None);
+        }
+        if !arg.is_instance_of::<PyBool>() {
+            match arg.extract::<i64>() {
+                Ok(n) => return Ok(Some(n)),
+                // An int too large for 64 bits is an OverflowError, which says so.
+                Err(error) if !error.is_instance_of::<PyTypeError>(arg.py()) => return Err(error),
+                Err(_) => {}
+            }
+        }
+        Err(PyTypeError::new_err(format!(
+            "n must be an int (a number of points) or None, got {}",
+            arg.get_type().name()?
+        )))
+    }
+
+    /// `max_spacing`: `None` or a real number of meters.
+    pub(super) fn max_spacing(arg: &Bound<'_, PyAny>) -> PyResult<Option<f64>> {
+        if arg.is_none() { Ok(None) } else { real_number(arg, "max_spacing").map(Some) }
+    }
+
+    pub(super) fn endpoints(arg: &Bound<'_, PyAny>) -> PyResult<bool> {
+        boolean(arg, "endpoints")
+    }
 }
 
 /// The length in meters of the polyline through the points (``lats[i]``, ``lons[i]``) along WGS84
