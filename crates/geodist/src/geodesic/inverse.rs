@@ -199,6 +199,13 @@ impl Pending {
             omg12: 0.0,
             somg12,
             comg12,
+            // lambda12 computed them from these very azimuths, except where it had to break
+            // the equatorial degeneracy by changing calp1.
+            calp0_eps: if self.canonical.ends.sbet1 == 0.0 && solved.calp1 == 0.0 {
+                None
+            } else {
+                Some(solved.calp0_eps)
+            },
         };
         finish::<AREA>(&self.canonical, branch)
     }
@@ -217,6 +224,8 @@ struct Branch {
     omg12: f64,
     somg12: f64,
     comg12: f64,
+    /// `(cos(alp0), eps)` when Newton's method already computed them from these azimuths.
+    calp0_eps: Option<(f64, f64)>,
 }
 
 /// `geod_geninverse_int` up to Newton's method: the transformation to canonical position and
@@ -361,7 +370,19 @@ fn prepare<const AREA: bool>(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> Stag
     }
 
     let canonical = Canonical { ends, slam12, clam12, lonsign, swapp, latsign };
-    let branch = Branch { meridian, s12x, a12, salp1, calp1, salp2, calp2, omg12, somg12, comg12 };
+    let branch = Branch {
+        meridian,
+        s12x,
+        a12,
+        salp1,
+        calp1,
+        salp2,
+        calp2,
+        omg12,
+        somg12,
+        comg12,
+        calp0_eps: None,
+    };
     Stage::Solved(finish::<AREA>(&canonical, branch))
 }
 
@@ -371,13 +392,13 @@ fn prepare<const AREA: bool>(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> Stag
 fn finish<const AREA: bool>(canonical: &Canonical, branch: Branch) -> Solution {
     let Canonical { ends, lonsign, swapp, latsign, .. } = *canonical;
     let Branch { meridian, s12x, a12, mut salp1, mut calp1, mut salp2, mut calp2, .. } = branch;
-    let Branch { omg12, somg12, comg12, .. } = branch;
+    let Branch { omg12, somg12, comg12, calp0_eps, .. } = branch;
 
     // Convert -0 to 0.
     let s12 = 0.0 + s12x;
 
     let area = if AREA {
-        let angles = Angles { salp1, calp1, salp2, calp2, omg12, somg12, comg12 };
+        let angles = Angles { salp1, calp1, salp2, calp2, omg12, somg12, comg12, calp0_eps };
         let area = area_to_equator(&ends, meridian, &angles);
         // Convert -0 to 0.
         area * (swapp * lonsign * latsign) + 0.0
@@ -409,6 +430,7 @@ struct Angles {
     omg12: f64,
     somg12: f64,
     comg12: f64,
+    calp0_eps: Option<(f64, f64)>,
 }
 
 /// The area between the geodesic and the equator in canonical position (before the signs of
@@ -417,15 +439,21 @@ struct Angles {
 #[allow(clippy::approx_constant)]
 fn area_to_equator(ends: &Ends, meridian: bool, angles: &Angles) -> f64 {
     let Ends { sbet1, cbet1, sbet2, cbet2, .. } = *ends;
-    let Angles { salp1, calp1, salp2, calp2, omg12, mut somg12, mut comg12 } = *angles;
+    let Angles { salp1, calp1, salp2, calp2, omg12, mut somg12, mut comg12, calp0_eps } = *angles;
     // From Lambda12: sin(alp1) * cos(bet1) = sin(alp0)
     let salp0 = salp1 * cbet1;
-    let calp0 = hypot(calp1, salp1 * sbet1); // calp0 > 0
+    // Newton's method computed calp0 (and eps below) from these azimuths already.
+    let calp0 = calp0_eps.map_or_else(|| hypot(calp1, salp1 * sbet1), |(calp0, _)| calp0);
     let mut s12 = if calp0 != 0.0 && salp0 != 0.0 {
         // From Lambda12: tan(bet) = tan(sig) * cos(alp)
         let (ssig, csig) = (F64x2([sbet1, sbet2]), F64x2([calp1 * cbet1, calp2 * cbet2]));
-        let k2 = sq(calp0) * EP2;
-        let eps = k2 / (2.0 * (1.0 + (1.0 + k2).sqrt()) + k2);
+        let eps = calp0_eps.map_or_else(
+            || {
+                let k2 = sq(calp0) * EP2;
+                k2 / (2.0 * (1.0 + (1.0 + k2).sqrt()) + k2)
+            },
+            |(_, eps)| eps,
+        );
         // Multiplier = a^2 * e^2 * cos(alpha0) * sin(alpha0).
         let a4 = sq(A) * calp0 * salp0 * E2;
         // sig1 and sig2 at once, in the two lanes.
@@ -508,6 +536,9 @@ struct Solved {
     calp2: f64,
     sig12: f64,
     domg12: f64,
+    /// `cos(alp0)` and `eps` at the solution, which the area needs too (unless `lambda12`
+    /// replaced `calp1 = 0` by `-tiny` on the equator).
+    calp0_eps: (f64, f64),
 }
 
 /// Newton's method on `lambda12(alp1) - lam12 = 0`, with bisection as a fallback.
@@ -635,6 +666,7 @@ impl NewtonLane {
             calp2: state.calp2,
             sig12,
             domg12: state.domg12,
+            calp0_eps: (state.calp0, state.eps),
         }
     }
 }
@@ -684,6 +716,9 @@ fn inverse_start(ends: &Ends, lam12: f64, slam12: f64, clam12: f64) -> Start {
     };
 
     let ssig12 = hypot(start.salp1, start.calp1);
+    // The norm of (salp1, calp1) for the final normalization, unless the astroid branch
+    // below replaces them: the C code computes this same hypot again there.
+    let mut norm = ssig12;
     let csig12 = sbet1 * sbet2 + cbet1 * cbet2 * comg12;
 
     if shortline && ssig12 < ETOL2 {
@@ -719,6 +754,7 @@ fn inverse_start(ends: &Ends, lam12: f64, slam12: f64, clam12: f64) -> Start {
             // Strip near the cut.
             start.salp1 = 1.0_f64.min(-x);
             start.calp1 = -(1.0 - sq(start.salp1)).sqrt();
+            norm = hypot(start.salp1, start.calp1);
         } else {
             // Estimate alp1 by solving the astroid problem. It is better to estimate omg12
             // from the astroid and use the spherical formula to compute alp1 than to estimate
@@ -732,11 +768,14 @@ fn inverse_start(ends: &Ends, lam12: f64, slam12: f64, clam12: f64) -> Start {
             // Update the spherical estimate of alp1 using omg12 instead of lam12.
             start.salp1 = cbet2 * somg12;
             start.calp1 = sbet12a - cbet2 * sbet1 * sq(somg12) / (1.0 - comg12);
+            norm = hypot(start.salp1, start.calp1);
         }
     }
     // Sanity check on the starting guess. The backwards check allows NaN through.
     if !(start.salp1 <= 0.0) {
-        norm2(&mut start.salp1, &mut start.calp1);
+        // norm2(salp1, calp1), with the hypot already at hand.
+        start.salp1 /= norm;
+        start.calp1 /= norm;
     } else {
         start.salp1 = 1.0;
         start.calp1 = 0.0;
@@ -759,6 +798,8 @@ struct Lambda<T = f64> {
     eps: T,
     /// `lam12 - omg12`, the ellipsoidal correction to the longitude difference.
     domg12: T,
+    /// `cos(alp0)`, from which `eps` was computed.
+    calp0: T,
 }
 
 impl Lambda<F64x2> {
@@ -776,6 +817,7 @@ impl Lambda<F64x2> {
             csig2: self.csig2.lane(i),
             eps: self.eps.lane(i),
             domg12: self.domg12.lane(i),
+            calp0: self.calp0.lane(i),
         }
     }
 }
@@ -860,7 +902,7 @@ fn lambda12<T: Real>(ends: &Ends<T>, salp1: T, calp1: T, slam120: T, clam120: T)
     let domg12 = a3f(eps) * -F * salp0 * (sig12 + b312);
     let lam12 = eta + domg12;
 
-    Lambda { lam12, salp2, calp2, sig12, ssig1, csig1, ssig2, csig2, eps, domg12 }
+    Lambda { lam12, salp2, calp2, sig12, ssig1, csig1, ssig2, csig2, eps, domg12, calp0 }
 }
 
 /// The derivative of `lambda12` with respect to `alp1` at the state `at` (the `diffp` part
