@@ -83,7 +83,9 @@ def main() -> int:
     runs: dict[str, Runs] = {}
     runs |= run_group_table(pair_groups(args.pairs), args.pairs, "pair", repeat)
     runs |= run_group_table(direct_groups(args.pairs), args.pairs, "problem", repeat)
-    runs |= run_group_table(line_groups(args.pairs), args.pairs, "point", repeat)
+    polyline, polygon = line_groups(args.pairs)
+    runs |= run_group_table(polyline, args.pairs, "point", repeat)
+    runs |= run_group_table(polygon, args.pairs // 5, "vertex", repeat)
     targets = list(TARGETS)
     for points in args.points:
         groups = hausdorff_groups(points)
@@ -153,7 +155,12 @@ def direct_groups(n: int) -> dict[str, list[tuple[str, Callable[[], object]]]]:
     }
 
 
-def line_groups(n: int) -> dict[str, list[tuple[str, Callable[[], object]]]]:
+def line_groups(
+    n: int,
+) -> tuple[
+    dict[str, list[tuple[str, Callable[[], object]]]],
+    dict[str, list[tuple[str, Callable[[], object]]]],
+]:
     """A random walk of ``n`` points (steps of a few hundred km), and a polygon of a fifth of
     them (a star-shaped ring around a random center, so that it is simple)."""
     rng = np.random.default_rng(SEED + 2)
@@ -166,11 +173,13 @@ def line_groups(n: int) -> dict[str, list[tuple[str, Callable[[], object]]]]:
     assert geodist.line_length(lat, lon) == geod.line_length(lon, lat)
     area, perimeter = geodist.polygon_area_perimeter(ring_lat, ring_lon)
     assert (area, perimeter) == geod.polygon_area_perimeter(ring_lon, ring_lat)
-    return {
+    polyline = {
         f"WGS84 polyline, {n:,} points (one thread)": [
             ("geodist.line_length", lambda: geodist.line_length(lat, lon)),
             ("pyproj Geod.line_length", lambda: geod.line_length(lon, lat)),
-        ],
+        ]
+    }
+    polygon = {
         f"WGS84 polygon, {m:,} vertices (one thread)": [
             (
                 "geodist.polygon_area_perimeter",
@@ -180,8 +189,9 @@ def line_groups(n: int) -> dict[str, list[tuple[str, Callable[[], object]]]]:
                 "pyproj Geod.polygon_area_perimeter",
                 lambda: geod.polygon_area_perimeter(ring_lon, ring_lat),
             ),
-        ],
+        ]
     }
+    return polyline, polygon
 
 
 def hausdorff_groups(n: int) -> dict[str, list[tuple[str, Callable[[], object]]]]:
