@@ -25,8 +25,9 @@ from geographiclib.geodesic import Geodesic
 from geographiclib.test.test_geodesic import GeodesicTest
 
 # The bounds: the point within 1e-8 m of the reference, the azimuth within 5e-8 degrees.
-# Measured maxima: 3.4e-9 m and 5.7e-14 degrees on Karney's cases; against pyproj, 7.5e-9 m and
-# 1.4e-10 degrees (1 ulp of lat2, lon2) over the 100,000 random cases, most bit for bit.
+# Measured maxima: 3.4e-9 m and 5.7e-14 degrees on Karney's cases; against pyproj, 0 (every one of
+# the 100,000 random cases bit for bit); against geographiclib's Python Direct, 6.3e-9 m and
+# 2.8e-14 degrees.
 POINT_TOL_M = 1e-8
 AZIMUTH_TOL_DEG = 5e-8
 WGS84 = Geodesic.WGS84

@@ -70,7 +70,8 @@ fn errors(got: Direct, lat2: f64, lon2: f64, azi2: f64) -> (f64, f64) {
 
 #[test]
 fn karneys_twenty_reference_geodesics() {
-    // Measured: max miss 1.3e-9 m, max |dazi| 2.8e-14 deg.
+    // Measured: max miss 3.4e-9 m (the table's coordinates are rounded to 1e-13 degrees or so),
+    // max |dazi| 5.7e-14 deg.
     let (mut max_miss, mut max_dazi) = (0.0_f64, 0.0_f64);
     for [lat1, lon1, azi1, lat2, lon2, azi2, s12] in KARNEY {
         let got = direct(point(lat1, wrap(lon1)), azi1, s12).unwrap();
@@ -182,8 +183,9 @@ impl SplitMix64 {
 
 #[test]
 fn agrees_with_geographiclib_rs_on_random_cases() {
-    // Measured over the 100,000 cases: max miss 2.0e-9 m, max |dazi| 1.6e-13 deg (geographiclib-
-    // rs converts radians to degrees by multiplying, where the C code divides).
+    // Measured over the 100,000 cases: max miss 6.3e-9 m (about an ulp of the coordinates),
+    // max |dazi| 2.8e-14 deg (geographiclib-rs converts radians to degrees by multiplying, where
+    // the C code divides).
     let oracle = Geodesic::wgs84();
     let mut rng = SplitMix64(0xD1EC_7000_0000_0001);
     let (mut max_miss, mut max_dazi) = (0.0_f64, 0.0_f64);
@@ -210,8 +212,9 @@ fn agrees_with_geographiclib_rs_on_random_cases() {
 
 #[test]
 fn round_trips_inverse_then_direct() {
-    // Measured: max miss 1.9e-9 m, max |dazi| 1.1e-11 deg over 20,000 random pairs; nearly
-    // antipodal pairs are excluded, where the inverse's azimuth is ill-conditioned.
+    // Measured: max miss 8.2e-9 m, max |dazi| 1.8e-12 deg over 20,000 random pairs (the errors of
+    // both solutions add up; PROJ's round trip misses by as much); nearly antipodal pairs are
+    // excluded, where the inverse's azimuth is ill-conditioned.
     let mut rng = SplitMix64(0x0AB5_CAFE_0000_0002);
     let (mut max_miss, mut max_dazi) = (0.0_f64, 0.0_f64);
     for _ in 0..20_000 {
