@@ -9,6 +9,10 @@ Angles are in degrees, distances in meters, and latitude comes first:
 - :func:`haversine` -- great-circle distance on a sphere (default: mean Earth radius).
 - :func:`geodesic` -- distance on the WGS84 ellipsoid, accurate to nanometers (Karney).
 - :func:`inverse` -- WGS84 ``(distance, initial azimuth, final azimuth)``.
+- :func:`direct` -- WGS84 ``(lat2, lon2, final azimuth)`` from a point, an azimuth and a distance.
+- :func:`intermediate` -- equally spaced points along a geodesic, by count or maximum spacing.
+- :func:`line_length`, :func:`line_lengths` -- the length of a polyline and of its segments.
+- :func:`polygon_area_perimeter` -- the signed area and perimeter of a geodesic polygon.
 - :func:`hausdorff` -- exact great-circle Hausdorff distance between two point sets, with the
   pair of points that realizes it (a :class:`Hausdorff`).
 
@@ -23,18 +27,28 @@ from geodist._geodist import (
     GeodistError,
     Hausdorff,
     __version__,
+    direct,
     geodesic,
     hausdorff,
     haversine,
+    intermediate,
     inverse,
+    line_length,
+    line_lengths,
+    polygon_area_perimeter,
 )
 
 __all__ = [
     "GeodistError",
     "Hausdorff",
     "__version__",
+    "direct",
     "geodesic",
     "hausdorff",
     "haversine",
+    "intermediate",
     "inverse",
+    "line_length",
+    "line_lengths",
+    "polygon_area_perimeter",
 ]

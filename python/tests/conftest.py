@@ -1,7 +1,11 @@
-"""Shared fixtures: seeded random coordinates and a report of the largest errors observed."""
+"""Shared fixtures: seeded random coordinates, a report of the largest errors observed, and a
+child interpreter with little memory."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
 from collections.abc import Callable
 
 import numpy as np
@@ -38,6 +42,39 @@ def report_error(request: pytest.FixtureRequest) -> Callable[[str, float], None]
         errors[name] = max(errors.get(name, 0.0), float(error))
 
     return report
+
+
+# The child sets its limit only after its imports, as a margin over what it then uses, so that the
+# margin is what the code under test gets whatever numpy and the interpreter need on this machine.
+_LIMITED_PREAMBLE = """
+import resource
+
+import geodist
+import numpy as np
+
+
+def limit_memory(margin):
+    with open("/proc/self/status") as status:
+        used_kb = next(int(line.split()[1]) for line in status if line.startswith("VmSize:"))
+    resource.setrlimit(resource.RLIMIT_AS, (used_kb * 1024 + margin, resource.RLIM_INFINITY))
+"""
+
+
+@pytest.fixture
+def run_with_little_memory() -> Callable[[str], subprocess.CompletedProcess[str]]:
+    """Runs Python code in a child interpreter, where ``limit_memory(margin)`` caps the address
+    space at ``margin`` bytes above its current use (``RLIMIT_AS``), so that this process is never
+    at risk. Linux only: macOS does not enforce ``RLIMIT_AS`` and Windows has no ``resource``."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("RLIMIT_AS is enforced on Linux only")
+
+    def run(code: str) -> subprocess.CompletedProcess[str]:
+        script = _LIMITED_PREAMBLE + textwrap.dedent(code)
+        return subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, check=False
+        )
+
+    return run
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

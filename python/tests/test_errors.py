@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import geodist
 import numpy as np
@@ -88,6 +89,22 @@ def test_bad_scalar_among_arrays(function: str, argument: str, value: float) -> 
     check_message(error, argument, value, argument[:3])
 
 
+@pytest.mark.parametrize(
+    ("argument", "value", "kind"),
+    [("azimuth1", math.nan, "azimuth"), ("distance", -math.inf, "distance")],
+)
+def test_bad_element_of_a_broadcast_direct_argument(argument: str, value: float, kind: str) -> None:
+    # `direct` has its own argument names; positions are still those in the argument as passed.
+    arguments = {"lat1": np.zeros((1, 5)), "lon1": 0.0, "azimuth1": 0.0, "distance": 0.0}
+    arguments[argument] = np.zeros((4, 1))
+    arguments[argument][3, 0] = value
+    with pytest.raises(geodist.GeodistError) as error:
+        geodist.direct(**arguments)
+    assert f"invalid {kind} {argument}[3, 0] = {value!r}: expected a finite number" in str(
+        error.value
+    )
+
+
 def test_bad_element_of_a_strided_view() -> None:
     lat1 = np.zeros((6, 8))
     lat1[4, 6] = 95.0
@@ -118,6 +135,21 @@ def test_bad_radius(radius: float, shape: tuple[int, ...]) -> None:
     assert isinstance(error.value, ValueError)
     assert "radius" in str(error.value)
     assert f"radius = {radius!r}" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("radius", "found"),
+    [
+        ("abc", "str"),
+        (None, "NoneType"),
+        (True, "bool"),
+        (np.zeros(3), "an array of shape (3,) and dtype float64"),
+    ],
+)
+def test_a_radius_of_the_wrong_type_is_named(radius, found: str) -> None:
+    with pytest.raises(TypeError) as error:
+        geodist.haversine(0, 0, 0, 0, radius=radius)
+    assert str(error.value) == f"radius must be a real number (int or float), got {found}"
 
 
 @pytest.mark.parametrize("function", FUNCTIONS)
@@ -156,6 +188,45 @@ def test_non_real_input_is_a_type_error(function: str, value, argument: str) -> 
         call(function, **{**VALID, argument: value})
 
 
-def test_ragged_input_is_rejected_by_numpy() -> None:
-    with pytest.raises(ValueError, match="inhomogeneous"):
-        geodist.geodesic([[1.0, 2.0], [3.0]], 0, 0, 0)
+def test_ragged_input_is_rejected() -> None:
+    # numpy 1.24 and later refuse ragged lists; older numpy makes an array of objects (with a
+    # deprecation warning), which is not an array of real numbers.
+    if np.lib.NumpyVersion(np.__version__) >= "1.24.0":
+        with pytest.raises(ValueError, match="inhomogeneous"):
+            geodist.geodesic([[1.0, 2.0], [3.0]], 0, 0, 0)
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # numpy's VisibleDeprecationWarning
+            with pytest.raises(TypeError, match=r"lat1 must be .*, got an array of dtype object"):
+                geodist.geodesic([[1.0, 2.0], [3.0]], 0, 0, 0)
+
+
+# Memory: a result too large to allocate is a MemoryError, which `except Exception` catches; a
+# panic would surface as pyo3's PanicException, which derives from BaseException.
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_a_result_too_large_to_allocate_is_a_memory_error(function: str) -> None:
+    # 2**48 results of 8 bytes (2 PiB) exceed any address space; the zero-strided inputs need
+    # no memory at all, so nothing else can fail first.
+    rows = np.broadcast_to(10.0, (2**24, 1))
+    columns = np.broadcast_to(20.0, (1, 2**24))
+    with pytest.raises(MemoryError):
+        FUNCTIONS[function](rows, columns, 0.0, 0.0)
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_a_result_beyond_a_memory_limit_is_a_memory_error(function: str, run_with_little_memory):
+    # The reported case: 300,000 x 300,000 results (720 GB) with 256 MiB to spare.
+    child = run_with_little_memory(
+        f"""
+        lat1, lat2 = np.zeros((300_000, 1)), np.zeros((1, 300_000))
+        limit_memory(256 * 2**20)
+        try:
+            geodist.{function}(lat1, 0, lat2, 0)
+        except MemoryError as error:
+            print("MemoryError", error)
+        """
+    )
+    assert child.returncode == 0, child.stderr
+    assert child.stdout.startswith("MemoryError"), child.stdout

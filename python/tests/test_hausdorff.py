@@ -3,7 +3,11 @@ the poles, bounding boxes, input forms and errors."""
 
 from __future__ import annotations
 
+import collections
+import copy as copy_module
 import math
+import multiprocessing
+import pickle
 
 import geodist
 import numpy as np
@@ -225,6 +229,124 @@ def test_result_object() -> None:
         result.distance = 0.0  # type: ignore[misc]
 
 
+RESULTS = [
+    geodist.Hausdorff(111194.92664455873, 1, 1),
+    geodist.Hausdorff(distance=0.0, a_index=0, b_index=3),
+    geodist.Hausdorff(1e-300, 2**40, 0),
+    geodist.Hausdorff(20015114.35, 7, 0),
+]
+
+
+@pytest.mark.parametrize("protocol", range(pickle.HIGHEST_PROTOCOL + 1))
+def test_results_pickle(protocol: int) -> None:
+    results = [*RESULTS, geodist.hausdorff([(0, 0), (0, 2)], [(0, 0), (0, 1)])]
+    for result in results:
+        copy = pickle.loads(pickle.dumps(result, protocol))
+        assert type(copy) is geodist.Hausdorff
+        assert copy == result
+        assert (copy.distance, copy.a_index, copy.b_index) == (
+            result.distance,
+            result.a_index,
+            result.b_index,
+        )
+    assert copy_module.copy(results[0]) == copy_module.deepcopy(results[0]) == results[0]
+
+
+def test_results_hash_as_they_compare() -> None:
+    assert hash(geodist.Hausdorff(0.0, 1, 2)) == hash(geodist.Hausdorff(-0.0, 1, 2))
+    assert geodist.Hausdorff(0.0, 1, 2) == geodist.Hausdorff(-0.0, 1, 2)
+    counted = collections.Counter([*RESULTS, *RESULTS[:2]])
+    assert [counted[result] for result in RESULTS] == [2, 2, 1, 1]
+    distinct = {geodist.Hausdorff(1.0, 0, 0), geodist.Hausdorff(1.0, 0, 1)}
+    assert len(distinct | {geodist.Hausdorff(1.0, 1, 0), geodist.Hausdorff(2.0, 0, 0)}) == 4
+
+
+def test_the_repr_evaluates_to_an_equal_result() -> None:
+    for result in RESULTS:
+        assert eval(repr(result), {"Hausdorff": geodist.Hausdorff}) == result
+    assert repr(geodist.Hausdorff(1e-7, 0, 5)) == "Hausdorff(distance=1e-07, a_index=0, b_index=5)"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error", "message"),
+    [
+        (("1", 0, 0), TypeError, "distance must be a real number (int or float), got str"),
+        ((1.0, 0.5, 0), TypeError, "a_index must be an int >= 0 (a row index), got float"),
+        ((1.0, 0, True), TypeError, "b_index must be an int >= 0 (a row index), got bool"),
+        ((1.0, -1, 0), ValueError, "a_index must be an int >= 0 (a row index), got -1"),
+    ],
+)
+def test_constructor_errors_name_the_argument(arguments, error, message: str) -> None:
+    with pytest.raises(error) as raised:
+        geodist.Hausdorff(*arguments)
+    assert str(raised.value) == message
+
+
+def hausdorff_in_a_worker(sets: tuple) -> geodist.Hausdorff:
+    """Runs in a ``multiprocessing`` worker: both the argument and the result are pickled."""
+    a, b, expected = sets
+    result = geodist.hausdorff(a, b)
+    assert result == expected
+    return result
+
+
+def test_results_travel_through_multiprocessing(rng) -> None:
+    # "spawn" starts a fresh interpreter, which imports geodist and unpickles everything; it is
+    # the default on macOS and Windows, and the strictest.
+    sets = [(rng.uniform(-60, 60, (50, 2)), rng.uniform(-60, 60, (40, 2))) for _ in range(3)]
+    expected = [geodist.hausdorff(a, b) for a, b in sets]
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        results = pool.map(
+            hausdorff_in_a_worker, [(*s, e) for s, e in zip(sets, expected, strict=True)]
+        )
+    assert results == expected
+    assert all(type(result) is geodist.Hausdorff for result in results)
+
+
+# Memory: views are not copied row by row when they repeat one row, and copies that do not fit
+# are a MemoryError (the interpreter used to abort).
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.int32])
+def test_a_broadcast_row_is_one_point_however_many_rows(dtype) -> None:
+    # 2**40 rows of 16 bytes would be 16 TiB; the view has one row's memory behind it.
+    row = np.array([10, 20], dtype=dtype)
+    many = np.broadcast_to(row, (2**40, 2))
+    others = [(0.0, 0.0), (10.0, 21.0), (-5.0, 20.0)]
+    for directed in (False, True):
+        expected = geodist.hausdorff([row], others, directed=directed)
+        assert geodist.hausdorff(many, others, directed=directed) == expected
+        reverse = geodist.hausdorff(others, [row], directed=directed)
+        assert geodist.hausdorff(others, many, directed=directed) == reverse
+    box = (5, 15, 15, 25)
+    assert geodist.hausdorff(many, others, bbox=box) == geodist.hausdorff([row], others, bbox=box)
+
+
+def test_an_invalid_broadcast_row_is_named_at_row_0() -> None:
+    many = np.broadcast_to(np.array([10.0, 200.0]), (2**40, 2))
+    with pytest.raises(geodist.GeodistError, match=r"invalid longitude b\[0, 1\] = 200.0"):
+        geodist.hausdorff([(0, 0)], many)
+
+
+@pytest.mark.parametrize("argument", ["a", "b"])
+def test_point_sets_beyond_a_memory_limit_are_a_memory_error(argument, run_with_little_memory):
+    # The reported case: 100 million points (1.6 GB to copy) with 512 MiB to spare.
+    child = run_with_little_memory(
+        f"""
+        many, few = np.zeros((100_000_000, 2)), np.zeros((3, 2))
+        limit_memory(512 * 2**20)
+        try:
+            geodist.hausdorff({"many, few" if argument == "a" else "few, many"})
+        except MemoryError as error:
+            print("MemoryError", error)
+        """
+    )
+    assert child.returncode == 0, (child.returncode, child.stderr)
+    assert child.stdout == (
+        f"MemoryError cannot allocate 1600000000 bytes for the 100000000 points of {argument}\n"
+    )
+
+
 # Errors.
 
 
@@ -272,8 +394,59 @@ def test_wrong_shapes(shape) -> None:
 def test_wrong_types() -> None:
     with pytest.raises(TypeError, match="b must be an array of real numbers"):
         geodist.hausdorff([(0, 0)], [("1", "2")])
-    with pytest.raises(ValueError, match="length 4"):
-        geodist.hausdorff([(0, 0)], [(0, 0)], bbox=(0, 0, 1))
+
+
+@pytest.mark.parametrize("bbox", [(0, 0, 1), [0, 0, 1, 1, 1], np.zeros(2), ()])
+def test_a_bbox_of_the_wrong_length_is_named(bbox) -> None:
+    with pytest.raises(geodist.GeodistError) as error:
+        geodist.hausdorff([(0, 0)], [(0, 0)], bbox=bbox)
+    assert str(error.value) == f"bbox must be {SEQUENCE}, got {len(bbox)} elements"
+
+
+SEQUENCE = "a sequence of 4 real numbers (min_lat, min_lon, max_lat, max_lon)"
+REAL = "must be a real number (int or float), got"
+BOOL = "must be a bool (True or False), got"
+
+
+@pytest.mark.parametrize(
+    ("keyword", "value", "message"),
+    [
+        ("bbox", "abcd", f"bbox must be {SEQUENCE} or None, got str"),
+        ("bbox", 5, f"bbox must be {SEQUENCE} or None, got int"),
+        ("bbox", (0, 0, "1", 1), f"bbox[2] {REAL} str"),
+        ("bbox", (0, 0, 1, None), f"bbox[3] {REAL} NoneType"),
+        ("bbox", (0, True, 1, 1), f"bbox[1] {REAL} bool"),
+        ("directed", "yes", f"directed {BOOL} str"),
+        ("directed", 1, f"directed {BOOL} int"),
+        ("directed", None, f"directed {BOOL} NoneType"),
+        ("radius", "abc", f"radius {REAL} str"),
+        ("radius", [1.0], f"radius {REAL} list"),
+        ("radius", np.ones(1), f"radius {REAL} an array of shape (1,) and dtype float64"),
+        ("radius", 1 + 0j, f"radius {REAL} complex"),
+    ],
+)
+def test_keyword_type_errors_name_the_argument(keyword: str, value, message: str) -> None:
+    with pytest.raises(TypeError) as error:
+        geodist.hausdorff([(0, 0)], [(0, 1)], **{keyword: value})
+    assert str(error.value) == message
+
+
+@pytest.mark.parametrize(
+    ("keyword", "value"),
+    [
+        ("directed", np.bool_(True)),
+        ("radius", np.float32(2.0)),
+        ("radius", np.int64(2)),
+        ("radius", np.array(2.0)),
+        ("radius", 2),
+        ("bbox", np.array([-1, -1, 1, 2], dtype=np.int32)),
+        ("bbox", [np.float32(-1), -1, 1, 2.0]),
+    ],
+)
+def test_keywords_take_numpy_scalars_and_arrays(keyword: str, value) -> None:
+    reference = {"directed": True, "radius": 2.0, "bbox": (-1.0, -1.0, 1.0, 2.0)}[keyword]
+    got = geodist.hausdorff([(0, 0)], [(0, 1)], **{keyword: value})
+    assert got == geodist.hausdorff([(0, 0)], [(0, 1)], **{keyword: reference})
 
 
 @pytest.mark.parametrize(

@@ -13,15 +13,18 @@ import geodist
 import pytest
 
 PACKAGE = Path(geodist.__file__).parent
-PUBLIC = [
-    "GeodistError",
-    "Hausdorff",
-    "__version__",
+FUNCTIONS = [
+    "direct",
     "geodesic",
     "hausdorff",
     "haversine",
+    "intermediate",
     "inverse",
+    "line_length",
+    "line_lengths",
+    "polygon_area_perimeter",
 ]
+PUBLIC = ["GeodistError", "Hausdorff", "__version__", *FUNCTIONS]
 
 
 def test_public_names() -> None:
@@ -91,9 +94,9 @@ def test_keyword_arguments() -> None:
 
 def test_docstrings() -> None:
     assert geodist.__doc__
-    for function in (geodist.haversine, geodist.geodesic, geodist.inverse, geodist.hausdorff):
-        assert function.__doc__
-        assert "GeodistError" in function.__doc__
+    for name in FUNCTIONS:
+        assert getattr(geodist, name).__doc__, name
+        assert "GeodistError" in getattr(geodist, name).__doc__, name
     assert geodist.Hausdorff.__doc__
     assert geodist.Hausdorff.__module__ == "geodist"
 
@@ -104,7 +107,7 @@ def test_docstring_examples(module) -> None:
     finder = doctest.DocTestFinder()
     tests = finder.find(module) + [
         test
-        for name in ("haversine", "geodesic", "inverse", "hausdorff")
+        for name in FUNCTIONS
         for test in finder.find(getattr(module, name), name)
         if module is geodist._geodist
     ]

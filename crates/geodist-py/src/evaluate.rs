@@ -12,20 +12,31 @@
 //! element is computed by the same code whatever part it falls in, so the results are
 //! bit-identical to a single-threaded run, and an invalid element is reported from the first part
 //! that has one, which is the one at the lowest index, as without threads.
+//!
+//! The kernels see flat slices and report a flat index into (a chunk of) the broadcast result;
+//! the error raised names the position in the argument as the caller passed it (`lat1[1, 2]`).
 
-use std::{array, slice};
+use std::ffi::c_int;
+use std::fmt::Write;
+use std::slice;
 
-use geodist::GeodistError;
-use numpy::ndarray::{ArrayViewD, IxDyn};
-use numpy::{PyArrayDyn, PyArrayMethods, PyUntypedArrayMethods};
+use geodist::{GeodistError, Position};
+use numpy::ndarray::ArrayViewD;
+use numpy::npyffi::npy_intp;
+use numpy::{PY_ARRAY_API, PyArrayDescrMethods, PyArrayDyn, PyArrayMethods, PyUntypedArrayMethods};
 use pyo3::prelude::*;
 
 use crate::coords::{Coord, coord};
-use crate::error::{Located, broadcast_error, to_py_err};
-use crate::threads;
+use crate::error::{GeodistError as PyGeodistError, format_shape, message};
+use crate::{gil, threads};
 
-/// The argument names, in the order every function takes them.
-pub(crate) const ARGUMENTS: [&str; 4] = ["lat1", "lon1", "lat2", "lon2"];
+/// The names of a function's four arguments, in the order it takes them. The kernel names an
+/// invalid element by one of them (`geodist::Position::argument`), which is how its error is
+/// traced back to the argument's shape.
+pub(crate) type Names = [&'static str; 4];
+
+/// The arguments of the functions of two points: `haversine`, `geodesic`, `inverse`.
+pub(crate) const POINT_PAIR: Names = ["lat1", "lon1", "lat2", "lon2"];
 
 /// Batches at least this long run with the GIL released (from about 0.2 ms of haversines or
 /// 4 ms of geodesics). Releasing is cheap, but taking the GIL back can mean waiting for another
@@ -42,10 +53,12 @@ pub(crate) enum Evaluated<'py, const N: usize> {
 }
 
 /// Converts and broadcasts the four arguments, then runs `kernel`, which fills `N` outputs from
-/// four equally long input slices (one of the `geodist::batch` functions). `per_thread` is the
-/// fewest elements worth a thread of their own (a few milliseconds of the kernel's work).
+/// four equally long input slices (one of the `geodist::batch` functions). `names` are the
+/// arguments' names, for error messages; `per_thread` is the fewest elements worth a thread of
+/// their own (a few milliseconds of the kernel's work).
 pub(crate) fn evaluate<'py, const N: usize, K>(
     py: Python<'py>,
+    names: Names,
     args: [&Bound<'py, PyAny>; 4],
     per_thread: usize,
     kernel: K,
@@ -54,23 +67,24 @@ where
     K: Fn([&[f64]; 4], [&mut [f64]; N]) -> Result<(), GeodistError> + Sync,
 {
     let coords = [
-        coord(args[0], ARGUMENTS[0])?,
-        coord(args[1], ARGUMENTS[1])?,
-        coord(args[2], ARGUMENTS[2])?,
-        coord(args[3], ARGUMENTS[3])?,
+        coord(args[0], names[0])?,
+        coord(args[1], names[1])?,
+        coord(args[2], names[2])?,
+        coord(args[3], names[3])?,
     ];
     let shapes = coords.each_ref().map(Coord::shape);
 
     if let [Coord::Scalar(a), Coord::Scalar(b), Coord::Scalar(c), Coord::Scalar(d)] = coords {
         let mut out = [0.0; N];
         kernel([&[a], &[b], &[c], &[d]], out.each_mut().map(slice::from_mut))
-            .map_err(|error| to_py_err(error, &shapes, &[], 0))?;
+            .map_err(|error| located_error(error, names, &shapes, &[], 0))?;
         return Ok(Evaluated::Scalar(out));
     }
 
-    let shape = broadcast_shape(&shapes).ok_or_else(|| broadcast_error(&shapes))?;
+    let shape = broadcast_shape(&shapes).ok_or_else(|| broadcast_error(names, &shapes))?;
+    let outputs: Vec<_> = (0..N).map(|_| zeros(py, &shape)).collect::<PyResult<_>>()?;
     let outputs: [Bound<'py, PyArrayDyn<f64>>; N] =
-        array::from_fn(|_| PyArrayDyn::zeros(py, IxDyn(&shape), false));
+        outputs.try_into().expect("one array was made for each output");
     // The outputs are new arrays that no one else can see yet, so borrowing them cannot fail.
     let mut writers = outputs.each_ref().map(|output| output.readwrite());
     let out_slices = writers
@@ -81,14 +95,33 @@ where
 
     let result = if len >= GIL_RELEASE_MIN_LEN {
         // Read while holding the GIL, which Python code holds when it changes the environment.
-        let threads = threads::count(len, per_thread);
-        py.detach(|| run(&sources, &shape, out_slices, &kernel, threads))
+        let threads = threads::count(py, len, per_thread)?;
+        gil::detach(py, || run(&sources, &shape, out_slices, &kernel, threads))
     } else {
         run(&sources, &shape, out_slices, &kernel, 1)
     };
-    result.map_err(|located| to_py_err(located.error, &shapes, &shape, located.offset))?;
+    result
+        .map_err(|located| located_error(located.error, names, &shapes, &shape, located.offset))?;
     drop(writers); // Ends the borrows of `outputs`, which are handed out next.
     Ok(Evaluated::Array(outputs))
+}
+
+/// A new zero-filled float64 array of `shape` in C order, or the `MemoryError` numpy raises when
+/// it cannot be allocated (`PyArray::zeros` would panic, and a `PanicException` escapes an
+/// `except Exception`).
+fn zeros<'py>(py: Python<'py>, shape: &[usize]) -> PyResult<Bound<'py, PyArrayDyn<f64>>> {
+    // Each length is one of an argument array's, so it fits numpy's signed index type; numpy
+    // itself refuses a product that does not.
+    let mut dims: Vec<npy_intp> = shape.iter().map(|&len| len as npy_intp).collect();
+    let ndim = c_int::try_from(dims.len()).expect("numpy arrays have at most 64 dimensions");
+    let dtype = numpy::dtype::<f64>(py).into_dtype_ptr();
+    // SAFETY: `PyArray_Zeros` reads `ndim` lengths from `dims` and steals the reference to the
+    // descriptor that `into_dtype_ptr` hands over; it returns a new reference to a float64 array,
+    // or NULL with the Python exception set.
+    unsafe {
+        let array = PY_ARRAY_API.PyArray_Zeros(py, ndim, dims.as_mut_ptr(), dtype, 0);
+        Ok(Bound::from_owned_ptr_or_err(py, array)?.cast_into_unchecked())
+    }
 }
 
 /// The numpy broadcast of the argument shapes, or `None` when they are incompatible.
@@ -106,6 +139,65 @@ fn broadcast_shape(shapes: &[&[usize]; 4]) -> Option<Vec<usize>> {
         }
     }
     Some(result)
+}
+
+/// A kernel error from a chunk that started at flat index `offset` of the broadcast result.
+#[derive(Debug)]
+struct Located {
+    error: GeodistError,
+    offset: usize,
+}
+
+/// The Python exception for `error`, raised by a call whose arguments `names` had `shapes` and
+/// broadcast to `broadcast`; a reported index is relative to flat index `offset` of the broadcast
+/// result. The kernels see flat slices, but Python users passed arrays of their own shapes,
+/// possibly broadcast, so the message names the position in the argument as they passed it:
+/// `lat1[1, 2]`, or just `lat1` for a scalar.
+fn located_error(
+    error: GeodistError,
+    names: Names,
+    shapes: &[&[usize]; 4],
+    broadcast: &[usize],
+    offset: usize,
+) -> PyErr {
+    let locate = |at: &Position, _| {
+        let shape = names.iter().position(|&name| name == at.argument).map(|i| shapes[i]);
+        let index = shape.map(|shape| argument_index(offset + at.index, broadcast, shape));
+        format!("{}{}", at.argument, index.as_deref().map(format_index).unwrap_or_default())
+    };
+    PyGeodistError::new_err(message(&error, locate))
+}
+
+/// The error for argument shapes that numpy broadcasting cannot combine.
+fn broadcast_error(names: Names, shapes: &[&[usize]; 4]) -> PyErr {
+    let mut message = String::from("shape mismatch: cannot broadcast");
+    for (name, shape) in names.iter().zip(shapes) {
+        let _ = write!(message, " {name} {}", format_shape(shape));
+    }
+    message.push_str(" to a single shape");
+    PyGeodistError::new_err(message)
+}
+
+/// The index into an argument of `shape` that feeds flat element `flat` of the broadcast result.
+fn argument_index(flat: usize, broadcast: &[usize], shape: &[usize]) -> Vec<usize> {
+    let mut full = vec![0; broadcast.len()];
+    let mut rest = flat;
+    for (index, &len) in full.iter_mut().zip(broadcast).rev() {
+        *index = rest % len.max(1);
+        rest /= len.max(1);
+    }
+    // Arguments align with the broadcast shape on the right; their length-1 axes are repeated.
+    let skip = broadcast.len() - shape.len();
+    full[skip..].iter().zip(shape).map(|(&index, &len)| if len == 1 { 0 } else { index }).collect()
+}
+
+/// `[1, 2]` for an array index, nothing for a scalar (0-d) argument.
+fn format_index(index: &[usize]) -> String {
+    if index.is_empty() {
+        return String::new();
+    }
+    let parts: Vec<String> = index.iter().map(usize::to_string).collect();
+    format!("[{}]", parts.join(", "))
 }
 
 /// Where one argument's values come from, for a given broadcast shape.
@@ -174,21 +266,10 @@ where
     let parts: Vec<(usize, [&mut [f64]; N])> = (0..len.div_ceil(part_len))
         .map(|i| (i * part_len, pieces.each_mut().map(|piece| piece.next().unwrap_or_default())))
         .collect();
-    std::thread::scope(|scope| {
-        let mut parts = parts.into_iter();
-        let first = parts.next();
-        let others: Vec<_> = parts
-            .map(|(start, out)| scope.spawn(move || run_part(sources, shape, start, out, kernel)))
-            .collect();
-        let mut result =
-            first.map_or(Ok(()), |(start, out)| run_part(sources, shape, start, out, kernel));
-        for other in others {
-            let other = other.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            // The first part in order with an error has the lowest invalid index.
-            result = result.and(other);
-        }
-        result
-    })
+    // Results come back in order, and the first error in order has the lowest invalid index.
+    threads::run_parts(parts, |(start, out)| run_part(sources, shape, start, out, kernel))
+        .into_iter()
+        .collect()
 }
 
 /// Runs the kernel over the flat elements `start..start + out.len()` of the broadcast shape.

@@ -3,18 +3,22 @@
 //!
 //! The point arrays are read in place when they are C-contiguous float64 (other real dtypes and
 //! layouts are converted or walked), validated row by row so that a bad value is reported as
-//! `a[3, 0]`, and handed to `geodist::hausdorff` as `Point`s; the computation runs without the
-//! GIL for large sets.
+//! `a[3, 0]`, and copied into `Point`s for `geodist::hausdorff` (a `MemoryError` when the copy does
+//! not fit, rather than an abort); the computation runs without the GIL for large sets.
+
+use std::hash::{Hash, Hasher};
 
 use geodist::hausdorff::{self, BoundingBox};
 use geodist::{GeodistError, Point, Position};
 use numpy::ndarray::Ix2;
 use numpy::{PyArrayMethods, PyUntypedArray, PyUntypedArrayMethods};
+use pyo3::exceptions::{PyMemoryError, PyTypeError, PyValueError};
+use pyo3::intern;
 use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyFloat, PySlice, PyType};
 
-use crate::GeodistError as PyGeodistError;
-use crate::coords::{as_float64, asarray};
-use crate::error::{format_shape, point_set_err};
+use crate::coords::{as_float64, asarray, real_number};
+use crate::error::{GeodistError as PyGeodistError, format_shape, point_set_err};
 
 /// Point sets with at least this many points in all are measured without the GIL (from about
 /// 0.2 ms of work); see `evaluate::GIL_RELEASE_MIN_LEN`.
@@ -24,8 +28,9 @@ const GIL_RELEASE_MIN_POINTS: usize = 4096;
 ///
 /// ``distance`` is in meters (in the unit of ``radius``); ``a_index`` and ``b_index`` are the
 /// rows of ``a`` and ``b`` that are that far apart. Results compare equal when all three fields
-/// are equal.
-#[pyclass(frozen, eq, module = "geodist", name = "Hausdorff")]
+/// are equal, are hashable, and pickle (so they travel through ``multiprocessing``);
+/// ``Hausdorff(distance, a_index, b_index)`` makes one, as its ``repr`` shows.
+#[pyclass(frozen, eq, hash, module = "geodist", name = "Hausdorff")]
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Hausdorff {
     /// The Hausdorff distance in meters.
@@ -39,13 +44,63 @@ pub(crate) struct Hausdorff {
     b_index: usize,
 }
 
+// By hand, since `f64` is not `Hash`: equal results must hash alike, and `0.0 == -0.0`.
+impl Hash for Hausdorff {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        let distance = if self.distance == 0.0 { 0.0 } else { self.distance };
+        (distance.to_bits(), self.a_index, self.b_index).hash(state);
+    }
+}
+
 #[pymethods]
 impl Hausdorff {
-    fn __repr__(&self) -> String {
-        format!(
-            "Hausdorff(distance={:?}, a_index={}, b_index={})",
-            self.distance, self.a_index, self.b_index
-        )
+    #[new]
+    fn new(
+        #[pyo3(from_py_with = distance)] distance: f64,
+        #[pyo3(from_py_with = a_index)] a_index: usize,
+        #[pyo3(from_py_with = b_index)] b_index: usize,
+    ) -> Self {
+        Hausdorff { distance, a_index, b_index }
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        // Python's float repr, so that the text evaluates back to an equal result.
+        let distance = PyFloat::new(py, self.distance).repr()?;
+        Ok(format!(
+            "Hausdorff(distance={distance}, a_index={}, b_index={})",
+            self.a_index, self.b_index
+        ))
+    }
+
+    /// Pickles as a call of the constructor, which every pickle protocol and `copy` support.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> (Bound<'py, PyType>, (f64, usize, usize)) {
+        let this = slf.get();
+        (slf.get_type(), (this.distance, this.a_index, this.b_index))
+    }
+}
+
+fn distance(arg: &Bound<'_, PyAny>) -> PyResult<f64> {
+    real_number(arg, "distance")
+}
+
+fn a_index(arg: &Bound<'_, PyAny>) -> PyResult<usize> {
+    index(arg, "a_index")
+}
+
+fn b_index(arg: &Bound<'_, PyAny>) -> PyResult<usize> {
+    index(arg, "b_index")
+}
+
+/// A row index: an int >= 0, Python's or numpy's (anything with `__index__`, but not a bool).
+fn index(arg: &Bound<'_, PyAny>, name: &str) -> PyResult<usize> {
+    const EXPECTED: &str = "an int >= 0 (a row index)";
+    if arg.is_instance_of::<PyBool>() || !arg.hasattr(intern!(arg.py(), "__index__"))? {
+        let found = arg.get_type().name()?;
+        return Err(PyTypeError::new_err(format!("{name} must be {EXPECTED}, got {found}")));
+    }
+    match arg.extract::<usize>() {
+        Ok(index) => Ok(index),
+        Err(_) => Err(PyValueError::new_err(format!("{name} must be {EXPECTED}, got {arg}"))),
     }
 }
 
@@ -79,7 +134,11 @@ pub(crate) fn hausdorff<'py>(
         (Direction::Directed, Some(bbox)) => hausdorff::directed_within(&a, &b, bbox, radius),
         (Direction::Symmetric, Some(bbox)) => hausdorff::symmetric_within(&a, &b, bbox, radius),
     };
-    let result = if a.len() + b.len() >= GIL_RELEASE_MIN_POINTS { py.detach(run) } else { run() };
+    let result = if a.len() + b.len() >= GIL_RELEASE_MIN_POINTS {
+        crate::gil::detach(py, run)
+    } else {
+        run()
+    };
     let result = result.map_err(point_set_err)?;
     Ok(Hausdorff { distance: result.distance_m, a_index: result.a_index, b_index: result.b_index })
 }
@@ -102,8 +161,26 @@ fn point_set(arg: &Bound<'_, PyAny>, name: &'static str) -> PyResult<Vec<Point>>
             )));
         }
     }
+    // Rows with a zero stride are one row repeated (`numpy.broadcast_to` makes such views, of any
+    // length without memory behind them). A repeated point changes neither the distance nor the
+    // witnesses, which are the smallest indices that realize it, so only row 0 is read: copying
+    // 2**40 rows would not fit in memory.
+    let array = if shape[0] > 1 && array.strides()[0] == 0 {
+        let first = PySlice::new(array.py(), 0, 1, 1);
+        array.get_item(first)?.cast_into::<PyUntypedArray>()?
+    } else {
+        array
+    };
     let array = as_float64(&array, arg, name, "an array of real numbers")?;
     let array = array.try_readonly()?;
+    let rows = array.shape()[0];
+    let mut points = Vec::new();
+    points.try_reserve_exact(rows).map_err(|_| {
+        PyMemoryError::new_err(format!(
+            "cannot allocate {} bytes for the {rows} points of {name}",
+            rows.saturating_mul(size_of::<Point>())
+        ))
+    })?;
     let at = |index| Some(Position { argument: name, index });
     let point = |index: usize, lat: f64, lon: f64| {
         Point::new(lat, lon).map_err(|error| {
@@ -123,14 +200,16 @@ fn point_set(arg: &Bound<'_, PyAny>, name: &'static str) -> PyResult<Vec<Point>>
         && let Ok(values) = array.as_slice()
     {
         // (lat, lon) pairs one after the other.
-        return values
-            .chunks_exact(2)
-            .enumerate()
-            .map(|(i, row)| point(i, row[0], row[1]))
-            .collect();
+        for (i, row) in values.chunks_exact(2).enumerate() {
+            points.push(point(i, row[0], row[1])?);
+        }
+        return Ok(points);
     }
     let view = array.as_array().into_dimensionality::<Ix2>().map_err(|error| {
         PyGeodistError::new_err(format!("{name} must be a 2-dimensional array: {error}"))
     })?;
-    view.outer_iter().enumerate().map(|(i, row)| point(i, row[0], row[1])).collect()
+    for (i, row) in view.outer_iter().enumerate() {
+        points.push(point(i, row[0], row[1])?);
+    }
+    Ok(points)
 }

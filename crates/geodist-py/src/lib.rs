@@ -3,15 +3,21 @@
 //! The distance functions take the four coordinates `lat1, lon1, lat2, lon2` as Python scalars or
 //! array-likes. `coords` turns each argument into a float64 scalar or array, `evaluate` broadcasts
 //! them and runs the batch kernel (zero-copy for contiguous float64 input, without the GIL and on
-//! several threads for long batches), and `error` turns a `geodist::GeodistError` into a Python
-//! `GeodistError` that names the argument and its n-dimensional position. `hausdorff` takes two
-//! point sets of shape `(n, 2)` instead.
+//! several threads for long batches), naming an invalid element by its n-dimensional position in
+//! its argument; `error` holds the Python `GeodistError` and writes its messages. `direct` runs
+//! the direct problem through the same evaluator with its own argument names. `hausdorff` takes
+//! two point sets of shape `(n, 2)` instead; `line` (points along a geodesic, polyline lengths)
+//! and `polygon` (area and perimeter) take one-dimensional `lats, lons` arrays.
 
 mod alloc;
 mod coords;
+mod direct;
 mod error;
 mod evaluate;
+mod gil;
 mod hausdorff;
+mod line;
+mod polygon;
 mod simd;
 mod threads;
 mod version;
@@ -21,28 +27,27 @@ use pyo3::prelude::*;
 #[global_allocator]
 static ALLOCATOR: alloc::CountingAllocator = alloc::CountingAllocator;
 
-pyo3::create_exception!(
-    geodist,
-    GeodistError,
-    pyo3::exceptions::PyValueError,
-    "Invalid input to a geodist function: a coordinate that is NaN, infinite or out of range, a \
-     radius that is not a positive finite number, or shapes that cannot be broadcast together.\n\n\
-     The message names the offending argument, its position (for arrays) and its value."
-);
-
 #[pymodule]
 mod _geodist {
     use numpy::PyArrayDyn;
     use pyo3::prelude::*;
     use pyo3::types::PyTuple;
 
-    use crate::evaluate::{Evaluated, evaluate};
+    use crate::evaluate::{Evaluated, POINT_PAIR, evaluate};
     use crate::hausdorff::Direction;
 
     #[pymodule_export]
-    use super::GeodistError;
+    use crate::error::GeodistError;
     #[pymodule_export]
     use crate::hausdorff::Hausdorff;
+
+    // The direct problem, geodesic lines and polygons, each in its own file.
+    #[pymodule_export]
+    use crate::direct::direct;
+    #[pymodule_export]
+    use crate::line::{intermediate, line_length, line_lengths};
+    #[pymodule_export]
+    use crate::polygon::polygon_area_perimeter;
 
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -83,10 +88,11 @@ mod _geodist {
         lon1: &Bound<'py, PyAny>,
         lat2: &Bound<'py, PyAny>,
         lon2: &Bound<'py, PyAny>,
-        radius: f64,
+        #[pyo3(from_py_with = crate::coords::radius)] radius: f64,
     ) -> PyResult<Bound<'py, PyAny>> {
         let evaluated = evaluate(
             py,
+            POINT_PAIR,
             [lat1, lon1, lat2, lon2],
             HAVERSINES_PER_THREAD,
             |[a, b, c, d], [out]| crate::simd::haversine(a, b, c, d, radius, out),
@@ -119,10 +125,13 @@ mod _geodist {
         lat2: &Bound<'py, PyAny>,
         lon2: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let evaluated =
-            evaluate(py, [lat1, lon1, lat2, lon2], GEODESICS_PER_THREAD, |[a, b, c, d], [out]| {
-                geodist::batch::geodesic(a, b, c, d, out)
-            })?;
+        let evaluated = evaluate(
+            py,
+            POINT_PAIR,
+            [lat1, lon1, lat2, lon2],
+            GEODESICS_PER_THREAD,
+            |[a, b, c, d], [out]| geodist::batch::geodesic(a, b, c, d, out),
+        )?;
         single(py, evaluated)
     }
 
@@ -130,8 +139,10 @@ mod _geodist {
     ///
     /// ``distance`` is in meters (as ``geodesic``); ``azimuth1`` is the initial bearing at point 1
     /// and ``azimuth2`` the final (forward) bearing at point 2, both in degrees clockwise from
-    /// north in [-180, 180]. Arguments broadcast like numpy operands; scalars in give a tuple of
-    /// three floats, otherwise a tuple of three float64 arrays of the broadcast shape.
+    /// north in [-180, 180]. Signs follow GeographicLib and PROJ: a west-going geodesic reports
+    /// ``-0.0`` for due north and ``-180.0`` for due south (``pyproj.Geod.inv`` gives the same
+    /// bits). Arguments broadcast like numpy operands; scalars in give a tuple of three floats,
+    /// otherwise a tuple of three float64 arrays of the broadcast shape.
     ///
     /// >>> import geodist
     /// >>> distance, azimuth1, azimuth2 = geodist.inverse(51.5074, -0.1278, 40.7128, -74.0060)
@@ -150,6 +161,7 @@ mod _geodist {
     ) -> PyResult<Bound<'py, PyTuple>> {
         let evaluated = evaluate(
             py,
+            POINT_PAIR,
             [lat1, lon1, lat2, lon2],
             GEODESICS_PER_THREAD,
             |[a, b, c, d], [s12, azi1, azi2]| geodist::batch::inverse(a, b, c, d, s12, azi1, azi2),
@@ -200,9 +212,9 @@ mod _geodist {
         py: Python<'py>,
         a: &Bound<'py, PyAny>,
         b: &Bound<'py, PyAny>,
-        directed: bool,
-        radius: f64,
-        bbox: Option<[f64; 4]>,
+        #[pyo3(from_py_with = crate::coords::directed)] directed: bool,
+        #[pyo3(from_py_with = crate::coords::radius)] radius: f64,
+        #[pyo3(from_py_with = crate::coords::bbox)] bbox: Option<[f64; 4]>,
     ) -> PyResult<Hausdorff> {
         let direction = if directed { Direction::Directed } else { Direction::Symmetric };
         crate::hausdorff::hausdorff(py, a, b, direction, radius, bbox)
@@ -213,6 +225,35 @@ mod _geodist {
     #[pyfunction]
     fn _allocated_bytes() -> usize {
         crate::alloc::allocated_bytes()
+    }
+
+    /// Threads started for long batches since the extension was loaded (a test hook: the pytest
+    /// suite counts them to check the `GEODIST_NUM_THREADS` cap without timing anything).
+    #[pyfunction]
+    fn _threads_started() -> usize {
+        crate::threads::started()
+    }
+
+    /// Test hooks proving that long calls release the GIL, without timing anything (see `gil`):
+    /// arm the gate, call, open it from another thread, then read what became of it.
+    #[pyfunction]
+    fn _arm_gil_gate(timeout: f64) -> PyResult<()> {
+        crate::gil::arm_gate(timeout)
+    }
+
+    #[pyfunction]
+    fn _open_gil_gate(py: Python<'_>) -> bool {
+        crate::gil::open_gate(py)
+    }
+
+    #[pyfunction]
+    fn _disarm_gil_gate() -> &'static str {
+        crate::gil::disarm_gate()
+    }
+
+    #[pyfunction]
+    fn _pass_gil_gate_holding_the_gil(py: Python<'_>) {
+        crate::gil::pass_gate_holding_the_gil(py);
     }
 
     /// The PEP 440 form of a Cargo (SemVer) version, as used for ``__version__``.

@@ -1,28 +1,72 @@
-//! How many threads a long batch runs on.
+//! How many threads a long batch runs on, and starting them.
 //!
-//! At most the number of CPUs this process may use, or the `GEODIST_NUM_THREADS` environment
-//! variable when it is set to a positive integer (`1` turns threading off); and no more than
-//! leaves each thread `per_thread` elements, since starting a thread costs tens of microseconds.
+//! A batch gets no more threads than the CPUs this process may use, nor more than leave each
+//! thread `per_thread` elements, since starting a thread costs tens of microseconds.
+//! `GEODIST_NUM_THREADS` lowers that cap (`1` turns threading off) but never raises it: more
+//! threads than CPUs only take turns. A value that is not a positive integer is ignored, with a
+//! `RuntimeWarning` the first time it is seen in the process.
 
 use std::num::NonZeroUsize;
+use std::sync::Mutex;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use pyo3::exceptions::PyRuntimeWarning;
+use pyo3::prelude::*;
 
 /// The environment variable that caps the number of threads.
 pub(crate) const ENV_VAR: &str = "GEODIST_NUM_THREADS";
 
+/// Threads started by `run_parts` since the module was loaded (a test hook: the pytest suite
+/// checks the cap by counting, which does not depend on timing).
+static STARTED: AtomicUsize = AtomicUsize::new(0);
+
+/// Whether an invalid `GEODIST_NUM_THREADS` has been warned about.
+static WARNED: AtomicBool = AtomicBool::new(false);
+
 /// The number of threads for a batch of `len` elements, at least 1.
 ///
 /// Reads the environment on every call, so that a change made by Python code (`os.environ`)
-/// takes effect on the next call; callers hold the GIL, as Python code does when it changes it.
-pub(crate) fn count(len: usize, per_thread: usize) -> usize {
-    (len / per_thread.max(1)).clamp(1, max_threads())
+/// takes effect on the next call; it needs the GIL, which Python code holds when it changes the
+/// environment, and to warn. The warning is an error when Python's warning filters say so.
+pub(crate) fn count(py: Python<'_>, len: usize, per_thread: usize) -> PyResult<usize> {
+    let cap = match configured() {
+        Setting::Unset => cpus(),
+        Setting::Threads(threads) => threads.min(cpus()),
+        Setting::Invalid(value) => {
+            if !WARNED.swap(true, Ordering::Relaxed) {
+                let message = format!(
+                    "{ENV_VAR}={value:?} is ignored: expected a positive integer (the most \
+                     threads a batch runs on); using up to {} threads, the CPUs available",
+                    cpus()
+                );
+                let category = py.get_type::<PyRuntimeWarning>();
+                PyErr::warn(py, &category, &std::ffi::CString::new(message)?, 1)?;
+            }
+            cpus()
+        }
+    };
+    Ok((len / per_thread.max(1)).clamp(1, cap))
 }
 
-fn max_threads() -> usize {
-    let configured = std::env::var(ENV_VAR).ok().and_then(|value| value.trim().parse().ok());
-    match configured {
-        Some(threads) if threads > 0 => threads,
-        _ => cpus(),
+/// What `GEODIST_NUM_THREADS` says; empty counts as unset, as for most such variables.
+enum Setting {
+    Unset,
+    Threads(usize),
+    Invalid(String),
+}
+
+fn configured() -> Setting {
+    let Some(value) = std::env::var_os(ENV_VAR) else {
+        return Setting::Unset;
+    };
+    let text = value.to_string_lossy();
+    match text.trim() {
+        "" => Setting::Unset,
+        trimmed => match trimmed.parse::<usize>() {
+            Ok(threads) if threads > 0 => Setting::Threads(threads),
+            _ => Setting::Invalid(text.into_owned()),
+        },
     }
 }
 
@@ -30,4 +74,53 @@ fn max_threads() -> usize {
 fn cpus() -> usize {
     static CPUS: OnceLock<usize> = OnceLock::new();
     *CPUS.get_or_init(|| std::thread::available_parallelism().map_or(1, NonZeroUsize::get))
+}
+
+/// Runs `work` on every part and returns the results in order: the first part on the calling
+/// thread, each other on a scoped thread of its own. A part whose thread cannot be started (the
+/// system's thread limit, memory) runs on the calling thread instead, so a batch never fails
+/// for want of threads.
+pub(crate) fn run_parts<P, R, W>(parts: Vec<P>, work: W) -> Vec<R>
+where
+    P: Send,
+    R: Send,
+    W: Fn(P) -> R + Sync,
+{
+    if parts.is_empty() {
+        return Vec::new();
+    }
+    // A part is taken out of its slot by whoever runs it: a closure that failed to start is
+    // dropped with its slot still full.
+    let slots: Vec<Mutex<Option<P>>> =
+        parts.into_iter().map(|part| Mutex::new(Some(part))).collect();
+    let take = |slot: &Mutex<Option<P>>| {
+        slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take()
+    };
+    std::thread::scope(|scope| {
+        let (work, take) = (&work, &take);
+        let spawned: Vec<_> = slots[1..]
+            .iter()
+            .map(|slot| {
+                let handle =
+                    std::thread::Builder::new().spawn_scoped(scope, move || take(slot).map(work));
+                if handle.is_ok() {
+                    STARTED.fetch_add(1, Ordering::Relaxed);
+                }
+                handle.ok()
+            })
+            .collect();
+        let first = take(&slots[0]).map(work);
+        let others = spawned.into_iter().zip(&slots[1..]).map(|(handle, slot)| match handle {
+            // A panic in a part is raised again here, as if the part had run on this thread.
+            Some(handle) => handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            None => take(slot).map(work),
+        });
+        let results: Option<Vec<R>> = std::iter::once(first).chain(others).collect();
+        results.expect("each part is taken from its slot once, by the thread that runs it")
+    })
+}
+
+/// The number of threads `run_parts` has started (see `STARTED`).
+pub(crate) fn started() -> usize {
+    STARTED.load(Ordering::Relaxed)
 }

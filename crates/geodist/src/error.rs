@@ -6,7 +6,8 @@ use std::fmt;
 ///
 /// Scalar constructors such as [`Point::new`](crate::Point::new) have no position and report
 /// `at: None`; the [`batch`](crate::batch) kernels report the argument (`"lat1"`, `"lon1"`,
-/// `"lat2"` or `"lon2"`) and the index of the first invalid element, and
+/// `"lat2"`, `"lon2"`, or for the direct problem `"azimuth1"` and `"distance"`; `"lat"` and
+/// `"lon"` for a line or polygon) and the index of the first invalid element, and
 /// [`BoundingBox::new`](crate::hausdorff::BoundingBox::new) reports `"bbox"` and the index of
 /// the edge (0 to 3 for `min_lat`, `min_lon`, `max_lat`, `max_lon`).
 ///
@@ -84,6 +85,25 @@ pub enum GeodistError {
         /// Where it was found, for batch input.
         at: Option<Position>,
     },
+    /// An azimuth that is NaN or infinite.
+    InvalidAzimuth {
+        /// The rejected value, in degrees.
+        value: f64,
+        /// Where it was found, for batch input.
+        at: Option<Position>,
+    },
+    /// A distance that is NaN or infinite.
+    InvalidDistance {
+        /// The rejected value, in meters.
+        value: f64,
+        /// Where it was found, for batch input.
+        at: Option<Position>,
+    },
+    /// A spacing between points along a line that is not a finite number greater than zero.
+    InvalidSpacing {
+        /// The rejected spacing, in meters.
+        value: f64,
+    },
     /// A sphere radius that is not a finite number greater than zero.
     InvalidRadius {
         /// The rejected radius, in meters.
@@ -130,6 +150,20 @@ impl fmt::Display for GeodistError {
                 write_position(f, *at)?;
                 write!(f, "{value}: expected a finite number in [-180, 180]")
             }
+            Self::InvalidAzimuth { value, at } => {
+                write!(f, "invalid azimuth ")?;
+                write_position(f, *at)?;
+                write!(f, "{value}: expected a finite number of degrees")
+            }
+            Self::InvalidDistance { value, at } => {
+                write!(f, "invalid distance ")?;
+                write_position(f, *at)?;
+                write!(f, "{value}: expected a finite number of meters")
+            }
+            Self::InvalidSpacing { value } => write!(
+                f,
+                "invalid spacing {value}: expected a finite number of meters greater than 0"
+            ),
             Self::InvalidRadius { value } => {
                 write!(f, "invalid radius {value}: expected a finite number greater than 0")
             }
@@ -189,6 +223,18 @@ mod tests {
         check(
             GeodistError::InvalidLongitude { value: f64::NEG_INFINITY, at: at("lon2", 0) },
             "invalid longitude lon2[0] = -inf: expected a finite number in [-180, 180]",
+        );
+        check(
+            GeodistError::InvalidAzimuth { value: f64::NAN, at: at("azimuth1", 2) },
+            "invalid azimuth azimuth1[2] = NaN: expected a finite number of degrees",
+        );
+        check(
+            GeodistError::InvalidDistance { value: f64::INFINITY, at: None },
+            "invalid distance inf: expected a finite number of meters",
+        );
+        check(
+            GeodistError::InvalidSpacing { value: 0.0 },
+            "invalid spacing 0: expected a finite number of meters greater than 0",
         );
         check(
             GeodistError::InvalidRadius { value: -1.0 },

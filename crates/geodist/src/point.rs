@@ -58,6 +58,14 @@ impl Point {
         Ok(Point { lat, lon })
     }
 
+    /// A point from coordinates the caller knows to be valid: results of this crate's own
+    /// computations (a latitude from `atan2`, a longitude reduced to `[-180, 180]`).
+    #[inline]
+    pub(crate) fn new_unchecked(lat: f64, lon: f64) -> Point {
+        debug_assert!(is_valid_lat(lat) && is_valid_lon(lon), "({lat}, {lon})");
+        Point { lat, lon }
+    }
+
     /// The latitude in degrees, in `[-90, 90]`.
     ///
     /// # Examples

@@ -94,7 +94,7 @@ proptest! {
         let solution = inverse(a, b);
         prop_assert_eq!(solution.distance_m, g);
         for azimuth in [solution.azimuth1_deg, solution.azimuth2_deg] {
-            prop_assert!(azimuth > -180.0 && azimuth <= 180.0, "{}", azimuth);
+            prop_assert!((-180.0..=180.0).contains(&azimuth), "{}", azimuth);
         }
     }
 

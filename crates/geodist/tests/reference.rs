@@ -5,7 +5,7 @@
 // The reference values are quoted verbatim from the published tables, digits and all.
 #![allow(clippy::excessive_precision)]
 
-use geodist::{Inverse, Point, geodesic, inverse};
+use geodist::{Point, geodesic, inverse};
 
 /// Half the meridian of WGS84 (pole to pole), in meters.
 const HALF_MERIDIAN_M: f64 = 20_003_931.458_625_447;
@@ -216,22 +216,32 @@ fn antipodal_and_nearly_antipodal_points() {
 }
 
 #[test]
-fn azimuths_lie_in_the_half_open_interval() {
-    // GeographicLib reports -180 for some of these; the crate promises (-180, 180].
-    for (lat1, lon1, lat2, lon2) in [
-        (20.001, 0.0, 20.001, 0.0),
-        (10.0, 0.0, -10.0, 0.0),
-        (10.0, -0.0, -10.0, -0.0),
-        (0.0, 0.0, -10.0, 0.0),
-        (0.0, 0.0, 0.0, 180.0),
-        (0.0, 0.0, 0.0, -180.0),
-        (5.0, -0.00000000000001, 10.0, -180.0),
+fn azimuth_signs_follow_geographiclib() {
+    // GeographicLib (and PROJ) report the azimuth as atan2 of its sine and cosine, so a
+    // west-going geodesic keeps its sign at 0 and 180: -0 and -180. Expected values are the C
+    // library's; the Python suite checks the same against pyproj on random pairs.
+    for (lat1, lon1, lat2, lon2, azi1, azi2) in [
+        (20.001, 0.0, 20.001, 0.0, 180.0, 180.0),
+        (10.0, 0.0, -10.0, 0.0, 180.0, 180.0),
+        (10.0, -0.0, -10.0, -0.0, 180.0, 180.0),
+        (0.0, 0.0, -10.0, 0.0, 180.0, 180.0),
+        (0.0, 0.0, 10.0, 0.0, 0.0, 0.0),
+        (0.0, 0.0, 0.0, 180.0, 0.0, 180.0),
+        // West-going along the meridian through a pole: -0 out, -180 in.
+        (0.0, 0.0, 0.0, -180.0, -0.0, -180.0),
+        (10.0, 0.0, 20.0, -180.0, -0.0, -180.0),
+        (-10.0, 180.0, -20.0, 0.0, -180.0, -0.0),
+        (5.0, -0.00000000000001, 10.0, -180.0, -0.000000000000035, -179.99999999999996),
     ] {
-        let Inverse { azimuth1_deg, azimuth2_deg, .. } =
-            inverse(point(lat1, lon1), point(lat2, lon2));
-        for azi in [azimuth1_deg, azimuth2_deg] {
-            assert!(azi > -180.0 && azi <= 180.0, "{lat1} {lon1} {lat2} {lon2}: {azi}");
-            assert!(azi != 0.0 || azi.is_sign_positive());
+        let got = inverse(point(lat1, lon1), point(lat2, lon2));
+        for (name, got, want) in
+            [("azi1", got.azimuth1_deg, azi1), ("azi2", got.azimuth2_deg, azi2)]
+        {
+            let close = (got - want).abs() <= 1.5e-14;
+            assert!(
+                close && got.is_sign_negative() == want.is_sign_negative(),
+                "({lat1}, {lon1}) -> ({lat2}, {lon2}): {name} {got} vs {want}"
+            );
         }
     }
 }

@@ -3,7 +3,8 @@
 //!
 //! Rust never contracts `a * b + c` into a fused multiply-add and never reassociates, so the
 //! `volatile` tricks of the C code are not needed: writing the same operations in the same
-//! order is enough. `sin`, `cos`, `atan2`, `hypot` and `cbrt` are the platform's libm, as in C.
+//! order is enough. `sin`, `cos` and `atan2` are the platform's libm, as in C; `hypot` and `cbrt`
+//! are written out here as glibc computes them (see each).
 
 use std::f64::consts::PI;
 
@@ -28,8 +29,17 @@ const TD: f64 = 360.0;
 pub(super) fn remquo(x: f64, y: f64) -> (f64, i64) {
     /// `1.5 · 2⁵²`: adding and subtracting it rounds to an integer, ties to even.
     const ROUND: f64 = 6_755_399_441_055_744.0;
+    if x.abs() <= 0.5 * y {
+        // Already reduced (a tie at y/2 goes to the even quotient 0); the common case of a
+        // longitude or an angle difference that needs no reduction.
+        return (x, 0);
+    }
     let (mut r, mut q) = if x.abs() < 1e12 {
-        let n = (x / y + ROUND) - ROUND;
+        // The reciprocal of the constant `y` folds at compile time, and a multiplication is
+        // much cheaper than a division. It can round `x / y` to the wrong side of a half
+        // integer, so that `n` is off by one; `x - n·y` is still exact and the correction
+        // below brings it back, ties included.
+        let n = (x * (1.0 / y) + ROUND) - ROUND;
         (x - n * y, n as i64)
     } else {
         let r = x % y;
@@ -56,6 +66,14 @@ pub(super) fn remquo(x: f64, y: f64) -> (f64, i64) {
 #[inline]
 pub(super) fn remainder(x: f64, y: f64) -> f64 {
     remquo(x, y).0
+}
+
+/// An angle in degrees reduced to `[-180, 180]` exactly (C's `AngNormalize`): `±180` keeps the
+/// sign of `x`, so that an angle just past the antimeridian stays on its side of it.
+#[inline]
+pub(super) fn ang_normalize(x: f64) -> f64 {
+    let y = remainder(x, TD);
+    if y.abs() == HD { HD.copysign(x) } else { y }
 }
 
 /// Error-free sum: returns `(s, t)` with `s = round(u + v)` and `u + v = s + t` exactly.
@@ -206,6 +224,17 @@ pub(super) fn hypot(x: f64, y: f64) -> f64 {
     hypot_kernel(ax, ay)
 }
 
+/// Whether [`hypot`] of `ax >= ay >= 0` goes straight to [`hypot_kernel`] (what the two-lane
+/// version needs to know to run the kernel on both lanes at once).
+#[inline(always)]
+pub(super) fn hypot_kernel_applies(ax: f64, ay: f64) -> bool {
+    const LARGE: f64 = f64::from_bits((1023 + 511) << 52); // 2^511
+    const TINY: f64 = f64::from_bits((1023 - 459) << 52); // 2^-459
+    const EPS: f64 = f64::from_bits((1023 - 54) << 52); // 2^-54
+    // Written so that NaN and infinities fail it.
+    ax <= LARGE && ay >= TINY && ay > ax * EPS
+}
+
 /// Borges' corrected `sqrt(ax² + ay²)` for `ax >= ay >= 0` whose squares neither overflow
 /// nor underflow: one Newton-like step removes most of the rounding error of the sum.
 #[inline(always)]
@@ -219,6 +248,61 @@ fn hypot_kernel(ax: f64, ay: f64) -> f64 {
         (2.0 * delta * (ax - 2.0 * ay), (4.0 * delta - ay) * ay + delta * delta)
     };
     h - (t1 + t2) / (2.0 * h)
+}
+
+/// The real cube root, computed as glibc's `cbrt` computes it (`sysdeps/ieee754/dbl-64/s_cbrt.c`,
+/// the generic code x86-64 uses): a polynomial first guess on the mantissa in `[0.5, 1)`, one
+/// Halley step, then the exponent's third. It is within a few ulps, not correctly rounded, and
+/// the inverse problem's astroid starting point depends on its last bits; Rust's `f64::cbrt`
+/// rounds differently, and with it about one nearly antipodal pair in a thousand converged to a
+/// result an ulp or two away from PROJ's.
+pub(super) fn cbrt(x: f64) -> f64 {
+    /// `1 / 2^(2/3)`, `1 / 2^(1/3)`, 1, `2^(1/3)`, `2^(2/3)`: the cube roots of `2^(xe % 3)`.
+    /// The literals here and below are the shortest forms of glibc's doubles.
+    const FACTOR: [f64; 5] = [
+        1.0 / 1.587_401_051_968_199_6,
+        1.0 / 1.259_921_049_894_873_2,
+        1.0,
+        1.259_921_049_894_873_2,
+        1.587_401_051_968_199_6,
+    ];
+    if x == 0.0 || !x.is_finite() {
+        return x + x;
+    }
+    let (xm, xe) = frexp(x.abs());
+    let u = 0.354_895_765_043_919_84
+        + ((1.508_191_937_815_849
+            + ((-2.114_994_941_673_713
+                + ((2.446_931_225_635_344_4
+                    + ((-1.834_692_774_836_130_8
+                        + (0.784_932_344_976_639_2 - 0.145_263_899_385_486_37 * xm) * xm)
+                        * xm))
+                    * xm))
+                * xm))
+            * xm);
+    let t2 = u * u * u;
+    // C's `%` and `/` truncate towards zero, as Rust's do: `2 + xe % 3` is in 0..=4.
+    let ym = u * (t2 + 2.0 * xm) / (2.0 * t2 + xm) * FACTOR[(2 + xe % 3) as usize];
+    // The cube root of a finite double is a normal number, and so is 2^(xe / 3): exact.
+    ym.copysign(x) * pow2(xe / 3)
+}
+
+/// `frexp` for a positive finite `x`: `(m, e)` with `x = m · 2^e` and `m` in `[0.5, 1)`.
+fn frexp(x: f64) -> (f64, i32) {
+    const EXPONENT: u64 = 0x7ff << 52;
+    if x.to_bits() & EXPONENT == 0 {
+        // Subnormal: scale into the normal range first, exactly.
+        let (m, e) = frexp(x * pow2(54));
+        return (m, e - 54);
+    }
+    let bits = x.to_bits();
+    let e = ((bits & EXPONENT) >> 52) as i32 - 1022;
+    (f64::from_bits((bits & !EXPONENT) | (1022 << 52)), e)
+}
+
+/// `2^e` for `e` in the normal range, `-1022..=1023`.
+fn pow2(e: i32) -> f64 {
+    f64::from_bits(((e + 1023) as u64) << 52)
 }
 
 #[inline(always)]
@@ -291,6 +375,45 @@ mod tests {
         assert_eq!(hypot(f64::MAX, f64::MAX), f64::INFINITY);
         assert_eq!(hypot(f64::NEG_INFINITY, f64::NAN), f64::INFINITY);
         assert!(hypot(1.0, f64::NAN).is_nan());
+    }
+
+    #[test]
+    fn ang_normalize_keeps_the_side_of_the_antimeridian() {
+        assert_eq!(ang_normalize(180.0), 180.0);
+        assert_eq!(ang_normalize(-180.0), -180.0);
+        assert_eq!(ang_normalize(540.0), 180.0);
+        assert_eq!(ang_normalize(-540.0), -180.0);
+        assert_eq!(ang_normalize(190.0), -170.0);
+        assert_eq!(ang_normalize(-0.0).to_bits(), (-0.0_f64).to_bits());
+        assert_eq!(ang_normalize(1e300), remainder(1e300, 360.0));
+    }
+
+    #[test]
+    fn cbrt_is_glibcs() {
+        // Values from glibc 2.36's cbrt on x86-64 (through Python's ctypes).
+        for (x, bits) in [
+            (2.0, 0x3FF4_28A2_F98D_728C_u64),
+            (-0.3, 0xBFE5_6BFE_A66E_F78C),
+            (1e-300, 0x2B2B_FF2E_E48E_0530),
+            (5e-320, 0x29D5_A153_9927_8A74),
+            (7.5e250, 0x514B_C94E_AA65_106B),
+            (0.123_456_789, 0x3FDF_DE25_FA3A_70AE),
+            (-27.0, 0xC008_0000_0000_0001),
+            (3.0, 0x3FF7_1374_4912_3EF6),
+        ] {
+            assert_eq!(cbrt(x).to_bits(), bits, "cbrt({x:e}) = {:e}", cbrt(x));
+        }
+        assert_eq!(cbrt(0.0).to_bits(), 0.0_f64.to_bits());
+        assert_eq!(cbrt(-0.0).to_bits(), (-0.0_f64).to_bits());
+        assert!(cbrt(f64::NAN).is_nan());
+        assert_eq!(cbrt(f64::NEG_INFINITY), f64::NEG_INFINITY);
+        // Within a few ulps of the correctly rounded root everywhere.
+        let mut rng = crate::test_rng::XorShift::new(0x0C0B_E400_0000_0001);
+        for _ in 0..100_000 {
+            let x = rng.uniform(-1.0, 1.0) * 10f64.powf(rng.uniform(-300.0, 300.0));
+            let (ours, exact) = (cbrt(x), x.cbrt());
+            assert!(ours.to_bits().abs_diff(exact.to_bits()) <= 4, "cbrt({x:e})");
+        }
     }
 
     #[test]

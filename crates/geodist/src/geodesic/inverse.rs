@@ -1,6 +1,7 @@
 //! The inverse geodesic problem on WGS84: `geod_geninverse_int`, `InverseStart`, `Lambda12`,
-//! `Lengths` and `Astroid` from GeographicLib's `geodesic.c`, trimmed to what the distance
-//! and the azimuths need (no reduced length output, no geodesic scale, no area).
+//! `Lengths` and `Astroid` from GeographicLib's `geodesic.c`, trimmed to what the distance,
+//! the azimuths, the arc length and (when asked for) the area between the geodesic and the
+//! equator need: no reduced length output, no geodesic scale.
 //!
 //! Only the `f > 0` branches are kept, since the ellipsoid is fixed to WGS84. Everything else
 //! follows the C code statement by statement, including the order of floating-point
@@ -12,8 +13,12 @@
 
 use std::f64::consts::PI;
 
-use super::angle::{DEGREE, HD, ang_diff, ang_round, hypot, norm2, sincosd, sincosde, sq};
-use super::series::{A, B, EP2, F, F1, N, ORDER, a1m1f, a2m1f, a3f, c1f, c2f, c3f, sin_series};
+use super::angle::{DEGREE, HD, ang_diff, ang_round, cbrt, hypot, norm2, sincosd, sincosde, sq};
+use super::real::{F64x2, Real};
+use super::series::{
+    A, B, C2, E2, EP2, F, F1, N, NC, ORDER, a1m1f, a2m1f, a3f, c1f, c2f, c3f, c4f, cos_series,
+    sin_series,
+};
 
 /// `DBL_MANT_DIG`.
 const DIGITS: u32 = f64::MANTISSA_DIGITS;
@@ -35,8 +40,10 @@ const XTHRESH: f64 = 1000.0 * TOL2;
 /// `0.1 * tol2 / sqrt(max(0.001, |f|) * min(1, 1 - f/2) / 2)`; the test recomputes it.
 const ETOL2: f64 = 3.642_461_148_878_852_4e-8;
 
-/// What the distance and the azimuths need from one inverse solution: the distance in meters
-/// and the (unnormalized) sines and cosines of the azimuths at both ends.
+/// One inverse solution: the distance in meters, the (unnormalized) sines and cosines of the
+/// azimuths at both ends, the arc length `a12` on the auxiliary sphere in degrees and, when
+/// asked for, the area `S12` in square meters between the geodesic and the equator (C's
+/// `GEOD_AREA` output; 0 otherwise).
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Solution {
     pub(super) s12: f64,
@@ -44,10 +51,187 @@ pub(super) struct Solution {
     pub(super) calp1: f64,
     pub(super) salp2: f64,
     pub(super) calp2: f64,
+    pub(super) a12: f64,
+    pub(super) area: f64,
 }
 
-/// Solves the inverse problem between two valid points (degrees), as `geod_geninverse_int`.
-pub(super) fn solve(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> Solution {
+/// Solves the inverse problem between two valid points (degrees), as `geod_geninverse_int`;
+/// with `AREA`, as when it is asked for `S12` too (the polygon code needs it).
+///
+/// `AREA` is a constant so that the distance-only callers compile without the area code.
+#[inline]
+pub(super) fn solve<const AREA: bool>(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> Solution {
+    match prepare::<AREA>(lat1, lon1, lat2, lon2) {
+        Stage::Solved(solution) => solution,
+        Stage::Newton(pending) => pending.finish::<AREA>(&pending.newton()),
+    }
+}
+
+/// Solves the problems `input(0)`, ..., `input(n - 1)` (each `[lat1, lon1, lat2, lon2]`),
+/// handing each solution to `output` with its index, in no particular order. Each solution is
+/// bit-identical to [`solve`]'s.
+///
+/// Newton's method runs for two problems at once in the lanes of [`F64x2`] (see `real` for
+/// why that is faster); when one lane's problem is solved, the next problem that needs the
+/// iteration takes its place, so neither lane waits for the other.
+pub(super) fn solve_all<const AREA: bool>(
+    n: usize,
+    input: impl Fn(usize) -> [f64; 4],
+    mut output: impl FnMut(usize, Solution),
+) {
+    let mut next = 0;
+    let mut lanes: [Option<Active>; 2] = [None, None];
+    loop {
+        for lane in &mut lanes {
+            while lane.is_none() && next < n {
+                let [lat1, lon1, lat2, lon2] = input(next);
+                match prepare::<AREA>(lat1, lon1, lat2, lon2) {
+                    Stage::Solved(solution) => output(next, solution),
+                    Stage::Newton(pending) => *lane = Some(Active::new(next, pending)),
+                }
+                next += 1;
+            }
+        }
+        let [first, second] = &mut lanes;
+        let (x, y) = match (first.as_mut(), second.as_mut()) {
+            (Some(x), Some(y)) => (x, y),
+            (Some(last), None) | (None, Some(last)) => {
+                // The input is exhausted: finish the last problem on its own.
+                output(last.index, last.pending.finish::<AREA>(&last.pending.newton()));
+                return;
+            }
+            (None, None) => return,
+        };
+        let ends = Ends::lanes(&x.pending.canonical.ends, &y.pending.canonical.ends);
+        let state = lambda12(
+            &ends,
+            F64x2([x.newton.salp1, y.newton.salp1]),
+            F64x2([x.newton.calp1, y.newton.calp1]),
+            F64x2([x.pending.canonical.slam12, y.pending.canonical.slam12]),
+            F64x2([x.pending.canonical.clam12, y.pending.canonical.clam12]),
+        );
+        let stops = [x.newton.stops(state.lam12.lane(0)), y.newton.stops(state.lam12.lane(1))];
+        let derivative_needed =
+            (!stops[0] && x.newton.numit < MAXIT1) || (!stops[1] && y.newton.numit < MAXIT1);
+        let dv =
+            if derivative_needed { lambda12_derivative(&ends, &state) } else { F64x2::splat(0.0) };
+        for (i, lane) in lanes.iter_mut().enumerate() {
+            let Some(active) = lane else { continue };
+            if stops[i] {
+                let solved = active.newton.solved(&state.lane(i));
+                output(active.index, active.pending.finish::<AREA>(&solved));
+                *lane = None;
+            } else {
+                let dv = if active.newton.numit < MAXIT1 { dv.lane(i) } else { 0.0 };
+                active.newton.step(state.lam12.lane(i), dv);
+            }
+        }
+    }
+}
+
+/// A problem in one lane of [`solve_all`]'s Newton iteration.
+#[derive(Debug, Clone, Copy)]
+struct Active {
+    index: usize,
+    pending: Pending,
+    newton: NewtonLane,
+}
+
+impl Active {
+    fn new(index: usize, pending: Pending) -> Active {
+        Active { index, pending, newton: NewtonLane::new(pending.salp1, pending.calp1) }
+    }
+}
+
+/// How far [`prepare`] got: the whole solution, or everything but Newton's method.
+#[derive(Debug, Clone, Copy)]
+enum Stage {
+    Solved(Solution),
+    Newton(Pending),
+}
+
+/// The problem in canonical position, and the transformation that brought it there.
+#[derive(Debug, Clone, Copy)]
+struct Canonical {
+    ends: Ends,
+    slam12: f64,
+    clam12: f64,
+    lonsign: f64,
+    swapp: f64,
+    latsign: f64,
+}
+
+/// A problem that needs Newton's method, from the starting guess `(salp1, calp1)`.
+#[derive(Debug, Clone, Copy)]
+struct Pending {
+    canonical: Canonical,
+    salp1: f64,
+    calp1: f64,
+}
+
+impl Pending {
+    /// Newton's method on one problem.
+    #[inline]
+    fn newton(&self) -> Solved {
+        let Canonical { ends, slam12, clam12, .. } = self.canonical;
+        newton(&ends, self.salp1, self.calp1, slam12, clam12)
+    }
+
+    /// The solution from what Newton's method found.
+    #[inline]
+    fn finish<const AREA: bool>(&self, solved: &Solved) -> Solution {
+        let Canonical { slam12, clam12, .. } = self.canonical;
+        let (mut somg12, mut comg12) = (2.0, 0.0);
+        if AREA {
+            // omg12 = lam12 - domg12
+            let (sdomg12, cdomg12) = (solved.domg12.sin(), solved.domg12.cos());
+            somg12 = slam12 * cdomg12 - clam12 * sdomg12;
+            comg12 = clam12 * cdomg12 + slam12 * sdomg12;
+        }
+        let branch = Branch {
+            meridian: false,
+            s12x: solved.s12b * B,
+            a12: solved.sig12 / DEGREE,
+            salp1: solved.salp1,
+            calp1: solved.calp1,
+            salp2: solved.salp2,
+            calp2: solved.calp2,
+            omg12: 0.0,
+            somg12,
+            comg12,
+            // lambda12 computed them from these very azimuths, except where it had to break
+            // the equatorial degeneracy by changing calp1.
+            calp0_eps: if self.canonical.ends.sbet1 == 0.0 && solved.calp1 == 0.0 {
+                None
+            } else {
+                Some(solved.calp0_eps)
+            },
+        };
+        finish::<AREA>(&self.canonical, branch)
+    }
+}
+
+/// What one of the branches of the inverse solution found, in canonical position.
+#[derive(Debug, Clone, Copy)]
+struct Branch {
+    meridian: bool,
+    s12x: f64,
+    a12: f64,
+    salp1: f64,
+    calp1: f64,
+    salp2: f64,
+    calp2: f64,
+    omg12: f64,
+    somg12: f64,
+    comg12: f64,
+    /// `(cos(alp0), eps)` when Newton's method already computed them from these azimuths.
+    calp0_eps: Option<(f64, f64)>,
+}
+
+/// `geod_geninverse_int` up to Newton's method: the transformation to canonical position and
+/// the meridional, equatorial and short-line cases, which need no iteration.
+#[inline]
+fn prepare<const AREA: bool>(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> Stage {
     // Compute the longitude difference (ang_diff does this carefully). The result is in
     // [-180, 180] but -180 is only for west-going geodesics; 180 is for east-going and
     // meridional geodesics.
@@ -85,16 +269,12 @@ pub(super) fn solve(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> Solution {
     // canonical form. In all cases, 1 means no change was made. These transformations leave
     // few cases to check and enforce some symmetries in the results.
 
-    let (mut sbet1, mut cbet1) = sincosd(lat1);
-    sbet1 *= F1;
+    // Both points at once, in the two lanes of F64x2 (the same operations, packed).
+    let (sbet, cbet) = F64x2([lat1, lat2]).map_pair(sincosd);
     // Ensure cbet1 = +epsilon at poles.
-    norm2(&mut sbet1, &mut cbet1);
-    cbet1 = cbet1.max(TINY);
-
-    let (mut sbet2, mut cbet2) = sincosd(lat2);
-    sbet2 *= F1;
-    norm2(&mut sbet2, &mut cbet2);
-    cbet2 = cbet2.max(TINY);
+    let (sbet, cbet) = norm2_lanes(sbet * F1, cbet);
+    let cbet = cbet.map(|cbet| cbet.max(TINY));
+    let ([sbet1, mut sbet2], [cbet1, mut cbet2]) = (sbet.0, cbet.0);
 
     // If cbet1 < -sbet1, then cbet2 - cbet1 is a sensitive measure of |bet1| - |bet2|.
     // Alternatively (cbet1 >= -sbet1), |sbet2| + sbet1 is a better measure. This logic is
@@ -108,13 +288,16 @@ pub(super) fn solve(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> Solution {
         cbet2 = cbet1;
     }
 
-    let dn1 = (1.0 + EP2 * sq(sbet1)).sqrt();
-    let dn2 = (1.0 + EP2 * sq(sbet2)).sqrt();
+    let sbet = F64x2([sbet1, sbet2]);
+    let [dn1, dn2] = (sbet * sbet * EP2 + 1.0).sqrt().0;
 
     let ends = Ends { sbet1, cbet1, dn1, sbet2, cbet2, dn2 };
 
     let mut meridian = lat1 == -90.0 || slam12 == 0.0;
     let (mut s12x, mut salp1, mut calp1, mut salp2, mut calp2) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    let mut a12 = 0.0;
+    // somg12 == 2 marks that it needs to be calculated (for the area only).
+    let (mut omg12, somg12, comg12) = (0.0, 2.0, 0.0);
 
     if meridian {
         // Endpoints are on a single full meridian, so the geodesic might lie on a meridian.
@@ -128,7 +311,7 @@ pub(super) fn solve(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> Solution {
         let (ssig2, csig2) = (sbet2, calp2 * cbet2);
 
         // sig12 = sig2 - sig1
-        let sig12 =
+        let mut sig12 =
             (0.0_f64.max(csig1 * ssig2 - ssig1 * csig2) + 0.0).atan2(csig1 * csig2 + ssig1 * ssig2);
         let (mut s12b, m12b) =
             distance_and_reduced_length(&ends, N, sig12, ssig1, csig1, ssig2, csig2);
@@ -141,8 +324,10 @@ pub(super) fn solve(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> Solution {
                 || (sig12 < TOL0 && (s12b < 0.0 || m12b < 0.0))
             {
                 s12b = 0.0;
+                sig12 = 0.0;
             }
             s12x = s12b * B;
+            a12 = sig12 / DEGREE;
         } else {
             // m12 < 0, i.e., prolate and too close to anti-podal.
             meridian = false;
@@ -160,6 +345,8 @@ pub(super) fn solve(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> Solution {
         salp1 = 1.0;
         salp2 = 1.0;
         s12x = A * lam12;
+        omg12 = lam12 / F1;
+        a12 = lon12 / F1;
     } else if !meridian {
         // Now point1 and point2 belong within a hemisphere bounded by a meridian and the
         // geodesic is neither meridional nor equatorial.
@@ -174,18 +361,50 @@ pub(super) fn solve(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> Solution {
             salp2 = start.salp2;
             calp2 = start.calp2;
             s12x = start.sig12 * B * start.dnm;
+            a12 = start.sig12 / DEGREE;
+            omg12 = lam12 / (F1 * start.dnm);
         } else {
-            let solved = newton(&ends, salp1, calp1, slam12, clam12);
-            salp1 = solved.salp1;
-            calp1 = solved.calp1;
-            salp2 = solved.salp2;
-            calp2 = solved.calp2;
-            s12x = solved.s12b * B;
+            let canonical = Canonical { ends, slam12, clam12, lonsign, swapp, latsign };
+            return Stage::Newton(Pending { canonical, salp1, calp1 });
         }
     }
 
+    let canonical = Canonical { ends, slam12, clam12, lonsign, swapp, latsign };
+    let branch = Branch {
+        meridian,
+        s12x,
+        a12,
+        salp1,
+        calp1,
+        salp2,
+        calp2,
+        omg12,
+        somg12,
+        comg12,
+        calp0_eps: None,
+    };
+    Stage::Solved(finish::<AREA>(&canonical, branch))
+}
+
+/// The end of `geod_geninverse_int`: the area, and the azimuths brought back from canonical
+/// position.
+#[inline]
+fn finish<const AREA: bool>(canonical: &Canonical, branch: Branch) -> Solution {
+    let Canonical { ends, lonsign, swapp, latsign, .. } = *canonical;
+    let Branch { meridian, s12x, a12, mut salp1, mut calp1, mut salp2, mut calp2, .. } = branch;
+    let Branch { omg12, somg12, comg12, calp0_eps, .. } = branch;
+
     // Convert -0 to 0.
     let s12 = 0.0 + s12x;
+
+    let area = if AREA {
+        let angles = Angles { salp1, calp1, salp2, calp2, omg12, somg12, comg12, calp0_eps };
+        let area = area_to_equator(&ends, meridian, &angles);
+        // Convert -0 to 0.
+        area * (swapp * lonsign * latsign) + 0.0
+    } else {
+        0.0
+    };
 
     // Convert calp, salp to azimuth accounting for lonsign, swapp, latsign.
     if swapp < 0.0 {
@@ -197,21 +416,117 @@ pub(super) fn solve(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> Solution {
     salp2 *= swapp * lonsign;
     calp2 *= swapp * latsign;
 
-    Solution { s12, salp1, calp1, salp2, calp2 }
+    Solution { s12, salp1, calp1, salp2, calp2, a12, area }
+}
+
+/// The azimuths of a canonical inverse solution and what is known of `omg12`, the longitude
+/// difference on the auxiliary sphere (`somg12 == 2` when only `omg12` itself is).
+#[derive(Debug, Clone, Copy)]
+struct Angles {
+    salp1: f64,
+    calp1: f64,
+    salp2: f64,
+    calp2: f64,
+    omg12: f64,
+    somg12: f64,
+    comg12: f64,
+    calp0_eps: Option<(f64, f64)>,
+}
+
+/// The area between the geodesic and the equator in canonical position (before the signs of
+/// the transformation are applied): the `GEOD_AREA` block of `geod_geninverse_int`.
+// The C code's -0.7071 is a threshold, not 1/sqrt(2); the other value would change results.
+#[allow(clippy::approx_constant)]
+fn area_to_equator(ends: &Ends, meridian: bool, angles: &Angles) -> f64 {
+    let Ends { sbet1, cbet1, sbet2, cbet2, .. } = *ends;
+    let Angles { salp1, calp1, salp2, calp2, omg12, mut somg12, mut comg12, calp0_eps } = *angles;
+    // From Lambda12: sin(alp1) * cos(bet1) = sin(alp0)
+    let salp0 = salp1 * cbet1;
+    // Newton's method computed calp0 (and eps below) from these azimuths already.
+    let calp0 = calp0_eps.map_or_else(|| hypot(calp1, salp1 * sbet1), |(calp0, _)| calp0);
+    let mut s12 = if calp0 != 0.0 && salp0 != 0.0 {
+        // From Lambda12: tan(bet) = tan(sig) * cos(alp)
+        let (ssig, csig) = (F64x2([sbet1, sbet2]), F64x2([calp1 * cbet1, calp2 * cbet2]));
+        let eps = calp0_eps.map_or_else(
+            || {
+                let k2 = sq(calp0) * EP2;
+                k2 / (2.0 * (1.0 + (1.0 + k2).sqrt()) + k2)
+            },
+            |(_, eps)| eps,
+        );
+        // Multiplier = a^2 * e^2 * cos(alpha0) * sin(alpha0).
+        let a4 = sq(A) * calp0 * salp0 * E2;
+        // sig1 and sig2 at once, in the two lanes.
+        let (ssig, csig) = norm2_lanes(ssig, csig);
+        let ca = splat(&c4f(eps));
+        let [b41, b42] = cos_series::<ORDER, _>(ssig, csig, &ca).0;
+        a4 * (b42 - b41)
+    } else {
+        // Avoid problems with indeterminate sig1, sig2 on equator.
+        0.0
+    };
+
+    if !meridian && somg12 == 2.0 {
+        somg12 = omg12.sin();
+        comg12 = omg12.cos();
+    }
+
+    let alp12 = if !meridian
+        // omg12 < 3/4 * pi
+        && comg12 > -0.7071 // Long difference not too big
+        && sbet2 - sbet1 < 1.75
+    // Lat difference not too big
+    {
+        // Use tan(Gamma/2) = tan(omg12/2) * (tan(bet1/2)+tan(bet2/2))/(1+tan(bet1/2)*tan(bet2/2))
+        // with tan(x/2) = sin(x)/(1+cos(x))
+        let (domg12, dbet1, dbet2) = (1.0 + comg12, 1.0 + cbet1, 1.0 + cbet2);
+        2.0 * (somg12 * (sbet1 * dbet2 + sbet2 * dbet1))
+            .atan2(domg12 * (sbet1 * sbet2 + dbet1 * dbet2))
+    } else {
+        // alp12 = alp2 - alp1, used in atan2 so no need to normalize
+        let mut salp12 = salp2 * calp1 - calp2 * salp1;
+        let mut calp12 = calp2 * calp1 + salp2 * salp1;
+        // The right thing appears to happen if alp1 = +/-180 and alp2 = 0, viz salp12 = -0
+        // and alp12 = -180. However this depends on the sign being attached to 0 correctly.
+        // The following ensures the correct behavior.
+        if salp12 == 0.0 && calp12 < 0.0 {
+            salp12 = TINY * calp1;
+            calp12 = -1.0;
+        }
+        salp12.atan2(calp12)
+    };
+    s12 += C2 * alp12;
+    s12
 }
 
 /// The reduced latitudes of both ends in canonical position, with `dn = sqrt(1 + e'² sin²β)`.
 #[derive(Debug, Clone, Copy)]
-struct Ends {
-    sbet1: f64,
-    cbet1: f64,
-    dn1: f64,
-    sbet2: f64,
-    cbet2: f64,
-    dn2: f64,
+struct Ends<T = f64> {
+    sbet1: T,
+    cbet1: T,
+    dn1: T,
+    sbet2: T,
+    cbet2: T,
+    dn2: T,
 }
 
-/// The azimuths found by [`newton`] and the distance they give, divided by `b`.
+impl Ends<F64x2> {
+    /// Two problems' ends side by side.
+    #[inline(always)]
+    fn lanes(a: &Ends, b: &Ends) -> Ends<F64x2> {
+        Ends {
+            sbet1: F64x2([a.sbet1, b.sbet1]),
+            cbet1: F64x2([a.cbet1, b.cbet1]),
+            dn1: F64x2([a.dn1, b.dn1]),
+            sbet2: F64x2([a.sbet2, b.sbet2]),
+            cbet2: F64x2([a.cbet2, b.cbet2]),
+            dn2: F64x2([a.dn2, b.dn2]),
+        }
+    }
+}
+
+/// The azimuths found by [`newton`], the distance they give divided by `b`, the arc length
+/// `sig12` on the auxiliary sphere (radians) and `domg12 = lam12 - omg12`.
 #[derive(Debug, Clone, Copy)]
 struct Solved {
     s12b: f64,
@@ -219,6 +534,11 @@ struct Solved {
     calp1: f64,
     salp2: f64,
     calp2: f64,
+    sig12: f64,
+    domg12: f64,
+    /// `cos(alp0)` and `eps` at the solution, which the area needs too (unless `lambda12`
+    /// replaced `calp1 = 0` by `-tiny` on the equator).
+    calp0_eps: (f64, f64),
 }
 
 /// Newton's method on `lambda12(alp1) - lam12 = 0`, with bisection as a fallback.
@@ -232,72 +552,122 @@ struct Solved {
 /// (because the new value of `alp1` is then further from the solution) or if the new estimate
 /// of `alp1` lies outside `(0, pi)`; in this case, the new starting guess is taken to be
 /// `(alp1a + alp1b) / 2`.
-fn newton(ends: &Ends, mut salp1: f64, mut calp1: f64, slam12: f64, clam12: f64) -> Solved {
-    let mut numit: u32 = 0;
-    // Bracketing range.
-    let (mut salp1a, mut calp1a, mut salp1b, mut calp1b) = (TINY, 1.0, TINY, -1.0);
-    let mut tripn = false;
-    let mut tripb = false;
-    let state = loop {
+fn newton(ends: &Ends, salp1: f64, calp1: f64, slam12: f64, clam12: f64) -> Solved {
+    let mut lane = NewtonLane::new(salp1, calp1);
+    loop {
         // The WGS84 test set: mean = 1.47, sd = 1.25, max = 16;
         // WGS84 and random input: mean = 2.85, sd = 0.60.
-        let state = lambda12(ends, salp1, calp1, slam12, clam12);
-        let v = state.lam12;
-        if tripb
-            // Reversed test to allow escape with NaNs.
-            || !(v.abs() >= (if tripn { 8.0 } else { 1.0 }) * TOL0)
-            // Enough bisections to get an accurate result.
-            || numit == MAXIT2
-        {
-            break state;
-        }
-        // Update the bracketing values.
-        if v > 0.0 && (numit > MAXIT1 || calp1 / salp1 > calp1b / salp1b) {
-            salp1b = salp1;
-            calp1b = calp1;
-        } else if v < 0.0 && (numit > MAXIT1 || calp1 / salp1 < calp1a / salp1a) {
-            salp1a = salp1;
-            calp1a = calp1;
+        let state = lambda12(ends, lane.salp1, lane.calp1, slam12, clam12);
+        if lane.stops(state.lam12) {
+            return lane.solved(&state);
         }
         // The C code computes the derivative inside Lambda12 whenever numit < maxit1; it is
-        // only used here, so computing it here (and not after the last evaluation) gives the
-        // same results with less work.
-        let dv = if numit < MAXIT1 { lambda12_derivative(ends, &state) } else { 0.0 };
-        if numit < MAXIT1 && dv > 0.0 {
+        // only used in the step, so computing it here (and not after the last evaluation)
+        // gives the same results with less work.
+        let dv = if lane.numit < MAXIT1 { lambda12_derivative(ends, &state) } else { 0.0 };
+        lane.step(state.lam12, dv);
+    }
+}
+
+/// The state of one Newton iteration of the inverse problem: the current estimate of `alp1`,
+/// the bracket around the root, and the flags and count of C's loop.
+#[derive(Debug, Clone, Copy)]
+struct NewtonLane {
+    salp1: f64,
+    calp1: f64,
+    salp1a: f64,
+    calp1a: f64,
+    salp1b: f64,
+    calp1b: f64,
+    numit: u32,
+    tripn: bool,
+    tripb: bool,
+}
+
+impl NewtonLane {
+    #[inline(always)]
+    fn new(salp1: f64, calp1: f64) -> NewtonLane {
+        // Bracketing range.
+        let (salp1a, calp1a, salp1b, calp1b) = (TINY, 1.0, TINY, -1.0);
+        NewtonLane {
+            salp1,
+            calp1,
+            salp1a,
+            calp1a,
+            salp1b,
+            calp1b,
+            numit: 0,
+            tripn: false,
+            tripb: false,
+        }
+    }
+
+    /// Whether the iteration ends at `v = lambda12(alp1) - lam12`.
+    #[inline(always)]
+    fn stops(&self, v: f64) -> bool {
+        self.tripb
+            // Reversed test to allow escape with NaNs.
+            || !(v.abs() >= (if self.tripn { 8.0 } else { 1.0 }) * TOL0)
+            // Enough bisections to get an accurate result.
+            || self.numit == MAXIT2
+    }
+
+    /// The next estimate, from `v` and its derivative `dv` (0 when it was not computed).
+    #[inline(always)]
+    fn step(&mut self, v: f64, dv: f64) {
+        let (salp1, calp1) = (self.salp1, self.calp1);
+        // Update the bracketing values.
+        if v > 0.0 && (self.numit > MAXIT1 || calp1 / salp1 > self.calp1b / self.salp1b) {
+            self.salp1b = salp1;
+            self.calp1b = calp1;
+        } else if v < 0.0 && (self.numit > MAXIT1 || calp1 / salp1 < self.calp1a / self.salp1a) {
+            self.salp1a = salp1;
+            self.calp1a = calp1;
+        }
+        if self.numit < MAXIT1 && dv > 0.0 {
             let dalp1 = -v / dv;
             if dalp1.abs() < PI {
                 let (sdalp1, cdalp1) = (dalp1.sin(), dalp1.cos());
                 let nsalp1 = salp1 * cdalp1 + calp1 * sdalp1;
                 if nsalp1 > 0.0 {
-                    calp1 = calp1 * cdalp1 - salp1 * sdalp1;
-                    salp1 = nsalp1;
-                    norm2(&mut salp1, &mut calp1);
+                    self.calp1 = calp1 * cdalp1 - salp1 * sdalp1;
+                    self.salp1 = nsalp1;
+                    norm2(&mut self.salp1, &mut self.calp1);
                     // In some regimes we don't get quadratic convergence because the slope
                     // tends to 0, so use convergence conditions based on epsilon instead of
                     // sqrt(epsilon).
-                    tripn = v.abs() <= 16.0 * TOL0;
-                    numit += 1;
-                    continue;
+                    self.tripn = v.abs() <= 16.0 * TOL0;
+                    self.numit += 1;
+                    return;
                 }
             }
         }
         // Either dv was not positive or the updated value was outside the legal range. Use
         // the midpoint of the bracket as the next estimate. This mechanism is not needed for
         // the WGS84 ellipsoid, but it does catch problems with more eccentric ellipsoids.
-        salp1 = (salp1a + salp1b) / 2.0;
-        calp1 = (calp1a + calp1b) / 2.0;
-        norm2(&mut salp1, &mut calp1);
-        tripn = false;
-        tripb = (salp1a - salp1).abs() + (calp1a - calp1) < TOLB
-            || (salp1 - salp1b).abs() + (calp1 - calp1b) < TOLB;
-        numit += 1;
-    };
-    Solved {
-        s12b: distance(state.eps, state.sig12, state.ssig1, state.csig1, state.ssig2, state.csig2),
-        salp1,
-        calp1,
-        salp2: state.salp2,
-        calp2: state.calp2,
+        self.salp1 = (self.salp1a + self.salp1b) / 2.0;
+        self.calp1 = (self.calp1a + self.calp1b) / 2.0;
+        norm2(&mut self.salp1, &mut self.calp1);
+        self.tripn = false;
+        self.tripb = (self.salp1a - self.salp1).abs() + (self.calp1a - self.calp1) < TOLB
+            || (self.salp1 - self.salp1b).abs() + (self.calp1 - self.calp1b) < TOLB;
+        self.numit += 1;
+    }
+
+    /// The result, from the last evaluation of `lambda12`.
+    #[inline(always)]
+    fn solved(&self, state: &Lambda) -> Solved {
+        let Lambda { eps, sig12, ssig1, csig1, ssig2, csig2, .. } = *state;
+        Solved {
+            s12b: distance(eps, sig12, ssig1, csig1, ssig2, csig2),
+            salp1: self.salp1,
+            calp1: self.calp1,
+            salp2: state.salp2,
+            calp2: state.calp2,
+            sig12,
+            domg12: state.domg12,
+            calp0_eps: (state.calp0, state.eps),
+        }
     }
 }
 
@@ -346,6 +716,9 @@ fn inverse_start(ends: &Ends, lam12: f64, slam12: f64, clam12: f64) -> Start {
     };
 
     let ssig12 = hypot(start.salp1, start.calp1);
+    // The norm of (salp1, calp1) for the final normalization, unless the astroid branch
+    // below replaces them: the C code computes this same hypot again there.
+    let mut norm = ssig12;
     let csig12 = sbet1 * sbet2 + cbet1 * cbet2 * comg12;
 
     if shortline && ssig12 < ETOL2 {
@@ -381,6 +754,7 @@ fn inverse_start(ends: &Ends, lam12: f64, slam12: f64, clam12: f64) -> Start {
             // Strip near the cut.
             start.salp1 = 1.0_f64.min(-x);
             start.calp1 = -(1.0 - sq(start.salp1)).sqrt();
+            norm = hypot(start.salp1, start.calp1);
         } else {
             // Estimate alp1 by solving the astroid problem. It is better to estimate omg12
             // from the astroid and use the spherical formula to compute alp1 than to estimate
@@ -394,11 +768,14 @@ fn inverse_start(ends: &Ends, lam12: f64, slam12: f64, clam12: f64) -> Start {
             // Update the spherical estimate of alp1 using omg12 instead of lam12.
             start.salp1 = cbet2 * somg12;
             start.calp1 = sbet12a - cbet2 * sbet1 * sq(somg12) / (1.0 - comg12);
+            norm = hypot(start.salp1, start.calp1);
         }
     }
     // Sanity check on the starting guess. The backwards check allows NaN through.
     if !(start.salp1 <= 0.0) {
-        norm2(&mut start.salp1, &mut start.calp1);
+        // norm2(salp1, calp1), with the hypot already at hand.
+        start.salp1 /= norm;
+        start.calp1 /= norm;
     } else {
         start.salp1 = 1.0;
         start.calp1 = 0.0;
@@ -408,106 +785,160 @@ fn inverse_start(ends: &Ends, lam12: f64, slam12: f64, clam12: f64) -> Start {
 
 /// The state of one evaluation of [`lambda12`].
 #[derive(Debug, Clone, Copy)]
-struct Lambda {
+struct Lambda<T = f64> {
     /// `lambda12(alp1) - lam12`, the function whose root is sought.
-    lam12: f64,
-    salp2: f64,
-    calp2: f64,
-    sig12: f64,
-    ssig1: f64,
-    csig1: f64,
-    ssig2: f64,
-    csig2: f64,
-    eps: f64,
+    lam12: T,
+    salp2: T,
+    calp2: T,
+    sig12: T,
+    ssig1: T,
+    csig1: T,
+    ssig2: T,
+    csig2: T,
+    eps: T,
+    /// `lam12 - omg12`, the ellipsoidal correction to the longitude difference.
+    domg12: T,
+    /// `cos(alp0)`, from which `eps` was computed.
+    calp0: T,
+}
+
+impl Lambda<F64x2> {
+    /// Lane `i` of every field.
+    #[inline(always)]
+    fn lane(&self, i: usize) -> Lambda {
+        Lambda {
+            lam12: self.lam12.lane(i),
+            salp2: self.salp2.lane(i),
+            calp2: self.calp2.lane(i),
+            sig12: self.sig12.lane(i),
+            ssig1: self.ssig1.lane(i),
+            csig1: self.csig1.lane(i),
+            ssig2: self.ssig2.lane(i),
+            csig2: self.csig2.lane(i),
+            eps: self.eps.lane(i),
+            domg12: self.domg12.lane(i),
+            calp0: self.calp0.lane(i),
+        }
+    }
 }
 
 /// The longitude difference `lambda12` reached by the geodesic leaving point 1 with azimuth
-/// `alp1`, minus the target `lam120` (given by its sine and cosine).
-fn lambda12(ends: &Ends, salp1: f64, mut calp1: f64, slam120: f64, clam120: f64) -> Lambda {
+/// `alp1`, minus the target `lam120` (given by its sine and cosine), in each lane.
+///
+/// Where the C code branches on a value, both sides are computed and each lane takes its own:
+/// the values are the C code's, lane by lane.
+#[inline(always)]
+fn lambda12<T: Real>(ends: &Ends<T>, salp1: T, calp1: T, slam120: T, clam120: T) -> Lambda<T> {
     let Ends { sbet1, cbet1, sbet2, cbet2, .. } = *ends;
-    if sbet1 == 0.0 && calp1 == 0.0 {
-        // Break the degeneracy of the equatorial line. This case has already been handled.
-        calp1 = -TINY;
-    }
+    // Break the degeneracy of the equatorial line. This case has already been handled.
+    let calp1 = T::from_fn(|i| {
+        if sbet1.lane(i) == 0.0 && calp1.lane(i) == 0.0 { -TINY } else { calp1.lane(i) }
+    });
 
     // sin(alp1) * cos(bet1) = sin(alp0)
     let salp0 = salp1 * cbet1;
-    let calp0 = hypot(calp1, salp1 * sbet1); // calp0 > 0
+    let calp0 = calp1.hypot(salp1 * sbet1); // calp0 > 0
 
     // tan(bet1) = tan(sig1) * cos(alp1)
     // tan(omg1) = sin(alp0) * tan(sig1) = tan(omg1)=tan(alp1)*sin(bet1)
-    let mut ssig1 = sbet1;
     let somg1 = salp0 * sbet1;
-    let mut csig1 = calp1 * cbet1;
+    let csig1 = calp1 * cbet1;
     let comg1 = csig1;
-    norm2(&mut ssig1, &mut csig1);
+    let (ssig1, csig1) = norm2_lanes(sbet1, csig1);
     // norm2(somg1, comg1) is not needed.
 
     // Enforce symmetries in the case |bet2| = -bet1. Need to be careful about this case,
     // since this can yield singularities in the Newton iteration.
     // sin(alp2) * cos(bet2) = sin(alp0)
-    let salp2 = if cbet2 != cbet1 { salp0 / cbet2 } else { salp1 };
+    let salp0_cbet2 = salp0 / cbet2;
+    let salp2 = T::from_fn(|i| {
+        if cbet2.lane(i) != cbet1.lane(i) { salp0_cbet2.lane(i) } else { salp1.lane(i) }
+    });
     // calp2 = sqrt(1 - sq(salp2)) = sqrt(sq(calp0) - sq(sbet2)) / cbet2, and substitute for
     // calp0 and rearrange to give (choose the positive sqrt to give alp2 in [0, pi/2]).
-    let calp2 = if cbet2 != cbet1 || sbet2.abs() != -sbet1 {
-        (sq(calp1 * cbet1)
-            + (if cbet1 < -sbet1 {
-                (cbet2 - cbet1) * (cbet1 + cbet2)
-            } else {
-                (sbet1 - sbet2) * (sbet1 + sbet2)
-            }))
-        .sqrt()
-            / cbet2
-    } else {
-        calp1.abs()
-    };
+    let polar = (cbet2 - cbet1) * (cbet1 + cbet2);
+    let equatorial = (sbet1 - sbet2) * (sbet1 + sbet2);
+    let difference =
+        T::from_fn(
+            |i| {
+                if cbet1.lane(i) < -sbet1.lane(i) { polar.lane(i) } else { equatorial.lane(i) }
+            },
+        );
+    let calp1_cbet1 = calp1 * cbet1;
+    let calp2_general = (calp1_cbet1 * calp1_cbet1 + difference).sqrt() / cbet2;
+    let calp2 = T::from_fn(|i| {
+        if cbet2.lane(i) != cbet1.lane(i) || sbet2.lane(i).abs() != -sbet1.lane(i) {
+            calp2_general.lane(i)
+        } else {
+            calp1.lane(i).abs()
+        }
+    });
     // tan(bet2) = tan(sig2) * cos(alp2)
     // tan(omg2) = sin(alp0) * tan(sig2).
-    let mut ssig2 = sbet2;
     let somg2 = salp0 * sbet2;
-    let mut csig2 = calp2 * cbet2;
+    let csig2 = calp2 * cbet2;
     let comg2 = csig2;
-    norm2(&mut ssig2, &mut csig2);
+    let (ssig2, csig2) = norm2_lanes(sbet2, csig2);
 
     // sig12 = sig2 - sig1, limited to [0, pi].
-    let sig12 =
-        (0.0_f64.max(csig1 * ssig2 - ssig1 * csig2) + 0.0).atan2(csig1 * csig2 + ssig1 * ssig2);
+    let sig12 = T::from_fn(|i| {
+        let (ssig1, csig1, ssig2, csig2) =
+            (ssig1.lane(i), csig1.lane(i), ssig2.lane(i), csig2.lane(i));
+        (0.0_f64.max(csig1 * ssig2 - ssig1 * csig2) + 0.0).atan2(csig1 * csig2 + ssig1 * ssig2)
+    });
 
     // omg12 = omg2 - omg1, limited to [0, pi].
-    let somg12 = 0.0_f64.max(comg1 * somg2 - somg1 * comg2) + 0.0;
+    let somg12 = (comg1 * somg2 - somg1 * comg2).map(|x| 0.0_f64.max(x) + 0.0);
     let comg12 = comg1 * comg2 + somg1 * somg2;
     // eta = omg12 - lam120
-    let eta = (somg12 * clam120 - comg12 * slam120).atan2(comg12 * clam120 + somg12 * slam120);
-    let k2 = sq(calp0) * EP2;
-    let eps = k2 / (2.0 * (1.0 + (1.0 + k2).sqrt()) + k2);
+    let eta_y = somg12 * clam120 - comg12 * slam120;
+    let eta_x = comg12 * clam120 + somg12 * slam120;
+    let eta = T::from_fn(|i| eta_y.lane(i).atan2(eta_x.lane(i)));
+    let k2 = calp0 * calp0 * EP2;
+    let eps = k2 / (((k2 + 1.0).sqrt() + 1.0) * 2.0 + k2);
     let c3a = c3f(eps);
-    let b312 = sin_series::<{ ORDER - 1 }>(ssig2, csig2, &c3a)
-        - sin_series::<{ ORDER - 1 }>(ssig1, csig1, &c3a);
-    let domg12 = -F * a3f(eps) * salp0 * (sig12 + b312);
+    let b312 = sin_series::<{ ORDER - 1 }, _>(ssig2, csig2, &c3a)
+        - sin_series::<{ ORDER - 1 }, _>(ssig1, csig1, &c3a);
+    let domg12 = a3f(eps) * -F * salp0 * (sig12 + b312);
     let lam12 = eta + domg12;
 
-    Lambda { lam12, salp2, calp2, sig12, ssig1, csig1, ssig2, csig2, eps }
+    Lambda { lam12, salp2, calp2, sig12, ssig1, csig1, ssig2, csig2, eps, domg12, calp0 }
 }
 
 /// The derivative of `lambda12` with respect to `alp1` at the state `at` (the `diffp` part
-/// of C's `Lambda12`).
-fn lambda12_derivative(ends: &Ends, at: &Lambda) -> f64 {
-    if at.calp2 == 0.0 {
-        -2.0 * F1 * ends.dn1 / ends.sbet1
-    } else {
-        let m12b = reduced_length(ends, at);
-        m12b * (F1 / (at.calp2 * ends.cbet2))
-    }
+/// of C's `Lambda12`), in each lane.
+#[inline(always)]
+fn lambda12_derivative<T: Real>(ends: &Ends<T>, at: &Lambda<T>) -> T {
+    let at_pole = ends.dn1 * (-2.0 * F1) / ends.sbet1;
+    let general = reduced_length(ends, at) * (at.calp2 * ends.cbet2).rdiv(F1);
+    T::from_fn(|i| if at.calp2.lane(i) == 0.0 { at_pole.lane(i) } else { general.lane(i) })
+}
+
+/// C's `norm2`, lane by lane: `(sin x, cos x)` scaled to unit length.
+#[inline(always)]
+fn norm2_lanes<T: Real>(sinx: T, cosx: T) -> (T, T) {
+    let r = sinx.hypot(cosx);
+    (sinx / r, cosx / r)
 }
 
 /// `Lengths` asked for the distance only: returns `s12 / b`.
 #[inline]
 fn distance(eps: f64, sig12: f64, ssig1: f64, csig1: f64, ssig2: f64, csig2: f64) -> f64 {
     let a1 = 1.0 + a1m1f(eps);
-    let ca = c1f(eps);
-    let b1 = sin_series::<ORDER>(ssig2, csig2, &ca) - sin_series::<ORDER>(ssig1, csig1, &ca);
+    let ca = splat(&c1f(eps));
+    // Both ends at once, in the two lanes.
+    let [b12, b11] = sin_series::<ORDER, _>(F64x2([ssig2, ssig1]), F64x2([csig2, csig1]), &ca).0;
+    let b1 = b12 - b11;
     // Missing a factor of b.
     a1 * (sig12 + b1)
+}
+
+/// Coefficients for both lanes of [`F64x2`].
+#[inline(always)]
+fn splat(c: &[f64; NC]) -> [F64x2; NC] {
+    // Written out: `array::map` is not always inlined.
+    let s = F64x2::splat;
+    [s(c[0]), s(c[1]), s(c[2]), s(c[3]), s(c[4]), s(c[5]), s(c[6])]
 }
 
 /// `Lengths` asked for the distance and the reduced length: returns `(s12 / b, m12 / b)`.
@@ -529,10 +960,10 @@ fn distance_and_reduced_length(
     let m0 = a1 - a2;
     a2 += 1.0;
     a1 += 1.0;
-    let b1 = sin_series::<ORDER>(ssig2, csig2, &ca) - sin_series::<ORDER>(ssig1, csig1, &ca);
+    let b1 = sin_series::<ORDER, _>(ssig2, csig2, &ca) - sin_series::<ORDER, _>(ssig1, csig1, &ca);
     // Missing a factor of b.
     let s12b = a1 * (sig12 + b1);
-    let b2 = sin_series::<ORDER>(ssig2, csig2, &cb) - sin_series::<ORDER>(ssig1, csig1, &cb);
+    let b2 = sin_series::<ORDER, _>(ssig2, csig2, &cb) - sin_series::<ORDER, _>(ssig1, csig1, &cb);
     let j12 = m0 * sig12 + (a1 * b1 - a2 * b2);
     // Missing a factor of b. Parentheses around (csig1 * ssig2) and (ssig1 * csig2) ensure
     // accurate cancellation in the case of coincident points.
@@ -542,23 +973,23 @@ fn distance_and_reduced_length(
 
 /// `Lengths` asked for the reduced length only, at the state `at` of [`lambda12`]:
 /// returns `m12 / b`.
-#[inline]
-fn reduced_length(ends: &Ends, at: &Lambda) -> f64 {
+#[inline(always)]
+fn reduced_length<T: Real>(ends: &Ends<T>, at: &Lambda<T>) -> T {
     let Lambda { eps, sig12, ssig1, csig1, ssig2, csig2, .. } = *at;
     let (dn1, dn2) = (ends.dn1, ends.dn2);
-    let mut a1 = a1m1f(eps);
+    let a1 = a1m1f(eps);
     let ca = c1f(eps);
-    let mut a2 = a2m1f(eps);
+    let a2 = a2m1f(eps);
     let mut cb = c2f(eps);
     let m0 = a1 - a2;
-    a2 += 1.0;
-    a1 += 1.0;
+    let a2 = a2 + 1.0;
+    let a1 = a1 + 1.0;
     // Assumes nC1 >= nC2.
     for l in 1..=ORDER {
         cb[l] = a1 * ca[l] - a2 * cb[l];
     }
     let j12 = m0 * sig12
-        + (sin_series::<ORDER>(ssig2, csig2, &cb) - sin_series::<ORDER>(ssig1, csig1, &cb));
+        + (sin_series::<ORDER, _>(ssig2, csig2, &cb) - sin_series::<ORDER, _>(ssig1, csig1, &cb));
     // Missing a factor of b.
     dn2 * (csig1 * ssig2) - dn1 * (ssig1 * csig2) - csig1 * csig2 * j12
 }
@@ -586,7 +1017,7 @@ fn astroid(x: f64, y: f64) -> f64 {
             // the definition of u.
             t3 += if t3 < 0.0 { -disc.sqrt() } else { disc.sqrt() }; // T3 = (r * t)^3
             // N.B. cbrt always returns the real root: cbrt(-8) = -2.
-            let t = t3.cbrt(); // T = r * t
+            let t = cbrt(t3); // T = r * t
             // T can be zero; but then r2 / T -> 0.
             u += t + (if t != 0.0 { r2 / t } else { 0.0 });
         } else {

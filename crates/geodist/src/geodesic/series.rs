@@ -4,7 +4,7 @@
 //! Compile-time float arithmetic in Rust is IEEE round-to-nearest, the same as at run time,
 //! so the tables are bit-identical to what `geod_init` computes in C. The tests check that.
 
-use super::angle::sq;
+use super::real::Real;
 
 /// Equatorial radius `a` in meters.
 pub(super) const A: f64 = 6_378_137.0;
@@ -13,13 +13,20 @@ pub(super) const F: f64 = 1.0 / 298.257_223_563;
 /// `1 - f`.
 pub(super) const F1: f64 = 1.0 - F;
 /// Eccentricity squared `e² = f(2 - f)`.
-const E2: f64 = F * (2.0 - F);
+pub(super) const E2: f64 = F * (2.0 - F);
 /// Second eccentricity squared `e'² = e² / (1 - e²)`, as `e2 / sq(f1)`.
 pub(super) const EP2: f64 = E2 / (F1 * F1);
 /// Third flattening `n = f / (2 - f)`.
 pub(super) const N: f64 = F / (2.0 - F);
 /// Polar semi-axis `b` in meters.
 pub(super) const B: f64 = A * F1;
+/// The authalic radius squared, `c² = (a² + b² atanh(e) / e) / 2`, in square meters: the area
+/// of the ellipsoid is `4π c²`.
+///
+/// C computes it at run time with libm's `atanh`; its bits are written out here as glibc's
+/// `atanh` gives them (Rust's `f64::atanh` is not libm's, and a const cannot call it). The
+/// tests recompute it.
+pub(super) const C2: f64 = f64::from_bits(0x42C2_7544_4B27_B961);
 
 /// Series order (`GEOGRAPHICLIB_GEODESIC_ORDER`); all of nA1, nC1, nA2, nC2, nA3, nC3 equal it.
 pub(super) const ORDER: usize = 6;
@@ -27,34 +34,34 @@ pub(super) const ORDER: usize = 6;
 pub(super) const NC: usize = ORDER + 1;
 
 /// Horner's rule written out, exactly as C's `polyvalx` evaluates it (no FMA):
-/// `horner!(x; p0, p1, p2)` is `(p0 * x + p1) * x + p2`.
+/// `horner!(x; p0, p1, p2)` is `(x * p0 + p1) * x + p2` (C's `p0 * x` first; IEEE
+/// multiplication commutes exactly, and this order lets `x` be a [`Real`] of several lanes).
 ///
 /// The C code loops over coefficient tables; writing the polynomials out lets the compiler
 /// keep every coefficient in an instruction and every term in a register, with the same
 /// operations in the same order. The tests compare both forms bit for bit.
 macro_rules! horner {
-    ($x:expr; $p0:expr) => { $p0 };
-    ($x:expr; $p0:expr, $($p:expr),+) => { horner!(@acc $x; $p0; $($p),+) };
-    (@acc $x:expr; $acc:expr; $p:expr) => { $acc * $x + $p };
+    ($x:expr; $p0:expr, $($p:expr),+) => { horner!(@acc $x; ($x * $p0); $($p),+) };
+    (@acc $x:expr; $acc:expr; $p:expr) => { $acc + $p };
     (@acc $x:expr; $acc:expr; $p:expr, $($rest:expr),+) => {
-        horner!(@acc $x; ($acc * $x + $p); $($rest),+)
+        horner!(@acc $x; (($acc + $p) * $x); $($rest),+)
     };
 }
 
 /// Evaluates `sum(c[i] * sin(2 i σ), i = 1..=TERMS)` by Clenshaw summation, given `sin σ` and
 /// `cos σ` (C's `SinCosSeries` with `sinp = TRUE`; `c[0]` is unused).
 #[inline(always)]
-pub(super) fn sin_series<const TERMS: usize>(sinx: f64, cosx: f64, c: &[f64; NC]) -> f64 {
+pub(super) fn sin_series<const TERMS: usize, T: Real>(sinx: T, cosx: T, c: &[T; NC]) -> T {
     // 2 * cos(2 * x)
-    let ar = 2.0 * (cosx - sinx) * (cosx + sinx);
+    let ar = (cosx - sinx) * 2.0 * (cosx + sinx);
     let mut k = TERMS + 1;
     let mut y0 = if TERMS & 1 == 1 {
         k -= 1;
         c[k]
     } else {
-        0.0
+        T::splat(0.0)
     };
-    let mut y1 = 0.0;
+    let mut y1 = T::splat(0.0);
     // Unrolled twice, so the accumulators return to their original roles.
     for _ in 0..TERMS / 2 {
         k -= 1;
@@ -63,23 +70,23 @@ pub(super) fn sin_series<const TERMS: usize>(sinx: f64, cosx: f64, c: &[f64; NC]
         y0 = ar * y1 - y0 + c[k];
     }
     // sin(2 * x) * y0
-    2.0 * sinx * cosx * y0
+    sinx * 2.0 * cosx * y0
 }
 
 /// `A1 - 1`, the scale factor of the distance integral.
 #[inline(always)]
-pub(super) fn a1m1f(eps: f64) -> f64 {
+pub(super) fn a1m1f<T: Real>(eps: T) -> T {
     // (1-eps)*A1-1, polynomial in eps2 of order 3
-    let t = horner!(sq(eps); 1.0, 4.0, 64.0, 0.0) / 256.0;
-    (t + eps) / (1.0 - eps)
+    let t = horner!(eps * eps; 1.0, 4.0, 64.0, 0.0) / 256.0;
+    (t + eps) / eps.rsub(1.0)
 }
 
 /// The coefficients `C1[l]`, `l = 1..=6`, of the Fourier series of the distance integral.
 // `-1.0 * eps2` is C's `polyvalx` with a leading coefficient of -1; it is exact either way.
 #[allow(clippy::neg_multiply)]
 #[inline(always)]
-pub(super) fn c1f(eps: f64) -> [f64; NC] {
-    let eps2 = sq(eps);
+pub(super) fn c1f<T: Real>(eps: T) -> [T; NC] {
+    let eps2 = eps * eps;
     let d1 = eps;
     let d2 = d1 * eps;
     let d3 = d2 * eps;
@@ -87,7 +94,7 @@ pub(super) fn c1f(eps: f64) -> [f64; NC] {
     let d5 = d4 * eps;
     let d6 = d5 * eps;
     [
-        0.0,
+        T::splat(0.0),
         d1 * horner!(eps2; -1.0, 6.0, -16.0) / 32.0,
         d2 * horner!(eps2; -9.0, 64.0, -128.0) / 2048.0,
         d3 * horner!(eps2; 9.0, -16.0) / 768.0,
@@ -99,16 +106,16 @@ pub(super) fn c1f(eps: f64) -> [f64; NC] {
 
 /// `A2 - 1`, the scale factor of the reduced-length integral.
 #[inline(always)]
-pub(super) fn a2m1f(eps: f64) -> f64 {
+pub(super) fn a2m1f<T: Real>(eps: T) -> T {
     // (eps+1)*A2-1, polynomial in eps2 of order 3
-    let t = horner!(sq(eps); -11.0, -28.0, -192.0, 0.0) / 256.0;
-    (t - eps) / (1.0 + eps)
+    let t = horner!(eps * eps; -11.0, -28.0, -192.0, 0.0) / 256.0;
+    (t - eps) / (eps + 1.0)
 }
 
 /// The coefficients `C2[l]`, `l = 1..=6`, of the reduced-length integral.
 #[inline(always)]
-pub(super) fn c2f(eps: f64) -> [f64; NC] {
-    let eps2 = sq(eps);
+pub(super) fn c2f<T: Real>(eps: T) -> [T; NC] {
+    let eps2 = eps * eps;
     let d1 = eps;
     let d2 = d1 * eps;
     let d3 = d2 * eps;
@@ -116,7 +123,7 @@ pub(super) fn c2f(eps: f64) -> [f64; NC] {
     let d5 = d4 * eps;
     let d6 = d5 * eps;
     [
-        0.0,
+        T::splat(0.0),
         d1 * horner!(eps2; 1.0, 2.0, 16.0) / 32.0,
         d2 * horner!(eps2; 35.0, 64.0, 384.0) / 2048.0,
         d3 * horner!(eps2; 15.0, 80.0) / 768.0,
@@ -126,16 +133,38 @@ pub(super) fn c2f(eps: f64) -> [f64; NC] {
     ]
 }
 
+/// The coefficients `C1'[l]`, `l = 1..=6`, of the reverted distance series, which turns a
+/// distance into an arc length on the auxiliary sphere (the direct problem).
+#[inline(always)]
+pub(super) fn c1pf<T: Real>(eps: T) -> [T; NC] {
+    let eps2 = eps * eps;
+    let d1 = eps;
+    let d2 = d1 * eps;
+    let d3 = d2 * eps;
+    let d4 = d3 * eps;
+    let d5 = d4 * eps;
+    let d6 = d5 * eps;
+    [
+        T::splat(0.0),
+        d1 * horner!(eps2; 205.0, -432.0, 768.0) / 1536.0,
+        d2 * horner!(eps2; 4005.0, -4736.0, 3840.0) / 12288.0,
+        d3 * horner!(eps2; -225.0, 116.0) / 384.0,
+        d4 * horner!(eps2; -7173.0, 2695.0) / 7680.0,
+        d5 * 3467.0 / 7680.0,
+        d6 * 38081.0 / 61440.0,
+    ]
+}
+
 /// `A3`, the scale factor of the longitude integral.
 #[inline(always)]
-pub(super) fn a3f(eps: f64) -> f64 {
+pub(super) fn a3f<T: Real>(eps: T) -> T {
     let x = &A3X;
     horner!(eps; x[0], x[1], x[2], x[3], x[4], x[5])
 }
 
 /// The coefficients `C3[l]`, `l = 1..=5`, of the longitude integral (`c[6]` is 0).
 #[inline(always)]
-pub(super) fn c3f(eps: f64) -> [f64; NC] {
+pub(super) fn c3f<T: Real>(eps: T) -> [T; NC] {
     let x = &C3X;
     let m1 = eps;
     let m2 = m1 * eps;
@@ -143,14 +172,58 @@ pub(super) fn c3f(eps: f64) -> [f64; NC] {
     let m4 = m3 * eps;
     let m5 = m4 * eps;
     [
-        0.0,
+        T::splat(0.0),
         m1 * horner!(eps; x[0], x[1], x[2], x[3], x[4]),
         m2 * horner!(eps; x[5], x[6], x[7], x[8]),
         m3 * horner!(eps; x[9], x[10], x[11]),
         m4 * horner!(eps; x[12], x[13]),
         m5 * x[14],
+        T::splat(0.0),
+    ]
+}
+
+/// The coefficients `C4[l]`, `l = 0..=5`, of the area integral (C's `C4f`; `c[6]` is 0).
+#[inline(always)]
+pub(super) fn c4f(eps: f64) -> [f64; NC] {
+    let x = &C4X;
+    // C multiplies the first polynomial by 1.0 too; that is exact, so it is left out.
+    let m1 = eps;
+    let m2 = m1 * eps;
+    let m3 = m2 * eps;
+    let m4 = m3 * eps;
+    let m5 = m4 * eps;
+    [
+        horner!(eps; x[0], x[1], x[2], x[3], x[4], x[5]),
+        m1 * horner!(eps; x[6], x[7], x[8], x[9], x[10]),
+        m2 * horner!(eps; x[11], x[12], x[13], x[14]),
+        m3 * horner!(eps; x[15], x[16], x[17]),
+        m4 * horner!(eps; x[18], x[19]),
+        m5 * x[20],
         0.0,
     ]
+}
+
+/// Evaluates `sum(c[i] * cos((2 i + 1) σ), i = 0..TERMS)` by Clenshaw summation, given `sin σ`
+/// and `cos σ` (C's `SinCosSeries` with `sinp = FALSE`), for the area integral.
+#[inline(always)]
+pub(super) fn cos_series<const TERMS: usize, T: Real>(sinx: T, cosx: T, c: &[T; NC]) -> T {
+    // 2 * cos(2 * x)
+    let ar = (cosx - sinx) * 2.0 * (cosx + sinx);
+    let mut k = TERMS;
+    let mut y0 = if TERMS & 1 == 1 {
+        k -= 1;
+        c[k]
+    } else {
+        T::splat(0.0)
+    };
+    let mut y1 = T::splat(0.0);
+    for _ in 0..TERMS / 2 {
+        k -= 1;
+        y1 = ar * y0 - y1 + c[k];
+        k -= 1;
+        y0 = ar * y1 - y0 + c[k];
+    }
+    cosx * (y0 - y1)
 }
 
 /// Coefficients of `A3` as a polynomial in `eps`, highest power first (C's `A3x`).
@@ -215,6 +288,51 @@ const fn c3_coefficients() -> [f64; (ORDER * (ORDER - 1)) / 2] {
     out
 }
 
+/// Coefficients of `C4[l]` as polynomials in `eps` (C's `C4x`).
+const C4X: [f64; (ORDER * (ORDER + 1)) / 2] = c4_coefficients();
+
+const fn c4_coefficients() -> [f64; (ORDER * (ORDER + 1)) / 2] {
+    #[rustfmt::skip]
+    const COEFF: [f64; 77] = [
+        97.0, 15015.0, // C4[0], coeff of eps^5, polynomial in n of order 0
+        1088.0, 156.0, 45045.0, // C4[0], coeff of eps^4, polynomial in n of order 1
+        -224.0, -4784.0, 1573.0, 45045.0, // C4[0], coeff of eps^3, polynomial in n of order 2
+        -10656.0, 14144.0, -4576.0, -858.0, 45045.0, // C4[0], eps^2, order 3
+        64.0, 624.0, -4576.0, 6864.0, -3003.0, 15015.0, // C4[0], eps^1, order 4
+        100.0, 208.0, 572.0, 3432.0, -12012.0, 30030.0, 45045.0, // C4[0], eps^0, order 5
+        1.0, 9009.0, // C4[1], coeff of eps^5, polynomial in n of order 0
+        -2944.0, 468.0, 135135.0, // C4[1], coeff of eps^4, polynomial in n of order 1
+        5792.0, 1040.0, -1287.0, 135135.0, // C4[1], coeff of eps^3, polynomial in n of order 2
+        5952.0, -11648.0, 9152.0, -2574.0, 135135.0, // C4[1], eps^2, order 3
+        -64.0, -624.0, 4576.0, -6864.0, 3003.0, 135135.0, // C4[1], eps^1, order 4
+        8.0, 10725.0, // C4[2], coeff of eps^5, polynomial in n of order 0
+        1856.0, -936.0, 225225.0, // C4[2], coeff of eps^4, polynomial in n of order 1
+        -8448.0, 4992.0, -1144.0, 225225.0, // C4[2], coeff of eps^3, polynomial in n of order 2
+        -1440.0, 4160.0, -4576.0, 1716.0, 225225.0, // C4[2], eps^2, order 3
+        -136.0, 63063.0, // C4[3], coeff of eps^5, polynomial in n of order 0
+        1024.0, -208.0, 105105.0, // C4[3], coeff of eps^4, polynomial in n of order 1
+        3584.0, -3328.0, 1144.0, 315315.0, // C4[3], coeff of eps^3, polynomial in n of order 2
+        -128.0, 135135.0, // C4[4], coeff of eps^5, polynomial in n of order 0
+        -2560.0, 832.0, 405405.0, // C4[4], coeff of eps^4, polynomial in n of order 1
+        128.0, 99099.0, // C4[5], coeff of eps^5, polynomial in n of order 0
+    ];
+    let mut out = [0.0; (ORDER * (ORDER + 1)) / 2];
+    let (mut o, mut k) = (0, 0);
+    let mut l = 0;
+    while l < ORDER {
+        let mut j = ORDER;
+        while j > l {
+            j -= 1; // coeff of eps^j
+            let m = ORDER - j - 1; // order of polynomial in n
+            out[k] = polyval_slice(m, &COEFF, o, N) / COEFF[o + m + 1];
+            k += 1;
+            o += m + 2;
+        }
+        l += 1;
+    }
+    out
+}
+
 /// [`polyval`] on `p[offset..]`, for const contexts where slicing is not available.
 const fn polyval_slice(n: usize, p: &[f64], offset: usize, x: f64) -> f64 {
     let mut y = p[offset];
@@ -232,6 +350,7 @@ const fn min(a: usize, b: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
+    use super::super::angle::sq;
     use super::*;
 
     /// C's `polyvalx`, looping over a coefficient table.
@@ -320,11 +439,11 @@ mod tests {
             let c = c1f(x);
             let (s, co) = (x * 20.0).sin_cos();
             assert_eq!(
-                sin_series::<ORDER>(s, co, &c).to_bits(),
+                sin_series::<ORDER, _>(s, co, &c).to_bits(),
                 sin_series_reference(s, co, &c, ORDER).to_bits()
             );
             assert_eq!(
-                sin_series::<{ ORDER - 1 }>(s, co, &c).to_bits(),
+                sin_series::<{ ORDER - 1 }, _>(s, co, &c).to_bits(),
                 sin_series_reference(s, co, &c, ORDER - 1).to_bits()
             );
             eps += 1.234_567e-5;
@@ -348,6 +467,11 @@ mod tests {
         assert_eq!(F, 1.0 / 298.257_223_563);
         assert!((B - 6_356_752.314_245).abs() < 1e-6);
         assert!((EP2 - 0.006_739_496_742_276_434).abs() < 1e-18);
+        // glibc's atanh is within an ulp, and so is Rust's; the stored bits are glibc's.
+        let e = std::hint::black_box(E2).sqrt();
+        let c2 = (sq(A) + sq(B) * (e.atanh() / e)) / 2.0;
+        assert!(C2.to_bits().abs_diff(c2.to_bits()) <= 1, "{c2:e}");
+        assert_eq!(4.0 * std::f64::consts::PI * C2, 510_065_621_724_088.44);
     }
 
     #[test]
@@ -355,7 +479,7 @@ mod tests {
         let mut c = [0.0; NC];
         c[1] = 1.0;
         let x: f64 = 0.3;
-        let got = sin_series::<ORDER>(x.sin(), x.cos(), &c);
+        let got = sin_series::<ORDER, _>(x.sin(), x.cos(), &c);
         assert!((got - (2.0 * x).sin()).abs() < 1e-15);
     }
 }
