@@ -8,6 +8,30 @@ from numpy.typing import ArrayLike, NDArray
 
 __version__: Final[str]
 
+# Everything the extension exports: the public API (re-exported by ``geodist``) and the
+# underscore-prefixed test hooks the pytest suite uses.
+__all__ = [
+    "GeodistError",
+    "Hausdorff",
+    "__version__",
+    "_allocated_bytes",
+    "_arm_gil_gate",
+    "_disarm_gil_gate",
+    "_open_gil_gate",
+    "_pass_gil_gate_holding_the_gil",
+    "_pep440",
+    "_threads_started",
+    "direct",
+    "geodesic",
+    "hausdorff",
+    "haversine",
+    "intermediate",
+    "inverse",
+    "line_length",
+    "line_lengths",
+    "polygon_area_perimeter",
+]
+
 # Scalars give floats. A 0-d array is also accepted as a scalar at run time (and gives a float),
 # but it is typed as an array here, since its dimensionality is not known statically.
 _Scalar = float | int | np.floating[Any] | np.integer[Any]
@@ -46,7 +70,14 @@ def direct(
 ) -> tuple[_Array, _Array, _Array]: ...
 @overload
 def intermediate(
-    lat1: float, lon1: float, lat2: float, lon2: float, n: int, *, endpoints: bool = False
+    lat1: float,
+    lon1: float,
+    lat2: float,
+    lon2: float,
+    n: int,
+    *,
+    max_spacing: None = None,
+    endpoints: bool = False,
 ) -> tuple[_Array, _Array]: ...
 @overload
 def intermediate(
@@ -74,7 +105,7 @@ class Hausdorff:
     def a_index(self) -> int: ...
     @property
     def b_index(self) -> int: ...
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
     def __reduce__(self) -> tuple[type[Hausdorff], tuple[float, int, int]]: ...
 

@@ -5,12 +5,18 @@ use anyhow::{Context, Result};
 use xshell::{Shell, cmd};
 
 use crate::exec::CmdExt;
-use crate::{flags, progress::Progress, python_env::PythonEnv, test, workspace::Workspace};
+use crate::{
+    flags,
+    progress::Progress,
+    python_env::{Group, PythonEnv},
+    test,
+    workspace::Workspace,
+};
 
 pub fn run(sh: &Shell, ws: &Workspace, cmd: &flags::Bench) -> Result<()> {
     let mut progress = Progress::default();
     let result = (|| {
-        let env = progress.stage("python env", || PythonEnv::ensure(sh, &ws.root))?;
+        let env = progress.stage("python env", || PythonEnv::ensure(sh, &ws.root, Group::Dev))?;
         env.activate(sh);
         if !cmd.python_only {
             for member in ws.members.iter().filter(|m| !m.benches.is_empty()) {

@@ -5,14 +5,29 @@ use anyhow::{Result, bail};
 use xshell::{Shell, cmd};
 
 use crate::{
-    flags, progress::Progress, py, python_env::PythonEnv, workflows, workspace::Workspace,
+    flags,
+    progress::Progress,
+    py,
+    python_env::{Group, PythonEnv},
+    workflows,
+    workspace::Workspace,
 };
 
 /// One linter: how to run it, and the command that fixes what it reports.
 struct Check {
     name: &'static str,
     fix: &'static str,
-    run: fn(&Shell, &PythonEnv) -> Result<()>,
+    /// Whether the release's gates run it too. Not the stub check: it builds the extension into
+    /// `.venv`, which a release never touches (its wheels are tested in fresh environments).
+    gate: bool,
+    run: fn(&Shell, &Workspace, &PythonEnv) -> Result<()>,
+}
+
+/// Which linters run: all of them (`cargo xtask lint`), or the release's gates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    All,
+    Gates,
 }
 
 /// The Python the project lints: the package and the xtask's own programs.
@@ -22,20 +37,27 @@ const CHECKS: &[Check] = &[
     Check {
         name: "rustfmt",
         fix: "cargo fmt --all",
-        run: |sh, _| cmd!(sh, "cargo fmt --all --check").run_to_stderr(),
+        gate: true,
+        run: |sh, _, _| cmd!(sh, "cargo fmt --all --check").run_to_stderr(),
     },
     Check {
         name: "clippy",
-        fix: "cargo clippy --fix --workspace --all-targets --allow-dirty (then fix the rest by hand)",
-        run: |sh, _| {
-            cmd!(sh, "cargo clippy --workspace --all-targets --locked -- -D warnings")
-                .run_to_stderr()
+        fix: "cargo clippy --fix --workspace --all-targets --all-features --allow-dirty (then fix the \
+              rest by hand)",
+        gate: true,
+        run: |sh, _, _| {
+            cmd!(
+                sh,
+                "cargo clippy --workspace --all-targets --all-features --locked -- -D warnings"
+            )
+            .run_to_stderr()
         },
     },
     Check {
         name: "ruff check",
         fix: ".venv/bin/ruff check --fix python xtask/py",
-        run: |sh, env| {
+        gate: true,
+        run: |sh, _, env| {
             let ruff = env.bin("ruff");
             cmd!(sh, "{ruff} check {PYTHON_DIRS...}").run_to_stderr()
         },
@@ -43,29 +65,47 @@ const CHECKS: &[Check] = &[
     Check {
         name: "ruff format",
         fix: ".venv/bin/ruff format python xtask/py",
-        run: |sh, env| {
+        gate: true,
+        run: |sh, _, env| {
             let ruff = env.bin("ruff");
             cmd!(sh, "{ruff} format --check {PYTHON_DIRS...}").run_to_stderr()
         },
     },
     Check {
+        name: "stubs",
+        fix: "make the .pyi stubs match the extension where mypy's stubtest points",
+        gate: false,
+        run: |sh, ws, env| {
+            // stubtest compares the stubs with the built module, so build it first (into .venv,
+            // as `cargo xtask test` does).
+            crate::test::build_extension(sh, env)?;
+            let python = env.python();
+            let module = &ws.python()?.extension_module;
+            cmd!(sh, "{python} -m mypy.stubtest {module}").run_to_stderr()
+        },
+    },
+    Check {
         name: "zizmor",
         fix: "fix what zizmor reports in .github/workflows (https://docs.zizmor.sh/audits/)",
-        run: |sh, env| workflows::zizmor(sh, &env.bin("zizmor")),
+        gate: true,
+        run: |sh, _, env| workflows::zizmor(sh, &env.bin("zizmor")),
     },
     Check {
         name: "workflow schema",
         fix: "correct .github/workflows/*.yml where check-jsonschema points",
-        run: |sh, env| workflows::check_schema(sh, &env.bin("check-jsonschema")),
+        gate: true,
+        run: |sh, _, env| workflows::check_schema(sh, &env.bin("check-jsonschema")),
     },
 ];
 
 pub fn run(sh: &Shell, ws: &Workspace, _cmd: &flags::Lint) -> Result<()> {
     let mut progress = Progress::default();
-    let result = progress.stage("python env", || PythonEnv::ensure(sh, &ws.root)).and_then(|env| {
-        env.activate(sh);
-        run_checks(sh, ws, &env, &mut progress)
-    });
+    let result = progress
+        .stage("python env", || PythonEnv::ensure(sh, &ws.root, Group::Dev))
+        .and_then(|env| {
+            env.activate(sh);
+            run_checks(sh, ws, &env, Scope::All, &mut progress)
+        });
     progress.print_summary("lint summary");
     result
 }
@@ -75,12 +115,13 @@ pub fn run_checks(
     sh: &Shell,
     ws: &Workspace,
     env: &PythonEnv,
+    scope: Scope,
     progress: &mut Progress,
 ) -> Result<()> {
     let _dir = sh.push_dir(&ws.root);
     let mut failed = Vec::new();
-    for check in CHECKS {
-        if progress.stage(check.name, || (check.run)(sh, env)).is_err() {
+    for check in CHECKS.iter().filter(|c| scope == Scope::All || c.gate) {
+        if progress.stage(check.name, || (check.run)(sh, ws, env)).is_err() {
             failed.push(check);
         }
     }

@@ -10,6 +10,31 @@ use crate::exec::CmdExt;
 use anyhow::{Context, Result, bail};
 use xshell::{Shell, cmd};
 
+/// Which dependency groups of `uv.lock` the environment is synced with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Group {
+    /// `dev`, the default: everything development runs (tests, benchmarks, linters, the local
+    /// registries) and the release tools.
+    Dev,
+    /// `release` only: what building, verifying and publishing run. A CI job that does only
+    /// that syncs a handful of packages instead of the whole `dev` group.
+    Release,
+}
+
+impl Group {
+    /// The tools of the group the release checks for before it uses them.
+    pub fn tools(self, linux: bool) -> Vec<&'static str> {
+        let mut tools = vec!["maturin", "uv", "twine", "check-wheel-contents", "abi3audit"];
+        if linux {
+            tools.extend(["auditwheel", "python-zig"]);
+        }
+        if self == Group::Dev {
+            tools.extend(["pytest", "ruff"]);
+        }
+        tools
+    }
+}
+
 /// A synced project environment.
 #[derive(Debug, Clone)]
 pub struct PythonEnv {
@@ -17,8 +42,9 @@ pub struct PythonEnv {
 }
 
 impl PythonEnv {
-    /// Creates or updates `.venv` under the workspace root so that it matches `uv.lock`.
-    pub fn ensure(sh: &Shell, root: &Path) -> Result<PythonEnv> {
+    /// Creates or updates `.venv` under the workspace root so that it has `group` as `uv.lock`
+    /// pins it (inexact: what else is there stays, so the built extension survives).
+    pub fn ensure(sh: &Shell, root: &Path, group: Group) -> Result<PythonEnv> {
         let env = PythonEnv { dir: root.join(".venv") };
         if !env.python().exists() {
             let host = host_python()?;
@@ -44,7 +70,11 @@ impl PythonEnv {
                 .with_context(|| format!("install uv {wanted} into {}", env.dir.display()))?;
         }
         let uv = env.bin("uv");
-        cmd!(sh, "{uv} sync --locked --inexact --quiet")
+        let only: &[&str] = match group {
+            Group::Dev => &[],
+            Group::Release => &["--only-group", "release"],
+        };
+        cmd!(sh, "{uv} sync --locked --inexact --quiet {only...}")
             .env("UV_PROJECT_ENVIRONMENT", &env.dir)
             .env("UV_PYTHON_DOWNLOADS", "never")
             .run_to_stderr()

@@ -33,7 +33,7 @@ use crate::exec::CmdExt;
 use crate::flags::{self, Destination, Mode};
 use crate::host::Host;
 use crate::progress::{Progress, StageRecord, Status, format_duration};
-use crate::python_env::PythonEnv;
+use crate::python_env::{Group, PythonEnv};
 use crate::workspace::{Workspace, config};
 use manifest::Manifest;
 use plan::Plan;
@@ -60,6 +60,8 @@ pub struct Release<'a> {
     pub plan: Plan,
     pub host: Host,
     pub env: PythonEnv,
+    /// The dependency groups the environment was synced with (what this command runs).
+    pub group: Group,
     pub manifest: Manifest,
     pub remote: Remote,
     pub allow_private_repository: bool,
@@ -86,7 +88,9 @@ pub fn notify(sh: &Shell, ws: &Workspace, cmd: &flags::Notify) -> Result<()> {
 }
 
 pub fn run(sh: &Shell, ws: &Workspace, cmd: &flags::Release) -> Result<()> {
-    let mut release = Release::start(sh, ws, cmd.mode(), &cmd.destination, cmd.out.clone())?;
+    // The whole pipeline: its gates lint and test, so it needs the whole `dev` group.
+    let mut release =
+        Release::start(sh, ws, cmd.mode(), &cmd.destination, cmd.out.clone(), Group::Dev)?;
     release.allow_private_repository = cmd.allow_private_repository;
     let result = release.run_stages();
     release.finish(&result, cmd.json)?;
@@ -96,7 +100,8 @@ pub fn run(sh: &Shell, ws: &Workspace, cmd: &flags::Release) -> Result<()> {
 /// `cargo xtask publish`: the publish half alone, over artifacts already built and verified in
 /// `--out` (how CI publishes what its build matrix made, and how a failed upload is finished).
 pub fn publish_only(sh: &Shell, ws: &Workspace, cmd: &flags::Release) -> Result<()> {
-    let mut release = Release::start(sh, ws, cmd.mode(), &cmd.destination, cmd.out.clone())?;
+    let mut release =
+        Release::start(sh, ws, cmd.mode(), &cmd.destination, cmd.out.clone(), Group::Release)?;
     release.allow_private_repository = cmd.allow_private_repository;
     // The recorded artifacts first: every stage rewrites the manifest they are read from.
     let result = release
@@ -112,7 +117,8 @@ pub fn publish_only(sh: &Shell, ws: &Workspace, cmd: &flags::Release) -> Result<
 /// the sdist (`--source`) — checked and tested, into `--out`. Builds are the same in both
 /// modes, so this runs in the dry-run context: nothing here is irreversible.
 pub fn build_only(sh: &Shell, ws: &Workspace, cmd: &flags::Build) -> Result<()> {
-    let mut release = Release::start(sh, ws, Mode::DryRun, &cmd.destination, cmd.out.clone())?;
+    let mut release =
+        Release::start(sh, ws, Mode::DryRun, &cmd.destination, cmd.out.clone(), Group::Release)?;
     let result = match &cmd.target {
         Some(triple) => build_one_wheel(&mut release, triple, &cmd.python),
         None => release
@@ -169,7 +175,8 @@ fn build_one_wheel(r: &mut Release, triple: &str, pythons: &[String]) -> Result<
 /// `cargo xtask verify`: the complete artifact set (every build job's output gathered in
 /// `--out`) checked against the plan, then the manifest and SHA256SUMS written.
 pub fn verify_only(sh: &Shell, ws: &Workspace, cmd: &flags::Verify) -> Result<()> {
-    let mut release = Release::start(sh, ws, Mode::DryRun, &cmd.destination, cmd.out.clone())?;
+    let mut release =
+        Release::start(sh, ws, Mode::DryRun, &cmd.destination, cmd.out.clone(), Group::Release)?;
     let result = release
         .stage("verify", verify::run_complete)
         .and_then(|()| release.stage("manifest", |r| r.write_manifest()));
@@ -225,10 +232,11 @@ impl<'a> Release<'a> {
         mode: Mode,
         destination: &Destination,
         out: Option<PathBuf>,
+        group: Group,
     ) -> Result<Release<'a>> {
         let out = out.unwrap_or_else(|| ws.root.join("dist"));
         let mut progress = Progress::default();
-        let started = Release::prepare(sh, ws, mode, destination, &out, &mut progress);
+        let started = Release::prepare(sh, ws, mode, destination, &out, group, &mut progress);
         let (locks, staging, env, plan, host, previous) = match started {
             Ok(started) => started,
             Err(err) => {
@@ -262,6 +270,7 @@ impl<'a> Release<'a> {
             plan,
             host,
             env,
+            group,
             manifest,
             remote: Remote::default(),
             allow_private_repository: false,
@@ -283,12 +292,13 @@ impl<'a> Release<'a> {
         mode: Mode,
         destination: &Destination,
         out: &Path,
+        group: Group,
         progress: &mut Progress,
     ) -> Result<(outdir::Locks, PathBuf, PythonEnv, Plan, Host, outdir::Previous)> {
         let key = crate::digest::sha256_hex(out.to_string_lossy().as_bytes());
         let staging = build::target_dir(&ws.root).join("release-staging").join(&key[..12]);
         let locks = progress.stage("output", || outdir::open(sh, &ws.root, out, &staging))?;
-        let env = progress.stage("python env", || PythonEnv::ensure(sh, &ws.root))?;
+        let env = progress.stage("python env", || PythonEnv::ensure(sh, &ws.root, group))?;
         env.activate(sh);
         let (plan, host, previous) = progress.stage("plan", || {
             let host = Host::detect(sh)?;

@@ -4,7 +4,13 @@ use anyhow::{Context, Result};
 use xshell::{Shell, cmd};
 
 use crate::exec::CmdExt;
-use crate::{flags, progress::Progress, python_env::PythonEnv, tools, workspace::Workspace};
+use crate::{
+    flags,
+    progress::Progress,
+    python_env::{Group, PythonEnv},
+    tools,
+    workspace::Workspace,
+};
 
 /// Whether `cargo test` also runs the `#[ignore]`d tests: the end-to-end release tests, which
 /// run a whole release on a copy of the workspace. The person (or job) running the tests
@@ -28,7 +34,7 @@ fn run_stages(
     cmd: &flags::Test,
     progress: &mut Progress,
 ) -> Result<()> {
-    let env = progress.stage("python env", || PythonEnv::ensure(sh, &ws.root))?;
+    let env = progress.stage("python env", || PythonEnv::ensure(sh, &ws.root, Group::Dev))?;
     env.activate(sh);
     if !cmd.python_only {
         let ignored = if cmd.skip_end_to_end { Ignored::Skip } else { Ignored::Include };

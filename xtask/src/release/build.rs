@@ -22,7 +22,7 @@ use crate::{lint, test};
 /// Linters and the Rust test suite. The Python suite runs later against the built wheel.
 pub fn gates(r: &mut Release) -> Result<()> {
     let mut steps = Progress::default();
-    let linted = lint::run_checks(r.sh, r.ws, &r.env, &mut steps);
+    let linted = lint::run_checks(r.sh, r.ws, &r.env, lint::Scope::Gates, &mut steps);
     // The release is itself the end-to-end run: its test gate leaves out the `#[ignore]`d
     // tests that would start another release on a copy of the workspace.
     let tested = steps.stage("cargo test", || test::cargo_test(r.sh, test::Ignored::Skip));

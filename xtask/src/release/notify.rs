@@ -13,7 +13,7 @@ use xshell::Shell;
 use super::credentials;
 use super::manifest::{FILE_NAME, Manifest, PublishStatus};
 use crate::py::{self, Script};
-use crate::python_env::PythonEnv;
+use crate::python_env::{Group, PythonEnv};
 use crate::workspace::Workspace;
 
 pub fn run(sh: &Shell, ws: &Workspace, out: &Path) -> Result<()> {
@@ -24,7 +24,7 @@ pub fn run(sh: &Shell, ws: &Workspace, out: &Path) -> Result<()> {
     let manifest = Manifest::read(&out.join(FILE_NAME))?;
     let python = ws.python()?;
     let document = payload(&python.dist, &manifest, release_url(ws, &manifest.tag).as_deref());
-    let env = PythonEnv::ensure(sh, &ws.root)?;
+    let env = PythonEnv::ensure(sh, &ws.root, Group::Release)?;
     let body = serde_json::to_string(&document)?;
     let answer = py::run(sh, &env.python(), Script::Http)
         .arg("post-json")

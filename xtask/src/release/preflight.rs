@@ -68,12 +68,7 @@ fn tools(r: &mut Release) -> Result<()> {
             missing.push(format!("{tool}: not on PATH; {hint}"));
         }
     }
-    let mut venv_tools =
-        vec!["maturin", "uv", "twine", "check-wheel-contents", "abi3audit", "pytest", "ruff"];
-    if r.host.target.contains("-linux-") {
-        venv_tools.extend(["auditwheel", "python-zig"]);
-    }
-    for tool in venv_tools {
+    for tool in r.group.tools(r.host.target.contains("-linux-")) {
         let path = r.env.bin(tool);
         if !path.exists() {
             // The environment was just synced with uv.lock, so syncing again changes nothing:

@@ -284,29 +284,67 @@ fn metadata_checks(r: &Release) -> Result<()> {
 }
 
 /// Installs a wheel into a fresh environment for each Python and runs the test suite there.
-/// A Python is an interpreter path or a version that uv finds installed (`3.10`).
+/// A Python is an interpreter path or a version that uv finds installed (`3.10`). The first
+/// (oldest) Python gets the oldest numpy it has wheels for — the floor the package declares —
+/// and the others the newest the lock has; a lone Python gets both, one after the other.
 fn test_wheel(r: &Release, file: &str, pythons: &[String]) -> Result<()> {
-    let requirements = test_requirements(r)?;
-    for (i, interpreter) in pythons.iter().enumerate() {
+    for (i, (interpreter, numpy)) in test_runs(pythons).into_iter().enumerate() {
+        let requirements = test_requirements(r, numpy)?;
         let venv = fresh_venv(r, &format!("wheel-{i}"), interpreter)?;
         let uv = r.env.bin("uv");
         let python = venv_python(&venv);
         let path = r.out.join(file);
+        let what = format!("{interpreter} with the {} numpy", numpy.as_str());
         cmd!(
             r.sh,
             "{uv} pip install --quiet --python {python} --requirement {requirements} {path}"
         )
         .run_to_stderr()
-        .with_context(|| format!("install {file} into a fresh environment ({interpreter})"))?;
+        .with_context(|| format!("install {file} into a fresh environment ({what})"))?;
         import_check(r, &python)?;
         let tests = r.ws.root.join("python").join("tests");
         let _dir = r.sh.push_dir(&venv);
         cmd!(r.sh, "{python} -m pytest -q -p no:cacheprovider {tests}")
             .env("PYTHONDONTWRITEBYTECODE", "1")
             .run_to_stderr()
-            .with_context(|| format!("the test suite failed against {file} on {interpreter}"))?;
+            .with_context(|| format!("the test suite failed against {file} on {what}"))?;
     }
     Ok(())
+}
+
+/// The locked test environment of a run: the `test` dependency group (the newest numpy) or
+/// `test-oldest-numpy` (each Python's oldest numpy with wheels).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Numpy {
+    Newest,
+    Oldest,
+}
+
+impl Numpy {
+    fn as_str(self) -> &'static str {
+        match self {
+            Numpy::Newest => "newest",
+            Numpy::Oldest => "oldest",
+        }
+    }
+
+    fn group(self) -> &'static str {
+        match self {
+            Numpy::Newest => "test",
+            Numpy::Oldest => "test-oldest-numpy",
+        }
+    }
+}
+
+/// Which Python gets which numpy: the oldest Python the oldest numpy, the others the newest.
+fn test_runs(pythons: &[String]) -> Vec<(&String, Numpy)> {
+    match pythons {
+        [] => Vec::new(),
+        [only] => vec![(only, Numpy::Oldest), (only, Numpy::Newest)],
+        [oldest, rest @ ..] => std::iter::once((oldest, Numpy::Oldest))
+            .chain(rest.iter().map(|p| (p, Numpy::Newest)))
+            .collect(),
+    }
 }
 
 /// Builds the sdist from source in a fresh environment (as pip would) and imports it.
@@ -365,7 +403,7 @@ impl SdistCheck {
 /// Installs the just-published wheel from the index (not from disk) into a fresh environment
 /// and imports it: what a user's `pip install` will get.
 pub fn install_from_index(r: &Release) -> Result<()> {
-    let requirements = test_requirements(r)?;
+    let requirements = test_requirements(r, Numpy::Newest)?;
     let venv = fresh_venv(r, "from-index", &r.env.python().to_string_lossy())?;
     let (uv, python, index) = (r.env.bin("uv"), venv_python(&venv), &r.plan.pypi_index);
     let wanted = format!("{}=={}", r.plan.python_name, r.plan.python_version);
@@ -405,14 +443,17 @@ fn check_import(
     Ok(())
 }
 
-/// The locked versions of the `test` dependency group, as a requirements file.
-fn test_requirements(r: &Release) -> Result<PathBuf> {
+/// The locked versions of a test dependency group, as a requirements file.
+fn test_requirements(r: &Release, numpy: Numpy) -> Result<PathBuf> {
     let uv = r.env.bin("uv");
-    let text =
-        cmd!(r.sh, "{uv} export --frozen --only-group test --no-hashes --no-emit-project --quiet")
-            .read()
-            .context("export the test requirements from uv.lock")?;
-    let path = staging_dir(&r.staging, "test-requirements")?.join("requirements.txt");
+    let group = numpy.group();
+    let text = cmd!(
+        r.sh,
+        "{uv} export --frozen --only-group {group} --no-hashes --no-emit-project --quiet"
+    )
+    .read()
+    .with_context(|| format!("export the `{group}` dependency group from uv.lock"))?;
+    let path = staging_dir(&r.staging, &format!("requirements-{group}"))?.join("requirements.txt");
     std::fs::write(&path, text)?;
     Ok(path)
 }
@@ -445,6 +486,20 @@ fn fresh_venv_in(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_oldest_python_gets_the_oldest_numpy() {
+        let pythons = |v: &[&str]| v.iter().map(|p| p.to_string()).collect::<Vec<_>>();
+        let runs = |v: &[String]| {
+            test_runs(v).into_iter().map(|(p, n)| format!("{p} {}", n.as_str())).collect::<Vec<_>>()
+        };
+        assert_eq!(runs(&pythons(&["3.10", "3.14"])), ["3.10 oldest", "3.14 newest"]);
+        assert_eq!(
+            runs(&pythons(&["/usr/bin/python3"])),
+            ["/usr/bin/python3 oldest", "/usr/bin/python3 newest"]
+        );
+        assert!(runs(&[]).is_empty());
+    }
 
     #[test]
     fn every_licence_named_travels_with_the_code() {

@@ -11,6 +11,8 @@ pub struct PythonPackage {
     pub dist: String,
     /// The top-level import name (from `[tool.maturin] module-name`).
     pub module: String,
+    /// The compiled extension's full module name (`[tool.maturin] module-name`, `pkg._ext`).
+    pub extension_module: String,
     /// `[project] version` if one is written by hand.
     pub static_version: Option<String>,
     /// Whether `version` is listed in `[project] dynamic`.
@@ -39,11 +41,12 @@ impl PythonPackage {
             )?
             .to_owned();
         let maturin = doc.get("tool").and_then(|t| t.get("maturin"));
-        let module = maturin
+        let extension_module = maturin
             .and_then(|m| m.get("module-name"))
             .and_then(Item::as_str)
-            .map(|m| m.split('.').next().unwrap_or(m).to_owned())
+            .map(str::to_owned)
             .unwrap_or_else(|| dist.replace('-', "_"));
+        let module = extension_module.split('.').next().unwrap_or(&extension_module).to_owned();
         let dynamic_version = project
             .and_then(|p| p.get("dynamic"))
             .and_then(Item::as_array)
@@ -54,7 +57,15 @@ impl PythonPackage {
             maturin.and_then(|m| m.get("manifest-path")).and_then(Item::as_str).map(str::to_owned);
         let license =
             project.and_then(|p| p.get("license")).and_then(Item::as_str).map(str::to_owned);
-        Ok(PythonPackage { dist, module, static_version, dynamic_version, manifest_path, license })
+        Ok(PythonPackage {
+            dist,
+            module,
+            extension_module,
+            static_version,
+            dynamic_version,
+            manifest_path,
+            license,
+        })
     }
 
     /// The distribution name as it appears in file names (PEP 427/625): lowercase, runs of
@@ -97,6 +108,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!((py.dist.as_str(), py.module.as_str()), ("geo-rs", "geo"));
+        assert_eq!(py.extension_module, "geo._geo");
         assert!(py.dynamic_version && py.static_version.is_none());
         assert_eq!(py.manifest_path.as_deref(), Some("crates/py/Cargo.toml"));
         let py = PythonPackage::parse("[project]\nname = \"geo-rs\"\nversion = \"1.0\"\n").unwrap();
