@@ -303,8 +303,8 @@ def test_results_travel_through_multiprocessing(rng) -> None:
     assert all(type(result) is geodist.Hausdorff for result in results)
 
 
-# Memory: views are not copied row by row when they repeat one row, and copies that do not fit
-# are a MemoryError (the interpreter used to abort).
+# Memory: views are not copied row by row when they repeat one row, and copies or working memory
+# that do not fit are a MemoryError (the interpreter used to abort).
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.int32])
@@ -345,6 +345,36 @@ def test_point_sets_beyond_a_memory_limit_are_a_memory_error(argument, run_with_
     assert child.stdout == (
         f"MemoryError cannot allocate 1600000000 bytes for the 100000000 points of {argument}\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("call", "expected"),
+    [
+        # The reported case: the 320 MB copy of a fits, its 640 MB of unit vectors do not.
+        ("geodist.hausdorff(many, few)", "640000000 bytes for the unit vectors of point set a"),
+        # b's copy (160 MB) and unit vectors (320 MB) fit, its k-d tree's nodes do not.
+        (
+            "geodist.hausdorff(few, many[:10_000_000], directed=True)",
+            "234880968 bytes for the k-d tree nodes of point set b",
+        ),
+    ],
+)
+def test_working_memory_beyond_a_memory_limit_is_a_memory_error(
+    call, expected, run_with_little_memory
+):
+    # The interpreter used to abort ("memory allocation of 640000000 bytes failed").
+    child = run_with_little_memory(
+        f"""
+        many, few = np.zeros((20_000_000, 2)), [(0.0, 0.0)] * 3
+        limit_memory(600 * 2**20)
+        try:
+            {call}
+        except MemoryError as error:
+            print("MemoryError", error)
+        """
+    )
+    assert child.returncode == 0, (child.returncode, child.stderr)
+    assert child.stdout == f"MemoryError cannot allocate {expected}\n"
 
 
 # Errors.

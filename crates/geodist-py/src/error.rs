@@ -6,6 +6,7 @@
 
 use geodist::{GeodistError as CoreError, Position};
 use pyo3::PyErr;
+use pyo3::exceptions::PyMemoryError;
 
 pyo3::create_exception!(
     geodist,
@@ -26,7 +27,17 @@ pub(crate) fn point_set_err(error: CoreError) -> PyErr {
         }
         _ => format!("{at}"),
     };
-    GeodistError::new_err(message(&error, locate))
+    exception(&error, message(&error, locate))
+}
+
+/// The Python exception for `error`, with `message`: `MemoryError` when memory ran out
+/// (`OutOfMemory`; what Python itself raises then, and what callers catch), `GeodistError` for
+/// invalid input.
+pub(crate) fn exception(error: &CoreError, message: String) -> PyErr {
+    match error {
+        CoreError::OutOfMemory { .. } => PyMemoryError::new_err(message),
+        _ => GeodistError::new_err(message),
+    }
 }
 
 /// Which coordinate a rejected value is, which is also its column in a point array.

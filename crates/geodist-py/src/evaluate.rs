@@ -27,7 +27,7 @@ use numpy::{PY_ARRAY_API, PyArrayDescrMethods, PyArrayDyn, PyArrayMethods, PyUnt
 use pyo3::prelude::*;
 
 use crate::coords::{Coord, coord};
-use crate::error::{GeodistError as PyGeodistError, format_shape, message};
+use crate::error::{GeodistError as PyGeodistError, exception, format_shape, message};
 use crate::{gil, threads};
 
 /// The names of a function's four arguments, in the order it takes them. The kernel names an
@@ -165,7 +165,7 @@ fn located_error(
         let index = shape.map(|shape| argument_index(offset + at.index, broadcast, shape));
         format!("{}{}", at.argument, index.as_deref().map(format_index).unwrap_or_default())
     };
-    PyGeodistError::new_err(message(&error, locate))
+    exception(&error, message(&error, locate))
 }
 
 /// The error for argument shapes that numpy broadcasting cannot combine.

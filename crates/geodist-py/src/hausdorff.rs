@@ -3,8 +3,9 @@
 //!
 //! The point arrays are read in place when they are C-contiguous float64 (other real dtypes and
 //! layouts are converted or walked), validated row by row so that a bad value is reported as
-//! `a[3, 0]`, and copied into `Point`s for `geodist::hausdorff` (a `MemoryError` when the copy does
-//! not fit, rather than an abort); the computation runs without the GIL for large sets.
+//! `a[3, 0]`, and copied into `Point`s for `geodist::hausdorff`; the computation runs without the
+//! GIL for large sets. When the copy or the core's working memory (`GeodistError::OutOfMemory`)
+//! does not fit, the call raises `MemoryError` rather than aborting the interpreter.
 
 use std::hash::{Hash, Hasher};
 

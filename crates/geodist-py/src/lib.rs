@@ -204,8 +204,9 @@ mod _geodist {
     ///
     /// Raises ``GeodistError`` (a ``ValueError``) for an empty point set (or one with no point in
     /// ``bbox``), an array not of shape (n, 2), a NaN, infinite or out-of-range coordinate (named
-    /// by its position, such as ``a[3, 0]``), an invalid ``bbox`` or radius; and ``TypeError`` for
-    /// input that is not real numbers.
+    /// by its position, such as ``a[3, 0]``), an invalid ``bbox`` or radius; ``TypeError`` for
+    /// input that is not real numbers; and ``MemoryError`` when the point sets do not fit in
+    /// memory (with the search's working memory, up to about 110 bytes a point).
     #[pyfunction]
     #[pyo3(signature = (a, b, *, directed = false, radius = 6_371_008.8, bbox = None))]
     fn hausdorff<'py>(

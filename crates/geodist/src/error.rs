@@ -126,6 +126,16 @@ pub enum GeodistError {
         /// The name of the point set.
         argument: &'static str,
     },
+    /// Working memory in proportion to a point set that could not be allocated (the allocator
+    /// refused it, or its size overflows `isize`), reported instead of aborting the process.
+    OutOfMemory {
+        /// The name of the point set, for example `"a"`.
+        argument: &'static str,
+        /// What the memory was for, for example `"unit vectors"`.
+        what: &'static str,
+        /// The number of bytes requested (`usize::MAX` when the size overflows).
+        bytes: usize,
+    },
     /// A batch argument whose length differs from the output's.
     LengthMismatch {
         /// The name of the argument whose length is wrong.
@@ -178,6 +188,9 @@ impl fmt::Display for GeodistError {
                 f,
                 "no point of {argument} lies in the bounding box: expected at least one point"
             ),
+            Self::OutOfMemory { argument, what, bytes } => {
+                write!(f, "cannot allocate {bytes} bytes for the {what} of point set {argument}")
+            }
             Self::LengthMismatch { argument, expected, found } => write!(
                 f,
                 "length mismatch for {argument}: expected {expected} elements, found {found}"
@@ -251,6 +264,10 @@ mod tests {
         check(
             GeodistError::NoPointInBox { argument: "b" },
             "no point of b lies in the bounding box: expected at least one point",
+        );
+        check(
+            GeodistError::OutOfMemory { argument: "a", what: "unit vectors", bytes: 640_000_000 },
+            "cannot allocate 640000000 bytes for the unit vectors of point set a",
         );
         check(
             GeodistError::LengthMismatch { argument: "lon2", expected: 4, found: 3 },

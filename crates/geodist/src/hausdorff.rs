@@ -18,6 +18,15 @@
 //! so most queries stop within that leaf, and whole sets typically cost little more than
 //! building the trees, O((n + m) log(n + m)). Everything runs on the calling thread.
 //!
+//! # Memory
+//!
+//! The working memory is the unit vectors of both sets (32 bytes a point, counting only the
+//! points in the box for the `_within` functions), and for each set that is searched (`b`, and
+//! for the symmetric distance `a` too) a k-d tree: a reordered copy of the vectors, their
+//! indices and the nodes, about 46 to 60 bytes a point. Each part is reserved before it is
+//! filled, and when one cannot be allocated the functions return
+//! [`GeodistError::OutOfMemory`] instead of aborting the process.
+//!
 //! # Ties and rounding
 //!
 //! The search returns exactly what a brute-force scan over all pairs with the same
@@ -199,7 +208,9 @@ impl BoundingBox {
 /// # Errors
 ///
 /// [`GeodistError::InvalidRadius`] when `radius_m` is not a finite number greater than zero,
-/// then [`GeodistError::EmptyPointSet`] naming `"a"` or `"b"`.
+/// then [`GeodistError::EmptyPointSet`] naming `"a"` or `"b"`, and
+/// [`GeodistError::OutOfMemory`] when the working memory (see the [module
+/// documentation](self#memory)) cannot be allocated.
 ///
 /// # Examples
 ///
@@ -226,7 +237,9 @@ pub fn directed(a: &[Point], b: &[Point], radius_m: f64) -> Result<Hausdorff, Ge
 /// # Errors
 ///
 /// [`GeodistError::InvalidRadius`] when `radius_m` is not a finite number greater than zero,
-/// then [`GeodistError::EmptyPointSet`] naming `"a"` or `"b"`.
+/// then [`GeodistError::EmptyPointSet`] naming `"a"` or `"b"`, and
+/// [`GeodistError::OutOfMemory`] when the working memory (see the [module
+/// documentation](self#memory)) cannot be allocated.
 ///
 /// # Examples
 ///
@@ -350,14 +363,14 @@ fn hausdorff(
     let nothing = Witness { chord2: -1.0, query: usize::MAX, target: usize::MAX };
     let (a_index, b_index) = match mode {
         Mode::Directed => {
-            let b_tree = Tree::new(b_vectors);
+            let b_tree = Tree::new(b_vectors, "b")?;
             let mut a_vectors = a_vectors;
             tree::sort_spatially(&mut a_vectors);
             let ab = farthest(a_vectors.into_iter(), &b_tree, nothing);
             (ab.query, ab.target)
         }
         Mode::Symmetric => {
-            let (a_tree, b_tree) = (Tree::new(a_vectors), Tree::new(b_vectors));
+            let (a_tree, b_tree) = (Tree::new(a_vectors, "a")?, Tree::new(b_vectors, "b")?);
             let ab = farthest(a_tree.entries(), &b_tree, nothing);
             // Only a point of b strictly farther from a than `ab` can change the answer, so
             // that distance is the second direction's cutoff from the start.
@@ -399,19 +412,67 @@ fn unit_vectors(
     bbox: Option<BoundingBox>,
     argument: &'static str,
 ) -> Result<Vec<([f64; 3], usize)>, GeodistError> {
-    let vectors: Vec<([f64; 3], usize)> = match bbox {
-        None => points.iter().enumerate().map(|(i, &p)| (unit_vector(p), i)).collect(),
-        Some(bbox) => points
-            .iter()
-            .enumerate()
-            .filter(|&(_, &p)| bbox.contains(p))
-            .map(|(i, &p)| (unit_vector(p), i))
-            .collect(),
+    let vectors = match bbox {
+        None => {
+            let mut vectors = with_capacity(points.len(), argument, "unit vectors")?;
+            vectors.extend(points.iter().enumerate().map(|(i, &p)| (unit_vector(p), i)));
+            vectors
+        }
+        Some(bbox) => {
+            // Counted first, so that exactly the memory needed is reserved.
+            let inside = points.iter().filter(|&&p| bbox.contains(p)).count();
+            if inside == 0 {
+                return Err(GeodistError::NoPointInBox { argument });
+            }
+            let mut vectors = with_capacity(inside, argument, "unit vectors")?;
+            let points = points.iter().enumerate().filter(|&(_, &p)| bbox.contains(p));
+            vectors.extend(points.map(|(i, &p)| (unit_vector(p), i)));
+            vectors
+        }
     };
-    if vectors.is_empty() {
-        return Err(GeodistError::NoPointInBox { argument });
-    }
     Ok(vectors)
+}
+
+/// An empty vector with room for exactly `len` elements, or [`GeodistError::OutOfMemory`] for
+/// the `what` of point set `argument` when they cannot be allocated. Every allocation in
+/// proportion to a point set goes through here, so that running out of memory is an error for
+/// the caller and never aborts the process.
+fn with_capacity<T>(
+    len: usize,
+    argument: &'static str,
+    what: &'static str,
+) -> Result<Vec<T>, GeodistError> {
+    let mut vec = Vec::new();
+    match vec.try_reserve_exact(reservation(len, argument, what)) {
+        Ok(()) => Ok(vec),
+        Err(_) => Err(GeodistError::OutOfMemory {
+            argument,
+            what,
+            bytes: len.saturating_mul(size_of::<T>()),
+        }),
+    }
+}
+
+/// The number of elements to reserve for `len`: `len` itself, except in tests, which can make
+/// one allocation impossible to see that its failure is reported.
+#[cfg(not(test))]
+#[inline(always)]
+fn reservation(len: usize, _argument: &str, _what: &str) -> usize {
+    len
+}
+
+#[cfg(test)]
+std::thread_local! {
+    /// The `(argument, what)` whose reservation cannot succeed, on this test's thread.
+    static IMPOSSIBLE: std::cell::Cell<Option<(&'static str, &'static str)>> =
+        const { std::cell::Cell::new(None) };
+}
+
+#[cfg(test)]
+fn reservation(len: usize, argument: &'static str, what: &'static str) -> usize {
+    // Half the address space in elements of 8 bytes or more: more bytes than `isize::MAX`,
+    // which no vector can hold.
+    if IMPOSSIBLE.get() == Some((argument, what)) { usize::MAX / 2 } else { len }
 }
 
 /// The point as a unit vector: x towards (0, 0), y towards (0, 90), z towards the north pole.
@@ -501,6 +562,58 @@ mod tests {
         // Identical sets: every distance is zero.
         let got = hausdorff(&b, &b, None, Mode::Symmetric, 1.0).unwrap();
         assert_eq!((got.distance_m, got.a_index, got.b_index), (0.0, 0, 0));
+    }
+
+    #[test]
+    fn a_reservation_that_cannot_succeed_is_an_error() {
+        // More bytes than `isize::MAX`: the size overflows.
+        let err = with_capacity::<([f64; 3], usize)>(usize::MAX / 2, "a", "unit vectors");
+        assert_eq!(
+            err.unwrap_err(),
+            GeodistError::OutOfMemory { argument: "a", what: "unit vectors", bytes: usize::MAX }
+        );
+        // 4 EiB, a valid size that no allocator has: the allocator refuses.
+        #[cfg(target_pointer_width = "64")]
+        assert_eq!(
+            with_capacity::<usize>(1 << 59, "b", "k-d tree indices").unwrap_err(),
+            GeodistError::OutOfMemory { argument: "b", what: "k-d tree indices", bytes: 1 << 62 }
+        );
+    }
+
+    #[test]
+    fn every_allocation_that_fails_is_reported_and_nothing_else_is() {
+        let (a, b) = (random_points(11, 40, 1.0), random_points(13, 30, 1.0));
+        let everywhere = BoundingBox::new(-90.0, -180.0, 90.0, 180.0).unwrap();
+        let north = BoundingBox::new(0.0, -180.0, 90.0, 180.0).unwrap();
+        let north_of_a = a.iter().filter(|p| north.contains(**p)).count();
+        assert!(0 < north_of_a && north_of_a < a.len());
+        // The nodes are 7 words each (two corners and the smallest id); the tree of 40 points
+        // has 15 of them, that of 30 points 7 (a full heap down to leaves of at most 8 points).
+        let cases = [
+            (None, Mode::Directed, "a", "unit vectors", 40 * 32),
+            (None, Mode::Directed, "b", "unit vectors", 30 * 32),
+            (None, Mode::Directed, "b", "k-d tree nodes", 7 * 56),
+            (None, Mode::Directed, "b", "k-d tree vectors", 30 * 24),
+            (None, Mode::Directed, "b", "k-d tree indices", 30 * 8),
+            (Some(everywhere), Mode::Symmetric, "a", "unit vectors", 40 * 32),
+            (Some(north), Mode::Symmetric, "a", "unit vectors", north_of_a * 32),
+            (None, Mode::Symmetric, "a", "k-d tree nodes", 15 * 56),
+            (None, Mode::Symmetric, "a", "k-d tree vectors", 40 * 24),
+            (None, Mode::Symmetric, "a", "k-d tree indices", 40 * 8),
+            (None, Mode::Symmetric, "b", "k-d tree nodes", 7 * 56),
+        ];
+        let expected = |bbox, mode| hausdorff(&a, &b, bbox, mode, 1.0).unwrap();
+        for (bbox, mode, argument, what, bytes) in cases {
+            IMPOSSIBLE.set(Some((argument, what)));
+            let got = hausdorff(&a, &b, bbox, mode, 1.0);
+            IMPOSSIBLE.set(None);
+            assert_eq!(got, Err(GeodistError::OutOfMemory { argument, what, bytes }), "{mode:?}");
+        }
+        // The directed distance builds no tree of a.
+        IMPOSSIBLE.set(Some(("a", "k-d tree nodes")));
+        let got = hausdorff(&a, &b, None, Mode::Directed, 1.0);
+        IMPOSSIBLE.set(None);
+        assert_eq!(got, Ok(expected(None, Mode::Directed)));
     }
 
     #[test]

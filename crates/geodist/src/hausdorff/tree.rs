@@ -13,6 +13,9 @@
 //! candidate: the search returns exactly what a brute-force scan with the same arithmetic
 //! returns, including how ties are broken (smallest original index).
 
+use super::with_capacity;
+use crate::GeodistError;
+
 /// Points per leaf. Scanning a leaf is cheaper than bounding its two halves below about 8.
 const LEAF_LEN: usize = 8;
 
@@ -53,13 +56,27 @@ impl Nearest {
 }
 
 impl Tree {
-    /// Builds the tree over `(unit vector, id)` pairs; `entries` must not be empty.
-    pub(super) fn new(mut entries: Vec<([f64; 3], usize)>) -> Tree {
+    /// Builds the tree over `(unit vector, id)` pairs of point set `argument`; `entries` must
+    /// not be empty.
+    ///
+    /// # Errors
+    ///
+    /// [`GeodistError::OutOfMemory`] when the tree's memory cannot be allocated; it is all
+    /// reserved before the work starts.
+    pub(super) fn new(
+        mut entries: Vec<([f64; 3], usize)>,
+        argument: &'static str,
+    ) -> Result<Tree, GeodistError> {
+        let (len, node_count) = (entries.len(), node_count(entries.len()));
+        let mut nodes = with_capacity(node_count, argument, "k-d tree nodes")?;
+        let mut points = with_capacity(len, argument, "k-d tree vectors")?;
+        let mut ids = with_capacity(len, argument, "k-d tree indices")?;
         sort_spatially(&mut entries);
-        let mut nodes = vec![Node::EMPTY; node_count(entries.len())];
+        nodes.resize(node_count, Node::EMPTY);
         fit(&entries, 0, &mut nodes);
-        let (points, ids) = entries.into_iter().unzip();
-        Tree { points, ids, nodes }
+        points.extend(entries.iter().map(|&(p, _)| p));
+        ids.extend(entries.iter().map(|&(_, id)| id));
+        Ok(Tree { points, ids, nodes })
     }
 
     /// The points in tree order, with their ids: neighbours in this order are near each other
@@ -280,7 +297,7 @@ mod tests {
     }
 
     fn tree(points: &[[f64; 3]]) -> Tree {
-        Tree::new(points.iter().copied().zip(0..).collect())
+        Tree::new(points.iter().copied().zip(0..).collect(), "a").unwrap()
     }
 
     #[test]
