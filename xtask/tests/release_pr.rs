@@ -135,6 +135,16 @@ impl Repo {
     fn new(scratch: &Scratch, name: &str) -> Repo {
         let ws = scratch.path.join(name);
         support::copy_workspace(&ws);
+        // The scenarios draft their notes from their own commits: whatever the real changelog
+        // holds under `## [Unreleased]` today is not theirs.
+        let changelog = ws.join("CHANGELOG.md");
+        let text = std::fs::read_to_string(&changelog).unwrap();
+        let start = text.find("## [Unreleased]").expect("the changelog has ## [Unreleased]");
+        let body = start + "## [Unreleased]".len();
+        let end = text[body..].find("\n## [").map_or(text.len(), |at| body + at + 1);
+        let text = format!("{}\n\n{}", &text[..body], &text[end..]);
+        std::fs::write(&changelog, text).unwrap();
+        git(&ws, &["commit", "--quiet", "--all", "--message", "docs: no unreleased notes"]);
         let origin = scratch.path.join(format!("{name}-origin.git"));
         let bare = origin.file_name().unwrap().to_str().unwrap();
         git(&scratch.path, &["init", "--quiet", "--bare", "--initial-branch=main", bare]);
