@@ -337,7 +337,9 @@ impl<'a> Release<'a> {
         self.progress.records.push(record.clone());
         self.manifest.stages.push(record);
         self.write_manifest()?;
-        result.with_context(|| format!("release stage `{name}` failed"))
+        // No "stage X failed" around the error: the FAILED line and the summary above it say
+        // which stage, and the message itself is what a person needs to read.
+        result
     }
 
     /// Writes the manifest and `SHA256SUMS`, unless `--out` still holds another release's,
