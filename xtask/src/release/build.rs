@@ -14,7 +14,6 @@ use super::Release;
 use super::manifest::ArtifactRecord;
 use super::plan::{Builder, Kind, PlannedWheel};
 use crate::digest;
-use crate::flags::Mode;
 use crate::progress::Progress;
 use crate::python_env::PythonEnv;
 use crate::{lint, test};
@@ -64,10 +63,12 @@ pub fn package_crates(r: &Release, target: &Path, verify: Verify) -> Result<Vec<
     let epoch = source_date_epoch(r.sh)?;
     let packages: Vec<String> =
         r.plan.crates.iter().flat_map(|c| ["--package".to_owned(), c.name.clone()]).collect();
-    // A dry run may rehearse uncommitted work (preflight warned about it); live never does.
-    let allow_dirty = (r.mode == Mode::DryRun).then_some("--allow-dirty");
     let no_verify = (verify == Verify::PackOnly).then_some("--no-verify");
-    cmd!(r.sh, "cargo package --locked {allow_dirty...} {no_verify...} {packages...}")
+    // --allow-dirty in both modes, so that packaging is the same code: a dirty tree is the
+    // guards' business (a live release refuses it in preflight, a dry run rehearses uncommitted
+    // work with a warning), and a tree that changes during a run makes the crate packaged again
+    // before the upload differ from the verified one, which is refused then.
+    cmd!(r.sh, "cargo package --locked --allow-dirty {no_verify...} {packages...}")
         .env("SOURCE_DATE_EPOCH", &epoch)
         .env("CARGO_TARGET_DIR", target)
         .run_to_stderr()
