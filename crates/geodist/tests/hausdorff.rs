@@ -2,6 +2,9 @@
 //! random sets (proptest and seeded), and at the special places: the antimeridian, the poles,
 //! duplicate and single points, bounding boxes; plus every error.
 
+mod common;
+
+use common::point;
 use geodist::hausdorff::{self, BoundingBox, Hausdorff};
 use geodist::{GeodistError, MEAN_EARTH_RADIUS_M, Point, Position, haversine_with_radius};
 use proptest::prelude::*;
@@ -60,10 +63,6 @@ fn check_symmetric(got: Hausdorff, a: &[Point], b: &[Point], radius: f64) {
     let a_side = got.distance_m <= nearest(p, b, radius) + tol;
     let b_side = got.distance_m <= nearest(q, a, radius) + tol;
     assert!(a_side || b_side, "{got:?} is not a nearest pair in either direction");
-}
-
-fn point(lat: f64, lon: f64) -> Point {
-    Point::new(lat, lon).unwrap()
 }
 
 /// Latitudes and longitudes with weight on the poles, the antimeridian and repeated values.

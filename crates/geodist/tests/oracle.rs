@@ -1,44 +1,19 @@
 //! An independent oracle: geographiclib-rs, another port of Karney's algorithm, on 10,000
 //! seeded random pairs plus 2,000 nearly antipodal ones.
 
+mod common;
+
+use common::{SplitMix64, azimuth_difference};
 use geodist::{Point, inverse};
 use geographiclib_rs::{Geodesic, InverseGeodesic};
 
-/// SplitMix64: a tiny, well-distributed generator, so the pairs are the same on every run.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `[lo, hi]`.
-    fn uniform(&mut self, lo: f64, hi: f64) -> f64 {
-        let unit = (self.next_u64() >> 11) as f64 / ((1u64 << 53) - 1) as f64;
-        lo + (hi - lo) * unit
-    }
-
-    /// A latitude uniformly distributed over the sphere's area.
-    fn latitude(&mut self) -> f64 {
-        self.uniform(-1.0, 1.0).asin().to_degrees().clamp(-90.0, 90.0)
-    }
-}
-
-/// The difference between two azimuths in degrees, modulo 360.
-fn azimuth_difference(a: f64, b: f64) -> f64 {
-    let d = (a - b).rem_euclid(360.0);
-    d.min(360.0 - d)
-}
-
 #[test]
 fn agrees_with_geographiclib_rs() {
-    // Measured: max |ds| = 0 m (the distances are bit-identical) over all 12,000 pairs, and
-    // max |dazi| = 2.8e-14 deg: geographiclib-rs turns radians into degrees by multiplying
-    // with 180/pi where the C library, and this crate, divide by pi/180.
+    // Measured: on the 10,000 random pairs the distances are bit-identical and the azimuths
+    // within 1e-13 deg (geographiclib-rs turns radians into degrees by multiplying with 180/pi
+    // where the C library, and this crate, divide by pi/180); on the 2,000 nearly antipodal
+    // ones, where the azimuth is ill-conditioned, max |ds| = 3.7e-9 m (one ulp at 2e7 m) and
+    // max |dazi| = 3.4e-12 deg.
     let oracle = Geodesic::wgs84();
     let mut rng = SplitMix64(0x0005_EED0_F6E0_D157);
     let mut pairs = Vec::with_capacity(12_000);

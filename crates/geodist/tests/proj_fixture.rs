@@ -1,15 +1,12 @@
 //! Agreement with PROJ (GeographicLib's C code, through pyproj) on 1,000 stored inverse
 //! solutions: random, nearly antipodal, short, near-equatorial and near-polar pairs.
 
+mod common;
+
+use common::azimuth_difference;
 use geodist::{Point, inverse};
 
 const FIXTURE: &str = include_str!("data/proj_inverse.csv");
-
-/// The difference between two azimuths in degrees, modulo 360.
-fn azimuth_difference(a: f64, b: f64) -> f64 {
-    let d = (a - b).rem_euclid(360.0);
-    d.min(360.0 - d)
-}
 
 #[test]
 fn agrees_with_proj() {

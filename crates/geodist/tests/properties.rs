@@ -1,6 +1,9 @@
 //! Property tests: metric properties of both distances, agreement between the sphere and the
 //! ellipsoid, batch/scalar equivalence, and total (panic-free) handling of arbitrary input.
 
+mod common;
+
+use common::azimuth_difference;
 use geodist::{
     GeodistError, Inverse, MEAN_EARTH_RADIUS_M, Point, Position, batch, geodesic, haversine,
     haversine_with_radius, inverse,
@@ -45,12 +48,6 @@ fn any_coordinate() -> impl Strategy<Value = f64> {
             -180.000_000_000_000_03,
         ]),
     ]
-}
-
-/// The difference between two azimuths in degrees, modulo 360.
-fn azimuth_difference(a: f64, b: f64) -> f64 {
-    let d = (a - b).rem_euclid(360.0);
-    d.min(360.0 - d)
 }
 
 proptest! {
