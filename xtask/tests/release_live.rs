@@ -238,7 +238,7 @@ fn live_release_story() {
     // 7. A wrong password is found before the first upload: nothing at all is published, and
     // the refusal names the status and the registry's reason.
     let out = story.run("publish", &story.env("wrong-password"), None);
-    refused(&out, &["rejects the credentials (HTTP 403"]);
+    refused(&out, &["rejects the credentials (HTTP 403): expected UV_PUBLISH_USERNAME"]);
     story.nothing_published();
     assert_eq!(story.dist_state(), verified);
 

@@ -208,8 +208,14 @@ pub fn verdict(status: u16, body: &str) -> Verdict {
     }
 }
 
+/// `HTTP 403: <reason>`, or `HTTP 403` when the registry gave no reason.
+pub fn http_answer(status: impl std::fmt::Display, reason: &str) -> String {
+    if reason.is_empty() { format!("HTTP {status}") } else { format!("HTTP {status}: {reason}") }
+}
+
 /// The registry's reason in an error body: the JSON `code`, `message` or first `errors[].detail`,
-/// the `<pre>` of an HTML error page, else the text itself, shortened.
+/// the `<pre>` of an HTML error page, else the text itself, shortened. Empty when there is
+/// none, as in pypiserver's error pages, whose `<pre>` holds the Python `None`.
 pub fn reason(body: &str) -> String {
     if let Ok(json) = serde_json::from_str::<serde_json::Value>(body) {
         let found = [&json["code"], &json["message"], &json["errors"][0]["detail"]]
@@ -225,7 +231,9 @@ pub fn reason(body: &str) -> String {
     };
     let text = text.replace("&#039;", "'").replace("&quot;", "\"");
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if text.chars().count() > 300 {
+    if text == "None" {
+        String::new()
+    } else if text.chars().count() > 300 {
         format!("{}…", text.chars().take(300).collect::<String>())
     } else {
         text
@@ -291,13 +299,15 @@ fn judge(out: &std::process::Output, endpoint: &str, vars: &str) -> Option<Strin
     match verdict(status, body) {
         Verdict::Accepted => None,
         Verdict::Rejected(status, reason) => Some(format!(
-            "{endpoint} rejects the credentials (HTTP {status}: {reason}): expected {vars} to be \
-             accepted there; set the right ones (a new token if it expired or was revoked)"
+            "{endpoint} rejects the credentials ({}): expected {vars} to be accepted there; set \
+             the right ones (a new token if it expired or was revoked)",
+            http_answer(status, &reason)
         )),
         Verdict::Inconclusive(status, reason) => Some(format!(
-            "{endpoint} did not confirm the credentials (HTTP {status}: {reason}): expected an \
-             answer that accepts or rejects them; check the URL (an upload endpoint, such as \
-             https://upload.pypi.org/legacy/) and try again later"
+            "{endpoint} did not confirm the credentials ({}): expected an answer that accepts or \
+             rejects them; check the URL (an upload endpoint, such as \
+             https://upload.pypi.org/legacy/) and try again later",
+            http_answer(status, &reason)
         )),
     }
 }
@@ -318,8 +328,8 @@ mod tests {
             verdict(400, &html("Missing &#039;content&#039; file-field!")),
             Verdict::Accepted
         );
-        assert_eq!(verdict(403, &html("None")), Verdict::Rejected(403, "None".into()));
-        assert_eq!(verdict(401, &html("None")), Verdict::Rejected(401, "None".into()));
+        assert_eq!(verdict(403, &html("None")), Verdict::Rejected(403, String::new()));
+        assert_eq!(verdict(401, &html("None")), Verdict::Rejected(401, String::new()));
         let pypi = r#"{"code": "403 Invalid or non-existent authentication information. See https://pypi.org/help/#invalid-auth for more information.", "message": "x"}"#;
         assert!(
             matches!(verdict(403, pypi), Verdict::Rejected(403, r) if r.contains("Invalid or non-existent"))

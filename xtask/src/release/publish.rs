@@ -344,14 +344,14 @@ fn attestation_for(file: &Path, url: &str) -> Option<PathBuf> {
 }
 
 /// What the registry answered, from uv's error output: `Server returned status code 403
-/// Forbidden. Server says: <body>` becomes `HTTP 403 Forbidden: <the body's reason>`.
+/// Forbidden. Server says: <body>` becomes `HTTP 403 Forbidden: <the body's reason>`, or
+/// `HTTP 403 Forbidden` when the body gives none.
 fn uv_reason(stderr: &str) -> String {
     const STATUS: &str = "Server returned status code ";
     if let Some(at) = stderr.find(STATUS) {
         let rest = &stderr[at + STATUS.len()..];
         let (status, body) = rest.split_once(". Server says:").unwrap_or((rest, ""));
-        let reason = credentials::reason(body);
-        return format!("HTTP {}: {reason}", status.trim());
+        return credentials::http_answer(status.trim(), &credentials::reason(body));
     }
     let lines: Vec<&str> = stderr.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
     let cause = lines.iter().find(|l| l.starts_with("cause:") || l.starts_with("error:"));
@@ -472,7 +472,7 @@ mod tests {
     #[test]
     fn registry_answers_are_named() {
         let uv = "Uploading x.tar.gz (1KiB)\nerror: Failed to publish `x.tar.gz` to `http://127.0.0.1:1/`\n  cause: Server returned status code 403 Forbidden. Server says: <html><title>Error: 403 Forbidden</title><pre>None</pre></html>\n";
-        assert_eq!(uv_reason(uv), "HTTP 403 Forbidden: None");
+        assert_eq!(uv_reason(uv), "HTTP 403 Forbidden");
         assert_eq!(
             uv_reason("error: Failed\n  cause: Missing credentials for: http://x/\n"),
             "error: Failed"
