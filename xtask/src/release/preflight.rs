@@ -156,7 +156,7 @@ fn registry_state(r: &mut Release) -> Result<()> {
         let entries =
             registry::crate_versions(r.sh, &python, &location, &c.name).with_context(|| {
                 format!(
-                    "read what the cargo registry `{}` already has (set it with \
+                    "cannot read what the cargo registry `{}` already has (set it with \
                      --crates-registry)",
                     r.plan.crates_registry
                 )
@@ -166,7 +166,7 @@ fn registry_state(r: &mut Release) -> Result<()> {
     remote.python = registry::python_files(r.sh, &python, &r.plan.pypi_index, &r.plan.python_name)
         .with_context(|| {
             format!(
-                "read what the Python index {} already has (set it with --pypi-index)",
+                "cannot read what the Python index {} already has (set it with --pypi-index)",
                 r.plan.pypi_index
             )
         })?;
