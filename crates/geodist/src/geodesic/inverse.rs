@@ -192,19 +192,21 @@ impl Pending {
             meridian: false,
             s12x: solved.s12b * B,
             a12: solved.sig12 / DEGREE,
-            salp1: solved.salp1,
-            calp1: solved.calp1,
-            salp2: solved.salp2,
-            calp2: solved.calp2,
-            omg12: 0.0,
-            somg12,
-            comg12,
-            // lambda12 computed them from these very azimuths, except where it had to break
-            // the equatorial degeneracy by changing calp1.
-            calp0_eps: if self.canonical.ends.sbet1 == 0.0 && solved.calp1 == 0.0 {
-                None
-            } else {
-                Some(solved.calp0_eps)
+            angles: Angles {
+                salp1: solved.salp1,
+                calp1: solved.calp1,
+                salp2: solved.salp2,
+                calp2: solved.calp2,
+                omg12: 0.0,
+                somg12,
+                comg12,
+                // lambda12 computed them from these very azimuths, except where it had to
+                // break the equatorial degeneracy by changing calp1.
+                calp0_eps: if self.canonical.ends.sbet1 == 0.0 && solved.calp1 == 0.0 {
+                    None
+                } else {
+                    Some(solved.calp0_eps)
+                },
             },
         };
         finish::<AREA>(&self.canonical, branch)
@@ -217,15 +219,7 @@ struct Branch {
     meridian: bool,
     s12x: f64,
     a12: f64,
-    salp1: f64,
-    calp1: f64,
-    salp2: f64,
-    calp2: f64,
-    omg12: f64,
-    somg12: f64,
-    comg12: f64,
-    /// `(cos(alp0), eps)` when Newton's method already computed them from these azimuths.
-    calp0_eps: Option<(f64, f64)>,
+    angles: Angles,
 }
 
 /// `geod_geninverse_int` up to Newton's method: the transformation to canonical position and
@@ -370,19 +364,8 @@ fn prepare<const AREA: bool>(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> Stag
     }
 
     let canonical = Canonical { ends, slam12, clam12, lonsign, swapp, latsign };
-    let branch = Branch {
-        meridian,
-        s12x,
-        a12,
-        salp1,
-        calp1,
-        salp2,
-        calp2,
-        omg12,
-        somg12,
-        comg12,
-        calp0_eps: None,
-    };
+    let angles = Angles { salp1, calp1, salp2, calp2, omg12, somg12, comg12, calp0_eps: None };
+    let branch = Branch { meridian, s12x, a12, angles };
     Stage::Solved(finish::<AREA>(&canonical, branch))
 }
 
@@ -391,14 +374,12 @@ fn prepare<const AREA: bool>(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> Stag
 #[inline]
 fn finish<const AREA: bool>(canonical: &Canonical, branch: Branch) -> Solution {
     let Canonical { ends, lonsign, swapp, latsign, .. } = *canonical;
-    let Branch { meridian, s12x, a12, mut salp1, mut calp1, mut salp2, mut calp2, .. } = branch;
-    let Branch { omg12, somg12, comg12, calp0_eps, .. } = branch;
+    let Branch { meridian, s12x, a12, angles } = branch;
 
     // Convert -0 to 0.
     let s12 = 0.0 + s12x;
 
     let area = if AREA {
-        let angles = Angles { salp1, calp1, salp2, calp2, omg12, somg12, comg12, calp0_eps };
         let area = area_to_equator(&ends, meridian, &angles);
         // Convert -0 to 0.
         area * (swapp * lonsign * latsign) + 0.0
@@ -407,6 +388,7 @@ fn finish<const AREA: bool>(canonical: &Canonical, branch: Branch) -> Solution {
     };
 
     // Convert calp, salp to azimuth accounting for lonsign, swapp, latsign.
+    let Angles { mut salp1, mut calp1, mut salp2, mut calp2, .. } = angles;
     if swapp < 0.0 {
         std::mem::swap(&mut salp1, &mut salp2);
         std::mem::swap(&mut calp1, &mut calp2);
@@ -430,6 +412,7 @@ struct Angles {
     omg12: f64,
     somg12: f64,
     comg12: f64,
+    /// `(cos(alp0), eps)` when Newton's method already computed them from these azimuths.
     calp0_eps: Option<(f64, f64)>,
 }
 

@@ -52,9 +52,22 @@ macro_rules! horner {
 /// `cos σ` (C's `SinCosSeries` with `sinp = TRUE`; `c[0]` is unused).
 #[inline(always)]
 pub(super) fn sin_series<const TERMS: usize, T: Real>(sinx: T, cosx: T, c: &[T; NC]) -> T {
+    let (y0, _) = clenshaw::<TERMS, 1, T>(sinx, cosx, c);
+    // sin(2 * x) * y0
+    sinx * 2.0 * cosx * y0
+}
+
+/// Clenshaw's recurrence for `2 cos(2 σ)` over the `TERMS` coefficients `c[FIRST..FIRST +
+/// TERMS]`, last first, as the C code runs it: the final two accumulators `(y0, y1)`.
+#[inline(always)]
+fn clenshaw<const TERMS: usize, const FIRST: usize, T: Real>(
+    sinx: T,
+    cosx: T,
+    c: &[T; NC],
+) -> (T, T) {
     // 2 * cos(2 * x)
     let ar = (cosx - sinx) * 2.0 * (cosx + sinx);
-    let mut k = TERMS + 1;
+    let mut k = FIRST + TERMS;
     let mut y0 = if TERMS & 1 == 1 {
         k -= 1;
         c[k]
@@ -69,8 +82,7 @@ pub(super) fn sin_series<const TERMS: usize, T: Real>(sinx: T, cosx: T, c: &[T; 
         k -= 1;
         y0 = ar * y1 - y0 + c[k];
     }
-    // sin(2 * x) * y0
-    sinx * 2.0 * cosx * y0
+    (y0, y1)
 }
 
 /// `A1 - 1`, the scale factor of the distance integral.
@@ -207,22 +219,7 @@ pub(super) fn c4f(eps: f64) -> [f64; NC] {
 /// and `cos σ` (C's `SinCosSeries` with `sinp = FALSE`), for the area integral.
 #[inline(always)]
 pub(super) fn cos_series<const TERMS: usize, T: Real>(sinx: T, cosx: T, c: &[T; NC]) -> T {
-    // 2 * cos(2 * x)
-    let ar = (cosx - sinx) * 2.0 * (cosx + sinx);
-    let mut k = TERMS;
-    let mut y0 = if TERMS & 1 == 1 {
-        k -= 1;
-        c[k]
-    } else {
-        T::splat(0.0)
-    };
-    let mut y1 = T::splat(0.0);
-    for _ in 0..TERMS / 2 {
-        k -= 1;
-        y1 = ar * y0 - y1 + c[k];
-        k -= 1;
-        y0 = ar * y1 - y0 + c[k];
-    }
+    let (y0, y1) = clenshaw::<TERMS, 0, T>(sinx, cosx, c);
     cosx * (y0 - y1)
 }
 
