@@ -107,7 +107,7 @@ pub(crate) fn format_shape(shape: &[usize]) -> String {
 }
 
 /// A float as Python's `repr` shows it (`nan`, `inf`, `91.0`), since Python users read it.
-fn repr(value: f64) -> String {
+pub fn repr(value: f64) -> String {
     if value.is_nan() {
         "nan".to_owned()
     } else if value.is_infinite() {

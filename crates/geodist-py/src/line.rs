@@ -15,7 +15,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
 use crate::coords::{Coord, coord};
-use crate::error::{GeodistError, format_shape, point_set_err};
+use crate::error::{GeodistError, format_shape, point_set_err, repr};
 
 /// Outputs and inputs at least this long are computed without the GIL (from about 1 ms of work,
 /// a thousand geodesics); see `evaluate::GIL_RELEASE_MIN_LEN`.
@@ -288,20 +288,9 @@ fn spacing_err(error: geodist::GeodistError) -> PyErr {
     match error {
         geodist::GeodistError::InvalidSpacing { value } => GeodistError::new_err(format!(
             "invalid max_spacing = {}: expected a finite number > 0 (meters)",
-            python_repr(value)
+            repr(value)
         )),
         other => point_set_err(other),
-    }
-}
-
-/// A float as Python's `repr` writes it (`nan`, `inf`, `0.0`).
-fn python_repr(value: f64) -> String {
-    if value.is_nan() {
-        "nan".to_owned()
-    } else if value.is_infinite() {
-        if value > 0.0 { "inf" } else { "-inf" }.to_owned()
-    } else {
-        format!("{value:?}")
     }
 }
 
