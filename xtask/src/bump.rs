@@ -18,6 +18,8 @@ use anyhow::{Context, Result, bail};
 use semver::Version;
 use xshell::{Shell, cmd};
 
+use crate::files::{self, Replacement};
+
 use crate::changelog::{self, commits};
 use crate::pep440::pep440;
 use crate::version;
@@ -96,6 +98,15 @@ pub fn bump(sh: &Shell, ws: &Workspace, request: &Request) -> Result<Version> {
     if request.finish == Finish::CommitAndTag {
         require_new_tag(sh, root, &format!("{}{next}", ws.config.tag_prefix))?;
     }
+    if request.mode == Mode::Write
+        && request.finish != Finish::Files
+        && let Some(problem) = crate::project::git_identity_problem(sh, root)
+    {
+        bail!(
+            "{problem}; nothing was written or committed. Set one and bump again, or bump \
+             without --commit and commit the files yourself"
+        );
+    }
     eprintln!("bump {current} -> {next} (Python: {})", pep440(&next)?);
     let unreleased = ws.changelog.as_deref().and_then(|c| changelog::section(c, "Unreleased"));
     if unreleased.is_some_and(|notes| notes.is_empty()) {
@@ -113,14 +124,27 @@ pub fn bump(sh: &Shell, ws: &Workspace, request: &Request) -> Result<Version> {
             eprintln!("dry run: nothing written; run without --dry-run to apply");
         }
         Mode::Write => {
-            for e in &edits {
-                let path = root.join(&e.path);
-                std::fs::write(&path, &e.after)
-                    .with_context(|| format!("write {}", path.display()))?;
+            let files: Vec<Replacement> = edits
+                .iter()
+                .map(|e| Replacement {
+                    path: root.join(&e.path),
+                    before: &e.before,
+                    after: &e.after,
+                })
+                .collect();
+            files::replace_all(&files)?;
+            let coherent = version::collect(sh, &Workspace::load(root)?, None)
+                .and_then(|report| report.check())
+                .context("the bump left the versions incoherent (a bug in the xtask)");
+            if let Err(err) =
+                coherent.and_then(|()| commit(sh, root, &edits, &next, request.finish))
+            {
+                return Err(undo(sh, root, &files, err));
             }
-            let report = version::collect(sh, &Workspace::load(root)?, None)?;
-            report.check().context("the bump left the versions incoherent (a bug in the xtask)")?;
-            finish(sh, root, ws, &edits, &next, request.finish)?;
+            if request.finish == Finish::CommitAndTag {
+                tag(sh, root, ws, &next)?;
+            }
+            report_done(ws, &edits, &next, request.finish);
         }
     }
     Ok(next)
@@ -215,43 +239,79 @@ fn require_clean_tree(sh: &Shell, root: &Path) -> Result<()> {
     Ok(())
 }
 
-fn finish(
+/// Commits the bump's files when asked to.
+fn commit(
     sh: &Shell,
     root: &Path,
-    ws: &Workspace,
     edits: &[FileEdit],
     next: &Version,
     finish: Finish,
 ) -> Result<()> {
+    if finish == Finish::Files {
+        return Ok(());
+    }
     let _dir = sh.push_dir(root);
     let paths: Vec<&str> = edits.iter().map(|e| e.path.as_str()).collect();
     let paths = paths.as_slice();
-    let tag = format!("{}{next}", ws.config.tag_prefix);
     let message = format!("chore(release): {next}");
-    if finish == Finish::Files {
-        eprintln!(
-            "wrote {}; review with `git diff`, then commit and tag (or rerun with --commit \
-             --tag next time)",
-            paths.join(", ")
-        );
-        return Ok(());
-    }
     cmd!(sh, "git add -- {paths...}").run().context("stage the bump")?;
     cmd!(sh, "git commit --quiet --message {message} -- {paths...}")
         .run()
-        .context("commit the bump")?;
-    if finish == Finish::CommitAndTag {
-        let tag_message = format!("Release {next}");
-        cmd!(sh, "git tag --annotate {tag} --message {tag_message}")
-            .run()
-            .with_context(|| format!("tag the bump {tag}"))?;
-        eprintln!(
-            "committed and tagged {tag}; push both with `git push --atomic origin HEAD {tag}`"
-        );
-    } else {
-        eprintln!("committed {message}; tag it with `git tag --annotate {tag}` when ready");
+        .context("commit the bump")
+}
+
+/// Takes a failed bump back: the files get their old texts and leave the index, so the
+/// checkout is as it was before the bump.
+fn undo(sh: &Shell, root: &Path, files: &[Replacement], err: anyhow::Error) -> anyhow::Error {
+    let _dir = sh.push_dir(root);
+    let paths: Vec<&str> =
+        files.iter().filter_map(|f| f.path.strip_prefix(root).ok()?.to_str()).collect();
+    let listed = paths.as_slice();
+    let unstaged = cmd!(sh, "git reset --quiet -- {listed...}").quiet().run();
+    match files::restore(files).and(unstaged.map_err(anyhow::Error::from)) {
+        Ok(()) => err.context(
+            "the bump was taken back: the files are as they were and nothing was committed; \
+             fix the cause below and bump again",
+        ),
+        Err(also) => err.context(format!(
+            "the bump failed, and taking it back failed too ({also:#}); restore the files with \
+             `git checkout HEAD -- {}`",
+            paths.join(" ")
+        )),
     }
-    Ok(())
+}
+
+/// Tags the bump commit. A failure here keeps the commit, and says how to tag it by hand.
+fn tag(sh: &Shell, root: &Path, ws: &Workspace, next: &Version) -> Result<()> {
+    let _dir = sh.push_dir(root);
+    let tag = format!("{}{next}", ws.config.tag_prefix);
+    let tag_message = format!("Release {next}");
+    cmd!(sh, "git tag --annotate {tag} --message {tag_message}").run().with_context(|| {
+        format!(
+            "the bump is committed, but tagging it {tag} failed: fix the cause below, then tag \
+             it with `git tag --annotate {tag} --message \"{tag_message}\"`"
+        )
+    })
+}
+
+fn report_done(ws: &Workspace, edits: &[FileEdit], next: &Version, finish: Finish) {
+    let tag = format!("{}{next}", ws.config.tag_prefix);
+    match finish {
+        Finish::Files => {
+            let paths: Vec<&str> = edits.iter().map(|e| e.path.as_str()).collect();
+            eprintln!(
+                "wrote {}; review with `git diff`, then commit and tag (or rerun with --commit \
+                 --tag next time)",
+                paths.join(", ")
+            );
+        }
+        Finish::Commit => eprintln!(
+            "committed chore(release): {next}; tag it with `git tag --annotate {tag}` when ready"
+        ),
+        Finish::CommitAndTag => eprintln!(
+            "committed and tagged {tag}; push both with `git push --atomic origin HEAD {tag}`"
+        ),
+    }
 }
 
 fn check_date(date: &str) -> Result<String> {

@@ -6,6 +6,7 @@ mod bump;
 mod changelog;
 mod digest;
 mod exec;
+mod files;
 mod flags;
 mod github_release;
 #[cfg(test)]

@@ -62,3 +62,16 @@ pub fn require_full_history(sh: &xshell::Shell, root: &Path) -> anyhow::Result<(
     }
     Ok(())
 }
+
+/// What is wrong, with its fix, when git has no identity to commit and tag with in `root`.
+pub fn git_identity_problem(sh: &xshell::Shell, root: &Path) -> Option<String> {
+    let _dir = sh.push_dir(root);
+    let known = ["GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT"]
+        .into_iter()
+        .all(|who| xshell::cmd!(sh, "git var {who}").quiet().ignore_stderr().read().is_ok());
+    (!known).then(|| {
+        "git has no identity to commit and tag with: expected user.name and user.email \
+         (`git config user.name …`), or GIT_AUTHOR_NAME/EMAIL and GIT_COMMITTER_NAME/EMAIL"
+            .to_owned()
+    })
+}

@@ -42,7 +42,7 @@ pub fn run(sh: &Shell, ws: &Workspace, cmd: &flags::ReleasePr) -> Result<()> {
             unreachable.reason()
         );
     }
-    let problems = problems(sh, &facts, &github, &plan)?;
+    let problems = problems(sh, &ws.root, &facts, &github, &plan)?;
     match cmd.mode() {
         Mode::DryRun => {
             for problem in &problems {
@@ -62,7 +62,13 @@ pub fn run(sh: &Shell, ws: &Workspace, cmd: &flags::ReleasePr) -> Result<()> {
 /// What a live run refuses and a dry run warns about, each with its fix: the checkout must be
 /// clean and at origin's default branch, gh usable when the plan needs it, and git given an
 /// identity to commit and tag with.
-fn problems(sh: &Shell, facts: &Facts, github: &Github, plan: &Plan) -> Result<Vec<String>> {
+fn problems(
+    sh: &Shell,
+    root: &Path,
+    facts: &Facts,
+    github: &Github,
+    plan: &Plan,
+) -> Result<Vec<String>> {
     let mut problems = Vec::new();
     let status = cmd!(sh, "git status --porcelain --untracked-files=no")
         .quiet()
@@ -92,13 +98,8 @@ fn problems(sh: &Shell, facts: &Facts, github: &Github, plan: &Plan) -> Result<V
         problems.push(why.clone());
     }
     let commits = plan.actions.iter().any(|a| matches!(a, Action::Commit(_) | Action::Tag(_)));
-    if commits && cmd!(sh, "git var GIT_COMMITTER_IDENT").quiet().ignore_stderr().read().is_err() {
-        problems.push(
-            "git has no identity to commit and tag with: expected user.name and user.email \
-             (`git config user.name …`), or GIT_AUTHOR_NAME/EMAIL and GIT_COMMITTER_NAME/EMAIL as \
-             the release-pr workflow sets them"
-                .to_owned(),
-        );
+    if commits && let Some(problem) = crate::project::git_identity_problem(sh, root) {
+        problems.push(format!("{problem}, as the release-pr workflow sets them"));
     }
     Ok(problems)
 }

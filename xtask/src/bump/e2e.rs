@@ -136,3 +136,67 @@ fn bump_patch_then_check_on_a_copy() {
     assert!(err.to_string().contains("uncommitted changes"), "{err}");
     assert_eq!(read("Cargo.lock"), old_lock);
 }
+
+/// `sh` with git configured by `pairs` (key, value), as `git -c` would, on top of its own.
+fn with_git_config(sh: &Shell, pairs: &[(&str, &str)]) {
+    sh.set_var("GIT_CONFIG_COUNT", pairs.len().to_string());
+    for (i, (key, value)) in pairs.iter().enumerate() {
+        sh.set_var(format!("GIT_CONFIG_KEY_{i}"), key);
+        sh.set_var(format!("GIT_CONFIG_VALUE_{i}"), value);
+    }
+}
+
+#[test]
+fn a_bump_that_cannot_commit_leaves_the_checkout_as_it_was() {
+    let tmp = TempDir::new("bump-undo");
+    let root = tmp.0.as_path();
+    let sh = isolated_shell();
+    copy_repository(&sh, root);
+    let load = || Workspace::load(root).unwrap();
+    let head = || {
+        let _dir = sh.push_dir(root);
+        cmd!(sh, "git rev-parse HEAD").read().unwrap()
+    };
+    let status = || {
+        let _dir = sh.push_dir(root);
+        cmd!(sh, "git status --porcelain").read().unwrap()
+    };
+    let before = head();
+
+    // No identity (and none guessed from the host name): refused before anything is written.
+    let anonymous = isolated_shell();
+    for who in ["AUTHOR", "COMMITTER"] {
+        anonymous.set_var(format!("GIT_{who}_NAME"), "");
+        anonymous.set_var(format!("GIT_{who}_EMAIL"), "");
+    }
+    with_git_config(&anonymous, &[("user.useConfigOnly", "true")]);
+    let err = bump(&anonymous, &load(), &request("patch", Mode::Write, Finish::Commit));
+    let err = format!("{:#}", err.unwrap_err());
+    assert!(err.contains("no identity") && err.contains("nothing was written"), "{err}");
+    assert_eq!((head(), status()), (before.clone(), String::new()));
+
+    // A pre-commit hook rejects the commit: the files and the index are taken back.
+    let hook = root.join(".git/hooks/pre-commit");
+    std::fs::write(&hook, "#!/bin/sh\necho 'the hook says no' >&2\nexit 1\n").unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let err = bump(&sh, &load(), &request("patch", Mode::Write, Finish::CommitAndTag));
+    let err = format!("{:#}", err.unwrap_err());
+    assert!(err.contains("taken back") && err.contains("commit the bump"), "{err}");
+    assert_eq!((head(), status()), (before.clone(), String::new()));
+    std::fs::remove_file(&hook).unwrap();
+
+    // The tag cannot be made (signing fails): the commit stays, and the error says how to tag.
+    let signing = isolated_shell();
+    with_git_config(&signing, &[("tag.gpgSign", "true"), ("gpg.program", "false")]);
+    let err = bump(&signing, &load(), &request("patch", Mode::Write, Finish::CommitAndTag));
+    let err = format!("{:#}", err.unwrap_err());
+    let next = load().version().unwrap();
+    let tag = format!("{}{next}", load().config.tag_prefix);
+    assert!(err.contains(&format!("committed, but tagging it {tag} failed")), "{err}");
+    assert!(err.contains(&format!("git tag --annotate {tag}")), "{err}");
+    assert_ne!(head(), before);
+    assert_eq!(status(), "");
+}

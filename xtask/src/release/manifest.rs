@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 
 use super::plan::{Kind, Plan};
 use crate::digest;
+use crate::files;
 use crate::flags::Mode;
 use crate::progress::{StageRecord, Status};
 
@@ -241,11 +242,11 @@ impl Manifest {
     pub fn write(&self, out: &Path) -> Result<()> {
         std::fs::create_dir_all(out).with_context(|| format!("create {}", out.display()))?;
         let text = serde_json::to_string_pretty(&self.to_json())? + "\n";
-        write_atomic(&out.join(FILE_NAME), &text)?;
+        files::write_atomic(&out.join(FILE_NAME), &text)?;
         let sums = digest::render_sums(
             self.artifacts.iter().map(|a| (a.sha256.as_str(), a.file.as_str())),
         );
-        write_atomic(&out.join(SUMS_FILE_NAME), &sums)
+        files::write_atomic(&out.join(SUMS_FILE_NAME), &sums)
     }
 
     /// Records (or replaces) an artifact.
@@ -278,12 +279,6 @@ fn optional_string(v: &Value, key: &str, at: &str) -> Result<Option<String>> {
         Value::String(s) => Ok(Some(s.clone())),
         other => bail!("{at}: `{key}` expected a string or null, found {other}"),
     }
-}
-
-fn write_atomic(path: &Path, text: &str) -> Result<()> {
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, text).with_context(|| format!("write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("write {}", path.display()))
 }
 
 #[cfg(test)]

@@ -1,0 +1,96 @@
+//! Writing the files a command changes so that a failure never leaves half a file, nor half a
+//! change: each text goes to a temporary file beside its target and is renamed over it.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+/// Writes `text` to `path` atomically: a crash or a full disk leaves the old file or the new
+/// one, never a truncated one.
+pub fn write_atomic(path: &Path, text: &str) -> Result<()> {
+    let tmp = temporary(path);
+    let written =
+        std::fs::write(&tmp, text).with_context(|| format!("write {}", tmp.display())).and_then(
+            |()| std::fs::rename(&tmp, path).with_context(|| format!("write {}", path.display())),
+        );
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
+}
+
+/// One file of a change: its path, the text it has now and the text it should have.
+pub struct Replacement<'a> {
+    pub path: PathBuf,
+    pub before: &'a str,
+    pub after: &'a str,
+}
+
+/// Replaces every file's text with its `after`, or none: when one write fails, the files
+/// already written get their `before` back, and the error says so.
+pub fn replace_all(files: &[Replacement<'_>]) -> Result<()> {
+    for (i, file) in files.iter().enumerate() {
+        if let Err(err) = write_atomic(&file.path, file.after) {
+            let restored = restore(&files[..i]);
+            return Err(match restored {
+                Ok(()) => {
+                    err.context("nothing was changed: the files already written are restored")
+                }
+                Err(also) => err.context(format!(
+                    "and restoring the files written before failed too: {also:#}"
+                )),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Gives every file its `before` text again.
+pub fn restore(files: &[Replacement<'_>]) -> Result<()> {
+    for file in files {
+        write_atomic(&file.path, file.before)?;
+    }
+    Ok(())
+}
+
+fn temporary(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".{}.tmp", std::process::id()));
+    path.with_file_name(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_write_restores_the_files_written_before_it() {
+        let dir = std::env::temp_dir().join(format!("xtask-files-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("c")).unwrap();
+        for name in ["a", "b"] {
+            std::fs::write(dir.join(name), format!("old {name}")).unwrap();
+        }
+        let files = [
+            Replacement { path: dir.join("a"), before: "old a", after: "new a" },
+            Replacement { path: dir.join("b"), before: "old b", after: "new b" },
+            // A directory cannot be renamed over: the third write fails.
+            Replacement { path: dir.join("c"), before: "", after: "new c" },
+        ];
+        let err = format!("{:#}", replace_all(&files).unwrap_err());
+        assert!(err.contains("nothing was changed"), "{err}");
+        assert!(err.contains(&dir.join("c").display().to_string()), "{err}");
+        for name in ["a", "b"] {
+            assert_eq!(std::fs::read_to_string(dir.join(name)).unwrap(), format!("old {name}"));
+        }
+        let mut left: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["a", "b", "c"], "a temporary file was left behind");
+
+        replace_all(&files[..2]).unwrap();
+        assert_eq!(std::fs::read_to_string(dir.join("b")).unwrap(), "new b");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
