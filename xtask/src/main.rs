@@ -42,6 +42,9 @@ fn main() -> ExitCode {
     // Before any thread exists: the publishing secrets leave the environment, so that only the
     // tools that upload ever see them.
     release::take_secrets();
+    // And relative paths in the environment (`CARGO_TARGET_DIR=tgt`) mean, for every tool the
+    // xtask runs at the workspace root, what they meant where the xtask was started.
+    project::make_path_variables_absolute();
     let result = run();
     if let Some(signal) = exec::interrupted() {
         // One line, not the chain of every stage the interruption failed.

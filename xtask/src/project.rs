@@ -1,5 +1,6 @@
 //! Facts about the repository this xtask works on: where it is.
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 /// The workspace root: the nearest directory at or above the current one that holds both a
@@ -74,4 +75,79 @@ pub fn git_identity_problem(sh: &xshell::Shell, root: &Path) -> Option<String> {
          (`git config user.name …`), or GIT_AUTHOR_NAME/EMAIL and GIT_COMMITTER_NAME/EMAIL"
             .to_owned()
     })
+}
+
+/// Environment variables that name a path. Each tool resolves a relative one against its own
+/// working directory, and the xtask runs its tools at the workspace root, not where it was
+/// started: `CARGO_TARGET_DIR=tgt` from `crates/geodist` would be `crates/geodist/tgt` to the
+/// `cargo` that built the xtask, `tgt` at the root to the `cargo package` it runs, and a third
+/// place to the xtask's own file reads.
+const PATH_VARIABLES: &[&str] = &[
+    "CARGO_TARGET_DIR",
+    "CARGO_BUILD_TARGET_DIR",
+    "CARGO_HOME",
+    "RUSTUP_HOME",
+    "UV_CACHE_DIR",
+    "UV_PROJECT_ENVIRONMENT",
+    "UV_PYTHON_INSTALL_DIR",
+    "UV_TOOL_DIR",
+    "VIRTUAL_ENV",
+    "GITHUB_EVENT_PATH",
+    "GITHUB_OUTPUT",
+    "GITHUB_STEP_SUMMARY",
+];
+
+/// The relative paths among `env`'s [`PATH_VARIABLES`], made absolute against `cwd` (where the
+/// xtask was started, as the `cargo` that started it read them).
+pub fn absolute_path_variables(
+    cwd: &Path,
+    env: impl IntoIterator<Item = (OsString, OsString)>,
+) -> Vec<(OsString, PathBuf)> {
+    env.into_iter()
+        .filter(|(var, value)| {
+            var.to_str().is_some_and(|v| PATH_VARIABLES.contains(&v))
+                && !value.is_empty()
+                && Path::new(value).is_relative()
+        })
+        .map(|(var, value)| (var, crate::flags::absolute(cwd, Path::new(&value))))
+        .collect()
+}
+
+/// Makes this process's relative [`PATH_VARIABLES`] absolute, so that every tool and every
+/// read of the xtask agree on where they point.
+pub fn make_path_variables_absolute() {
+    let Ok(cwd) = std::env::current_dir() else { return };
+    for (var, path) in absolute_path_variables(&cwd, std::env::vars_os()) {
+        // SAFETY: main calls this before it starts any thread, so nothing reads or writes the
+        // environment concurrently.
+        unsafe { std::env::set_var(var, path) };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_path_variables_are_made_absolute_against_the_starting_directory() {
+        let env = [
+            ("CARGO_TARGET_DIR", "tgt"),
+            ("CARGO_HOME", "/opt/cargo"),
+            ("UV_CACHE_DIR", "../cache"),
+            ("RUSTUP_HOME", ""),
+            ("TMPDIR", "tmp"),
+        ]
+        .map(|(var, value)| (OsString::from(var), OsString::from(value)));
+        let changed = absolute_path_variables(Path::new("/work/repo/crates/geodist"), env);
+        assert_eq!(
+            changed,
+            [
+                (
+                    OsString::from("CARGO_TARGET_DIR"),
+                    PathBuf::from("/work/repo/crates/geodist/tgt")
+                ),
+                (OsString::from("UV_CACHE_DIR"), PathBuf::from("/work/repo/crates/cache")),
+            ]
+        );
+    }
 }
