@@ -16,7 +16,7 @@ use xshell::{Shell, cmd};
 use crate::digest;
 use crate::flags::{self, Destination, Mode};
 use crate::host::Host;
-use crate::release::manifest::Manifest;
+use crate::release::manifest::{Manifest, PublishStatus};
 use crate::release::plan::Plan;
 use crate::{changelog, workspace::Workspace};
 
@@ -30,12 +30,30 @@ pub fn run(sh: &Shell, ws: &Workspace, cmd: &flags::GithubRelease) -> Result<()>
     let plan = Plan::new(ws, &Host::detect(sh)?, &destination)?;
     let notes = notes(ws.changelog.as_deref(), &ws.config.changelog, &plan.version.to_string())?;
     let assets = local_assets(&plan, &out)?;
+    let unpublished = check_published(&Manifest::read(&out.join(MANIFEST))?);
     let draft = Draft::new(&plan, notes, assets);
     match mode {
         Mode::DryRun => {
+            if !unpublished.is_empty() {
+                eprintln!(
+                    "note: not published yet, so a live run would refuse until `cargo xtask \
+                     publish --live --out {}` has finished: {}",
+                    out.display(),
+                    unpublished.join("; ")
+                );
+            }
             print!("{}", draft.describe());
             Ok(())
         }
+        Mode::Live if !unpublished.is_empty() => bail!(
+            "{} is not published yet: the GitHub Release announces files that are on their \
+             registries, and the manifest records\n  {}\n  expected every upload published or \
+             already there; finish it with `cargo xtask publish --live --out {}` (it skips what \
+             is out already), then run this again",
+            out.display(),
+            unpublished.join("\n  "),
+            out.display()
+        ),
         Mode::Live => {
             preflight(sh)?;
             let existing = view(sh, &draft.tag)?;
@@ -291,6 +309,20 @@ pub fn check_manifest(
     problems
 }
 
+/// The uploads the manifest does not record as done (published, or found already there with
+/// the same sha256): a GitHub Release must not announce a version the registries lack.
+pub fn check_published(manifest: &Manifest) -> Vec<String> {
+    if manifest.publish.is_empty() {
+        return vec![format!("{MANIFEST} records no upload at all")];
+    }
+    manifest
+        .publish
+        .iter()
+        .filter(|p| !matches!(p.status, PublishStatus::Published | PublishStatus::Skipped))
+        .map(|p| format!("{} to {}: {}", p.file, p.registry, p.status.as_str()))
+        .collect()
+}
+
 /// `gh` on PATH and a token for it, reported together.
 fn preflight(sh: &Shell) -> Result<()> {
     let mut missing = Vec::new();
@@ -376,6 +408,7 @@ pub fn shell_words(args: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::release::manifest::PublishRecord;
 
     const CHANGELOG: &str = "\
 # Changelog
@@ -508,6 +541,38 @@ mod tests {
         );
         let sums = format!("{}  a.crate\n{}  b.whl\n", "0".repeat(64), "1".repeat(64));
         assert!(check_sums(&digest::parse_sums(&sums).unwrap(), &artifacts).is_empty());
+    }
+
+    fn upload(file: &str, registry: &str, status: PublishStatus) -> PublishRecord {
+        let decision = crate::release::manifest::Decision::Upload;
+        PublishRecord { file: file.into(), registry: registry.into(), decision, status, url: None }
+    }
+
+    /// A dist that a dry run rehearsed, or that a live run left half-published, is no release
+    /// to announce; once every upload is out (or was there already), it is.
+    #[test]
+    fn only_a_published_dist_is_released_on_github() {
+        let mut manifest = Manifest {
+            version: "1.2.0-rc.1".into(),
+            python_version: "1.2.0rc1".into(),
+            tag: "v1.2.0-rc.1".into(),
+            commit: "c".repeat(40),
+            mode: "dry-run".into(),
+            artifacts: Vec::new(),
+            stages: Vec::new(),
+            publish: Vec::new(),
+        };
+        assert_eq!(check_published(&manifest), ["release-manifest.json records no upload at all"]);
+        manifest.publish = vec![
+            upload("geodist-1.2.0.crate", "crates-io", PublishStatus::Rehearsed),
+            upload("geodist_rs-1.2.0.tar.gz", "pypi", PublishStatus::Rehearsed),
+        ];
+        assert_eq!(check_published(&manifest).len(), 2);
+        manifest.publish[0].status = PublishStatus::Published;
+        manifest.publish[1].status = PublishStatus::Failed;
+        assert_eq!(check_published(&manifest), ["geodist_rs-1.2.0.tar.gz to pypi: failed"]);
+        manifest.publish[1].status = PublishStatus::Skipped;
+        assert!(check_published(&manifest).is_empty());
     }
 
     #[test]
