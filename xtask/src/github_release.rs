@@ -30,29 +30,20 @@ pub fn run(sh: &Shell, ws: &Workspace, cmd: &flags::GithubRelease) -> Result<()>
     let plan = Plan::new(ws, &Host::detect(sh)?, &destination)?;
     let notes = notes(ws.changelog.as_deref(), &ws.config.changelog, &plan.version.to_string())?;
     let assets = local_assets(&plan, &out)?;
-    let unpublished = check_published(&Manifest::read(&out.join(MANIFEST))?);
+    let problems = live_problems(&Manifest::read(&out.join(MANIFEST))?, &out);
     let draft = Draft::new(&plan, notes, assets);
     match mode {
         Mode::DryRun => {
-            if !unpublished.is_empty() {
-                eprintln!(
-                    "note: not published yet, so a live run would refuse until `cargo xtask \
-                     publish --live --out {}` has finished: {}",
-                    out.display(),
-                    unpublished.join("; ")
-                );
+            for problem in &problems {
+                eprintln!("note: a live run would refuse: {problem}");
             }
             print!("{}", draft.describe());
             Ok(())
         }
-        Mode::Live if !unpublished.is_empty() => bail!(
-            "{} is not published yet: the GitHub Release announces files that are on their \
-             registries, and the manifest records\n  {}\n  expected every upload published or \
-             already there; finish it with `cargo xtask publish --live --out {}` (it skips what \
-             is out already), then run this again",
-            out.display(),
-            unpublished.join("\n  "),
-            out.display()
+        Mode::Live if !problems.is_empty() => bail!(
+            "the GitHub Release of {} refused, nothing was sent:\n  - {}",
+            plan.tag,
+            problems.join("\n  - ")
         ),
         Mode::Live => {
             preflight(sh)?;
@@ -305,6 +296,30 @@ pub fn check_manifest(
             )),
             _ => {}
         }
+    }
+    problems
+}
+
+/// What keeps the dist in `out` from its GitHub Release, each with its fix.
+fn live_problems(manifest: &Manifest, out: &Path) -> Vec<String> {
+    let mut problems = Vec::new();
+    let unpublished = check_published(manifest);
+    if !unpublished.is_empty() {
+        problems.push(format!(
+            "{} is not published yet ({}): the release announces files that are on their \
+             registries; finish with `cargo xtask publish --live --out {}` (it skips what is out \
+             already), then run this again",
+            out.display(),
+            unpublished.join("; "),
+            out.display()
+        ));
+    }
+    if out.to_string_lossy().contains('#') {
+        problems.push(format!(
+            "{} has a `#` in its path, which gh reads as the start of an asset's label \
+             (`file#label`); move the dist to a directory without one",
+            out.display()
+        ));
     }
     problems
 }
@@ -573,6 +588,9 @@ mod tests {
         assert_eq!(check_published(&manifest), ["geodist_rs-1.2.0.tar.gz to pypi: failed"]);
         manifest.publish[1].status = PublishStatus::Skipped;
         assert!(check_published(&manifest).is_empty());
+        assert!(live_problems(&manifest, Path::new("/tmp/dist")).is_empty());
+        let problems = live_problems(&manifest, Path::new("/tmp/release #2/dist"));
+        assert!(problems.len() == 1 && problems[0].contains("gh reads"), "{problems:?}");
     }
 
     #[test]
