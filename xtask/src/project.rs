@@ -79,7 +79,7 @@ pub fn git_identity_problem(sh: &xshell::Shell, root: &Path) -> Option<String> {
 
 /// Environment variables that name a path. Each tool resolves a relative one against its own
 /// working directory, and the xtask runs its tools at the workspace root, not where it was
-/// started: `CARGO_TARGET_DIR=tgt` from `crates/geodist` would be `crates/geodist/tgt` to the
+/// started: `CARGO_TARGET_DIR=tgt` from `crates/core` would be `crates/core/tgt` to the
 /// `cargo` that built the xtask, `tgt` at the root to the `cargo package` it runs, and a third
 /// place to the xtask's own file reads.
 const PATH_VARIABLES: &[&str] = &[
