@@ -277,11 +277,12 @@ fn live_release_story() {
     assert!(pypi.files().is_empty(), "{:?}", pypi.files());
     drop(stall);
 
-    // 9. The resume, from a subdirectory with a relative --out to a copy of the dist: the crate
-    // is skipped (published once), the Python files go out — through a recording proxy in
+    // 9. The resume, from a subdirectory with a relative --out to a copy of the dist in a
+    // directory whose name uv would read as a glob: the crate is skipped (published once), the
+    // Python files go out — through a recording proxy in
     // front of pypiserver, to see what it receives: the sdist with the PEP 740 attestation made
     // for it beside it, the wheel (which has none) alone.
-    let elsewhere = scratch.path.join("dist-copy");
+    let elsewhere = scratch.path.join("dist [copy]");
     copy_dir(&ws.join("dist"), &elsewhere);
     let python_version = story.manifest()["python_version"].as_str().unwrap().to_owned();
     let sdist_name = format!("geodist_rs-{python_version}.tar.gz");
@@ -291,7 +292,7 @@ fn live_release_story() {
     let proxy = RecordingProxy::start(pypi.server.port);
     let sub = ws.join("crates/geodist");
     let mut args = story.args("publish", Some((proxy.url(), pypi.index_url())));
-    args.extend(["--out".to_owned(), "../../../dist-copy".to_owned()]);
+    args.extend(["--out".to_owned(), "../../../dist [copy]".to_owned()]);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let out = support::xtask(&sub, &args, &good);
     assert!(out.status.success(), "the resumed publish failed");

@@ -101,10 +101,10 @@ fn trusted_publishing_works(r: &Release, decided: &[Planned]) -> Result<Vec<Stri
     if credentials::python_auth(url) != Some(PythonAuth::TrustedPublishing) {
         return Ok(Vec::new());
     }
-    let files: Vec<PathBuf> = decided
+    let files: Vec<String> = decided
         .iter()
         .filter(|p| p.kind != Kind::Crate && p.decision == Decision::Upload)
-        .map(|p| r.out.join(&p.file))
+        .map(|p| uv_file(&r.out.join(&p.file)))
         .collect();
     if files.is_empty() {
         return Ok(Vec::new());
@@ -149,10 +149,10 @@ fn rehearse(r: &mut Release, decided: &[Planned]) -> Result<()> {
         set_status(r, p, rehearsal_status(p.decision));
     }
     let python: Vec<&Planned> = decided.iter().filter(|p| p.kind != Kind::Crate).collect();
-    let uploads: Vec<PathBuf> = python
+    let uploads: Vec<String> = python
         .iter()
         .filter(|p| p.decision == Decision::Upload)
-        .map(|p| r.out.join(&p.file))
+        .map(|p| uv_file(&r.out.join(&p.file)))
         .collect();
     if !uploads.is_empty() {
         let (uv, url, index) = (r.env.bin("uv"), &r.plan.pypi_url, &r.plan.pypi_index);
@@ -303,7 +303,8 @@ fn upload_python(r: &Release, file: &str) -> Result<PublishStatus> {
         Some(PythonAuth::TrustedPublishing) => "always",
         _ => "never",
     };
-    let attestation = attestation_for(&path, url);
+    let attestation = attestation_for(&path, url).map(|a| uv_file(&a));
+    let path = uv_file(&path);
     let run = cmd!(
         r.sh,
         "{uv} publish --trusted-publishing {trusted} --publish-url {url} --check-url {index} {path} {attestation...}"
@@ -319,6 +320,21 @@ fn upload_python(r: &Release, file: &str) -> Result<PublishStatus> {
          skips what is already published",
         uv_reason(&run.stderr)
     )
+}
+
+/// `path` as `uv publish` reads its file arguments: as glob patterns, so that a directory
+/// named `dist [old]` would match nothing ("No files found to publish") and `[`, `]`, `*` and
+/// `?` are escaped to match only themselves.
+fn uv_file(path: &Path) -> String {
+    let mut escaped = String::new();
+    for c in path.to_string_lossy().chars() {
+        if matches!(c, '[' | ']' | '*' | '?') {
+            escaped.extend(['[', c, ']']);
+        } else {
+            escaped.push(c);
+        }
+    }
+    escaped
 }
 
 /// The PEP 740 attestation made for `file` (`<file>.publish.attestation` beside it, which the
@@ -468,6 +484,16 @@ fn project_url(index: &str, project: &str, version: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn file_arguments_of_uv_match_only_themselves() {
+        let path = Path::new("/tmp/dist [old]/x*y?.whl");
+        assert_eq!(uv_file(path), "/tmp/dist [[]old[]]/x[*]y[?].whl");
+        assert_eq!(
+            uv_file(Path::new("dist/geodist_rs-0.2.0.tar.gz")),
+            "dist/geodist_rs-0.2.0.tar.gz"
+        );
+    }
 
     #[test]
     fn registry_answers_are_named() {
