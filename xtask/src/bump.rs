@@ -3,8 +3,9 @@
 //! change.
 //!
 //! The edits are planned first, as pure text transforms of a [`Workspace`] snapshot; `--dry-run`
-//! prints them as a unified diff, otherwise one helper writes them, re-runs the coherence check,
-//! and only then (when asked) commits and tags.
+//! prints them as a unified diff, otherwise they are written (all or none), the coherence check
+//! runs again, and only then (when asked) the bump is committed and tagged. A bump that cannot
+//! be committed is taken back, leaving the checkout as it was.
 
 pub mod diff;
 #[cfg(test)]
@@ -18,9 +19,8 @@ use anyhow::{Context, Result, bail};
 use semver::Version;
 use xshell::{Shell, cmd};
 
-use crate::files::{self, Replacement};
-
 use crate::changelog::{self, commits};
+use crate::files::{self, Replacement};
 use crate::pep440::pep440;
 use crate::version;
 use crate::workspace::Workspace;
