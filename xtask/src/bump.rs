@@ -132,6 +132,7 @@ pub fn bump(sh: &Shell, ws: &Workspace, request: &Request) -> Result<Version> {
                     after: &e.after,
                 })
                 .collect();
+            let head = head(sh, root)?;
             files::replace_all(&files)?;
             let coherent = version::collect(sh, &Workspace::load(root)?, None)
                 .and_then(|report| report.check())
@@ -139,7 +140,7 @@ pub fn bump(sh: &Shell, ws: &Workspace, request: &Request) -> Result<Version> {
             if let Err(err) =
                 coherent.and_then(|()| commit(sh, root, &edits, &next, request.finish))
             {
-                return Err(undo(sh, root, &files, err));
+                return Err(undo(sh, root, &head, &files, err));
             }
             if request.finish == Finish::CommitAndTag {
                 tag(sh, root, ws, &next)?;
@@ -262,7 +263,23 @@ fn commit(
 
 /// Takes a failed bump back: the files get their old texts and leave the index, so the
 /// checkout is as it was before the bump.
-fn undo(sh: &Shell, root: &Path, files: &[Replacement], err: anyhow::Error) -> anyhow::Error {
+fn undo(
+    sh: &Shell,
+    root: &Path,
+    head_before: &str,
+    files: &[Replacement],
+    err: anyhow::Error,
+) -> anyhow::Error {
+    if head(sh, root).ok().as_deref() != Some(head_before) {
+        // Someone committed meanwhile (a second bump, say): the old texts would now undo
+        // their commit in the working tree, so the files stay as they are.
+        return err.context(format!(
+            "the bump failed, and HEAD moved while it ran (from {}; another bump or commit at \
+             the same time?), so the files are left as they are: check `git log -1` and `git \
+             status`",
+            head_before.get(..10).unwrap_or(head_before)
+        ));
+    }
     let _dir = sh.push_dir(root);
     let paths: Vec<&str> =
         files.iter().filter_map(|f| f.path.strip_prefix(root).ok()?.to_str()).collect();
@@ -279,6 +296,12 @@ fn undo(sh: &Shell, root: &Path, files: &[Replacement], err: anyhow::Error) -> a
             paths.join(" ")
         )),
     }
+}
+
+fn head(sh: &Shell, root: &Path) -> Result<String> {
+    let _dir = sh.push_dir(root);
+    let head = cmd!(sh, "git rev-parse HEAD").quiet().read().context("read HEAD")?;
+    Ok(head.trim().to_owned())
 }
 
 /// Tags the bump commit. A failure here keeps the commit, and says how to tag it by hand.

@@ -186,6 +186,24 @@ fn a_bump_that_cannot_commit_leaves_the_checkout_as_it_was() {
     let err = format!("{:#}", err.unwrap_err());
     assert!(err.contains("taken back") && err.contains("commit the bump"), "{err}");
     assert_eq!((head(), status()), (before.clone(), String::new()));
+
+    // HEAD moves while the bump runs (here: the hook commits, as a second bump would): the
+    // old texts would revert that commit in the tree, so the files stay as they are.
+    std::fs::write(
+        &hook,
+        "#!/bin/sh\nunset GIT_INDEX_FILE\n\
+         git update-ref HEAD $(git commit-tree HEAD^{tree} -p HEAD -m meanwhile)\nexit 1\n",
+    )
+    .unwrap();
+    let err = bump(&sh, &load(), &request("patch", Mode::Write, Finish::Commit));
+    let err = format!("{:#}", err.unwrap_err());
+    assert!(err.contains("HEAD moved while it ran"), "{err}");
+    let moved = head();
+    assert_ne!(moved, before);
+    {
+        let _dir = sh.push_dir(root);
+        cmd!(sh, "git reset --quiet --hard {before}").run().unwrap();
+    }
     std::fs::remove_file(&hook).unwrap();
 
     // The tag cannot be made (signing fails): the commit stays, and the error says how to tag.
