@@ -151,12 +151,26 @@ fn remap_flags(root: &Path) -> String {
 
 /// The commit time, for `SOURCE_DATE_EPOCH`: every timestamp inside an artifact is this one.
 pub fn source_date_epoch(sh: &Shell) -> Result<String> {
-    if let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH") {
-        return Ok(epoch);
+    if let Some(epoch) = std::env::var_os("SOURCE_DATE_EPOCH").filter(|e| !e.is_empty()) {
+        return checked_epoch(&epoch.to_string_lossy());
     }
     let epoch =
         cmd!(sh, "git log -1 --format=%ct").quiet().read().context("read the commit time")?;
     Ok(epoch.trim().to_owned())
+}
+
+/// A `SOURCE_DATE_EPOCH` from the environment, which must be what the tools expect: cargo
+/// silently ignores one it cannot parse (and stamps the files' own times instead), so the crate
+/// packaged again at publish would not be the crate verified.
+fn checked_epoch(epoch: &str) -> Result<String> {
+    if !epoch.bytes().all(|b| b.is_ascii_digit()) || epoch.parse::<u64>().is_err() {
+        bail!(
+            "SOURCE_DATE_EPOCH is `{epoch}`: expected whole seconds since 1970 (like \
+             `1767225600`), the time stamped into every artifact; fix it, or unset it to use the \
+             commit time (`unset SOURCE_DATE_EPOCH`)"
+        );
+    }
+    Ok(epoch.to_owned())
 }
 
 pub fn target_dir(root: &Path) -> PathBuf {
@@ -238,4 +252,18 @@ pub fn is_ours(plan: &super::plan::Plan, name: &str) -> bool {
             .is_some_and(|version| semver::Version::parse(version).is_ok())
     });
     python || krate
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_source_date_epoch_the_tools_would_ignore_is_refused() {
+        assert_eq!(checked_epoch("1767225600").unwrap(), "1767225600");
+        for bad in ["abc", "-1", "+5", "1.5", " 1767225600", "99999999999999999999999"] {
+            let err = checked_epoch(bad).unwrap_err().to_string();
+            assert!(err.contains("unset SOURCE_DATE_EPOCH"), "{bad:?}: {err}");
+        }
+    }
 }

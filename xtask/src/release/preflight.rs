@@ -15,6 +15,9 @@ use crate::{changelog, pep440};
 
 pub fn run(r: &mut Release) -> Result<()> {
     tools(r)?;
+    // A bad SOURCE_DATE_EPOCH stops every build, so it is an error in both modes, found here
+    // rather than after the gates.
+    super::build::source_date_epoch(r.sh)?;
     let given = r.plan.tag_given.then_some(r.plan.tag.as_str());
     version::collect(r.sh, r.ws, given)?.check()?;
     let mut problems = tree_and_tag(r)?;
