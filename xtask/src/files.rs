@@ -6,17 +6,23 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 /// Writes `text` to `path` atomically: a crash or a full disk leaves the old file or the new
-/// one, never a truncated one.
+/// one, never a truncated one. The new file keeps the old one's permissions.
 pub fn write_atomic(path: &Path, text: &str) -> Result<()> {
     let tmp = temporary(path);
-    let written =
-        std::fs::write(&tmp, text).with_context(|| format!("write {}", tmp.display())).and_then(
-            |()| std::fs::rename(&tmp, path).with_context(|| format!("write {}", path.display())),
-        );
+    let written = write_then_rename(&tmp, path, text);
     if written.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
     written
+}
+
+fn write_then_rename(tmp: &Path, path: &Path, text: &str) -> Result<()> {
+    std::fs::write(tmp, text).with_context(|| format!("write {}", tmp.display()))?;
+    if let Ok(old) = std::fs::metadata(path) {
+        std::fs::set_permissions(tmp, old.permissions())
+            .with_context(|| format!("copy the permissions of {}", path.display()))?;
+    }
+    std::fs::rename(tmp, path).with_context(|| format!("write {}", path.display()))
 }
 
 /// One file of a change: its path, the text it has now and the text it should have.
@@ -89,8 +95,20 @@ mod tests {
         left.sort();
         assert_eq!(left, ["a", "b", "c"], "a temporary file was left behind");
 
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let executable = std::fs::Permissions::from_mode(0o755);
+            std::fs::set_permissions(dir.join("b"), executable).unwrap();
+        }
         replace_all(&files[..2]).unwrap();
         assert_eq!(std::fs::read_to_string(dir.join("b")).unwrap(), "new b");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.join("b")).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o755, "the new file lost the old one's permissions");
+        }
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -147,6 +147,7 @@ fn with_git_config(sh: &Shell, pairs: &[(&str, &str)]) {
 }
 
 #[test]
+#[cfg(unix)] // the hooks are shell scripts made executable
 fn a_bump_that_cannot_commit_leaves_the_checkout_as_it_was() {
     let tmp = TempDir::new("bump-undo");
     let root = tmp.0.as_path();
