@@ -240,6 +240,11 @@ fn require_clean_tree(sh: &Shell, root: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The subject of a bump commit, made here and by the release pull request alike.
+pub fn commit_message(next: &Version) -> String {
+    format!("chore(release): {next}")
+}
+
 /// Commits the bump's files when asked to.
 fn commit(
     sh: &Shell,
@@ -254,7 +259,7 @@ fn commit(
     let _dir = sh.push_dir(root);
     let paths: Vec<&str> = edits.iter().map(|e| e.path.as_str()).collect();
     let paths = paths.as_slice();
-    let message = format!("chore(release): {next}");
+    let message = commit_message(next);
     cmd!(sh, "git add -- {paths...}").run().context("stage the bump")?;
     cmd!(sh, "git commit --quiet --message {message} -- {paths...}")
         .run()
@@ -329,7 +334,8 @@ fn report_done(ws: &Workspace, edits: &[FileEdit], next: &Version, finish: Finis
             );
         }
         Finish::Commit => eprintln!(
-            "committed chore(release): {next}; tag it with `git tag --annotate {tag}` when ready"
+            "committed {}; tag it with `git tag --annotate {tag}` when ready",
+            commit_message(next)
         ),
         Finish::CommitAndTag => eprintln!(
             "committed and tagged {tag}; push both with `git push --atomic origin HEAD {tag}`"

@@ -29,8 +29,8 @@ pub fn run(sh: &Shell, ws: &Workspace, cmd: &flags::GithubRelease) -> Result<()>
     let destination = Destination { tag: cmd.tag.clone(), ..Destination::default() };
     let plan = Plan::new(ws, &Host::detect(sh)?, &destination)?;
     let notes = notes(ws.changelog.as_deref(), &ws.config.changelog, &plan.version.to_string())?;
-    let assets = local_assets(&plan, &out)?;
-    let problems = live_problems(&Manifest::read(&out.join(MANIFEST))?, &out);
+    let (assets, manifest) = local_assets(&plan, &out)?;
+    let problems = live_problems(&manifest, &out);
     let draft = Draft::new(&plan, notes, assets);
     match mode {
         Mode::DryRun => {
@@ -222,7 +222,8 @@ pub fn parse_view(json: &str) -> Result<Existing> {
 
 /// The assets in `out`, each present, and the artifacts matching `SHA256SUMS` (which `cargo
 /// xtask verify` wrote): what gets attached is what was verified and attested.
-fn local_assets(plan: &Plan, out: &Path) -> Result<Vec<Asset>> {
+/// The assets to attach, checked against `SHA256SUMS` and the manifest, and the manifest.
+fn local_assets(plan: &Plan, out: &Path) -> Result<(Vec<Asset>, Manifest)> {
     let artifacts: Vec<String> = plan.artifacts().into_iter().map(|a| a.file).collect();
     let sums_path = out.join(SUMS);
     let sums = std::fs::read_to_string(&sums_path).with_context(|| {
@@ -258,19 +259,19 @@ fn local_assets(plan: &Plan, out: &Path) -> Result<Vec<Asset>> {
     if problems.is_empty() {
         let manifest = Manifest::read(&out.join(MANIFEST))?;
         problems = check_manifest(&manifest, plan, &listed);
+        if problems.is_empty() {
+            return Ok((assets, manifest));
+        }
     }
-    if !problems.is_empty() {
-        bail!(
-            "{} does not hold the verified release {}:\n  {}\n  download the release \
-             workflow's `release` artifact (every wheel is built in CI) into it, or run \
-             `cargo xtask verify --out {}` over a complete set",
-            out.display(),
-            plan.tag,
-            problems.join("\n  "),
-            out.display()
-        );
-    }
-    Ok(assets)
+    bail!(
+        "{} does not hold the verified release {}:\n  {}\n  download the release \
+         workflow's `release` artifact (every wheel is built in CI) into it, or run \
+         `cargo xtask verify --out {}` over a complete set",
+        out.display(),
+        plan.tag,
+        problems.join("\n  "),
+        out.display()
+    )
 }
 
 /// Problems between the manifest and `SHA256SUMS`: the manifest must be this release's and

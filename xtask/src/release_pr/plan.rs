@@ -353,7 +353,7 @@ fn propose(
     plan.actions.push(Action::Commit(BumpCommit {
         branch: branch.clone(),
         parent: facts.head.clone(),
-        message: format!("chore(release): {next}"),
+        message: crate::bump::commit_message(&next),
         files,
     }));
     let reference = format!("refs/heads/{branch}");
