@@ -9,12 +9,10 @@
 //! written as placeholders). The choice among open pull requests is unit-tested over recorded
 //! `gh` output (`src/release_pr/github.rs`).
 
-mod support;
-
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use support::{Scratch, git};
+use crate::support::{self, Scratch, git};
 
 #[test]
 #[ignore = "end to end: runs release-pr on a copy of the workspace; `cargo xtask test` runs it"]

@@ -3,12 +3,10 @@
 //! which preflight runs too). Only the default branch releases, and with `signed-tags = true`
 //! only an annotated tag signed by an allowed signer — tried with throw-away SSH keys.
 
-mod support;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use support::Scratch;
+use crate::support::{self, Scratch};
 
 fn version(ws: &Path) -> String {
     let manifest = std::fs::read_to_string(ws.join("Cargo.toml")).unwrap();

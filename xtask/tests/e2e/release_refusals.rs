@@ -2,11 +2,9 @@
 //! a message that says what was expected, what was found and how to fix it, and leaves the
 //! working tree as it was.
 
-mod support;
-
 use std::path::{Path, PathBuf};
 
-use support::Scratch;
+use crate::support::{self, Scratch};
 
 /// A fresh copy of the workspace, changed by `edit` and committed (so that only the edit, not
 /// a dirty tree, is what the release sees).
@@ -95,7 +93,7 @@ fn version_mismatches_are_refused_with_a_table() {
         std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
             .args(["xtask", "version", "--check"])
             .current_dir(&ws)
-            .env("CARGO_TARGET_DIR", support::repo_root().join("target/e2e"))
+            .env("CARGO_TARGET_DIR", ws.join("target"))
             .output()
             .unwrap();
     let stderr = String::from_utf8_lossy(&alias.stderr);

@@ -1,43 +1,32 @@
 //! End to end: `cargo xtask release --dry-run` on a copy of the workspace, with the crate and
 //! Python registries pointed at real servers on 127.0.0.1 — which must receive nothing.
 
-mod support;
-
-use std::path::Path;
 use std::process::Command;
 
 use serde_json::Value;
-use support::{CrateRegistry, PypiServer, Scratch};
 
+use crate::support;
+
+/// The dry run is the one that builds the verified dist the other scenarios start from
+/// (`support::dist`): this checks what it did, from what was recorded while it ran.
 #[test]
 #[ignore = "end to end: runs a release on a copy of the workspace; `cargo xtask test` runs it"]
 fn dry_run_builds_verifies_and_rehearses_without_sending_anything() {
     let Some(tools) = support::tools() else {
         return;
     };
-    let scratch = Scratch::new("dry-run");
-    let ws = scratch.path.join("ws");
-    support::copy_workspace(&ws);
     // An untracked file: a dry run warns about the dirty tree, and must leave it as it was.
-    std::fs::write(ws.join("notes.txt"), "work in progress\n").unwrap();
-    let pypi = PypiServer::start(&tools, &scratch.path);
-    let crates = CrateRegistry::start(&tools, &scratch.path);
-    let index_commits = support::git(&crates.dir, &["rev-list", "--count", "HEAD"]);
-    let tree_before = tree_state(&ws);
-
-    let run = |extra: &[&str]| {
-        let (url, index) = (pypi.upload_url(), pypi.index_url());
-        let mut args = vec!["release", "--dry-run", "--crates-registry", "local"];
-        args.extend(["--pypi-url", &url, "--pypi-index", &index, "--json"]);
-        args.extend(extra);
-        support::xtask(&ws, &args, &crates.cargo_env())
-    };
-    let first = run(&[]);
+    let built = support::dist::attempt(&tools);
+    let first = &built.run;
     assert!(first.status.success(), "the dry run failed");
     let stderr = String::from_utf8_lossy(&first.stderr);
     assert!(stderr.contains("the working tree is dirty"), "no dirty-tree warning");
     assert!(stderr.contains("built in CI"), "CI-only wheels are not listed");
+    let (untracked, _) = built.untracked;
+    assert!(built.tree_before.0.contains(untracked), "{:?}", built.tree_before);
 
+    let scratch = support::Scratch::new("dry-run");
+    let ws = built.workspace_in(&scratch.path.join("ws"));
     let dist = ws.join("dist");
     let manifest: Value =
         serde_json::from_str(&std::fs::read_to_string(dist.join("release-manifest.json")).unwrap())
@@ -47,10 +36,8 @@ fn dry_run_builds_verifies_and_rehearses_without_sending_anything() {
     let version = manifest["version"].as_str().unwrap().to_owned();
     assert_eq!(manifest["mode"], "dry-run");
     assert_eq!(manifest["tag"], format!("v{version}"));
-    assert_eq!(
-        manifest["commit"].as_str().unwrap(),
-        support::git(&ws, &["rev-parse", "HEAD"]).trim()
-    );
+    assert_eq!(manifest["commit"].as_str().unwrap(), built.commit);
+    assert_eq!(support::git(&ws, &["rev-parse", "HEAD"]).trim(), built.commit);
 
     let stages: Vec<(&str, &str)> = manifest["stages"]
         .as_array()
@@ -110,20 +97,12 @@ fn dry_run_builds_verifies_and_rehearses_without_sending_anything() {
     assert!(stderr.contains("a live release would refuse: no credentials for"), "{stderr}");
 
     // Nothing reached the registries, and the tree is as it was.
-    assert!(pypi.files().is_empty(), "pypiserver received {:?}", pypi.files());
-    assert!(crates.index_lines("geodist").is_empty(), "the crate index lists geodist");
-    assert_eq!(support::git(&crates.dir, &["rev-list", "--count", "HEAD"]), index_commits);
-    assert_eq!(tree_state(&ws), tree_before, "the dry run changed the working tree");
+    assert!(built.pypi_files.is_empty(), "pypiserver received {:?}", built.pypi_files);
+    assert!(built.crate_index_lines.is_empty(), "the crate index lists geodist");
+    assert_eq!(built.index_commits.1, built.index_commits.0, "the crate index was written");
+    assert_eq!(built.tree_after, built.tree_before, "the dry run changed the working tree");
 
-    // Reproducibility (a rebuild gives the same bytes) is proven by the live test: its second
-    // run rebuilds everything and must find every artifact identical to the published one.
-}
-
-/// Everything git sees of the tree: status (with untracked files) and the content of every
-/// tracked file.
-fn tree_state(ws: &Path) -> (String, String) {
-    let status = support::git(ws, &["status", "--porcelain", "--untracked-files=all"]);
-    let content = support::git(ws, &["ls-files", "--stage", "--modified"]);
-    let diff = support::git(ws, &["diff", "HEAD"]);
-    (status, content + &diff)
+    // Reproducibility (a rebuild gives the same bytes) is proven by a live scenario: a second
+    // run where this one ran rebuilds everything and must find every artifact identical to the
+    // published one (release_live::a_second_live_run_rebuilds_the_same_bytes_and_skips_every_upload).
 }

@@ -1,11 +1,12 @@
-//! Shared machinery of the end-to-end release tests: a throw-away copy of the workspace, and real
-//! registries on 127.0.0.1 (pypiserver and cargo-http-registry) started and stopped by PID.
-//!
-//! The tests are `#[ignore]`d because each runs a whole release on a copy of the workspace:
-//! `cargo xtask test` runs them (`--include-ignored`), and the release's own test gate, running
-//! inside such a copy, leaves them out, so that a release never starts another one.
+//! Shared machinery of the end-to-end scenarios: a throw-away copy of the workspace, the xtask
+//! run in it, real registries on 127.0.0.1 (pypiserver and cargo-http-registry) started and
+//! stopped by PID, the verified dist built once per test process ([`dist`]), and stand-ins for a
+//! registry that misbehaves ([`proxy`]). How the pieces fit is in `main.rs`.
 
-#![allow(dead_code)] // each test file uses its own part of this module
+pub mod dist;
+pub mod proxy;
+
+pub use dist::dist;
 
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -78,6 +79,10 @@ impl Drop for Scratch {
 
 /// Copies the tracked (and not ignored, untracked) files of the workspace into `dest`, links the
 /// project environment and tools, and commits the copy as its own repository.
+///
+/// Each file keeps its modification time, as cargo decides by them what to rebuild: a copy made
+/// again at the same place (the dist's workspace, see [`dist`]) rebuilds only what changed since,
+/// exactly as a build in the workspace itself would.
 pub fn copy_workspace(dest: &Path) {
     let root = repo_root();
     let listing = run_ok(
@@ -93,17 +98,53 @@ pub fn copy_workspace(dest: &Path) {
         }
         let to = dest.join(&rel);
         std::fs::create_dir_all(to.parent().unwrap()).unwrap();
-        std::fs::copy(&from, &to).unwrap();
+        copy_file(&from, &to);
     }
-    #[cfg(unix)]
-    for dir in [".venv", ".tools"] {
-        if root.join(dir).exists() {
-            std::os::unix::fs::symlink(root.join(dir), dest.join(dir)).unwrap();
-        }
-    }
+    link_environment(dest);
     git(dest, &["init", "--quiet", "--initial-branch=main"]);
     git(dest, &["add", "--all"]);
     git(dest, &["commit", "--quiet", "--no-verify", "--message", "release candidate"]);
+}
+
+/// Copies the directory `from` (a workspace copy, with its `.git`) to `to`, leaving out the
+/// top-level entries named in `leave_out`; symbolic links are copied as links.
+pub fn copy_tree(from: &Path, to: &Path, leave_out: &[&str]) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let name = entry.file_name();
+        if leave_out.iter().any(|l| name == *l) {
+            continue;
+        }
+        let (source, dest) = (entry.path(), to.join(&name));
+        let kind = entry.file_type().unwrap();
+        if kind.is_symlink() {
+            #[cfg(unix)]
+            std::os::unix::fs::symlink(std::fs::read_link(&source).unwrap(), &dest).unwrap();
+        } else if kind.is_dir() {
+            copy_tree(&source, &dest, &[]);
+        } else {
+            copy_file(&source, &dest);
+        }
+    }
+}
+
+/// Copies one file with its modification time (see [`copy_workspace`]).
+fn copy_file(from: &Path, to: &Path) {
+    std::fs::copy(from, to).unwrap();
+    let modified = std::fs::metadata(from).unwrap().modified().unwrap();
+    std::fs::File::options().write(true).open(to).unwrap().set_modified(modified).unwrap();
+}
+
+/// Links the real workspace's project environment and test tools into a copy, as the xtask
+/// would otherwise create them there.
+pub fn link_environment(dest: &Path) {
+    let root = repo_root();
+    #[cfg(unix)]
+    for dir in [".venv", ".tools"] {
+        if root.join(dir).exists() && !dest.join(dir).exists() {
+            std::os::unix::fs::symlink(root.join(dir), dest.join(dir)).unwrap();
+        }
+    }
 }
 
 pub fn git(dir: &Path, args: &[&str]) -> String {
@@ -118,14 +159,16 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
 }
 
 /// The xtask binary of this build, to run in `dir` with `args` and extra environment.
+///
+/// Its cargo builds go where they would in a checkout of its own: the copy's `target/` (the
+/// outer `cargo test` holds the lock on the real one), unless `env` names a `CARGO_TARGET_DIR`.
 pub fn xtask_command(dir: &Path, args: &[&str], env: &[(&str, String)]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_xtask"));
     cmd.args(args)
         .current_dir(dir)
         // As on many CI machines: a refusal must still read as a message, not a backtrace.
         .env("RUST_BACKTRACE", "1")
-        // A build directory of its own: the outer `cargo test` holds the lock on target/.
-        .env("CARGO_TARGET_DIR", repo_root().join("target/e2e"))
+        .env_remove("CARGO_TARGET_DIR")
         .env_remove("CARGO_REGISTRY_TOKEN")
         .env_remove("UV_PUBLISH_TOKEN")
         .env_remove("UV_PUBLISH_USERNAME")
@@ -149,8 +192,8 @@ pub fn xtask(dir: &Path, args: &[&str], env: &[(&str, String)]) -> Output {
 
 /// Writes the whole stderr of an xtask run to a log file and prints its tail, so that the
 /// assertion that fails stays in sight in a CI log that keeps only so many lines. Every run is
-/// also checked never to print a backtrace (`RUST_BACKTRACE=1` is set for it).
-pub fn show(args: &[&str], out: &Output) {
+/// also checked never to print a backtrace (`RUST_BACKTRACE=1` is set for it). Returns the log.
+pub fn show(args: &[&str], out: &Output) -> PathBuf {
     let logs = repo_root().join("target/e2e-logs");
     std::fs::create_dir_all(&logs).unwrap();
     let log = logs.join(format!("{}-{}.log", std::process::id(), LOGS.fetch_add(1, SeqCst)));
@@ -172,6 +215,7 @@ pub fn show(args: &[&str], out: &Output) {
         "the xtask printed a backtrace (see {})",
         log.display()
     );
+    log
 }
 
 /// How many lines of each xtask's stderr a test prints.
@@ -266,7 +310,6 @@ fn wait_for_index(dir: &Path, port: u16, child: &mut Child) {
 pub struct Server {
     pub child: Child,
     pub port: u16,
-    pub what: &'static str,
 }
 
 impl Server {
@@ -308,11 +351,6 @@ impl PypiServer {
         on_a_free_port(|port| PypiServer::try_start_with(tools, dir, port))
     }
 
-    /// Starts (or restarts) the server on `port` over the same package directory.
-    pub fn start_with(tools: &Tools, dir: &Path, port: u16) -> PypiServer {
-        PypiServer::try_start_with(tools, dir, port).unwrap_or_else(|failure| panic!("{failure}"))
-    }
-
     fn try_start_with(tools: &Tools, dir: &Path, port: u16) -> Result<PypiServer, String> {
         let packages = dir.join("pypi-packages");
         let mut child = Command::new(&tools.pypi_server)
@@ -325,7 +363,7 @@ impl PypiServer {
             .spawn()
             .unwrap();
         wait_for_port(port, &mut child, "pypiserver")?;
-        Ok(PypiServer { server: Server { child, port, what: "pypiserver" }, packages })
+        Ok(PypiServer { server: Server { child, port }, packages })
     }
 
     pub fn upload_url(&self) -> String {
@@ -377,10 +415,7 @@ impl CrateRegistry {
             .unwrap();
         wait_for_port(port, &mut child, "cargo-http-registry")?;
         wait_for_index(dir, port, &mut child);
-        Ok(CrateRegistry {
-            server: Server { child, port, what: "cargo-http-registry" },
-            dir: dir.to_path_buf(),
-        })
+        Ok(CrateRegistry { server: Server { child, port }, dir: dir.to_path_buf() })
     }
 
     /// The environment that makes this registry known to cargo as `local`.
