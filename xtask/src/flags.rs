@@ -17,7 +17,8 @@ pub enum Command {
     /// Run every linter: rustfmt, clippy (-D warnings, all targets), ruff, and zizmor and
     /// check-jsonschema over the GitHub workflows.
     Lint(Lint),
-    /// Run every test: cargo test for the workspace, then pytest against the built extension.
+    /// Run every test: cargo test for the workspace, and pytest against the built extension (with
+    /// the end-to-end tests, against the wheel their dry run verifies).
     Test(Test),
     /// Print every place the version is written (`--check`: fail on any disagreement).
     Version(Version),
