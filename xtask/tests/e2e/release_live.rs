@@ -239,7 +239,7 @@ fn refused_for_a_private_repository() {
 #[ignore = "end to end: runs a release on a copy of the workspace; `cargo xtask test` runs it"]
 fn refused_when_pypi_is_unreachable() {
     let Some(live) = Live::unbuilt("live-pypi-unreachable") else { return };
-    let closed = support::free_port();
+    let closed = support::closed_port();
     let nowhere =
         (format!("http://127.0.0.1:{closed}/"), format!("http://127.0.0.1:{closed}/simple/"));
     let out = live.run("release", &live.good(), Some(nowhere));

@@ -231,8 +231,24 @@ fn run_ok(cmd: &mut Command) -> Output {
 
 /// A free port on 127.0.0.1 (the OS picks it; the listener is closed before use, so another
 /// process may take it first: servers started on one retry on another, see [`on_a_free_port`]).
-pub fn free_port() -> u16 {
+fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A port on 127.0.0.1 that nothing listens on, for an endpoint that must be unreachable. It
+/// lies below the range the OS picks free ports from (`ip_local_port_range` on Linux), so that
+/// no server started on a free port — by the scenarios running beside this one, say — can take
+/// it while it is in use.
+pub fn closed_port() -> u16 {
+    let range = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range");
+    let lowest_free = range
+        .ok()
+        .and_then(|r| r.split_whitespace().next().and_then(|low| low.parse::<u16>().ok()))
+        .unwrap_or(32768);
+    (1024..lowest_free)
+        .rev()
+        .find(|port| TcpListener::bind(("127.0.0.1", *port)).is_ok())
+        .expect("a port below the range of free ports that nothing listens on")
 }
 
 /// Polls `ready` until it holds, for at most two minutes (a deadline, not a measurement: a busy
