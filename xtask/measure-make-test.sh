@@ -68,6 +68,8 @@ for round in $(seq 1 "$rounds"); do
     timed "$round" "$commit" fresh "$dir" make test
     timed "$round" "$commit" second "$dir" make test
     timed "$round" "$commit" inner "$dir" cargo xtask test --skip-end-to-end
+    # The end-to-end runs' own logs (each release's stages) outlive the clone.
+    [[ -d "$dir/target/e2e-logs" ]] && cp -r "$dir/target/e2e-logs" "$work/$round-$commit-e2e-logs"
     rm -rf "$dir"
   done
 done
@@ -86,6 +88,13 @@ for commit in (base, head):
 print(f"{'median seconds':<16}{'fresh':>8}{'second':>8}{'inner':>8}")
 for commit in (base, head):
     print(f"{commit:<16}" + "".join(f"{med[commit, r]:>8.0f}" for r in ("fresh", "second", "inner")))
+for r in rows:
+    log = f"{path.rsplit('/', 1)[0]}/{r['round']}-{r['commit']}-{r['run']}.log"
+    lines = open(log, errors="replace").read().splitlines()
+    at = next((i for i, l in enumerate(lines) if l == "test summary"), None)
+    if at is not None:
+        print(f"{r['round']} {r['commit']} {r['run']}: " + "; ".join(
+            " ".join(l.split()) for l in lines[at + 1:] if l.startswith("  ")))
 print(f"{head} / {base}: fresh {med[head, 'fresh'] / med[base, 'fresh']:.2f}, "
       f"second {med[head, 'second'] / med[base, 'second']:.2f}; "
       f"{head} inner / fresh: {med[head, 'inner'] / med[head, 'fresh']:.2f}")

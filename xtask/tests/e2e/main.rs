@@ -25,7 +25,9 @@
 //! builds one, with a real `release --dry-run` ([`support::dist`]), the first time a scenario
 //! asks for it, and every scenario that starts from built artifacts gets a copy of its own. Run
 //! alone, a scenario builds it itself. Scenarios that need no dist never wait for it, and run
-//! beside its build.
+//! beside its build. It is built in `target/e2e-dist/` (where it stays until the next run, to
+//! look at) with the cargo target directory `target/e2e`, the same on every run: a second run
+//! rebuilds only what changed.
 //!
 //! # Adding a scenario
 //!
