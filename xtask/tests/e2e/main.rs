@@ -44,7 +44,9 @@
 //!   what it forwards, an upload endpoint that never answers), or a new one there;
 //! - the xtask: `support::xtask(dir, args, env)` runs it and shows the tail of its stderr.
 //!
-//! `release_live::Live` bundles these for the live scenarios. Nothing may depend on timing:
+//! [`support::Live`] bundles these for scenarios against the registries: a tagged workspace
+//! (fresh, or with the verified dist) and its own registries; `publish_everything` gives one a
+//! published release to look at. Nothing may depend on timing:
 //! wait for an event (a port open, an upload begun, a process ended), never for a while; a
 //! deadline only turns a hang into a failure.
 

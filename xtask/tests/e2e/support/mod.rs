@@ -1,12 +1,15 @@
 //! Shared machinery of the end-to-end scenarios: a throw-away copy of the workspace, the xtask
 //! run in it, real registries on 127.0.0.1 (pypiserver and cargo-http-registry) started and
-//! stopped by PID, the verified dist built once per test process ([`dist`]), and stand-ins for a
-//! registry that misbehaves ([`proxy`]). How the pieces fit is in `main.rs`.
+//! stopped by PID, the verified dist built once per test process ([`dist`]), a live scenario's
+//! world made of these ([`Live`]), and stand-ins for a registry that misbehaves ([`proxy`]). How
+//! the pieces fit is in `main.rs`.
 
 pub mod dist;
+pub mod live;
 pub mod proxy;
 
 pub use dist::dist;
+pub use live::Live;
 
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
