@@ -163,8 +163,10 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
 
 /// The xtask binary of this build, to run in `dir` with `args` and extra environment.
 ///
-/// Its cargo builds go where they would in a checkout of its own: the copy's `target/` (the
-/// outer `cargo test` holds the lock on the real one), unless `env` names a `CARGO_TARGET_DIR`.
+/// Its cargo builds go where they would in a checkout of its own, the copy's `target/`, unless
+/// `env` names a `CARGO_TARGET_DIR` — never the real workspace's: cargo names a member's
+/// artifacts by its place in the workspace, not by where the workspace is, so a copy's build
+/// would replace the real tree's, this very binary among them.
 pub fn xtask_command(dir: &Path, args: &[&str], env: &[(&str, String)]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_xtask"));
     cmd.args(args)
