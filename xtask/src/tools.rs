@@ -7,6 +7,7 @@
 //! checkout built, another on the same machine (a second clone, a worktree) copies instead of
 //! compiling it again ([`shared_copy`]). A fresh machine, as in CI, compiles it once.
 
+use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::thread::JoinHandle;
 use std::time::Instant;
@@ -36,17 +37,38 @@ pub struct Install {
     handle: Option<JoinHandle<Result<()>>>,
 }
 
+/// Held (an exclusive lock on `.tools/install.lock`) for as long as tools are being installed:
+/// a second `cargo xtask test` waits for it instead of installing into the same place, and the
+/// end-to-end tests wait for it before they look for the tools (`xtask/tests/e2e/support`).
+pub const INSTALL_LOCK: &str = "install.lock";
+
 impl Install {
     /// Starts installing every missing (or differently versioned) tool into `<root>/.tools/bin`;
     /// when every one is there, nothing is started.
-    pub fn start(sh: &Shell, root: &Path) -> Install {
+    pub fn start(sh: &Shell, root: &Path) -> Result<Install> {
         let tools_root = root.join(".tools");
+        std::fs::create_dir_all(&tools_root)
+            .with_context(|| format!("create {}", tools_root.display()))?;
+        let lock_path = tools_root.join(INSTALL_LOCK);
+        let lock = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .with_context(|| format!("open {}", lock_path.display()))?;
+        if lock.try_lock().is_err() {
+            eprintln!(
+                "    waiting for another process that installs the test tools into {}",
+                tools_root.display()
+            );
+            lock.lock().with_context(|| format!("lock {}", lock_path.display()))?;
+        }
         let missing: Vec<&'static Tool> = TOOLS
             .iter()
             .filter(|tool| !installed(sh, &tools_root, tool) && !restore(sh, &tools_root, tool))
             .collect();
         if missing.is_empty() {
-            return Install { handle: None };
+            return Ok(Install { handle: None });
         }
         let names: Vec<String> =
             missing.iter().map(|t| format!("{} {}", t.krate, t.version)).collect();
@@ -56,10 +78,11 @@ impl Install {
             tools_root.display()
         );
         let handle = std::thread::spawn(move || {
+            let _held = lock;
             let sh = Shell::new()?;
             missing.iter().try_for_each(|tool| install(&sh, &tools_root, tool))
         });
-        Install { handle: Some(handle) }
+        Ok(Install { handle: Some(handle) })
     }
 
     /// Waits for the install to end, and fails as it did.

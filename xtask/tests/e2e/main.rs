@@ -5,8 +5,9 @@
 //! # Running them
 //!
 //! They are `#[ignore]`d, so that the release's own test gate, which runs `cargo test` inside
-//! such a copy, never starts another release; `cargo xtask test` (`make test`) runs them. By
-//! hand, all of them or one:
+//! such a copy, never starts another release; `cargo xtask test` (`make test`) runs them, in the
+//! background while the rest of the workspace's tests build and run. By hand, all of them or
+//! one:
 //!
 //! ```text
 //! cargo test -p xtask --test e2e -- --ignored
@@ -14,9 +15,10 @@
 //! ```
 //!
 //! They need `.venv` (pypiserver) and `.tools/` (cargo-http-registry), which `cargo xtask test`
-//! installs; without them a scenario is skipped with the reason, and under `CI=true` it fails.
-//! Every xtask run's whole stderr is in `target/e2e-logs/` (the failing test prints the path and
-//! the tail); `GEODIST_E2E_KEEP=1` keeps the scratch directories in `target/e2e-scratch/`.
+//! installs (they wait while it does); without them a scenario is skipped with the reason, and
+//! under `CI=true` it fails. Every xtask run's whole stderr is in `target/e2e-logs/` (the
+//! failing test prints the path and the tail); `GEODIST_E2E_KEEP=1` keeps the scratch
+//! directories in `target/e2e-scratch/`.
 //!
 //! # One verified dist, shared
 //!
@@ -36,9 +38,9 @@
 //! Scenarios run in parallel threads of this one process, so each keeps to its own world:
 //!
 //! - a scratch directory of its own, `support::Scratch::new("unique-name")`, removed at the end;
-//! - a workspace: `support::copy_workspace` for a fresh copy, or
-//!   `support::dist(&tools).workspace_in(dir)` for a clean copy with the verified `dist/` (never
-//!   change the shared one);
+//! - a workspace: `support::copy_workspace` for a fresh copy, or `support::dist()` and its
+//!   `workspace_in(dir)` for a clean copy with the verified `dist/` (never change the shared
+//!   one);
 //! - registries of its own: `support::PypiServer::start`, `support::CrateRegistry::start`, and
 //!   for a registry that misbehaves, the stand-ins in [`support::proxy`] (a proxy that records
 //!   what it forwards, an upload endpoint that never answers), or a new one there;
@@ -46,9 +48,9 @@
 //!
 //! [`support::Live`] bundles these for scenarios against the registries: a tagged workspace
 //! (fresh, or with the verified dist) and its own registries; `publish_everything` gives one a
-//! published release to look at. Nothing may depend on timing:
-//! wait for an event (a port open, an upload begun, a process ended), never for a while; a
-//! deadline only turns a hang into a failure.
+//! published release to look at. Nothing may depend on timing: wait for an event (a port open,
+//! an upload begun, a process ended, a lock released), never for a while; a deadline only turns
+//! a hang into a failure.
 
 mod release_dry_run;
 mod release_live;

@@ -20,10 +20,10 @@
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::process::{Command, Output};
 use std::sync::{Mutex, OnceLock};
 
-use super::{CrateRegistry, PypiServer, Tools};
+use super::{CrateRegistry, PypiServer};
 
 /// The built and verified dist, and what its dry run did.
 #[derive(Debug)]
@@ -64,24 +64,25 @@ pub fn tree_state(ws: &Path) -> TreeState {
     (status, content + &diff)
 }
 
-/// The verified dist of this test process, built on first use. A dry run that failed fails
-/// every scenario that needs the dist, each naming the log; the dry-run scenario shows why.
-pub fn dist(tools: &Tools) -> &'static Dist {
-    let dist = attempt(tools);
+/// The verified dist of this test process, built on first use, or `None` where the tools are
+/// missing (see [`super::tools`]). A dry run that failed fails every scenario that needs the
+/// dist, each naming the log; the dry-run scenario shows why.
+pub fn dist() -> Option<&'static Dist> {
+    let dist = attempt()?;
     assert!(
         dist.run.status.success(),
         "the dry run that builds the shared dist failed: see {} (and the dry-run scenario, \
          release_dry_run::dry_run_builds_verifies_and_rehearses_without_sending_anything)",
         dist.log.display()
     );
-    dist
+    Some(dist)
 }
 
 /// The dry run of this test process that builds the dist (on first use), whether it passed or
 /// not: for the scenario that checks it.
-pub fn attempt(tools: &Tools) -> &'static Dist {
-    static DIST: OnceLock<Dist> = OnceLock::new();
-    DIST.get_or_init(|| build(tools))
+pub fn attempt() -> Option<&'static Dist> {
+    static DIST: OnceLock<Option<Dist>> = OnceLock::new();
+    DIST.get_or_init(build).as_ref()
 }
 
 impl Dist {
@@ -117,7 +118,7 @@ pub fn dry_run_args(pypi: &PypiServer) -> Vec<String> {
         .collect()
 }
 
-fn build(tools: &Tools) -> Dist {
+fn build() -> Option<Dist> {
     let root = super::repo_root().join("target/e2e-dist");
     std::fs::create_dir_all(&root).unwrap();
     let lock = hold(&root.with_extension("lock"));
@@ -133,9 +134,11 @@ fn build(tools: &Tools) -> Dist {
     super::copy_workspace(&ws);
     let untracked = ("notes.txt", "work in progress\n");
     std::fs::write(ws.join(untracked.0), untracked.1).unwrap();
+    build_ahead(&ws, &root.join("build-ahead.log"));
 
-    let pypi = PypiServer::start(tools, &registries);
-    let crates = CrateRegistry::start(tools, &registries);
+    let tools = super::tools()?;
+    let pypi = PypiServer::start(&tools, &registries);
+    let crates = CrateRegistry::start(&tools, &registries);
     let index_commits = super::git(&crates.dir, &["rev-list", "--count", "HEAD"]);
     let tree_before = tree_state(&ws);
     let mut env = crates.cargo_env();
@@ -163,7 +166,44 @@ fn build(tools: &Tools) -> Dist {
         super::copy_tree(&ws, &template, &[untracked.0, ".venv", ".tools"]);
         super::link_environment(&template);
     }
-    dist
+    Some(dist)
+}
+
+/// What the release's gates compile before they run anything — clippy's check of every target
+/// and the test build (`xtask/src/lint.rs`, `xtask/src/test.rs`) — compiled first, by the same
+/// commands in the environment the xtask gives them, so that it happens before the registries
+/// (and so the dry run) can start: `cargo xtask test` may still be installing the test tools.
+/// The gates then find it compiled, as in any checkout that was built before; were the commands
+/// ever to drift apart, the gates would compile what is missing, nothing else. Whether these
+/// pass is the gates' to say: their output goes to `log` only.
+fn build_ahead(ws: &Path, log: &Path) {
+    let out = File::create(log).unwrap();
+    let venv = ws.join(".venv");
+    let scripts = venv.join("bin");
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let path =
+        std::env::join_paths(std::iter::once(scripts.clone()).chain(std::env::split_paths(&path)))
+            .unwrap();
+    let builds: [&[&str]; 2] = [
+        &["clippy", "--workspace", "--all-targets", "--all-features", "--locked", "--"],
+        &["test", "--workspace", "--locked", "--no-run"],
+    ];
+    for args in builds {
+        let mut cargo = Command::new("cargo");
+        cargo.args(args);
+        if args[0] == "clippy" {
+            cargo.args(["-D", "warnings"]);
+        }
+        let _ = cargo
+            .current_dir(ws)
+            .env(Dist::cargo_env().0, Dist::cargo_env().1)
+            .env("VIRTUAL_ENV", &venv)
+            .env("PYO3_PYTHON", scripts.join("python"))
+            .env("PATH", &path)
+            .stdout(out.try_clone().unwrap())
+            .stderr(out.try_clone().unwrap())
+            .status();
+    }
 }
 
 /// An exclusive lock on `path` (created if need be), waited for if another process holds it.

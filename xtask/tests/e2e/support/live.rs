@@ -36,17 +36,18 @@ impl Live {
 
     /// A copy of the verified dist's workspace: a clean tree with the built artifacts in `dist/`.
     pub fn built(name: &str) -> Option<Live> {
+        let dist = super::dist()?;
         let tools = super::tools()?;
         let scratch = Scratch::new(name);
-        let ws = super::dist(&tools).workspace_in(&scratch.path.join("ws"));
+        let ws = dist.workspace_in(&scratch.path.join("ws"));
         Some(Live::start(tools, scratch, ws, Vec::new()))
     }
 
     /// The workspace the verified dist was built in, cleaned of the dry run's untracked file:
     /// for a second release where the first one ran.
     pub fn where_the_dist_was_built(name: &str) -> Option<Live> {
+        let dist = super::dist()?;
         let tools = super::tools()?;
-        let dist = super::dist(&tools);
         let ws = dist.take_built_workspace();
         std::fs::remove_file(ws.join(dist.untracked.0)).unwrap();
         let build_env = vec![Dist::cargo_env()];

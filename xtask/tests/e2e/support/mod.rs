@@ -24,8 +24,13 @@ pub fn repo_root() -> PathBuf {
 
 /// The tools these tests need, or `None` (with the reason printed) outside CI. Under `CI=true`
 /// a missing tool is a failure, never a skip.
+///
+/// `cargo xtask test` starts these tests while it is still installing the tools, holding
+/// `.tools/install.lock` until it is done (xtask/src/tools.rs): they are looked for once it is
+/// released.
 pub fn tools() -> Option<Tools> {
     let root = repo_root();
+    wait_for_the_tools_install(&root.join(".tools/install.lock"));
     let tools = Tools {
         pypi_server: root.join(".venv/bin/pypi-server"),
         htpasswd_python: root.join(".venv/bin/python"),
@@ -47,6 +52,16 @@ pub fn tools() -> Option<Tools> {
     assert!(!ci, "{message}");
     eprintln!("skipped: {message}");
     None
+}
+
+fn wait_for_the_tools_install(lock: &Path) {
+    let Ok(file) = std::fs::File::open(lock) else {
+        return; // nothing was ever installed here
+    };
+    if file.try_lock_shared().is_err() {
+        eprintln!("waiting for the test tools being installed ({} is held)", lock.display());
+        file.lock_shared().unwrap();
+    }
 }
 
 #[derive(Debug, Clone)]
