@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # How long `make test` takes, commit against commit, on this machine: for each round and each
 # commit (interleaved: A B A B …), a fresh clone (no .venv, .tools or target/), `make test`
-# twice in a row (fresh, then second run), then `cargo xtask test --skip-end-to-end` (the warm
-# inner loop). Prints one line per run as it ends, and a table of every run with the ratios of
-# the medians at the end. The logs (with each run's stage summary) stay in the work directory.
+# twice in a row (fresh, then second run), then `cargo xtask test --skip-end-to-end` twice (the
+# inner loop: the first builds what `make test` did not need, the second is the warm one).
+# Prints one line per run as it ends, then a table of every run, each run's stage summary and
+# the ratios of the medians. The logs (and each clone's end-to-end logs) stay in the work
+# directory.
 #
 #   xtask/measure-make-test.sh [--rounds N] [--work DIR] [--keep-tool-cache] BASE HEAD
 #
@@ -27,7 +29,7 @@ while [[ $# -gt 2 ]]; do
   esac
 done
 if [[ $# -ne 2 ]]; then
-  sed -n '2,14p' "$0" >&2
+  sed -n '2,15p' "$0" >&2
   exit 2
 fi
 repo="$(git -C "$(dirname "$0")" rev-parse --path-format=absolute --git-common-dir)"
@@ -68,6 +70,7 @@ for round in $(seq 1 "$rounds"); do
     timed "$round" "$commit" fresh "$dir" make test
     timed "$round" "$commit" second "$dir" make test
     timed "$round" "$commit" inner "$dir" cargo xtask test --skip-end-to-end
+    timed "$round" "$commit" warm "$dir" cargo xtask test --skip-end-to-end
     # The end-to-end runs' own logs (each release's stages) outlive the clone.
     [[ -d "$dir/target/e2e-logs" ]] && cp -r "$dir/target/e2e-logs" "$work/$round-$commit-e2e-logs"
     rm -rf "$dir"
@@ -82,12 +85,13 @@ rows = list(csv.DictReader(open(path), delimiter="\t"))
 print(open(path).read())
 med = {}
 for commit in (base, head):
-    for run in ("fresh", "second", "inner"):
+    for run in ("fresh", "second", "inner", "warm"):
         xs = [float(r["seconds"]) for r in rows if r["commit"] == commit and r["run"] == run]
         med[commit, run] = statistics.median(xs) if xs else float("nan")
-print(f"{'median seconds':<16}{'fresh':>8}{'second':>8}{'inner':>8}")
+runs = ("fresh", "second", "inner", "warm")
+print(f"{'median seconds':<16}" + "".join(f"{r:>8}" for r in runs))
 for commit in (base, head):
-    print(f"{commit:<16}" + "".join(f"{med[commit, r]:>8.0f}" for r in ("fresh", "second", "inner")))
+    print(f"{commit:<16}" + "".join(f"{med[commit, r]:>8.0f}" for r in runs))
 for r in rows:
     log = f"{path.rsplit('/', 1)[0]}/{r['round']}-{r['commit']}-{r['run']}.log"
     lines = open(log, errors="replace").read().splitlines()
@@ -97,5 +101,5 @@ for r in rows:
             " ".join(l.split()) for l in lines[at + 1:] if l.startswith("  ")))
 print(f"{head} / {base}: fresh {med[head, 'fresh'] / med[base, 'fresh']:.2f}, "
       f"second {med[head, 'second'] / med[base, 'second']:.2f}; "
-      f"{head} inner / fresh: {med[head, 'inner'] / med[head, 'fresh']:.2f}")
+      f"{head} warm inner loop / fresh: {med[head, 'warm'] / med[head, 'fresh']:.2f}")
 EOF
