@@ -13,14 +13,13 @@ mod e2e;
 mod edit;
 pub mod next;
 
-use std::path::Path;
-
 use anyhow::{Context, Result, bail};
 use semver::Version;
-use xshell::{Shell, cmd};
+use xshell::Shell;
 
 use crate::changelog::{self, commits};
 use crate::files::{self, Replacement};
+use crate::git::{CommitId, Repo};
 use crate::pep440::pep440;
 use crate::version;
 use crate::workspace::Workspace;
@@ -81,13 +80,14 @@ pub fn run(sh: &Shell, ws: &Workspace, cmd: &crate::flags::Bump) -> Result<()> {
 /// Bumps the workspace; returns the new version.
 pub fn bump(sh: &Shell, ws: &Workspace, request: &Request) -> Result<Version> {
     let root = ws.root.as_path();
+    let repo = Repo::at(sh, root);
     let current = ws.version()?;
     if request.mode == Mode::Write {
-        require_clean_tree(sh, root)?;
+        require_clean_tree(&repo)?;
     }
     let step = match &request.target {
         Target::Step(step) => step.clone(),
-        Target::Auto => auto_step(sh, root, ws, &current)?,
+        Target::Auto => auto_step(&repo, ws, &current)?,
     };
     let next = next::next(&current, &step)?;
     let date = match &request.date {
@@ -96,11 +96,11 @@ pub fn bump(sh: &Shell, ws: &Workspace, request: &Request) -> Result<Version> {
     };
     let edits = plan(ws, &next, &date)?;
     if request.finish == Finish::CommitAndTag {
-        require_new_tag(sh, root, &format!("{}{next}", ws.config.tag_prefix))?;
+        require_new_tag(&repo, &format!("{}{next}", ws.config.tag_prefix))?;
     }
     if request.mode == Mode::Write
         && request.finish != Finish::Files
-        && let Some(problem) = crate::project::git_identity_problem(sh, root)
+        && let Some(problem) = repo.identity_problem()
     {
         bail!(
             "{problem}; nothing was written or committed. Set one and bump again, or bump \
@@ -132,18 +132,16 @@ pub fn bump(sh: &Shell, ws: &Workspace, request: &Request) -> Result<Version> {
                     after: &e.after,
                 })
                 .collect();
-            let head = head(sh, root)?;
+            let head = repo.head()?;
             files::replace_all(&files)?;
             let coherent = version::collect(sh, &Workspace::load(root)?, None)
                 .and_then(|report| report.check())
                 .context("the bump left the versions incoherent (a bug in the xtask)");
-            if let Err(err) =
-                coherent.and_then(|()| commit(sh, root, &edits, &next, request.finish))
-            {
-                return Err(undo(sh, root, &head, &files, err));
+            if let Err(err) = coherent.and_then(|()| commit(&repo, &edits, &next, request.finish)) {
+                return Err(undo(&repo, &head, &files, err));
             }
             if request.finish == Finish::CommitAndTag {
-                tag(sh, root, ws, &next)?;
+                tag(&repo, ws, &next)?;
             }
             report_done(ws, &edits, &next, request.finish);
         }
@@ -179,14 +177,14 @@ pub fn plan(ws: &Workspace, next: &Version, date: &str) -> Result<Vec<FileEdit>>
     Ok(edits)
 }
 
-fn auto_step(sh: &Shell, root: &Path, ws: &Workspace, current: &Version) -> Result<Step> {
+fn auto_step(repo: &Repo, ws: &Workspace, current: &Version) -> Result<Step> {
     if !current.pre.is_empty() {
         bail!(
             "the current version {current} is a pre-release: `auto` steps from a release; use \
              `cargo xtask bump alpha|beta|rc|release` (or name the version)"
         );
     }
-    let range = commits::since_last_tag(sh, root, &ws.config.tag_prefix)?;
+    let range = commits::since_last_tag(repo, &ws.config.tag_prefix)?;
     let rec = next::recommend(current, &range.commits);
     eprintln!("bump auto: {}", range.describe());
     for reason in &rec.reasons {
@@ -207,34 +205,26 @@ fn auto_step(sh: &Shell, root: &Path, ws: &Workspace, current: &Version) -> Resu
 
 /// `--tag` must be able to create the tag: checked before anything is written or committed, so a
 /// refusal leaves no half-done bump behind.
-fn require_new_tag(sh: &Shell, root: &Path, tag: &str) -> Result<()> {
-    let _dir = sh.push_dir(root);
-    let spec = format!("refs/tags/{tag}");
-    let existing =
-        cmd!(sh, "git rev-parse --quiet --verify {spec}").quiet().ignore_status().read()?;
-    if !existing.trim().is_empty() {
+fn require_new_tag(repo: &Repo, tag: &str) -> Result<()> {
+    if let Some(existing) = repo.resolve(&format!("refs/tags/{tag}"))? {
         bail!(
             "tag {tag} already exists (at {}): expected --tag to create it; nothing was written or \
              committed. If that tag is a mistake, delete it (`git tag --delete {tag}`); otherwise \
              bump to a version that has no tag yet",
-            existing.trim().get(..10).unwrap_or(existing.trim())
+            existing.short()
         );
     }
     Ok(())
 }
 
-fn require_clean_tree(sh: &Shell, root: &Path) -> Result<()> {
-    crate::project::require_checkout(sh, root)?;
-    let _dir = sh.push_dir(root);
-    let status = cmd!(sh, "git status --porcelain --untracked-files=no")
-        .quiet()
-        .read()
-        .context("check the working tree with `git status`")?;
-    if !status.trim().is_empty() {
+fn require_clean_tree(repo: &Repo) -> Result<()> {
+    let dirty = repo.dirty_files()?;
+    if !dirty.is_empty() {
         bail!(
-            "the working tree has uncommitted changes:\n{status}\nexpected a clean tree, so \
-             that the bump is one change of its own; commit or stash them (`git stash`), or \
-             preview with `cargo xtask bump … --dry-run`"
+            "the working tree has uncommitted changes:\n{}\nexpected a clean tree, so that the \
+             bump is one change of its own; commit or stash them (`git stash \
+             --include-untracked`), or preview with `cargo xtask bump … --dry-run`",
+            dirty.join("\n")
         );
     }
     Ok(())
@@ -246,51 +236,36 @@ pub fn commit_message(next: &Version) -> String {
 }
 
 /// Commits the bump's files when asked to.
-fn commit(
-    sh: &Shell,
-    root: &Path,
-    edits: &[FileEdit],
-    next: &Version,
-    finish: Finish,
-) -> Result<()> {
+fn commit(repo: &Repo, edits: &[FileEdit], next: &Version, finish: Finish) -> Result<()> {
     if finish == Finish::Files {
         return Ok(());
     }
-    let _dir = sh.push_dir(root);
     let paths: Vec<&str> = edits.iter().map(|e| e.path.as_str()).collect();
-    let paths = paths.as_slice();
-    let message = commit_message(next);
-    cmd!(sh, "git add -- {paths...}").run().context("stage the bump")?;
-    cmd!(sh, "git commit --quiet --message {message} -- {paths...}")
-        .run()
-        .context("commit the bump")
+    repo.commit_paths(&paths, &commit_message(next)).context("commit the bump")
 }
 
 /// Takes a failed bump back: the files get their old texts and leave the index, so the
 /// checkout is as it was before the bump.
 fn undo(
-    sh: &Shell,
-    root: &Path,
-    head_before: &str,
+    repo: &Repo,
+    head_before: &CommitId,
     files: &[Replacement],
     err: anyhow::Error,
 ) -> anyhow::Error {
-    if head(sh, root).ok().as_deref() != Some(head_before) {
+    if repo.head().ok().as_ref() != Some(head_before) {
         // Someone committed meanwhile (a second bump, say): the old texts would now undo
         // their commit in the working tree, so the files stay as they are.
         return err.context(format!(
             "the bump failed, and HEAD moved while it ran (from {}; another bump or commit at \
              the same time?), so the files are left as they are: check `git log -1` and `git \
              status`",
-            head_before.get(..10).unwrap_or(head_before)
+            head_before.short()
         ));
     }
-    let _dir = sh.push_dir(root);
+    let root = repo.root();
     let paths: Vec<&str> =
         files.iter().filter_map(|f| f.path.strip_prefix(root).ok()?.to_str()).collect();
-    let listed = paths.as_slice();
-    let unstaged = cmd!(sh, "git reset --quiet -- {listed...}").quiet().run();
-    match files::restore(files).and(unstaged.map_err(anyhow::Error::from)) {
+    match files::restore(files).and_then(|()| repo.unstage(&paths)) {
         Ok(()) => err.context(
             "the bump was taken back: the files are as they were and nothing was committed; \
              fix the cause below and bump again",
@@ -303,18 +278,11 @@ fn undo(
     }
 }
 
-fn head(sh: &Shell, root: &Path) -> Result<String> {
-    let _dir = sh.push_dir(root);
-    let head = cmd!(sh, "git rev-parse HEAD").quiet().read().context("read HEAD")?;
-    Ok(head.trim().to_owned())
-}
-
 /// Tags the bump commit. A failure here keeps the commit, and says how to tag it by hand.
-fn tag(sh: &Shell, root: &Path, ws: &Workspace, next: &Version) -> Result<()> {
-    let _dir = sh.push_dir(root);
+fn tag(repo: &Repo, ws: &Workspace, next: &Version) -> Result<()> {
     let tag = format!("{}{next}", ws.config.tag_prefix);
     let tag_message = format!("Release {next}");
-    cmd!(sh, "git tag --annotate {tag} --message {tag_message}").run().with_context(|| {
+    repo.tag_annotated(&tag, &tag_message).with_context(|| {
         format!(
             "the bump is committed, but tagging it {tag} failed: fix the cause below, then tag \
              it with `git tag --annotate {tag} --message \"{tag_message}\"`"

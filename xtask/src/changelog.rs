@@ -10,6 +10,7 @@ pub mod commits;
 use anyhow::{Result, bail};
 use xshell::Shell;
 
+use crate::git::Repo;
 use crate::{flags, workspace::Workspace};
 
 pub fn run(sh: &Shell, ws: &Workspace, cmd: &flags::Changelog) -> Result<()> {
@@ -30,7 +31,7 @@ pub fn run(sh: &Shell, ws: &Workspace, cmd: &flags::Changelog) -> Result<()> {
             println!("{notes}");
         }
         (None, _) => {
-            let range = commits::since_last_tag(sh, &ws.root, &ws.config.tag_prefix)?;
+            let range = commits::since_last_tag(&Repo::at(sh, &ws.root), &ws.config.tag_prefix)?;
             eprintln!("{}", range.describe());
             let draft = commits::draft(&range.commits);
             if draft.lines().count() == 1 {

@@ -1,9 +1,83 @@
 //! Writing the files a command changes so that a failure never leaves half a file, nor half a
-//! change: each text goes to a temporary file beside its target and is renamed over it.
+//! change: each text goes to a temporary file beside its target and is renamed over it. And the
+//! name of a file directly inside a directory ([`FileName`]), which is all a release artifact's
+//! name may be.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+
+/// A plain file name: no directory part, not `.` or `..`, not absolute, no separator of any
+/// platform. Joined to a directory it can only name a file directly inside it, so a manifest or a
+/// checksum list that says `../victim` or `/etc/passwd` does not parse.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct FileName(String);
+
+impl FileName {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The name of the file `path` points at, when that is a plain name.
+    pub fn of(path: &Path) -> Result<FileName> {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        FileName::try_from(name).map_err(anyhow::Error::msg)
+    }
+}
+
+impl TryFrom<String> for FileName {
+    type Error = String;
+
+    fn try_from(name: String) -> Result<FileName, String> {
+        let separator = name.contains(['/', '\\', ':', '\0']);
+        if name.is_empty() || name == "." || name == ".." || separator {
+            return Err(format!(
+                "expected a plain file name (no directory part, not `.` or `..`), found {name:?}"
+            ));
+        }
+        Ok(FileName(name))
+    }
+}
+
+impl TryFrom<&str> for FileName {
+    type Error = String;
+
+    fn try_from(name: &str) -> Result<FileName, String> {
+        FileName::try_from(name.to_owned())
+    }
+}
+
+impl From<FileName> for String {
+    fn from(name: FileName) -> String {
+        name.0
+    }
+}
+
+impl std::fmt::Display for FileName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl PartialEq<str> for FileName {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for FileName {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl AsRef<Path> for FileName {
+    fn as_ref(&self) -> &Path {
+        Path::new(&self.0)
+    }
+}
 
 /// Writes `text` to `path` atomically: a crash or a full disk leaves the old file or the new
 /// one, never a truncated one. The new file keeps the old one's permissions.
@@ -68,6 +142,17 @@ fn temporary(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_plain_names_are_file_names() {
+        for good in ["geodist-0.1.0.crate", "a b.whl", "ünï.tar.gz", ".hidden"] {
+            assert_eq!(FileName::try_from(good).unwrap().as_str(), good);
+        }
+        for bad in ["../x", "/abs", "a/b", "a\\b", "..", ".", "", "C:x", "nul\0"] {
+            let err = FileName::try_from(bad).unwrap_err();
+            assert!(err.contains("expected a plain file name"), "{bad:?}: {err}");
+        }
+    }
 
     #[test]
     fn a_failed_write_restores_the_files_written_before_it() {

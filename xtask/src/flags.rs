@@ -135,7 +135,8 @@ pub enum Command {
 
 /// Dry run or live: chosen once, on the command line, and lowered into the run context. No
 /// bool travels through the code in its place.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Mode {
     #[default]
     DryRun,

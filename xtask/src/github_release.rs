@@ -10,13 +10,14 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use serde_json::Value;
+use serde::Deserialize;
 use xshell::{Shell, cmd};
 
-use crate::digest;
+use crate::digest::{self, Sha256};
+use crate::files::FileName;
 use crate::flags::{self, Destination, Mode};
 use crate::host::Host;
-use crate::release::manifest::{Manifest, PublishStatus};
+use crate::release::manifest::Manifest;
 use crate::release::plan::Plan;
 use crate::{changelog, workspace::Workspace};
 
@@ -85,7 +86,7 @@ pub struct Existing {
 
 /// What `gh` has to do to bring GitHub to the draft.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Action {
+pub enum Change {
     /// `gh release create …` with these arguments (the notes go to its stdin).
     Create(Vec<String>),
     /// `gh release upload --clobber …` of the assets the existing release lacks.
@@ -111,9 +112,9 @@ impl Draft {
     /// size (an upload cut short), never touching what is already complete; then publish it if
     /// it is still a draft (`gh release create` makes a draft, uploads, and only then publishes:
     /// a create cut short leaves one behind) and set the pre-release flag if it is wrong.
-    pub fn actions(&self, existing: Option<&Existing>) -> Vec<Action> {
+    pub fn actions(&self, existing: Option<&Existing>) -> Vec<Change> {
         let Some(existing) = existing else {
-            return vec![Action::Create(self.create_args())];
+            return vec![Change::Create(self.create_args())];
         };
         let mut actions = Vec::new();
         let missing: Vec<&Asset> =
@@ -122,7 +123,7 @@ impl Draft {
             let mut args = vec!["release".to_owned(), "upload".to_owned(), self.tag.clone()];
             args.push("--clobber".to_owned());
             args.extend(missing.iter().map(|a| path_arg(&a.path)));
-            actions.push(Action::Upload(args));
+            actions.push(Change::Upload(args));
         }
         if existing.draft || existing.prerelease != self.prerelease {
             let mut args = vec!["release".to_owned(), "edit".to_owned(), self.tag.clone()];
@@ -130,10 +131,10 @@ impl Draft {
                 args.push("--draft=false".to_owned());
             }
             args.push(format!("--prerelease={}", self.prerelease));
-            actions.push(Action::Edit(args));
+            actions.push(Change::Edit(args));
         }
         if actions.is_empty() {
-            actions.push(Action::UpToDate);
+            actions.push(Change::UpToDate);
         }
         actions
     }
@@ -182,41 +183,48 @@ pub fn notes(changelog: Option<&str>, path: &str, version: &str) -> Result<Strin
 /// Every file the release carries, in the plan's order: the artifacts, then `SHA256SUMS` and the
 /// manifest.
 pub fn expected_names(plan: &Plan) -> Vec<String> {
-    let artifacts = plan.artifacts().into_iter().map(|a| a.file);
+    let artifacts = plan.artifacts.iter().map(|a| a.file.to_string());
     artifacts.chain([SUMS.to_owned(), MANIFEST.to_owned()]).collect()
 }
 
 /// Problems with `SHA256SUMS`: it must list exactly the planned artifacts.
-pub fn check_sums(listed: &[(String, String)], artifacts: &[String]) -> Vec<String> {
-    let listed: Vec<&str> = listed.iter().map(|(f, _)| f.as_str()).collect();
+pub fn check_sums(listed: &[(FileName, Sha256)], artifacts: &[&FileName]) -> Vec<String> {
     let mut problems: Vec<String> = artifacts
         .iter()
-        .filter(|a| !listed.contains(&a.as_str()))
+        .filter(|a| !listed.iter().any(|(f, _)| f == **a))
         .map(|a| format!("{SUMS} does not list {a}"))
         .collect();
     problems.extend(
         listed
             .iter()
-            .filter(|f| !artifacts.iter().any(|a| a == *f))
-            .map(|f| format!("{SUMS} lists {f}, which is not an artifact of this release")),
+            .filter(|(f, _)| !artifacts.contains(&f))
+            .map(|(f, _)| format!("{SUMS} lists {f}, which is not an artifact of this release")),
     );
     problems
 }
 
+/// `gh release view --json isDraft,isPrerelease,assets` output.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct View {
+    is_draft: bool,
+    is_prerelease: bool,
+    assets: Vec<ViewAsset>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ViewAsset {
+    name: String,
+    size: u64,
+}
+
 /// Reads `gh release view --json isDraft,isPrerelease,assets` output.
 pub fn parse_view(json: &str) -> Result<Existing> {
-    let view: Value = serde_json::from_str(json).context("read `gh release view --json`")?;
-    let assets = view["assets"].as_array().context("`gh release view` printed no assets list")?;
-    let flag = |key: &str| {
-        view[key].as_bool().with_context(|| format!("`gh release view` printed no {key}"))
-    };
+    let view: View = crate::json::parse(json).context("read `gh release view --json`")?;
     Ok(Existing {
-        draft: flag("isDraft")?,
-        prerelease: flag("isPrerelease")?,
-        assets: assets
-            .iter()
-            .filter_map(|a| Some((a["name"].as_str()?.to_owned(), a["size"].as_u64()?)))
-            .collect(),
+        draft: view.is_draft,
+        prerelease: view.is_prerelease,
+        assets: view.assets.into_iter().map(|a| (a.name, a.size)).collect(),
     })
 }
 
@@ -224,7 +232,7 @@ pub fn parse_view(json: &str) -> Result<Existing> {
 /// xtask verify` wrote): what gets attached is what was verified and attested.
 /// The assets to attach, checked against `SHA256SUMS` and the manifest, and the manifest.
 fn local_assets(plan: &Plan, out: &Path) -> Result<(Vec<Asset>, Manifest)> {
-    let artifacts: Vec<String> = plan.artifacts().into_iter().map(|a| a.file).collect();
+    let artifacts: Vec<&FileName> = plan.artifacts.iter().map(|a| &a.file).collect();
     let sums_path = out.join(SUMS);
     let sums = std::fs::read_to_string(&sums_path).with_context(|| {
         format!(
@@ -234,8 +242,7 @@ fn local_assets(plan: &Plan, out: &Path) -> Result<(Vec<Asset>, Manifest)> {
         )
     })?;
     let entries = digest::parse_sums(&sums)?;
-    let listed: BTreeMap<&str, &str> =
-        entries.iter().map(|(f, h)| (f.as_str(), h.as_str())).collect();
+    let listed: BTreeMap<&str, &Sha256> = entries.iter().map(|(f, h)| (f.as_str(), h)).collect();
     let mut problems = Vec::new();
     let mut assets = Vec::new();
     for name in expected_names(plan) {
@@ -246,7 +253,7 @@ fn local_assets(plan: &Plan, out: &Path) -> Result<(Vec<Asset>, Manifest)> {
         };
         if let Some(expected) = listed.get(name.as_str()) {
             let (found, _) = digest::sha256_file(&path)?;
-            if found != *expected {
+            if found != **expected {
                 problems.push(format!("{name}: sha256 is {found}, {SUMS} says {expected}"));
             }
         }
@@ -280,18 +287,18 @@ fn local_assets(plan: &Plan, out: &Path) -> Result<(Vec<Asset>, Manifest)> {
 pub fn check_manifest(
     manifest: &Manifest,
     plan: &Plan,
-    listed: &BTreeMap<&str, &str>,
+    listed: &BTreeMap<&str, &Sha256>,
 ) -> Vec<String> {
     let mut problems = Vec::new();
     if manifest.tag != plan.tag {
         problems
             .push(format!("{MANIFEST} is the manifest of {}, not of {}", manifest.tag, plan.tag));
     }
-    for a in plan.artifacts() {
-        let recorded = manifest.artifacts.iter().find(|r| r.file == a.file);
+    for a in &plan.artifacts {
+        let recorded = manifest.artifact(&a.file);
         match (recorded, listed.get(a.file.as_str())) {
             (None, _) => problems.push(format!("{MANIFEST} does not record {}", a.file)),
-            (Some(r), Some(sum)) if r.sha256 != *sum => problems.push(format!(
+            (Some(r), Some(sum)) if r.sha256 != **sum => problems.push(format!(
                 "{}: {MANIFEST} records sha256 {}, {SUMS} lists {sum}",
                 a.file, r.sha256
             )),
@@ -334,7 +341,7 @@ pub fn check_published(manifest: &Manifest) -> Vec<String> {
     manifest
         .publish
         .iter()
-        .filter(|p| !matches!(p.status, PublishStatus::Published | PublishStatus::Skipped))
+        .filter(|p| !p.status.is_out())
         .map(|p| format!("{} to {}: {}", p.file, p.registry, p.status.as_str()))
         .collect()
 }
@@ -379,15 +386,15 @@ fn view(sh: &Shell, tag: &str) -> Result<Option<Existing>> {
     bail!("`gh release view {tag}` failed: {}", stderr.trim())
 }
 
-fn execute(sh: &Shell, draft: &Draft, action: &Action) -> Result<()> {
+fn execute(sh: &Shell, draft: &Draft, action: &Change) -> Result<()> {
     match action {
-        Action::UpToDate => {
+        Change::UpToDate => {
             eprintln!("the release {} is published with every asset", draft.tag);
             Ok(())
         }
-        Action::Create(args) | Action::Upload(args) | Action::Edit(args) => {
+        Change::Create(args) | Change::Upload(args) | Change::Edit(args) => {
             eprintln!("$ gh {}", shell_words(args));
-            let stdin = if matches!(action, Action::Create(_)) { draft.notes.as_str() } else { "" };
+            let stdin = if matches!(action, Change::Create(_)) { draft.notes.as_str() } else { "" };
             let printed =
                 cmd!(sh, "gh {args...}").quiet().stdin(stdin).read().with_context(|| {
                     format!(
@@ -424,7 +431,9 @@ pub fn shell_words(args: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::release::manifest::PublishRecord;
+    use crate::flags::Mode;
+    use crate::git::CommitId;
+    use crate::release::manifest::{PublishRecord, PublishStatus};
 
     const CHANGELOG: &str = "\
 # Changelog
@@ -463,10 +472,10 @@ mod tests {
     }
 
     #[track_caller]
-    fn check_args(action: Action, expected: &str) {
-        let args = match action {
-            Action::Create(args) | Action::Upload(args) | Action::Edit(args) => args,
-            Action::UpToDate => panic!("expected a gh command, found UpToDate"),
+    fn check_args(change: Change, expected: &str) {
+        let args = match change {
+            Change::Create(args) | Change::Upload(args) | Change::Edit(args) => args,
+            Change::UpToDate => panic!("expected a gh command, found UpToDate"),
         };
         assert_eq!(shell_words(&args), expected);
     }
@@ -498,7 +507,7 @@ mod tests {
 
     #[test]
     fn a_final_release_is_not_marked_prerelease() {
-        let [Action::Create(args)] = &draft(false).actions(None)[..] else {
+        let [Change::Create(args)] = &draft(false).actions(None)[..] else {
             panic!("expected one Create")
         };
         assert!(!args.contains(&"--prerelease".to_owned()));
@@ -529,7 +538,7 @@ mod tests {
         let actions = draft(true).actions(Some(&existing));
         check_args(actions.last().unwrap().clone(), "release edit v1.2.0-rc.1 --prerelease=true");
         assert_eq!(actions.len(), 1, "every asset is there already: {actions:?}");
-        assert_eq!(draft(true).actions(Some(&view("view-complete"))), [Action::UpToDate]);
+        assert_eq!(draft(true).actions(Some(&view("view-complete"))), [Change::UpToDate]);
         let actions = draft(false).actions(Some(&view("view-complete")));
         check_args(actions[0].clone(), "release edit v1.2.0-rc.1 --prerelease=false");
     }
@@ -546,7 +555,8 @@ mod tests {
 
     #[test]
     fn sums_must_list_exactly_the_artifacts() {
-        let artifacts = vec!["a.crate".to_owned(), "b.whl".to_owned()];
+        let names = [FileName::try_from("a.crate").unwrap(), FileName::try_from("b.whl").unwrap()];
+        let artifacts: Vec<&FileName> = names.iter().collect();
         let sums = format!("{}  a.crate\n{}  c.whl\n", "0".repeat(64), "1".repeat(64));
         assert_eq!(
             check_sums(&digest::parse_sums(&sums).unwrap(), &artifacts),
@@ -561,7 +571,8 @@ mod tests {
 
     fn upload(file: &str, registry: &str, status: PublishStatus) -> PublishRecord {
         let decision = crate::release::manifest::Decision::Upload;
-        PublishRecord { file: file.into(), registry: registry.into(), decision, status, url: None }
+        let file = file.try_into().unwrap();
+        PublishRecord { file, registry: registry.into(), decision, status, url: None }
     }
 
     /// A dist that a dry run rehearsed, or that a live run left half-published, is no release
@@ -569,11 +580,11 @@ mod tests {
     #[test]
     fn only_a_published_dist_is_released_on_github() {
         let mut manifest = Manifest {
-            version: "1.2.0-rc.1".into(),
+            version: semver::Version::parse("1.2.0-rc.1").unwrap(),
             python_version: "1.2.0rc1".into(),
             tag: "v1.2.0-rc.1".into(),
-            commit: "c".repeat(40),
-            mode: "dry-run".into(),
+            commit: CommitId::try_from("c".repeat(40)).unwrap(),
+            mode: Mode::DryRun,
             artifacts: Vec::new(),
             stages: Vec::new(),
             publish: Vec::new(),

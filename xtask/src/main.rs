@@ -8,11 +8,13 @@ mod digest;
 mod exec;
 mod files;
 mod flags;
+mod git;
 mod github_release;
 #[cfg(test)]
 mod golden;
 mod host;
 mod http;
+mod json;
 mod lint;
 mod msrv;
 mod pep440;
@@ -70,7 +72,7 @@ fn run() -> Result<()> {
     let root = project::root();
     sh.change_dir(&root);
     if cli.command.reads_git() {
-        project::require_checkout(&sh, &root)?;
+        git::Repo::open(&sh, &root)?;
     }
     let ws = workspace::Workspace::load(&root)?;
     match cli.command {

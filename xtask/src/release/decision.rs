@@ -2,59 +2,71 @@
 //! registries already have (read in preflight). Pure, and the same in both modes: a dry run
 //! prints and records exactly the decisions a live run would act on.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::Remote;
-use super::manifest::{ArtifactRecord, Decision};
+use super::manifest::{Artifact, Decision};
 use super::plan::{Kind, Plan};
+use super::registry::crates::IndexEntry;
+use crate::digest::Sha256;
+use crate::files::FileName;
+
+/// What the registries already had when preflight looked (read-only).
+#[derive(Debug, Default, Clone)]
+pub struct Published {
+    /// Every version of each planned crate on the crates registry.
+    pub crates: BTreeMap<String, Vec<IndexEntry>>,
+    /// Every file of the Python project on the index, with its sha256.
+    pub python: BTreeMap<FileName, Option<Sha256>>,
+}
 
 /// The decision about one artifact, with what it rests on.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Planned {
-    pub file: String,
+pub struct Decided {
+    pub file: FileName,
     pub kind: Kind,
     /// The registry name (crates) or upload URL (Python files) it goes to.
     pub registry: String,
     pub decision: Decision,
     /// Ours.
-    pub sha256: String,
+    pub sha256: Sha256,
     /// The registry's, when it has the file (`None` inside when the index gives no hash).
-    pub published: Option<Option<String>>,
+    pub published: Option<Option<Sha256>>,
 }
 
 /// Every recorded artifact's decision, crates first (in publish order), then the Python files.
-pub fn decide(plan: &Plan, artifacts: &[ArtifactRecord], remote: &Remote) -> Vec<Planned> {
+pub fn decide(plan: &Plan, artifacts: &[Artifact], published: &Published) -> Vec<Decided> {
     let version = plan.version.to_string();
-    let mut decided: Vec<Planned> = artifacts
+    let mut decided: Vec<Decided> = artifacts
         .iter()
         .map(|a| {
-            let (registry, published) = match a.kind {
+            let (registry, theirs) = match a.kind {
                 Kind::Crate => {
                     let name = plan.crates.iter().find(|c| c.file == a.file).map(|c| &c.name);
-                    let entries = name.and_then(|n| remote.crates.get(n));
+                    let entries = name.and_then(|n| published.crates.get(n));
                     let entry = entries.and_then(|e| e.iter().find(|e| e.version == version));
-                    (plan.crates_registry.clone(), entry.map(|e| Some(e.cksum.clone())))
+                    (plan.crates_registry.clone(), entry.map(|e| e.cksum.clone()))
                 }
                 Kind::Sdist | Kind::Wheel => {
-                    (plan.pypi_url.clone(), remote.python.get(&a.file).cloned())
+                    (plan.pypi_url.clone(), published.python.get(&a.file).cloned())
                 }
             };
-            let decision = match &published {
+            let decision = match &theirs {
                 None => Decision::Upload,
                 Some(Some(hash)) if *hash == a.sha256 => Decision::Skip,
                 Some(_) => Decision::Refuse,
             };
-            Planned {
+            Decided {
                 file: a.file.clone(),
                 kind: a.kind,
                 registry,
                 decision,
                 sha256: a.sha256.clone(),
-                published,
+                published: theirs,
             }
         })
         .collect();
-    let order = |p: &Planned| {
+    let order = |p: &Decided| {
         let crate_index = plan.crates.iter().position(|c| c.file == p.file);
         (p.kind, crate_index, p.file.clone())
     };
@@ -63,7 +75,7 @@ pub fn decide(plan: &Plan, artifacts: &[ArtifactRecord], remote: &Remote) -> Vec
 }
 
 /// Each refusal as one line naming both hashes.
-pub fn conflicts(decided: &[Planned]) -> Vec<String> {
+pub fn conflicts(decided: &[Decided]) -> Vec<String> {
     decided
         .iter()
         .filter(|p| p.decision == Decision::Refuse)
@@ -74,7 +86,7 @@ pub fn conflicts(decided: &[Planned]) -> Vec<String> {
                  can never be replaced: release a new version (`cargo xtask bump patch`), or \
                  rebuild exactly the published commit",
                 p.file,
-                theirs.as_deref().unwrap_or("(not given by the index)"),
+                theirs.as_ref().map_or("(not given by the index)", Sha256::as_str),
                 p.sha256
             )
         })
@@ -82,24 +94,24 @@ pub fn conflicts(decided: &[Planned]) -> Vec<String> {
 }
 
 /// The decisions as a table, one line per file.
-pub fn table(decided: &[Planned]) -> String {
-    let width = decided.iter().map(|p| p.file.len()).max().unwrap_or(4).max(4);
+pub fn table(decided: &[Decided]) -> String {
+    let width = decided.iter().map(|p| p.file.as_str().len()).max().unwrap_or(4).max(4);
     let mut out = String::new();
     for p in decided {
         let why = match (&p.decision, &p.published) {
             (Decision::Upload, _) => "not on the registry".to_owned(),
-            (Decision::Skip, _) => format!("already there, same sha256 {}", short(&p.sha256)),
+            (Decision::Skip, _) => format!("already there, same sha256 {}", p.sha256.short()),
             (Decision::Refuse, Some(theirs)) => format!(
                 "already there with sha256 {}, ours is {}",
-                theirs.as_deref().map_or("(none given)", short),
-                short(&p.sha256)
+                theirs.as_ref().map_or("(none given)", Sha256::short),
+                p.sha256.short()
             ),
             (Decision::Refuse, None) => unreachable!("a refusal rests on a published file"),
         };
         let _ = writeln!(
             out,
             "    {:<width$}  {:<6}  {}  ({why})",
-            p.file,
+            p.file.as_str(),
             p.decision.as_str(),
             p.registry
         );
@@ -107,16 +119,12 @@ pub fn table(decided: &[Planned]) -> String {
     out
 }
 
-fn short(sha256: &str) -> &str {
-    sha256.get(..12).unwrap_or(sha256)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::flags::Destination;
     use crate::host::Host;
-    use crate::release::registry::IndexEntry;
+    use crate::release::registry::crates::{IndexEntry, parse_index_file};
     use crate::workspace::fixture;
 
     fn plan() -> Plan {
@@ -130,14 +138,12 @@ mod tests {
         Plan::new(&ws, &host, &Destination::default()).unwrap()
     }
 
-    fn artifact(file: &str, kind: Kind, sha: char) -> ArtifactRecord {
-        ArtifactRecord {
-            file: file.into(),
-            kind,
-            sha256: sha.to_string().repeat(64),
-            size: 1,
-            target: None,
-        }
+    fn sha(c: char) -> Sha256 {
+        Sha256::try_from(c.to_string().repeat(64)).unwrap()
+    }
+
+    fn artifact(file: &str, kind: Kind, c: char) -> Artifact {
+        Artifact { file: file.try_into().unwrap(), kind, sha256: sha(c), size: 1, target: None }
     }
 
     /// A fixture manifest's artifacts against fixture index listings: absent → upload, same
@@ -154,13 +160,12 @@ mod tests {
             r#"{{"name":"core","vers":"0.9.0","deps":[],"cksum":"{}","features":{{}}}}"#,
             "9".repeat(64)
         );
-        let mut remote = Remote::default();
-        remote.crates.insert(
-            "core".into(),
-            crate::release::registry::parse_index_file(&index_line).unwrap(),
-        );
-        remote.python.insert("core_rs-1.0.0.tar.gz".into(), Some("b".repeat(64)));
-        remote.python.insert("core_rs-1.0.0-cp310-abi3-win32.whl".into(), Some("d".repeat(64)));
+        let mut remote = Published::default();
+        remote.crates.insert("core".into(), parse_index_file(&index_line).unwrap());
+        remote.python.insert("core_rs-1.0.0.tar.gz".try_into().unwrap(), Some(sha('b')));
+        remote
+            .python
+            .insert("core_rs-1.0.0-cp310-abi3-win32.whl".try_into().unwrap(), Some(sha('d')));
         let decided = decide(&plan, &artifacts, &remote);
         let summary: Vec<(&str, Decision)> =
             decided.iter().map(|p| (p.file.as_str(), p.decision)).collect();
@@ -180,7 +185,7 @@ mod tests {
         // The same crate version already in the index with our checksum is skipped.
         remote.crates.insert(
             "core".into(),
-            vec![IndexEntry { version: "1.0.0".into(), cksum: "a".repeat(64), yanked: false }],
+            vec![IndexEntry { version: "1.0.0".into(), cksum: Some(sha('a')), yanked: false }],
         );
         let decided = decide(&plan, &artifacts, &remote);
         assert_eq!(decided[0].decision, Decision::Skip);

@@ -4,40 +4,36 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::exec::CmdExt;
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
 use xshell::{Shell, cmd};
 
-use super::Release;
 use super::build::{is_ours, staging_dir, target_dir};
-use super::manifest::ArtifactRecord;
-use super::plan::{Builder, Kind};
+use super::manifest::Artifact;
+use super::plan::{Kind, PlannedWheel};
+use super::{Record, Run};
 use crate::digest;
+use crate::exec::CmdExt;
+use crate::files::FileName;
 use crate::progress::Progress;
 use crate::py::{self, Script};
 use crate::python_env::{PythonEnv, venv_python};
 
 /// The release's verify stage: the host's artifacts, checked and tested. The sdist's build from
 /// source started when the sdist was packaged (see [`SourceBuild`]); it is waited for here.
-pub fn run(r: &mut Release) -> Result<()> {
-    let expected: Vec<String> = r.plan.host_artifacts().into_iter().map(|a| a.file).collect();
-    let host_python = r.env.python().to_string_lossy().into_owned();
+pub fn run(run: &Run, record: &mut Record, from_source: SourceBuild) -> Result<()> {
+    let expected: Vec<&FileName> = run.plan.host_artifacts().map(|a| &a.file).collect();
+    let host_python = run.env.python().to_string_lossy().into_owned();
     let mut steps = Progress::default();
-    let from_source = r.source_build.take().unwrap_or_else(|| SourceBuild::start(r));
     let checks = steps
-        .stage("expected set", || expected_set(r, &expected))
-        .and_then(|()| steps.stage("versions inside", || versions_inside(r)))
-        .and_then(|()| steps.stage("metadata checks", || metadata_checks(r)))
+        .stage("expected set", || expected_set(run, &expected))
+        .and_then(|()| steps.stage("versions inside", || versions_inside(run, record)))
+        .and_then(|()| steps.stage("metadata checks", || metadata_checks(run, record)))
         .and_then(|()| {
             steps.stage("wheel tests", || {
-                let runnable = r
-                    .plan
-                    .wheels
-                    .iter()
-                    .filter(|w| w.builder == Builder::Host && w.target.target == r.host.target);
+                let runnable = run.plan.wheels.iter().filter(|w| w.runs_here);
                 for wheel in runnable {
-                    test_wheel(r, &wheel.file, std::slice::from_ref(&host_python))?;
+                    test_wheel(run, &wheel.file, std::slice::from_ref(&host_python))?;
                 }
                 Ok(())
             })
@@ -58,10 +54,10 @@ pub struct SourceBuild {
 }
 
 impl SourceBuild {
-    pub fn start(r: &Release) -> SourceBuild {
-        let check = SdistCheck::new(r);
+    pub fn start(run: &Run) -> SourceBuild {
+        let check = SdistCheck::new(run);
         eprintln!("    building {} from source alongside the next stages", check.name);
-        let name = check.name.clone();
+        let name = check.name.to_string();
         SourceBuild { name, handle: Some(std::thread::spawn(move || check.run())) }
     }
 
@@ -88,74 +84,84 @@ impl Drop for SourceBuild {
 
 /// `cargo xtask verify`: every planned artifact — this host's and CI's — is in `--out`, nothing
 /// else is, and each is well-formed; their hashes go into the manifest and SHA256SUMS.
-pub fn run_complete(r: &mut Release) -> Result<()> {
-    let expected: Vec<String> = r.plan.artifacts().into_iter().map(|a| a.file).collect();
+pub fn run_complete(run: &Run, record: &mut Record) -> Result<()> {
+    let expected: Vec<&FileName> = run.plan.artifacts.iter().map(|a| &a.file).collect();
     let mut steps = Progress::default();
-    steps.stage("expected set", || expected_set(r, &expected))?;
-    r.owns_manifest = true;
-    for a in r.plan.artifacts() {
-        let (sha256, size) = digest::sha256_file(&r.out.join(&a.file))?;
-        let record = ArtifactRecord { file: a.file, kind: a.kind, sha256, size, target: a.target };
-        r.manifest.add_artifact(record);
+    steps.stage("expected set", || expected_set(run, &expected))?;
+    for a in &run.plan.artifacts {
+        let (sha256, size) = digest::sha256_file(&run.out.file(&a.file))?;
+        let artifact =
+            Artifact { file: a.file.clone(), kind: a.kind, sha256, size, target: a.target };
+        record.add_artifact(&run.out, artifact)?;
     }
-    steps.stage("versions inside", || versions_inside(r))?;
-    steps.stage("metadata checks", || metadata_checks(r))
+    steps.stage("versions inside", || versions_inside(run, record))?;
+    steps.stage("metadata checks", || metadata_checks(run, record))
 }
 
 /// `cargo xtask build --target`: the one wheel, checked and tested on each given Python.
-pub fn check_wheel(r: &mut Release, file: &str, pythons: &[String]) -> Result<()> {
+pub fn check_wheel(
+    run: &Run,
+    record: &mut Record,
+    wheel: &PlannedWheel,
+    pythons: &[String],
+) -> Result<()> {
     let mut steps = Progress::default();
-    steps.stage("versions inside", || versions_inside(r))?;
-    steps.stage("metadata checks", || metadata_checks(r))?;
-    steps.stage("wheel tests", || test_wheel(r, file, pythons))
+    steps.stage("versions inside", || versions_inside(run, record))?;
+    steps.stage("metadata checks", || metadata_checks(run, record))?;
+    steps.stage("wheel tests", || test_wheel(run, &wheel.file, pythons))
 }
 
 /// `cargo xtask build --source`: the crate and the sdist, checked, and the sdist built from
 /// source.
-pub fn check_source(r: &mut Release) -> Result<()> {
+pub fn check_source(run: &Run, record: &mut Record) -> Result<()> {
     let mut steps = Progress::default();
-    steps.stage("versions inside", || versions_inside(r))?;
-    steps.stage("metadata checks", || metadata_checks(r))?;
-    steps.stage("sdist from source", || build_sdist(r))
+    steps.stage("versions inside", || versions_inside(run, record))?;
+    steps.stage("metadata checks", || metadata_checks(run, record))?;
+    steps.stage("sdist from source", || SdistCheck::new(run).run())
 }
 
 /// Of the release's own files (by name: its crates' and its distribution's), the output
 /// directory holds exactly the `expected` artifacts. Other files there are not looked at.
-fn expected_set(r: &Release, expected: &[String]) -> Result<()> {
-    let mut found: Vec<String> = std::fs::read_dir(&r.out)
-        .with_context(|| format!("list {}", r.out.display()))?
+fn expected_set(run: &Run, expected: &[&FileName]) -> Result<()> {
+    let out = run.out.path();
+    let mut found: Vec<String> = std::fs::read_dir(out)
+        .with_context(|| format!("list {}", out.display()))?
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| is_ours(&r.plan, n))
+        .filter(|n| is_ours(&run.plan, n))
         .collect();
     found.sort();
-    let missing: Vec<&String> = expected.iter().filter(|f| !found.contains(f)).collect();
-    let unexpected: Vec<&String> = found.iter().filter(|f| !expected.contains(f)).collect();
+    let missing: Vec<&str> =
+        expected.iter().map(|f| f.as_str()).filter(|f| !found.iter().any(|n| n == f)).collect();
+    let unexpected: Vec<&String> =
+        found.iter().filter(|f| !expected.iter().any(|e| e.as_str() == f.as_str())).collect();
     if !missing.is_empty() || !unexpected.is_empty() {
         bail!(
             "the artifacts in {} are not the planned set:\n  missing: {missing:?}\n  \
              unexpected: {unexpected:?}\n  rebuild them (`cargo xtask release --dry-run`, or \
              the release workflow's build jobs)",
-            r.out.display()
+            out.display()
         );
     }
     Ok(())
 }
 
 /// Each artifact's own metadata names the planned package and version.
-fn versions_inside(r: &Release) -> Result<()> {
-    let paths: Vec<PathBuf> = r.manifest.artifacts.iter().map(|a| r.out.join(&a.file)).collect();
+fn versions_inside(run: &Run, record: &Record) -> Result<()> {
+    let (r, artifacts) = (run, &record.manifest().artifacts);
+    let paths: Vec<PathBuf> = artifacts.iter().map(|a| r.out.file(&a.file)).collect();
     let json =
         py::run(r.sh, &r.env.python(), Script::InspectArtifacts).args(&paths).quiet().read()?;
     let inspected: Value = serde_json::from_str(&json).context("read the artifact inspection")?;
     let mut problems = Vec::new();
-    for a in &r.manifest.artifacts {
-        let key = r.out.join(&a.file).to_string_lossy().into_owned();
+    for a in artifacts {
+        let key = r.out.file(&a.file).to_string_lossy().into_owned();
         let info = &inspected[&key];
         let (name, version) = match a.kind {
             Kind::Crate => {
                 let name = a
                     .file
+                    .as_str()
                     .trim_end_matches(".crate")
                     .trim_end_matches(&format!("-{}", r.plan.version));
                 (name.to_owned(), r.plan.version.to_string())
@@ -180,7 +186,7 @@ fn versions_inside(r: &Release) -> Result<()> {
         };
         let files: Vec<&str> =
             info["files"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
-        problems.extend(missing_licenses(&a.file, a.kind, license.as_deref(), &files));
+        problems.extend(missing_licenses(a.file.as_str(), a.kind, license.as_deref(), &files));
     }
     if !problems.is_empty() {
         bail!("artifact metadata disagrees with the plan:\n  {}", problems.join("\n  "));
@@ -237,14 +243,10 @@ fn missing_licenses(file: &str, kind: Kind, license: Option<&str>, files: &[&str
 }
 
 /// twine, check-wheel-contents, auditwheel (Linux) and abi3audit.
-fn metadata_checks(r: &Release) -> Result<()> {
+fn metadata_checks(run: &Run, record: &Record) -> Result<()> {
+    let (r, artifacts) = (run, &record.manifest().artifacts);
     let files = |kinds: &[Kind]| -> Vec<PathBuf> {
-        r.manifest
-            .artifacts
-            .iter()
-            .filter(|a| kinds.contains(&a.kind))
-            .map(|a| r.out.join(&a.file))
-            .collect()
+        artifacts.iter().filter(|a| kinds.contains(&a.kind)).map(|a| r.out.file(&a.file)).collect()
     };
     let python_files = files(&[Kind::Sdist, Kind::Wheel]);
     let wheels = files(&[Kind::Wheel]);
@@ -262,16 +264,15 @@ fn metadata_checks(r: &Release) -> Result<()> {
     cmd!(r.sh, "{abi3audit} --strict --report {wheels...}")
         .run_to_stderr()
         .context("abi3audit --strict")?;
-    let recorded =
-        |w: &&super::plan::PlannedWheel| r.manifest.artifacts.iter().any(|a| a.file == w.file);
+    let recorded = |w: &&PlannedWheel| artifacts.iter().any(|a| a.file == w.file);
     for wheel in r.plan.wheels.iter().filter(recorded) {
         let Some(policy) = wheel.target.platform.compatibility() else {
             continue;
         };
         let auditwheel = r.env.bin("auditwheel");
-        let path = r.out.join(&wheel.file);
+        let path = r.out.file(&wheel.file);
         let report = cmd!(r.sh, "{auditwheel} show {path}").read().context("auditwheel show")?;
-        let wanted = format!("{policy}_{}", wheel.target.arch());
+        let wanted = format!("{policy}_{}", wheel.target.target.arch());
         if !report.replace('\n', " ").contains(&format!("\"{wanted}\"")) {
             bail!(
                 "auditwheel does not confirm {}: expected it to be consistent with the platform \
@@ -287,13 +288,13 @@ fn metadata_checks(r: &Release) -> Result<()> {
 /// A Python is an interpreter path or a version that uv finds installed (`3.10`). The first
 /// (oldest) Python gets the oldest numpy it has wheels for — the floor the package declares —
 /// and the others the newest the lock has; a lone Python gets both, one after the other.
-fn test_wheel(r: &Release, file: &str, pythons: &[String]) -> Result<()> {
+fn test_wheel(r: &Run, file: &FileName, pythons: &[String]) -> Result<()> {
     for (i, (interpreter, numpy)) in test_runs(pythons).into_iter().enumerate() {
         let requirements = test_requirements(r, numpy)?;
         let venv = fresh_venv(r, &format!("wheel-{i}"), interpreter)?;
         let uv = r.env.bin("uv");
         let python = venv_python(&venv);
-        let path = r.out.join(file);
+        let path = r.out.file(file);
         let what = format!("{interpreter} with the {} numpy", numpy.as_str());
         cmd!(
             r.sh,
@@ -347,11 +348,6 @@ fn test_runs(pythons: &[String]) -> Vec<(&String, Numpy)> {
     }
 }
 
-/// Builds the sdist from source in a fresh environment (as pip would) and imports it.
-fn build_sdist(r: &Release) -> Result<()> {
-    SdistCheck::new(r).run()
-}
-
 /// The sdist check as plain data, so that it can run on a thread of its own next to the
 /// Python-side checks: it is CPU-bound (a cargo build), they mostly wait on Python.
 struct SdistCheck {
@@ -359,18 +355,18 @@ struct SdistCheck {
     staging: PathBuf,
     env: PythonEnv,
     sdist: PathBuf,
-    name: String,
+    name: FileName,
     module: String,
     version: String,
 }
 
 impl SdistCheck {
-    fn new(r: &Release) -> SdistCheck {
+    fn new(r: &Run) -> SdistCheck {
         SdistCheck {
             root: r.ws.root.clone(),
             staging: r.staging.clone(),
             env: r.env.clone(),
-            sdist: r.out.join(&r.plan.sdist),
+            sdist: r.out.file(&r.plan.sdist),
             name: r.plan.sdist.clone(),
             module: r.plan.python_module.clone(),
             version: r.plan.python_version.clone(),
@@ -402,7 +398,7 @@ impl SdistCheck {
 
 /// Installs the just-published wheel from the index (not from disk) into a fresh environment
 /// and imports it: what a user's `pip install` will get.
-pub fn install_from_index(r: &Release) -> Result<()> {
+pub fn install_from_index(r: &Run) -> Result<()> {
     let requirements = test_requirements(r, Numpy::Newest)?;
     let venv = fresh_venv(r, "from-index", &r.env.python().to_string_lossy())?;
     let (uv, python, index) = (r.env.bin("uv"), venv_python(&venv), &r.plan.pypi_index);
@@ -420,7 +416,7 @@ pub fn install_from_index(r: &Release) -> Result<()> {
     import_check(r, &python)
 }
 
-fn import_check(r: &Release, python: &Path) -> Result<()> {
+fn import_check(r: &Run, python: &Path) -> Result<()> {
     check_import(r.sh, &r.ws.root, python, &r.plan.python_module, &r.plan.python_version)
 }
 
@@ -444,7 +440,7 @@ fn check_import(
 }
 
 /// The locked versions of a test dependency group, as a requirements file.
-fn test_requirements(r: &Release, numpy: Numpy) -> Result<PathBuf> {
+fn test_requirements(r: &Run, numpy: Numpy) -> Result<PathBuf> {
     let uv = r.env.bin("uv");
     let group = numpy.group();
     let text = cmd!(
@@ -458,7 +454,7 @@ fn test_requirements(r: &Release, numpy: Numpy) -> Result<PathBuf> {
     Ok(path)
 }
 
-fn fresh_venv(r: &Release, name: &str, interpreter: &str) -> Result<PathBuf> {
+fn fresh_venv(r: &Run, name: &str, interpreter: &str) -> Result<PathBuf> {
     fresh_venv_in(r.sh, &r.env, &r.staging, name, interpreter)
 }
 

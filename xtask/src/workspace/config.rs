@@ -6,6 +6,7 @@
 //! (`signed-tags` alone is optional, and false when absent, as DESIGN §4 fixes it).
 
 use anyhow::{Result, bail};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// The parsed and validated release configuration.
@@ -26,9 +27,9 @@ const WHEEL_KEYS: &[&str] = &["target", "runner", "platform", "python"];
 
 /// One wheel to build: a Rust target, the GitHub runner that builds it natively, the platform
 /// policy it is built for and the Python versions its tests run on.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct WheelTarget {
-    pub target: String,
+    pub target: Triple,
     pub runner: String,
     pub platform: Platform,
     pub python: Vec<String>,
@@ -36,7 +37,8 @@ pub struct WheelTarget {
 
 /// The platform policy of a wheel, as configured (`manylinux_2_17`, `musllinux_1_2`,
 /// `macosx_11_0`, `windows`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(into = "String")]
 pub enum Platform {
     Manylinux(u32, u32),
     Musllinux(u32, u32),
@@ -44,18 +46,76 @@ pub enum Platform {
     Windows,
 }
 
-/// The Rust targets a wheel can be configured for, with their wheel architecture names.
-const KNOWN_TARGETS: &[(&str, &str)] = &[
-    ("x86_64-unknown-linux-gnu", "x86_64"),
-    ("aarch64-unknown-linux-gnu", "aarch64"),
-    ("x86_64-unknown-linux-musl", "x86_64"),
-    ("aarch64-unknown-linux-musl", "aarch64"),
-    ("x86_64-apple-darwin", "x86_64"),
-    ("aarch64-apple-darwin", "arm64"),
-    ("x86_64-pc-windows-msvc", "amd64"),
-    ("aarch64-pc-windows-msvc", "arm64"),
-    ("i686-pc-windows-msvc", "win32"),
+/// A Rust target a wheel can be configured for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum Triple {
+    X86_64LinuxGnu,
+    Aarch64LinuxGnu,
+    X86_64LinuxMusl,
+    Aarch64LinuxMusl,
+    X86_64Darwin,
+    Aarch64Darwin,
+    X86_64WindowsMsvc,
+    Aarch64WindowsMsvc,
+    I686WindowsMsvc,
+}
+
+/// Each triple's name and its wheels' architecture name.
+const TRIPLES: [(Triple, &str, &str); 9] = [
+    (Triple::X86_64LinuxGnu, "x86_64-unknown-linux-gnu", "x86_64"),
+    (Triple::Aarch64LinuxGnu, "aarch64-unknown-linux-gnu", "aarch64"),
+    (Triple::X86_64LinuxMusl, "x86_64-unknown-linux-musl", "x86_64"),
+    (Triple::Aarch64LinuxMusl, "aarch64-unknown-linux-musl", "aarch64"),
+    (Triple::X86_64Darwin, "x86_64-apple-darwin", "x86_64"),
+    (Triple::Aarch64Darwin, "aarch64-apple-darwin", "arm64"),
+    (Triple::X86_64WindowsMsvc, "x86_64-pc-windows-msvc", "amd64"),
+    (Triple::Aarch64WindowsMsvc, "aarch64-pc-windows-msvc", "arm64"),
+    (Triple::I686WindowsMsvc, "i686-pc-windows-msvc", "win32"),
 ];
+
+impl Triple {
+    pub fn parse(name: &str) -> Option<Triple> {
+        TRIPLES.iter().find(|(_, n, _)| *n == name).map(|(t, _, _)| *t)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        TRIPLES.iter().find(|(t, _, _)| *t == self).map_or("", |(_, name, _)| name)
+    }
+
+    /// The wheel architecture name (`x86_64`, `arm64`, `amd64`, …).
+    pub fn arch(self) -> &'static str {
+        TRIPLES.iter().find(|(t, _, _)| *t == self).map_or("", |(_, _, arch)| arch)
+    }
+
+    /// The operating system family of the target.
+    pub fn os(self) -> &'static str {
+        os_of(self.as_str())
+    }
+}
+
+impl TryFrom<String> for Triple {
+    type Error = String;
+
+    fn try_from(name: String) -> Result<Triple, String> {
+        Triple::parse(&name).ok_or_else(|| {
+            let known: Vec<&str> = TRIPLES.iter().map(|(_, n, _)| *n).collect();
+            format!("unknown target `{name}`: expected one of {}", known.join(", "))
+        })
+    }
+}
+
+impl From<Triple> for String {
+    fn from(t: Triple) -> String {
+        t.as_str().to_owned()
+    }
+}
+
+impl std::fmt::Display for Triple {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 impl ReleaseConfig {
     /// Reads the configuration from `[workspace.metadata]` (as cargo metadata gives it),
@@ -132,16 +192,15 @@ impl WheelTarget {
             problems.push(format!("{at}: expected the keys target, runner, platform and python"));
             return None;
         };
-        if !KNOWN_TARGETS.iter().any(|(t, _)| *t == target) {
-            let known: Vec<&str> = KNOWN_TARGETS.iter().map(|(t, _)| *t).collect();
-            problems.push(format!(
-                "{at}: unknown target `{target}`: expected one of {}",
-                known.join(", ")
-            ));
-            return None;
-        }
+        let target = match Triple::try_from(target) {
+            Ok(target) => target,
+            Err(problem) => {
+                problems.push(format!("{at}: {problem}"));
+                return None;
+            }
+        };
         let platform = match Platform::parse(&platform) {
-            Some(p) if p.fits(&target) => p,
+            Some(p) if p.fits(target) => p,
             Some(_) => {
                 problems.push(format!("{at}: platform `{platform}` cannot be built for {target}"));
                 return None;
@@ -174,18 +233,9 @@ impl WheelTarget {
         Some(WheelTarget { target, runner, platform, python })
     }
 
-    /// The wheel architecture name of the target (`x86_64`, `arm64`, `amd64`, …).
-    pub fn arch(&self) -> &'static str {
-        KNOWN_TARGETS
-            .iter()
-            .find(|(t, _)| *t == self.target)
-            .map(|(_, arch)| *arch)
-            .expect("targets are validated when the configuration is read")
-    }
-
     /// The wheel's platform tag, exactly as maturin writes it in the file name.
     pub fn platform_tag(&self) -> String {
-        let arch = self.arch();
+        let arch = self.target.arch();
         match self.platform {
             // maturin puts the legacy alias, which older pip versions understand, first.
             Platform::Manylinux(2, 17) => format!("manylinux2014_{arch}.manylinux_2_17_{arch}"),
@@ -197,13 +247,9 @@ impl WheelTarget {
             Platform::Windows => format!("win_{arch}").replace("win_win32", "win32"),
         }
     }
-
-    /// The Rust target's operating system family: `linux`, `macos` or `windows`.
-    pub fn os(&self) -> &'static str {
-        os_of(&self.target)
-    }
 }
 
+/// The operating system family of a target: `linux`, `macos`, `windows` or `other`.
 pub fn os_of(target: &str) -> &'static str {
     if target.contains("-linux-") {
         "linux"
@@ -232,7 +278,8 @@ impl Platform {
         }
     }
 
-    fn fits(self, target: &str) -> bool {
+    fn fits(self, target: Triple) -> bool {
+        let target = target.as_str();
         match self {
             Platform::Manylinux(..) => target.ends_with("-linux-gnu"),
             Platform::Musllinux(..) => target.ends_with("-linux-musl"),
@@ -256,6 +303,12 @@ impl Platform {
             Platform::Macos(x, y) => Some(format!("{x}.{y}")),
             _ => None,
         }
+    }
+}
+
+impl From<Platform> for String {
+    fn from(p: Platform) -> String {
+        p.to_string()
     }
 }
 

@@ -1,0 +1,125 @@
+//! The record a run writes: the manifest it builds up — continuing the same release's earlier
+//! one, or replacing a rehearsal of another — its warnings, and the summary at the end. Stages
+//! get it by `&mut`; nothing else writes the manifest or removes an artifact.
+
+use anyhow::{Context, Result};
+
+use super::Run;
+use super::manifest::{Artifact, Manifest, PublishRecord};
+use super::outdir::{OutDir, Previous};
+use super::summary;
+use crate::files::FileName;
+use crate::progress::{self, StageRecord};
+
+#[derive(Debug)]
+pub struct Record {
+    manifest: Manifest,
+    out: std::path::PathBuf,
+    /// The files of another run's record that stands in `--out` (another release, or the same
+    /// one built at another commit): they are removed, and the record replaced, when this run
+    /// records its first artifact. Until then that record is kept as it is — a run that is
+    /// refused before building writes nothing over it.
+    replaces: Option<Vec<FileName>>,
+    warnings: Vec<String>,
+}
+
+impl Record {
+    pub fn new(run: &Run, previous: Previous, stages: Vec<StageRecord>) -> Result<Record> {
+        let mut manifest = Manifest::new(&run.plan, run.mode, run.repo.head()?);
+        let replaces = match previous {
+            Previous::Nothing => None,
+            Previous::Same(earlier) => {
+                // The same release at the same commit: what the earlier run built and uploaded
+                // survives this one.
+                manifest.artifacts = earlier.artifacts;
+                manifest.publish = earlier.publish;
+                None
+            }
+            Previous::Other { files } => Some(files),
+        };
+        manifest.stages = stages;
+        let out = run.out.path().to_path_buf();
+        Ok(Record { manifest, out, replaces, warnings: Vec::new() })
+    }
+
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    /// Whether `--out` holds another run's record, which this run has not replaced yet.
+    pub fn replaces_another(&self) -> bool {
+        self.replaces.is_some()
+    }
+
+    pub fn warn(&mut self, message: String) {
+        eprintln!("warning: {message}");
+        self.warnings.push(message);
+    }
+
+    pub fn stage_done(&mut self, stage: StageRecord) {
+        self.manifest.stages.push(stage);
+    }
+
+    /// Writes the manifest and `SHA256SUMS`, unless `--out` still holds another run's record,
+    /// which this run has not replaced (never write over a record with less than it held).
+    pub fn write(&self) -> Result<()> {
+        if self.replaces.is_some() {
+            return Ok(());
+        }
+        self.manifest.write(&self.out).context("write the release manifest")
+    }
+
+    /// Before this run builds `file` again: the earlier file and its artifact record go, so
+    /// that a failed rebuild never leaves an old file under a record that vouches for it (its
+    /// upload record stays: what a registry has does not change with a rebuild). Nothing but
+    /// the files a run rebuilds itself is ever removed.
+    pub fn rebuild(&mut self, out: &OutDir, file: &FileName) -> Result<()> {
+        self.take_over(out)?;
+        self.manifest.artifacts.retain(|a| a.file != *file);
+        out.remove(file)
+    }
+
+    /// Records a built artifact (its file is in `--out` already).
+    pub fn add_artifact(&mut self, out: &OutDir, artifact: Artifact) -> Result<()> {
+        self.take_over(out)?;
+        self.manifest.add_artifact(artifact);
+        Ok(())
+    }
+
+    pub fn set_publish(&mut self, record: PublishRecord) {
+        self.manifest.set_publish(record);
+    }
+
+    /// Replaces the record of another run in `--out`, removing the files it named.
+    fn take_over(&mut self, out: &OutDir) -> Result<()> {
+        for file in self.replaces.take().unwrap_or_default() {
+            out.remove(&file)?;
+        }
+        Ok(())
+    }
+
+    /// Stages, artifacts, warnings and the outcome, on stderr.
+    pub fn print_summary(&self, run: &Run, passed: bool) {
+        progress::print_summary("stages", &self.manifest.stages);
+        eprint!("{}", summary::text(&run.plan, &self.manifest, run.out.path()));
+        for w in &self.warnings {
+            eprintln!("warning: {w}");
+        }
+        eprintln!("\n{}", summary::outcome(&run.plan, &self.manifest, run.mode, passed));
+        if !passed && crate::exec::interrupted().is_none() {
+            eprintln!("the manifest in {} records how far it got", run.out.path().display());
+        }
+    }
+}
+
+/// The last stage: the manifest's final state (the stage wrapper writes it once this returns)
+/// and, in GitHub Actions, the step summary.
+pub fn step_summary(run: &Run, record: &mut Record) -> Result<()> {
+    if let Ok(path) = std::env::var("GITHUB_STEP_SUMMARY") {
+        let md = summary::markdown(&run.plan, &record.manifest, run.mode);
+        let mut previous = std::fs::read_to_string(&path).unwrap_or_default();
+        previous.push_str(&md);
+        std::fs::write(&path, previous).context("write the GitHub step summary")?;
+    }
+    Ok(())
+}
