@@ -27,8 +27,8 @@ use next::{Step, Target};
 
 /// Whether the bump writes its edits or only shows them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    DryRun,
+pub enum Edits {
+    Preview,
     Write,
 }
 
@@ -45,7 +45,7 @@ pub enum Finish {
 #[derive(Debug, Clone)]
 pub struct Request {
     pub target: Target,
-    pub mode: Mode,
+    pub edits: Edits,
     pub finish: Finish,
     /// The release date for the changelog heading (`YYYY-MM-DD`); today (UTC) if `None`.
     pub date: Option<String>,
@@ -63,7 +63,7 @@ pub struct FileEdit {
 pub fn run(sh: &Shell, ws: &Workspace, cmd: &crate::flags::Bump) -> Result<()> {
     let request = Request {
         target: cmd.to.parse()?,
-        mode: if cmd.dry_run { Mode::DryRun } else { Mode::Write },
+        edits: if cmd.dry_run { Edits::Preview } else { Edits::Write },
         finish: match (cmd.commit, cmd.tag) {
             (_, true) => Finish::CommitAndTag,
             (true, false) => Finish::Commit,
@@ -71,7 +71,7 @@ pub fn run(sh: &Shell, ws: &Workspace, cmd: &crate::flags::Bump) -> Result<()> {
         },
         date: cmd.date.clone(),
     };
-    if request.mode == Mode::DryRun && request.finish != Finish::Files {
+    if request.edits == Edits::Preview && request.finish != Finish::Files {
         bail!("--dry-run writes nothing, so it cannot --commit or --tag; drop one of them");
     }
     bump(sh, ws, &request).map(drop)
@@ -79,10 +79,9 @@ pub fn run(sh: &Shell, ws: &Workspace, cmd: &crate::flags::Bump) -> Result<()> {
 
 /// Bumps the workspace; returns the new version.
 pub fn bump(sh: &Shell, ws: &Workspace, request: &Request) -> Result<Version> {
-    let root = ws.root.as_path();
-    let repo = Repo::at(sh, root);
+    let repo = Repo::at(sh, &ws.root);
     let current = ws.version()?;
-    if request.mode == Mode::Write {
+    if request.edits == Edits::Write {
         require_clean_tree(&repo)?;
     }
     let step = match &request.target {
@@ -98,7 +97,7 @@ pub fn bump(sh: &Shell, ws: &Workspace, request: &Request) -> Result<Version> {
     if request.finish == Finish::CommitAndTag {
         require_new_tag(&repo, &format!("{}{next}", ws.config.tag_prefix))?;
     }
-    if request.mode == Mode::Write
+    if request.edits == Edits::Write
         && request.finish != Finish::Files
         && let Some(problem) = repo.identity_problem()
     {
@@ -116,37 +115,45 @@ pub fn bump(sh: &Shell, ws: &Workspace, request: &Request) -> Result<Version> {
             ws.config.changelog
         );
     }
-    match request.mode {
-        Mode::DryRun => {
+    match request.edits {
+        Edits::Preview => {
             for e in &edits {
                 print!("{}", diff::unified(&e.path, &e.before, &e.after));
             }
             eprintln!("dry run: nothing written; run without --dry-run to apply");
         }
-        Mode::Write => {
-            let files: Vec<Replacement> = edits
-                .iter()
-                .map(|e| Replacement {
-                    path: root.join(&e.path),
-                    before: &e.before,
-                    after: &e.after,
-                })
-                .collect();
-            let head = repo.head()?;
-            files::replace_all(&files)?;
-            let coherent = version::collect(sh, &Workspace::load(root)?, None)
-                .and_then(|report| report.check())
-                .context("the bump left the versions incoherent (a bug in the xtask)");
-            if let Err(err) = coherent.and_then(|()| commit(&repo, &edits, &next, request.finish)) {
-                return Err(undo(&repo, &head, &files, err));
-            }
-            if request.finish == Finish::CommitAndTag {
-                tag(&repo, ws, &next)?;
-            }
-            report_done(ws, &edits, &next, request.finish);
-        }
+        Edits::Write => write(&repo, ws, &edits, &next, request.finish)?,
     }
     Ok(next)
+}
+
+/// Writes the edits (all or none), checks the versions agree, commits and tags when asked; a
+/// bump that cannot be committed is taken back.
+fn write(
+    repo: &Repo,
+    ws: &Workspace,
+    edits: &[FileEdit],
+    next: &Version,
+    finish: Finish,
+) -> Result<()> {
+    let files: Vec<Replacement> = edits
+        .iter()
+        .map(|e| Replacement { path: ws.root.join(&e.path), before: &e.before, after: &e.after })
+        .collect();
+    let head = repo.head()?;
+    files::replace_all(&files)?;
+    let coherent = Workspace::load(&ws.root)
+        .and_then(|reloaded| version::collect(repo.shell(), &reloaded, None))
+        .and_then(|report| report.check())
+        .context("the bump left the versions incoherent (a bug in the xtask)");
+    if let Err(err) = coherent.and_then(|()| commit(repo, edits, next, finish)) {
+        return Err(undo(repo, &head, &files, err));
+    }
+    if finish == Finish::CommitAndTag {
+        tag(repo, ws, next)?;
+    }
+    report_done(ws, edits, next, finish);
+    Ok(())
 }
 
 /// Every edit that moves the workspace to `next`: the manifests, `Cargo.lock` and the

@@ -129,6 +129,11 @@ impl<'a> Repo<'a> {
         self.root
     }
 
+    /// The shell this repository's commands run in.
+    pub fn shell(&self) -> &'a Shell {
+        self.sh
+    }
+
     /// `git <args>` in this repository, quiet (the caller decides what to show).
     fn git(&self, args: &[&str]) -> Cmd<'a> {
         let root = self.root;

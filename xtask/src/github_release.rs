@@ -17,11 +17,11 @@ use crate::digest::{self, Sha256};
 use crate::files::FileName;
 use crate::flags::{self, Destination, Mode};
 use crate::host::Host;
-use crate::release::manifest::Manifest;
 use crate::release::plan::Plan;
+use crate::release::{self, manifest::Manifest};
 use crate::{changelog, workspace::Workspace};
 
-/// The files every release directory holds next to the artifacts (DESIGN §3).
+/// The files every release directory holds next to the artifacts (docs/design.md §3).
 use crate::release::manifest::{FILE_NAME as MANIFEST, SUMS_FILE_NAME as SUMS};
 
 pub fn run(sh: &Shell, ws: &Workspace, cmd: &flags::GithubRelease) -> Result<()> {
@@ -33,28 +33,19 @@ pub fn run(sh: &Shell, ws: &Workspace, cmd: &flags::GithubRelease) -> Result<()>
     let (assets, manifest) = local_assets(&plan, &out)?;
     let problems = live_problems(&manifest, &out);
     let draft = Draft::new(&plan, notes, assets);
+    let refusal = format!("the GitHub Release of {} refused, nothing was sent", plan.tag);
+    release::enforce(mode, &refusal, problems, |p| eprintln!("warning: {p}"))?;
     match mode {
-        Mode::DryRun => {
-            for problem in &problems {
-                eprintln!("note: a live run would refuse: {problem}");
-            }
-            print!("{}", draft.describe());
-            Ok(())
-        }
-        Mode::Live if !problems.is_empty() => bail!(
-            "the GitHub Release of {} refused, nothing was sent:\n  - {}",
-            plan.tag,
-            problems.join("\n  - ")
-        ),
+        Mode::DryRun => print!("{}", draft.describe()),
         Mode::Live => {
             preflight(sh)?;
             let existing = view(sh, &draft.tag)?;
-            for action in draft.actions(existing.as_ref()) {
-                execute(sh, &draft, &action)?;
+            for change in draft.changes(existing.as_ref()) {
+                execute(sh, &draft, &change)?;
             }
-            Ok(())
         }
     }
+    Ok(())
 }
 
 /// One file to attach: its name on the release, where it is, and its size.
@@ -112,18 +103,18 @@ impl Draft {
     /// size (an upload cut short), never touching what is already complete; then publish it if
     /// it is still a draft (`gh release create` makes a draft, uploads, and only then publishes:
     /// a create cut short leaves one behind) and set the pre-release flag if it is wrong.
-    pub fn actions(&self, existing: Option<&Existing>) -> Vec<Change> {
+    pub fn changes(&self, existing: Option<&Existing>) -> Vec<Change> {
         let Some(existing) = existing else {
             return vec![Change::Create(self.create_args())];
         };
-        let mut actions = Vec::new();
+        let mut changes = Vec::new();
         let missing: Vec<&Asset> =
             self.assets.iter().filter(|a| existing.assets.get(&a.name) != Some(&a.size)).collect();
         if !missing.is_empty() {
             let mut args = vec!["release".to_owned(), "upload".to_owned(), self.tag.clone()];
             args.push("--clobber".to_owned());
             args.extend(missing.iter().map(|a| path_arg(&a.path)));
-            actions.push(Change::Upload(args));
+            changes.push(Change::Upload(args));
         }
         if existing.draft || existing.prerelease != self.prerelease {
             let mut args = vec!["release".to_owned(), "edit".to_owned(), self.tag.clone()];
@@ -131,12 +122,12 @@ impl Draft {
                 args.push("--draft=false".to_owned());
             }
             args.push(format!("--prerelease={}", self.prerelease));
-            actions.push(Change::Edit(args));
+            changes.push(Change::Edit(args));
         }
-        if actions.is_empty() {
-            actions.push(Change::UpToDate);
+        if changes.is_empty() {
+            changes.push(Change::UpToDate);
         }
-        actions
+        changes
     }
 
     /// `gh release create`: `--verify-tag` makes gh refuse rather than create a missing tag.
@@ -386,15 +377,15 @@ fn view(sh: &Shell, tag: &str) -> Result<Option<Existing>> {
     bail!("`gh release view {tag}` failed: {}", stderr.trim())
 }
 
-fn execute(sh: &Shell, draft: &Draft, action: &Change) -> Result<()> {
-    match action {
+fn execute(sh: &Shell, draft: &Draft, change: &Change) -> Result<()> {
+    match change {
         Change::UpToDate => {
             eprintln!("the release {} is published with every asset", draft.tag);
             Ok(())
         }
         Change::Create(args) | Change::Upload(args) | Change::Edit(args) => {
             eprintln!("$ gh {}", shell_words(args));
-            let stdin = if matches!(action, Change::Create(_)) { draft.notes.as_str() } else { "" };
+            let stdin = if matches!(change, Change::Create(_)) { draft.notes.as_str() } else { "" };
             let printed =
                 cmd!(sh, "gh {args...}").quiet().stdin(stdin).read().with_context(|| {
                     format!(
@@ -499,7 +490,7 @@ mod tests {
     #[test]
     fn a_new_prerelease_is_created_with_every_asset() {
         check_args(
-            draft(true).actions(None).remove(0),
+            draft(true).changes(None).remove(0),
             "release create v1.2.0-rc.1 --title v1.2.0-rc.1 --notes-file - --prerelease \
              --verify-tag dist/geodist-1.2.0-rc.1.crate dist/SHA256SUMS",
         );
@@ -507,7 +498,7 @@ mod tests {
 
     #[test]
     fn a_final_release_is_not_marked_prerelease() {
-        let [Change::Create(args)] = &draft(false).actions(None)[..] else {
+        let [Change::Create(args)] = &draft(false).changes(None)[..] else {
             panic!("expected one Create")
         };
         assert!(!args.contains(&"--prerelease".to_owned()));
@@ -523,24 +514,24 @@ mod tests {
     fn a_draft_left_behind_is_finished() {
         let existing = view("view-draft-partial");
         assert!(existing.draft && existing.prerelease);
-        let actions = draft(true).actions(Some(&existing));
-        assert_eq!(actions.len(), 2, "{actions:?}");
+        let changes = draft(true).changes(Some(&existing));
+        assert_eq!(changes.len(), 2, "{changes:?}");
         check_args(
-            actions[0].clone(),
+            changes[0].clone(),
             "release upload v1.2.0-rc.1 --clobber dist/geodist-1.2.0-rc.1.crate dist/SHA256SUMS",
         );
-        check_args(actions[1].clone(), "release edit v1.2.0-rc.1 --draft=false --prerelease=true");
+        check_args(changes[1].clone(), "release edit v1.2.0-rc.1 --draft=false --prerelease=true");
     }
 
     #[test]
     fn a_published_release_gets_only_missing_assets_and_the_right_flag() {
         let existing = view("view-published-wrong-flag");
-        let actions = draft(true).actions(Some(&existing));
-        check_args(actions.last().unwrap().clone(), "release edit v1.2.0-rc.1 --prerelease=true");
-        assert_eq!(actions.len(), 1, "every asset is there already: {actions:?}");
-        assert_eq!(draft(true).actions(Some(&view("view-complete"))), [Change::UpToDate]);
-        let actions = draft(false).actions(Some(&view("view-complete")));
-        check_args(actions[0].clone(), "release edit v1.2.0-rc.1 --prerelease=false");
+        let changes = draft(true).changes(Some(&existing));
+        check_args(changes.last().unwrap().clone(), "release edit v1.2.0-rc.1 --prerelease=true");
+        assert_eq!(changes.len(), 1, "every asset is there already: {changes:?}");
+        assert_eq!(draft(true).changes(Some(&view("view-complete"))), [Change::UpToDate]);
+        let changes = draft(false).changes(Some(&view("view-complete")));
+        check_args(changes[0].clone(), "release edit v1.2.0-rc.1 --prerelease=false");
     }
 
     #[test]
@@ -548,7 +539,7 @@ mod tests {
         let mut existing = view("view-complete");
         existing.assets.insert("SHA256SUMS".into(), 1);
         check_args(
-            draft(true).actions(Some(&existing)).remove(0),
+            draft(true).changes(Some(&existing)).remove(0),
             "release upload v1.2.0-rc.1 --clobber dist/SHA256SUMS",
         );
     }
@@ -601,6 +592,10 @@ mod tests {
         manifest.publish[1].status = PublishStatus::Skipped;
         assert!(check_published(&manifest).is_empty());
         assert!(live_problems(&manifest, Path::new("/tmp/dist")).is_empty());
+        assert!(
+            release::enforce(Mode::Live, "refused", vec!["x".into()], |_| ()).is_err(),
+            "a live run refuses on any problem"
+        );
         let problems = live_problems(&manifest, Path::new("/tmp/release #2/dist"));
         assert!(problems.len() == 1 && problems[0].contains("gh reads"), "{problems:?}");
     }

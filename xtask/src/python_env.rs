@@ -1,5 +1,5 @@
 //! The project-local Python environment in `.venv`: created with `python3 -m venv`, given the
-//! `uv` pinned in `uv.lock`, then synced with `uv sync --locked` (DESIGN §2).
+//! `uv` pinned in `uv.lock`, then synced with `uv sync --locked` (docs/design.md §2).
 //!
 //! Every Python tool the project runs (pytest, ruff, maturin, twine, …) comes from here, so a
 //! fresh clone needs nothing but cargo and python3, and every machine runs the locked versions.

@@ -344,9 +344,9 @@ impl<'a> Run<'a> {
     }
 }
 
-/// The policy every command with a dry run shares: live refuses with every problem at once
-/// (after `refusal`, which says what was refused and that nothing was done), a dry run passes
-/// each problem to `warn` as "a live release would refuse: …".
+/// The dry-run policy every command with a dry run shares: live refuses with every problem at
+/// once (after `refusal`, which says what was refused and that nothing was done), a dry run
+/// passes each problem to `warn` as "a live run would refuse: …" and goes on.
 pub fn enforce(
     mode: Mode,
     refusal: &str,
@@ -358,7 +358,7 @@ pub fn enforce(
         Mode::Live => bail!("{refusal}:\n  - {}", problems.join("\n  - ")),
         Mode::DryRun => {
             for p in problems {
-                warn(format!("a live release would refuse: {p}"));
+                warn(format!("a live run would refuse: {p}"));
             }
             Ok(())
         }

@@ -43,17 +43,13 @@ pub fn run(sh: &Shell, ws: &Workspace, cmd: &flags::ReleasePr) -> Result<()> {
     }
     let repo = Repo::at(sh, &ws.root);
     let problems = problems(&repo, &facts, &github, &plan)?;
+    let refusal = "release-pr refused, nothing was done";
+    crate::release::enforce(cmd.mode(), refusal, problems, |p| eprintln!("warning: {p}"))?;
     match cmd.mode() {
         Mode::DryRun => {
-            for problem in &problems {
-                eprintln!("warning: a live run would refuse: {problem}");
-            }
             print!("{}", plan.render());
             eprintln!("dry run: nothing was run; run without --dry-run to do it");
             Ok(())
-        }
-        Mode::Live if !problems.is_empty() => {
-            bail!("release-pr refused, nothing was done:\n  - {}", problems.join("\n  - "))
         }
         Mode::Live => execute(sh, &repo, &plan, &github),
     }

@@ -1,5 +1,5 @@
 //! Test-only binaries, installed with `cargo install` into the git-ignored `.tools/` and reused
-//! when present (DESIGN §2): a fresh clone needs nothing installed by hand.
+//! when present (docs/design.md §2): a fresh clone needs nothing installed by hand.
 
 use std::path::{Path, PathBuf};
 

@@ -20,21 +20,21 @@ use crate::workspace::{PythonPackage, Workspace};
 
 /// Whether `cargo xtask version` only shows the table or also fails on a disagreement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mode {
+enum Report {
     Show,
     Check,
 }
 
 pub fn run(sh: &Shell, ws: &Workspace, cmd: &crate::flags::Version) -> Result<()> {
-    let mode = if cmd.check { Mode::Check } else { Mode::Show };
+    let wanted = if cmd.check { Report::Check } else { Report::Show };
     let report = collect(sh, ws, cmd.tag.as_deref())?;
-    match mode {
-        Mode::Show => {
+    match wanted {
+        Report::Show => {
             println!("version {}\n", report.version());
             print!("{}", report.render_table());
             Ok(())
         }
-        Mode::Check => {
+        Report::Check => {
             report.check()?;
             eprintln!("version {}: every place agrees", report.version());
             Ok(())

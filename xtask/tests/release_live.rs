@@ -388,7 +388,7 @@ fn live_release_story() {
     let out = support::xtask(&ws, &args, &crates.cargo_env());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "a dry run with only live-only problems failed");
-    assert!(stderr.contains("a live release would refuse"), "{stderr}");
+    assert!(stderr.contains("a live run would refuse"), "{stderr}");
     for needle in [published_sha.as_str(), changed_sha.as_str()] {
         assert!(stderr.contains(needle), "{needle:?} not in:\n{stderr}");
     }

@@ -230,7 +230,7 @@ mod tests {
     fn round_trips_through_json() {
         let text = sample().to_json().unwrap();
         assert_eq!(Manifest::parse(&text).unwrap(), sample());
-        // The fields DESIGN §3 fixes, with their types.
+        // The fields docs/design.md §3 fixes, with their types.
         let v: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(v["mode"], "live");
         assert_eq!(v["stages"][0], json!({"name": "plan", "status": "passed", "seconds": 1.5}));

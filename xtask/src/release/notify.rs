@@ -192,7 +192,7 @@ mod tests {
     #[test]
     fn the_summary_is_posted_as_json() {
         let Some(env) = crate::python_env::existing(&crate::project::root()) else {
-            // Under CI=true a missing tool is a failure, never a skip (DESIGN §2).
+            // Under CI=true a missing tool is a failure, never a skip (docs/design.md §2).
             assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "no .venv to post with");
             eprintln!("skipped: no .venv; `cargo xtask test` creates it");
             return;

@@ -11,7 +11,7 @@ use xshell::Shell;
 
 use super::plan::{Facts, Introduced, TagFacts};
 use crate::changelog::commits;
-use crate::git::Repo;
+use crate::git::{Refs, Repo};
 use crate::workspace::{Workspace, workspace_version};
 
 /// How many commits one `git cat-file --batch` reads while walking back for the release commit.
@@ -34,21 +34,7 @@ pub fn read(sh: &Shell, ws: &Workspace) -> Result<Facts> {
     let head = repo.head()?.to_string();
     let local = repo.local_tags()?;
     let prefix = &ws.config.tag_prefix;
-    let is_release =
-        |t: &str| t.strip_prefix(prefix.as_str()).is_some_and(|v| Version::parse(v).is_ok());
-    let missing: Vec<&str> = origin
-        .tags
-        .keys()
-        .map(String::as_str)
-        .filter(|t| is_release(t) && !local.tags.contains_key(*t))
-        .collect();
-    if !missing.is_empty() {
-        bail!(
-            "origin has release tags this clone lacks ({}): expected every release tag here, to \
-             tell what is released; fetch them (`git fetch --tags origin`)",
-            missing.join(", ")
-        );
-    }
+    require_release_tags(&local, &origin, prefix)?;
     let version = ws.version()?;
     let name = format!("{prefix}{version}");
     let current_tag = match (local.tags.get(&name), origin.tags.get(&name)) {
@@ -88,6 +74,25 @@ pub fn read(sh: &Shell, ws: &Workspace) -> Result<Facts> {
         tags,
         branches: origin.heads,
     })
+}
+
+/// Every release tag origin has must be here: what is released is told from them.
+fn require_release_tags(local: &Refs, origin: &Refs, prefix: &str) -> Result<()> {
+    let is_release = |t: &str| t.strip_prefix(prefix).is_some_and(|v| Version::parse(v).is_ok());
+    let missing: Vec<&str> = origin
+        .tags
+        .keys()
+        .map(String::as_str)
+        .filter(|t| is_release(t) && !local.tags.contains_key(*t))
+        .collect();
+    if !missing.is_empty() {
+        bail!(
+            "origin has release tags this clone lacks ({}): expected every release tag here, to \
+             tell what is released; fetch them (`git fetch --tags origin`)",
+            missing.join(", ")
+        );
+    }
+    Ok(())
 }
 
 /// Walks HEAD's first parents back while they have `version`: the last one that does is the

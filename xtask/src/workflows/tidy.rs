@@ -738,7 +738,7 @@ fn load(python: &Path) -> Vec<Workflow> {
 }
 
 /// A tool from the project environment, or `None` (with the reason printed) when `.venv` lacks
-/// it. Under `CI=true` a missing tool is a failure, never a skip (DESIGN §2).
+/// it. Under `CI=true` a missing tool is a failure, never a skip (docs/design.md §2).
 fn venv_bin(name: &str) -> Option<PathBuf> {
     let path = crate::python_env::venv_bin(&project::root().join(".venv"), name);
     if path.exists() {

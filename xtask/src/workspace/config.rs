@@ -3,7 +3,7 @@
 //!
 //! This is the only reader of that table. It is strict in one way for every key: a missing or
 //! mistyped key is a problem, reported together with every other problem, never a default
-//! (`signed-tags` alone is optional, and false when absent, as DESIGN §4 fixes it).
+//! (`signed-tags` alone is optional, and false when absent, as docs/design.md §4 fixes it).
 
 use anyhow::{Result, bail};
 use serde::{Deserialize, Serialize};
