@@ -1,7 +1,8 @@
 """Prints, as JSON, the name and version recorded inside each release artifact.
 
-Used by the release's verify stage (`xtask/src/release/verify.rs`): wheels (METADATA), sdists
-(PKG-INFO) and crates (Cargo.toml), with the list of files each one holds.
+Used by the release's verify stage and by the checks before an upload
+(`xtask/src/release/verify.rs`): wheels (METADATA, and the tags in WHEEL), sdists (PKG-INFO)
+and crates (Cargo.toml), with `Requires-Python` and the list of files each one holds.
 """
 
 import json
@@ -15,7 +16,11 @@ import tomllib
 
 def metadata(text):
     headers = HeaderParser().parsestr(text)
-    return {"name": headers["Name"], "version": headers["Version"]}
+    return {
+        "name": headers["Name"],
+        "version": headers["Version"],
+        "requires_python": headers["Requires-Python"],
+    }
 
 
 def inspect(path):
@@ -24,6 +29,8 @@ def inspect(path):
             names = z.namelist()
             meta = [n for n in names if n.count("/") == 1 and n.endswith(".dist-info/METADATA")]
             info = metadata(z.read(meta[0]).decode())
+            wheel = HeaderParser().parsestr(z.read(meta[0][: -len("METADATA")] + "WHEEL").decode())
+            info["tags"] = wheel.get_all("Tag") or []
             info["files"] = names
             return info
     if path.endswith(".tar.gz"):

@@ -180,6 +180,9 @@ pub fn plan(ws: &Workspace, next: &Version, date: &str) -> Result<Vec<FileEdit>>
     let after = changelog::cut_release(text, &next.to_string(), date, &ws.config.tag_prefix)
         .with_context(|| format!("edit {path}"))?;
     edits.push(FileEdit { path: path.clone(), before: text.to_owned(), after });
+    for e in &mut edits {
+        e.after = files::keep_line_endings(&e.before, std::mem::take(&mut e.after));
+    }
     edits.retain(|e| e.before != e.after);
     Ok(edits)
 }
@@ -355,6 +358,29 @@ fn civil_date(days: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A changelog (or any file) with CRLF line endings keeps them: no line of the bump ends
+    /// in a bare LF.
+    #[test]
+    fn edits_keep_each_files_line_endings() {
+        let mut ws = crate::workspace::fixture::workspace(
+            "1.0.0",
+            serde_json::json!({"release": {"tag-prefix": "v", "changelog": "CHANGELOG.md",
+                "wheels": [{"target": "x86_64-apple-darwin", "runner": "r",
+                            "platform": "macosx_10_12", "python": ["3.10"]}]}}),
+        );
+        ws.lock = Some("version = 4\n\n[[package]]\nname = \"core\"\nversion = \"1.0.0\"\n".into());
+        let changelog = "# Changelog\n\n## [Unreleased]\n\n- Fixed.\n\n## [1.0.0] - 2026-01-01\n\n- First.\n\n\
+                         [Unreleased]: https://github.com/o/r/compare/v1.0.0...HEAD\n\
+                         [1.0.0]: https://github.com/o/r/releases/tag/v1.0.0\n";
+        ws.changelog = Some(changelog.replace('\n', "\r\n"));
+        let edits = plan(&ws, &Version::new(1, 0, 1), "2026-02-02").unwrap();
+        let edit = edits.iter().find(|e| e.path == "CHANGELOG.md").unwrap();
+        assert!(edit.after.contains("## [1.0.1] - 2026-02-02\r\n"), "{:?}", edit.after);
+        assert_eq!(edit.after.matches('\n').count(), edit.after.matches("\r\n").count());
+        let lock = edits.iter().find(|e| e.path == "Cargo.lock").unwrap();
+        assert!(!lock.after.contains('\r'), "an LF file stays LF");
+    }
 
     #[test]
     fn dates() {

@@ -42,18 +42,29 @@ pub struct Captured {
     pub timed_out: bool,
 }
 
+impl Captured {
+    /// How the tool failed, in its own last words: what a person reads first.
+    pub fn failure(&self, line: &str) -> String {
+        let said: Vec<&str> = self.stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+        let last = &said[said.len().saturating_sub(TOOL_LINES)..];
+        let words =
+            if last.is_empty() { String::new() } else { format!(":\n  {}", last.join("\n  ")) };
+        format!("`{line}` exited with {}{words}", self.status)
+    }
+}
+
+/// How many of a failed tool's last lines an error shows.
+const TOOL_LINES: usize = 6;
+
 /// How often a tool that waits on a server is said to be still waiting.
 pub const PATIENCE_LINE: Duration = Duration::from_secs(15);
 
 impl CmdExt for Cmd<'_> {
     fn run_to_stderr(self) -> Result<()> {
         let line = self.to_string();
-        eprintln!("$ {line}");
-        let mut command = Command::from(self);
-        command.stdout(stderr_stdio()?);
-        let status = wait(spawn(&mut command, &line)?, &line)?;
-        if !status.success() {
-            bail!("command exited with {status}: `{line}`");
+        let run = self.run_capturing_stderr()?;
+        if !run.status.success() {
+            bail!("{}", run.failure(&line));
         }
         Ok(())
     }

@@ -244,8 +244,7 @@ fn keep(
 ) -> Result<()> {
     let file = FileName::of(built)?;
     let dest = run.out.file(&file);
-    std::fs::copy(built, &dest)
-        .with_context(|| format!("copy {file} to {}", run.out.path().display()))?;
+    std::fs::copy(built, &dest).map_err(|e| crate::files::cannot_write(e, &dest))?;
     let (sha256, size) = digest::sha256_file(&dest)?;
     eprintln!("    {file}  {size} bytes  sha256 {}", sha256.short());
     record.add_artifact(&run.out, Artifact { file, kind, sha256, size, target })

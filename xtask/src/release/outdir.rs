@@ -216,10 +216,13 @@ fn lock(dir: &Path, what: &str) -> Result<File> {
             return Err(err).with_context(|| format!("lock {}", path.display()));
         }
     }
-    file.set_len(0)?;
-    file.rewind()?;
-    write!(file, "{}", std::process::id())?;
-    file.flush()?;
+    let pid = (|| {
+        file.set_len(0)?;
+        file.rewind()?;
+        write!(file, "{}", std::process::id())?;
+        file.flush()
+    })();
+    pid.map_err(|e| crate::files::cannot_write(e, &path))?;
     Ok(file)
 }
 

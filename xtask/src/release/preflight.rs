@@ -9,7 +9,8 @@ use anyhow::{Context, Result, bail};
 use serde_json::Value;
 
 use super::decision::{self, Decided, Published};
-use super::{Record, Run, build, credentials};
+use super::plan::Builder;
+use super::{Record, Run, build, credentials, verify};
 use crate::digest;
 use crate::version;
 use crate::{changelog, pep440};
@@ -40,10 +41,14 @@ pub fn run(run: &Run, record: &mut Record) -> Result<Published> {
 }
 
 /// The guards that need the artifacts, checked after they are built (or, for `cargo xtask
-/// publish`, read back) and before the first upload: no file under a published name with other
-/// bytes, the crates are the verified ones, and trusted publishing works.
+/// publish`, read back) and before the first upload: every artifact this run answers for is
+/// there, the bytes are the verified ones and what is inside them is what the plan makes, no
+/// file goes under a published name with other bytes, the crates are reproduced at HEAD, and
+/// trusted publishing works.
 pub fn before_upload(run: &Run, record: &mut Record, decided: &[Decided]) -> Result<()> {
-    let mut problems = decision::conflicts(decided);
+    let mut problems = missing_artifacts(run, record);
+    problems.extend(verify::at_the_door(run, record, record.found_sums())?);
+    problems.extend(decision::conflicts(decided));
     problems.extend(the_verified_bytes(run, record)?);
     let uploads: Vec<_> = decided
         .iter()
@@ -54,6 +59,32 @@ pub fn before_upload(run: &Run, record: &mut Record, decided: &[Decided]) -> Res
         .collect();
     problems.extend(run.python_index().trusted_publishing_problem(&uploads)?);
     run.enforce(record, "refusing to publish (nothing was uploaded)", problems)
+}
+
+/// The plan decides what a publish must hold, never the manifest: locally every artifact this
+/// host builds, in GitHub Actions (the publish job, over every build job's output) all of them.
+/// Each missing one is named with the command that builds it.
+fn missing_artifacts(run: &Run, record: &Record) -> Vec<String> {
+    let everything = credentials::in_github_actions();
+    let out = run.out.path().display();
+    run.plan
+        .artifacts
+        .iter()
+        .filter(|a| everything || a.builder == Builder::Host)
+        .filter(|a| record.manifest().artifact(&a.file).is_none())
+        .map(|a| {
+            let build = match a.target {
+                Some(target) => format!("cargo xtask build --target {target} --out {out}"),
+                None => format!("cargo xtask build --source --out {out}"),
+            };
+            format!(
+                "{} is missing from {out}: expected every artifact this run publishes (the plan's \
+                 {}); build it (`{build}`), or download the release workflow's artifacts into it",
+                a.file,
+                if everything { "whole set" } else { "host-built ones" }
+            )
+        })
+        .collect()
 }
 
 /// `cargo publish` packages the crate again from the working tree (it cannot upload a file;

@@ -2,12 +2,15 @@
 //! one, or replacing a rehearsal of another — its warnings, and the summary at the end. Stages
 //! get it by `&mut`; nothing else writes the manifest or removes an artifact.
 
+use std::collections::BTreeMap;
+
 use anyhow::{Context, Result};
 
 use super::Run;
-use super::manifest::{Artifact, Manifest, PublishRecord};
+use super::manifest::{Artifact, Manifest, PublishRecord, SUMS_FILE_NAME};
 use super::outdir::{OutDir, Previous};
 use super::summary;
+use crate::digest::{self, Sha256};
 use crate::files::FileName;
 use crate::progress::{self, StageRecord};
 
@@ -20,6 +23,9 @@ pub struct Record {
     /// records its first artifact. Until then that record is kept as it is — a run that is
     /// refused before building writes nothing over it.
     replaces: Option<Vec<FileName>>,
+    /// `SHA256SUMS` as this run found it in `--out` (the run rewrites it with the manifest):
+    /// what the uploads are checked against at the door.
+    found_sums: Option<BTreeMap<FileName, Sha256>>,
     warnings: Vec<String>,
 }
 
@@ -39,11 +45,23 @@ impl Record {
         };
         manifest.stages = stages;
         let out = run.out.path().to_path_buf();
-        Ok(Record { manifest, out, replaces, warnings: Vec::new() })
+        let found_sums = match std::fs::read_to_string(out.join(SUMS_FILE_NAME)) {
+            Ok(text) if replaces.is_none() => {
+                Some(digest::parse_sums(&text)?.into_iter().collect())
+            }
+            _ => None,
+        };
+        Ok(Record { manifest, out, replaces, found_sums, warnings: Vec::new() })
     }
 
     pub fn manifest(&self) -> &Manifest {
         &self.manifest
+    }
+
+    /// `SHA256SUMS` as the run found it in `--out` (if there was one), with what this run
+    /// built itself.
+    pub fn found_sums(&self) -> Option<&BTreeMap<FileName, Sha256>> {
+        self.found_sums.as_ref()
     }
 
     /// Whether `--out` holds another run's record, which this run has not replaced yet.
@@ -82,6 +100,9 @@ impl Record {
     /// Records a built artifact (its file is in `--out` already).
     pub fn add_artifact(&mut self, out: &OutDir, artifact: Artifact) -> Result<()> {
         self.take_over(out)?;
+        if let Some(sums) = &mut self.found_sums {
+            sums.insert(artifact.file.clone(), artifact.sha256.clone());
+        }
         self.manifest.add_artifact(artifact);
         Ok(())
     }

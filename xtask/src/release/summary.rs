@@ -76,11 +76,12 @@ pub fn outcome(plan: &Plan, manifest: &Manifest, mode: Mode, passed: bool) -> St
     let planned = plan.artifacts.len();
     let count =
         |status: PublishStatus| manifest.publish.iter().filter(|p| p.status == status).count();
-    // What this run did not have: the wheels other runners build (by target).
+    // What this run did not have: the wheels other runners build (by target). A file this host
+    // builds is never left to anyone.
     let left: Vec<String> = plan
         .artifacts
         .iter()
-        .filter(|a| manifest.artifact(&a.file).is_none())
+        .filter(|a| a.builder == Builder::Ci && manifest.artifact(&a.file).is_none())
         .map(|a| a.target.map_or_else(|| a.file.to_string(), |t| t.to_string()))
         .collect();
     let left = if left.is_empty() {

@@ -4,12 +4,14 @@
 
 use std::path::{Path, PathBuf};
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use anyhow::{Context, Result, bail};
-use serde_json::Value;
+use serde::Deserialize;
 use xshell::{Shell, cmd};
 
 use super::build::{is_ours, staging_dir, target_dir};
-use super::manifest::Artifact;
+use super::manifest::{Artifact, SUMS_FILE_NAME};
 use super::plan::{Kind, PlannedWheel};
 use super::{Record, Run};
 use crate::digest;
@@ -146,52 +148,151 @@ fn expected_set(run: &Run, expected: &[&FileName]) -> Result<()> {
     Ok(())
 }
 
+/// What `xtask/py/inspect_artifacts.py` reads inside an artifact.
+#[derive(Debug, Deserialize)]
+struct Inside {
+    name: Option<String>,
+    version: Option<String>,
+    #[serde(default)]
+    requires_python: Option<String>,
+    /// A wheel's `Tag:` lines (its WHEEL file).
+    #[serde(default)]
+    tags: Vec<String>,
+    files: Vec<String>,
+}
+
 /// Each artifact's own metadata names the planned package and version.
 fn versions_inside(run: &Run, record: &Record) -> Result<()> {
-    let (r, artifacts) = (run, &record.manifest().artifacts);
-    let paths: Vec<PathBuf> = artifacts.iter().map(|a| r.out.file(&a.file)).collect();
-    let json =
-        py::run(r.sh, &r.env.python(), Script::InspectArtifacts).args(&paths).quiet().read()?;
-    let inspected: Value = serde_json::from_str(&json).context("read the artifact inspection")?;
-    let mut problems = Vec::new();
-    for a in artifacts {
-        let key = r.out.file(&a.file).to_string_lossy().into_owned();
-        let info = &inspected[&key];
-        let (name, version) = match a.kind {
-            Kind::Crate => {
-                let name = a
-                    .file
-                    .as_str()
-                    .trim_end_matches(".crate")
-                    .trim_end_matches(&format!("-{}", r.plan.version));
-                (name.to_owned(), r.plan.version.to_string())
-            }
-            Kind::Sdist | Kind::Wheel => {
-                (r.plan.python_name.clone(), r.plan.python_version.clone())
-            }
-        };
-        if info["name"].as_str() != Some(name.as_str())
-            || info["version"].as_str() != Some(version.as_str())
-        {
-            problems.push(format!(
-                "{}: expected {name} {version} inside, found {} {}",
-                a.file, info["name"], info["version"]
-            ));
-        }
-        let license = match a.kind {
-            Kind::Crate => {
-                r.ws.members.iter().find(|m| m.name == name).and_then(|m| m.license.clone())
-            }
-            Kind::Sdist | Kind::Wheel => r.ws.python.as_ref().and_then(|p| p.license.clone()),
-        };
-        let files: Vec<&str> =
-            info["files"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
-        problems.extend(missing_licenses(a.file.as_str(), a.kind, license.as_deref(), &files));
-    }
+    let problems = inside(run, record)?;
     if !problems.is_empty() {
         bail!("artifact metadata disagrees with the plan:\n  {}", problems.join("\n  "));
     }
     Ok(())
+}
+
+/// What is wrong inside the recorded artifacts, measured against the plan: each must be a file
+/// the plan makes, for the target it assigns, naming the planned package and version, with the
+/// wheel tags its name promises, the project's `Requires-Python`, and its licence texts.
+fn inside(run: &Run, record: &Record) -> Result<Vec<String>> {
+    let artifacts = &record.manifest().artifacts;
+    let paths: Vec<PathBuf> = artifacts.iter().map(|a| run.out.file(&a.file)).collect();
+    let json =
+        py::run(run.sh, &run.env.python(), Script::InspectArtifacts).args(&paths).quiet().read()?;
+    let mut inspected: BTreeMap<String, Inside> =
+        crate::json::parse(&json).context("read the artifact inspection")?;
+    let python = run.ws.python()?;
+    let mut problems = Vec::new();
+    for a in artifacts {
+        let Some(planned) = run.plan.artifacts.iter().find(|p| p.file == a.file) else {
+            problems.push(format!("{}: not an artifact of {}", a.file, run.plan.tag));
+            continue;
+        };
+        if planned.kind != a.kind || planned.target != a.target {
+            problems.push(format!(
+                "{}: recorded as a {} for {:?}, but the plan makes it a {} for {:?}",
+                a.file,
+                a.kind.as_str(),
+                a.target,
+                planned.kind.as_str(),
+                planned.target
+            ));
+        }
+        let key = run.out.file(&a.file).to_string_lossy().into_owned();
+        let info = inspected.remove(&key).context("the inspection skipped an artifact")?;
+        let (name, version, license) = match a.kind {
+            Kind::Crate => {
+                let krate = run.plan.crates.iter().find(|c| c.file == a.file);
+                let name = krate.map_or("", |c| c.name.as_str());
+                let member = run.ws.members.iter().find(|m| m.name == name);
+                (name, run.plan.version.to_string(), member.and_then(|m| m.license.as_deref()))
+            }
+            Kind::Sdist | Kind::Wheel => (
+                run.plan.python_name.as_str(),
+                run.plan.python_version.clone(),
+                python.license.as_deref(),
+            ),
+        };
+        let found = (info.name.as_deref(), info.version.as_deref());
+        if found != (Some(name), Some(version.as_str())) {
+            problems.push(format!(
+                "{}: expected {name} {version} inside, found {} {}",
+                a.file,
+                found.0.unwrap_or("no name"),
+                found.1.unwrap_or("no version")
+            ));
+        }
+        if a.kind != Kind::Crate && info.requires_python != python.requires_python {
+            problems.push(format!(
+                "{}: Requires-Python is {:?}, expected {:?} as pyproject.toml says",
+                a.file, info.requires_python, python.requires_python
+            ));
+        }
+        if a.kind == Kind::Wheel {
+            problems.extend(tag_problem(&a.file, &info.tags));
+        }
+        let files: Vec<&str> = info.files.iter().map(String::as_str).collect();
+        problems.extend(missing_licenses(a.file.as_str(), a.kind, license, &files));
+    }
+    Ok(problems)
+}
+
+/// A wheel's WHEEL file must declare exactly the tags its file name promises (the name's
+/// `py-abi-platform` part, each dotted set expanded).
+fn tag_problem(file: &FileName, declared: &[String]) -> Option<String> {
+    let stem = file.as_str().strip_suffix(".whl")?;
+    let parts: Vec<&str> = stem.rsplitn(4, '-').collect();
+    let [platform, abi, py, ..] = parts[..] else {
+        return Some(format!("{file}: not a wheel file name (name-version-py-abi-platform)"));
+    };
+    let mut named = BTreeSet::new();
+    for p in py.split('.') {
+        for a in abi.split('.') {
+            for plat in platform.split('.') {
+                named.insert(format!("{p}-{a}-{plat}"));
+            }
+        }
+    }
+    let declared: BTreeSet<String> = declared.iter().cloned().collect();
+    (named != declared).then(|| {
+        format!(
+            "{file}: its WHEEL file declares the tags {declared:?}, but its name promises \
+             {named:?}: installers would pick it for interpreters it was not built for"
+        )
+    })
+}
+
+/// Before any upload: every recorded file's bytes are the recorded ones and those
+/// `SHA256SUMS` listed when the run started (`sums`), and what is inside each is what the plan
+/// makes. A file swapped for another, with its record rewritten to match, is found here.
+pub fn at_the_door(
+    run: &Run,
+    record: &Record,
+    sums: Option<&BTreeMap<FileName, crate::digest::Sha256>>,
+) -> Result<Vec<String>> {
+    let mut problems = Vec::new();
+    for a in &record.manifest().artifacts {
+        match digest::sha256_file(&run.out.file(&a.file)) {
+            Ok((sha, size)) if sha == a.sha256 && size == a.size => {}
+            Ok((sha, size)) => problems.push(format!(
+                "{}: sha256 {sha} ({size} bytes), but the manifest records {} ({} bytes)",
+                a.file, a.sha256, a.size
+            )),
+            Err(err) => problems.push(format!("{}: {err:#}", a.file)),
+        }
+        let listed = sums.map(|s| s.get(&a.file));
+        match listed {
+            Some(Some(sha)) if *sha != a.sha256 => problems.push(format!(
+                "{}: the manifest records sha256 {}, but {SUMS_FILE_NAME} lists {sha}",
+                a.file, a.sha256
+            )),
+            Some(None) => problems.push(format!("{}: {SUMS_FILE_NAME} does not list it", a.file)),
+            _ => {}
+        }
+    }
+    if problems.is_empty() {
+        problems = inside(run, record)?;
+    }
+    Ok(problems)
 }
 
 /// The licence texts an artifact lacks. Its manifest's `license` (an SPDX expression) names
