@@ -91,6 +91,8 @@ pub enum Command {
     CheckTag(CheckTag),
     /// Post the release summary (version, where each file was published, the GitHub Release)
     /// as JSON to the webhook in RELEASE_WEBHOOK_URL; without it, do nothing.
+    ///
+    /// It announces only a release the registries hold: every planned file with its sha256.
     Notify(Notify),
     /// Check that each workspace crate builds with the Rust it declares (`rust-version`).
     ///
@@ -100,9 +102,9 @@ pub enum Command {
     /// Create the GitHub Release of the version with `gh`: the changelog section as notes, every
     /// artifact, SHA256SUMS and release-manifest.json attached, pre-release for a, b and rc.
     ///
-    /// The artifacts must be the verified ones in --out (they are checked against SHA256SUMS).
-    /// Re-running is safe: an existing release only receives the assets it lacks. gh reads its
-    /// token from GH_TOKEN.
+    /// The artifacts must be the verified ones in --out (they are checked against SHA256SUMS),
+    /// and the registries must hold every one of them. Re-running is safe: an existing release
+    /// only receives the assets it lacks. gh reads its token from GH_TOKEN.
     GithubRelease(GithubRelease),
     /// Propose the next version as a release pull request, or tag a merged one and release it
     ///
@@ -225,12 +227,13 @@ pub struct Verify {
 
 #[derive(Debug, Args)]
 pub struct GithubRelease {
-    /// Print the notes and the `gh` command instead of running it (contacts nothing).
+    /// Print the notes and the `gh` command instead of running it (reads the registries, sends
+    /// nothing).
     #[arg(long)]
     pub dry_run: bool,
-    /// The release tag; must be `v{workspace version}` (default: that tag).
-    #[arg(long, value_name = "vX.Y.Z")]
-    pub tag: Option<String>,
+    /// Where the release was published, to check that every file is there.
+    #[command(flatten)]
+    pub destination: Destination,
     /// The directory holding the verified release: artifacts, SHA256SUMS, release-manifest.json
     /// (default: dist/).
     #[arg(long, value_name = "DIR")]
@@ -270,6 +273,9 @@ pub struct Bench {
 
 #[derive(Debug, Args)]
 pub struct Notify {
+    /// Where the release was published, to check that every file is there.
+    #[command(flatten)]
+    pub destination: Destination,
     /// The directory holding the release's release-manifest.json (default: dist/).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,

@@ -15,9 +15,11 @@ use xshell::{Shell, cmd};
 
 use crate::digest::{self, Sha256};
 use crate::files::FileName;
-use crate::flags::{self, Destination, Mode};
+use crate::flags::{self, Mode};
 use crate::host::Host;
+use crate::python_env::{Group, PythonEnv};
 use crate::release::plan::Plan;
+use crate::release::registry::{self, crates::CrateRegistry, pypi::PythonIndex};
 use crate::release::{self, manifest::Manifest};
 use crate::{changelog, workspace::Workspace};
 
@@ -27,11 +29,11 @@ use crate::release::manifest::{FILE_NAME as MANIFEST, SUMS_FILE_NAME as SUMS};
 pub fn run(sh: &Shell, ws: &Workspace, cmd: &flags::GithubRelease) -> Result<()> {
     let mode = cmd.mode();
     let out = cmd.out.clone().unwrap_or_else(|| ws.root.join("dist"));
-    let destination = Destination { tag: cmd.tag.clone(), ..Destination::default() };
-    let plan = Plan::new(ws, &Host::detect(sh)?, &destination)?;
+    let plan = Plan::new(ws, &Host::detect(sh)?, &cmd.destination)?;
     let notes = notes(ws.changelog.as_deref(), &ws.config.changelog, &plan.version.to_string())?;
     let (assets, manifest) = local_assets(&plan, &out)?;
-    let problems = live_problems(&manifest, &out);
+    let mut problems = unpublished(sh, ws, &plan, &manifest, &out)?;
+    problems.extend(hash_in_path(&out));
     let draft = Draft::new(&plan, notes, assets);
     let refusal = format!("the GitHub Release of {} refused, nothing was sent", plan.tag);
     release::enforce(mode, &refusal, problems, |p| eprintln!("warning: {p}"))?;
@@ -299,42 +301,47 @@ pub fn check_manifest(
     problems
 }
 
-/// What keeps the dist in `out` from its GitHub Release, each with its fix.
-fn live_problems(manifest: &Manifest, out: &Path) -> Vec<String> {
-    let mut problems = Vec::new();
-    let unpublished = check_published(manifest);
-    if !unpublished.is_empty() {
-        problems.push(format!(
-            "{} is not published yet ({}): the release announces files that are on their \
-             registries; finish with `cargo xtask publish --live --out {}` (it skips what is out \
-             already), then run this again",
-            out.display(),
-            unpublished.join("; "),
-            out.display()
-        ));
+/// What the registries lack of the release: a GitHub Release announces files that are on
+/// their registries, which are asked (never the manifest's upload records).
+fn unpublished(
+    sh: &Shell,
+    ws: &Workspace,
+    plan: &Plan,
+    manifest: &Manifest,
+    out: &Path,
+) -> Result<Vec<String>> {
+    let env = PythonEnv::ensure(sh, &ws.root, Group::Release)?;
+    let crates = CrateRegistry::open(sh, env.python(), &ws.root, &plan.crates_registry)?;
+    let index = PythonIndex::new(
+        sh,
+        env.python(),
+        env.bin("uv"),
+        (&plan.pypi_url, &plan.pypi_index),
+        &plan.python_name,
+    );
+    let lacking = registry::lacking(&crates, &index, plan, manifest)?;
+    if lacking.is_empty() {
+        return Ok(Vec::new());
     }
-    if out.to_string_lossy().contains('#') {
-        problems.push(format!(
+    Ok(vec![format!(
+        "the registries do not hold the release {} ({}): a GitHub Release announces what is \
+         published; finish with `cargo xtask publish --live --out {}` (it skips what is out \
+         already), then run this again",
+        plan.tag,
+        lacking.join("; "),
+        out.display()
+    )])
+}
+
+/// gh reads `file#label` as a labelled asset: a path with a `#` cannot be given to it.
+fn hash_in_path(out: &Path) -> Option<String> {
+    out.to_string_lossy().contains('#').then(|| {
+        format!(
             "{} has a `#` in its path, which gh reads as the start of an asset's label \
              (`file#label`); move the dist to a directory without one",
             out.display()
-        ));
-    }
-    problems
-}
-
-/// The uploads the manifest does not record as done (published, or found already there with
-/// the same sha256): a GitHub Release must not announce a version the registries lack.
-pub fn check_published(manifest: &Manifest) -> Vec<String> {
-    if manifest.publish.is_empty() {
-        return vec![format!("{MANIFEST} records no upload at all")];
-    }
-    manifest
-        .publish
-        .iter()
-        .filter(|p| !p.status.is_out())
-        .map(|p| format!("{} to {}: {}", p.file, p.registry, p.status.as_str()))
-        .collect()
+        )
+    })
 }
 
 /// `gh` on PATH and a token for it, reported together.
@@ -423,8 +430,6 @@ pub fn shell_words(args: &[String]) -> String {
 mod tests {
     use super::*;
     use crate::flags::Mode;
-    use crate::git::CommitId;
-    use crate::release::manifest::{PublishRecord, PublishStatus};
 
     const CHANGELOG: &str = "\
 # Changelog
@@ -560,44 +565,16 @@ mod tests {
         assert!(check_sums(&digest::parse_sums(&sums).unwrap(), &artifacts).is_empty());
     }
 
-    fn upload(file: &str, registry: &str, status: PublishStatus) -> PublishRecord {
-        let decision = crate::release::manifest::Decision::Upload;
-        let file = file.try_into().unwrap();
-        PublishRecord { file, registry: registry.into(), decision, status, url: None }
-    }
-
-    /// A dist that a dry run rehearsed, or that a live run left half-published, is no release
-    /// to announce; once every upload is out (or was there already), it is.
+    /// A dist in a path gh would misread is refused; a live run refuses on any problem.
     #[test]
-    fn only_a_published_dist_is_released_on_github() {
-        let mut manifest = Manifest {
-            version: semver::Version::parse("1.2.0-rc.1").unwrap(),
-            python_version: "1.2.0rc1".into(),
-            tag: "v1.2.0-rc.1".into(),
-            commit: CommitId::try_from("c".repeat(40)).unwrap(),
-            mode: Mode::DryRun,
-            artifacts: Vec::new(),
-            stages: Vec::new(),
-            publish: Vec::new(),
-        };
-        assert_eq!(check_published(&manifest), ["release-manifest.json records no upload at all"]);
-        manifest.publish = vec![
-            upload("geodist-1.2.0.crate", "crates-io", PublishStatus::Rehearsed),
-            upload("geodist_rs-1.2.0.tar.gz", "pypi", PublishStatus::Rehearsed),
-        ];
-        assert_eq!(check_published(&manifest).len(), 2);
-        manifest.publish[0].status = PublishStatus::Published;
-        manifest.publish[1].status = PublishStatus::Failed;
-        assert_eq!(check_published(&manifest), ["geodist_rs-1.2.0.tar.gz to pypi: failed"]);
-        manifest.publish[1].status = PublishStatus::Skipped;
-        assert!(check_published(&manifest).is_empty());
-        assert!(live_problems(&manifest, Path::new("/tmp/dist")).is_empty());
+    fn a_path_gh_would_misread_is_refused() {
+        assert!(hash_in_path(Path::new("/tmp/dist")).is_none());
+        let problem = hash_in_path(Path::new("/tmp/release #2/dist")).unwrap();
+        assert!(problem.contains("gh reads"), "{problem}");
         assert!(
-            release::enforce(Mode::Live, "refused", vec!["x".into()], |_| ()).is_err(),
+            release::enforce(Mode::Live, "refused", vec![problem], |_| ()).is_err(),
             "a live run refuses on any problem"
         );
-        let problems = live_problems(&manifest, Path::new("/tmp/release #2/dist"));
-        assert!(problems.len() == 1 && problems[0].contains("gh reads"), "{problems:?}");
     }
 
     #[test]

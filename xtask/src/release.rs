@@ -82,7 +82,7 @@ pub use credentials::take_secrets;
 /// `cargo xtask notify`: the release summary to the webhook in `RELEASE_WEBHOOK_URL`, if set.
 pub fn notify(sh: &Shell, ws: &Workspace, cmd: &flags::Notify) -> Result<()> {
     let out = cmd.out.clone().unwrap_or_else(|| ws.root.join("dist"));
-    notify::run(sh, ws, &out)
+    notify::run(sh, ws, &cmd.destination, &out)
 }
 
 pub fn run(sh: &Shell, ws: &Workspace, cmd: &flags::Release) -> Result<()> {

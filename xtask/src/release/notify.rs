@@ -12,6 +12,10 @@ use xshell::Shell;
 
 use super::credentials;
 use super::manifest::{FILE_NAME, Manifest, PublishRecord, PublishStatus};
+use super::plan::Plan;
+use super::registry::{self, crates::CrateRegistry, pypi::PythonIndex};
+use crate::flags::Destination;
+use crate::host::Host;
 use crate::http::{self, Request};
 use crate::python_env::{Group, PythonEnv};
 use crate::workspace::Workspace;
@@ -37,16 +41,30 @@ struct Published<'a> {
     url: Option<&'a str>,
 }
 
-pub fn run(sh: &Shell, ws: &Workspace, out: &Path) -> Result<()> {
+pub fn run(sh: &Shell, ws: &Workspace, destination: &Destination, out: &Path) -> Result<()> {
     let Some(url) = credentials::webhook_url() else {
         eprintln!("RELEASE_WEBHOOK_URL is not set: no release notification to send");
         return Ok(());
     };
     let manifest = Manifest::read(&out.join(FILE_NAME))?;
-    let python = ws.python()?;
-    let release_url = release_url(ws, &manifest.tag);
-    let body = serde_json::to_string(&payload(&python.dist, &manifest, release_url.as_deref()))?;
+    let plan = Plan::new(ws, &Host::detect(sh)?, destination)?;
     let env = PythonEnv::ensure(sh, &ws.root, Group::Release)?;
+    let crates = CrateRegistry::open(sh, env.python(), &ws.root, &plan.crates_registry)?;
+    let endpoints = (plan.pypi_url.as_str(), plan.pypi_index.as_str());
+    let index = PythonIndex::new(sh, env.python(), env.bin("uv"), endpoints, &plan.python_name);
+    let lacking = registry::lacking(&crates, &index, &plan, &manifest)?;
+    if !lacking.is_empty() {
+        bail!(
+            "the registries do not hold the release {}, so it is not announced:\n  - {}\n  \
+             finish it with `cargo xtask publish --live --out {}`, then notify again",
+            plan.tag,
+            lacking.join("\n  - "),
+            out.display()
+        );
+    }
+    let release_url = release_url(ws, &manifest.tag);
+    let body =
+        serde_json::to_string(&payload(&plan.python_name, &manifest, release_url.as_deref()))?;
     let answer = match http::send(sh, &env.python(), Request::PostJson { url, body: &body })? {
         Ok(answer) => answer,
         Err(why) => {
