@@ -45,7 +45,11 @@ def inspect(path):
             names = t.getnames()
             manifest = [n for n in names if n.count("/") == 1 and n.endswith("/Cargo.toml")]
             package = tomllib.loads(t.extractfile(manifest[0]).read().decode())["package"]
-            return {"name": package["name"], "version": package["version"], "files": names}
+            info = {"name": package["name"], "version": package["version"], "files": names}
+            vcs = [n for n in names if n.count("/") == 1 and n.endswith("/.cargo_vcs_info.json")]
+            if vcs:
+                info["vcs_commit"] = json.load(t.extractfile(vcs[0]))["git"]["sha1"]
+            return info
     raise SystemExit(f"not an artifact: {path}")
 
 

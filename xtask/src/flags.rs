@@ -89,6 +89,20 @@ pub enum Command {
     /// The release workflow's plan job runs it for a live run, so that a run from a branch
     /// stops before the build fan-out and the approval. A live release checks the same.
     CheckTag(CheckTag),
+    /// Verify a published release from the registries alone: the crate, the wheels and sdist,
+    /// and the GitHub Release are one release, built from the tag by this repository's workflow
+    ///
+    /// Checks, each printed with its evidence: the crate is in the index, its download has the
+    /// index's checksum, and it was packaged from the commit the tag points at; the Python index
+    /// lists exactly the files the plan names, each download has the index's sha256, and each has
+    /// a PEP 740 provenance naming this repository's release workflow (required with
+    /// --require-provenance); the GitHub Release (or --assets DIR) has SHA256SUMS and
+    /// release-manifest.json, SHA256SUMS lists every registry file with its sha256, and its
+    /// attestation verifies for the release workflow (with gh). What cannot be checked is
+    /// reported as not checked, never as passed. Writes nothing but a temporary directory; exits
+    /// 1 on any mismatch.
+    #[command(verbatim_doc_comment)]
+    VerifyRelease(VerifyRelease),
     /// Post the release summary (version, where each file was published, the GitHub Release)
     /// as JSON to the webhook in RELEASE_WEBHOOK_URL; without it, do nothing.
     ///
@@ -292,6 +306,41 @@ pub struct CheckTag {
 }
 
 #[derive(Debug, Args)]
+pub struct VerifyRelease {
+    /// The release tag to verify.
+    #[arg(value_name = "vX.Y.Z")]
+    pub tag: String,
+    /// The cargo registry the crate was published to, by name as cargo knows it (default:
+    /// crates-io).
+    #[arg(long, value_name = "NAME", env = "RELEASE_CRATES_REGISTRY", hide_env_values = true)]
+    pub crates_registry: Option<String>,
+    /// The simple index the Python files were published to (default: PyPI, TestPyPI for a, b
+    /// and rc versions).
+    #[arg(long, value_name = "URL", env = "RELEASE_PYPI_INDEX", hide_env_values = true)]
+    pub pypi_index: Option<String>,
+    /// The GitHub repository whose release workflow must have built and attested the release
+    /// (default: the workspace's `repository`).
+    #[arg(long, value_name = "OWNER/NAME")]
+    pub repo: Option<String>,
+    /// A directory holding the GitHub Release's assets, instead of downloading them with gh.
+    #[arg(long, value_name = "DIR")]
+    pub assets: Option<PathBuf>,
+    /// Fail when a Python file has no PEP 740 provenance (otherwise reported as not checked).
+    #[arg(long)]
+    pub require_provenance: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Output::Text)]
+    pub format: Output,
+}
+
+/// How `verify-release` reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
 pub struct PlanCmd {
     #[command(flatten)]
     pub destination: Destination,
@@ -352,6 +401,7 @@ impl Cli {
             Command::Verify(c) => &mut c.out,
             Command::GithubRelease(c) => &mut c.out,
             Command::Notify(c) => &mut c.out,
+            Command::VerifyRelease(c) => &mut c.assets,
             Command::Lint(_)
             | Command::Test(_)
             | Command::Version(_)

@@ -44,6 +44,8 @@ pub enum Request<'a> {
     ProbeCrates { api: &'a str, name: &'a str, version: &'a str, token: &'a str },
     /// `body` as JSON to `url`.
     PostJson { url: &'a str, body: &'a str },
+    /// A GET whose body (on 200) goes to the file `dest`.
+    Download { url: &'a str, dest: &'a Path },
 }
 
 /// Sends one request, once.
@@ -61,6 +63,7 @@ pub fn send(sh: &Shell, python: &Path, request: Request) -> Result<Result<Answer
         Request::PostJson { url, body } => {
             script.arg("post-json").env("WEBHOOK_URL", url).stdin(body)
         }
+        Request::Download { url, dest } => script.arg("download").arg(url).arg(dest),
     };
     let output = cmd.output()?;
     if !output.status.success() {

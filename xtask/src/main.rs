@@ -28,6 +28,7 @@ mod test;
 #[cfg(test)]
 mod tidy;
 mod tools;
+mod verify_release;
 mod version;
 mod workflows;
 mod workspace;
@@ -92,6 +93,7 @@ fn run() -> Result<()> {
         Command::Msrv(cmd) => msrv::run(&sh, &ws, &cmd),
         Command::GithubRelease(cmd) => github_release::run(&sh, &ws, &cmd),
         Command::ReleasePr(cmd) => release_pr::run(&sh, &ws, &cmd),
+        Command::VerifyRelease(cmd) => verify_release::run(&sh, &ws, &cmd),
     }
 }
 

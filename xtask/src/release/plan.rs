@@ -110,7 +110,17 @@ impl Plan {
     /// The release of the workspace's version to `dest`, for what `host` can build. The same
     /// inputs give the same plan in either mode: the mode is not one of them.
     pub fn new(ws: &Workspace, host: &Host, dest: &Destination) -> Result<Plan> {
-        let version = ws.version()?;
+        Plan::of_version(ws, host, dest, ws.version()?)
+    }
+
+    /// The release of `version` (another than the workspace's, for `verify-release`), as the
+    /// workspace's configuration plans it.
+    pub fn of_version(
+        ws: &Workspace,
+        host: &Host,
+        dest: &Destination,
+        version: Version,
+    ) -> Result<Plan> {
         let python_version = pep440(&version)?;
         let python = ws.python()?;
         let abi_tag = abi_tag(ws.extension()?)?;

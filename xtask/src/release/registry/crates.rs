@@ -128,6 +128,47 @@ impl<'a> CrateRegistry<'a> {
         Ok(api.trim_end_matches('/').to_owned())
     }
 
+    /// Where `krate` at `version` is downloaded from (`dl` in the index's `config.json`, with
+    /// cargo's markers; without markers, `/{crate}/{version}/download` is appended).
+    pub fn download_url(&self, krate: &str, version: &str) -> Result<String> {
+        #[derive(Deserialize)]
+        struct Config {
+            dl: String,
+        }
+        let text = self.config_json()?;
+        let dl = crate::json::parse::<Config>(&text).context("the index's config.json")?.dl;
+        let path = index_path(krate);
+        let prefix = path.rsplit_once('/').map_or("", |(p, _)| p);
+        let markers = ["{crate}", "{version}", "{prefix}", "{lowerprefix}", "{sha256-checksum}"];
+        if !markers.iter().any(|m| dl.contains(m)) {
+            return Ok(format!("{}/{krate}/{version}/download", dl.trim_end_matches('/')));
+        }
+        Ok(dl
+            .replace("{crate}", krate)
+            .replace("{version}", version)
+            .replace("{prefix}", prefix)
+            .replace("{lowerprefix}", &prefix.to_lowercase()))
+    }
+
+    /// The index's `config.json`.
+    fn config_json(&self) -> Result<String> {
+        match &self.location {
+            IndexLocation::Sparse(base) => {
+                let url = format!("{base}config.json");
+                let answer = http::get(self.sh, &self.python, &url)?;
+                if answer.status != 200 {
+                    bail!("{url} answered {}: expected the index's config.json", answer.describe());
+                }
+                Ok(answer.body)
+            }
+            IndexLocation::Local(repo) => {
+                Repo::at(self.sh, repo).show("HEAD", "config.json")?.with_context(|| {
+                    format!("the crate index at {} has no config.json", repo.display())
+                })
+            }
+        }
+    }
+
     /// Whether the registry answers now (its index's configuration can be read).
     fn answers(&self) -> bool {
         self.api_url().is_ok()

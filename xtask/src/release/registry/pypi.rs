@@ -46,13 +46,24 @@ impl<'a> PythonIndex<'a> {
 
     /// Every file the index lists for the project, with its sha256 when it gives one.
     pub fn files(&self) -> Result<BTreeMap<FileName, Option<Sha256>>> {
+        Ok(self.links()?.into_iter().map(|(file, link)| (file, link.sha256)).collect())
+    }
+
+    /// Every file the index lists for the project, with where to download it and its sha256.
+    pub fn links(&self) -> Result<BTreeMap<FileName, Link>> {
         let url = self.project_index();
         let answer = http::get(self.sh, &self.python, &url)?;
         match answer.status {
-            200 => Ok(parse_simple_index(&answer.body)),
+            200 => Ok(parse_simple_index(&answer.body, &url)),
             404 => Ok(BTreeMap::new()),
             _ => bail!("{url} answered {}: expected 200 or 404", answer.describe()),
         }
+    }
+
+    /// PyPI's Integrity API for the index's host: `<host>/integrity/<project>/<version>/<file>/provenance`.
+    pub fn provenance_url(&self, version: &str, file: &FileName) -> String {
+        let base = self.index.trim_end_matches('/').trim_end_matches("/simple");
+        format!("{base}/integrity/{}/{version}/{file}/provenance", normalize_project(&self.project))
     }
 
     /// What the index holds under `file`, compared with our sha256.
@@ -201,9 +212,16 @@ fn attestation_for(file: &Path, url: &str) -> Option<PathBuf> {
     Some(attestation)
 }
 
-/// File name → sha256 from the `href`s of a simple index page. A name that is not a plain file
-/// name is not a file this release can have, and is left out.
-pub fn parse_simple_index(html: &str) -> BTreeMap<FileName, Option<Sha256>> {
+/// A file on a simple index: its absolute URL and its sha256 when the index gives one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub url: String,
+    pub sha256: Option<Sha256>,
+}
+
+/// File name → link from the `href`s of the simple index page at `page`. A name that is not a
+/// plain file name is not a file this release can have, and is left out.
+pub fn parse_simple_index(html: &str, page: &str) -> BTreeMap<FileName, Link> {
     let mut files = BTreeMap::new();
     for chunk in html.split("href=\"").skip(1) {
         let Some(href) = chunk.split('"').next() else {
@@ -220,9 +238,32 @@ pub fn parse_simple_index(html: &str) -> BTreeMap<FileName, Option<Sha256>> {
         };
         let sha256 =
             fragment.strip_prefix("sha256=").and_then(|h| Sha256::try_from(h.to_owned()).ok());
-        files.insert(file, sha256);
+        files.insert(file, Link { url: absolute_url(page, url), sha256 });
     }
     files
+}
+
+/// `href` as an absolute URL, read from the page at `page` (absolute, host-relative or
+/// relative with `../`).
+fn absolute_url(page: &str, href: &str) -> String {
+    if href.contains("://") {
+        return href.to_owned();
+    }
+    let (scheme, rest) = page.split_once("://").unwrap_or(("http", page));
+    let host = rest.split('/').next().unwrap_or(rest);
+    if let Some(path) = href.strip_prefix('/') {
+        return format!("{scheme}://{host}/{path}");
+    }
+    let mut parts: Vec<&str> = rest.split('/').collect();
+    parts.pop(); // the page's own name (empty for a directory page)
+    for segment in href.split('/') {
+        match segment {
+            ".." if parts.len() > 1 => drop(parts.pop()),
+            "." | ".." => {}
+            other => parts.push(other),
+        }
+    }
+    format!("{scheme}://{}", parts.join("/"))
 }
 
 fn percent_decode(s: &str) -> String {
@@ -280,12 +321,26 @@ mod tests {
 <a href="https://files.example/p/..%2Fescape.tar.gz">z</a>
 </body></html>"#
         );
-        let files = parse_simple_index(&html);
-        let get =
-            |name: &str| files[&FileName::try_from(name).unwrap()].as_ref().map(Sha256::as_str);
-        assert_eq!(get("geodist_rs-0.1.0.tar.gz"), Some(a.as_str()));
-        assert_eq!(get("geodist_rs-0.1.0-cp310-abi3-win_amd64.whl"), Some(b.as_str()));
+        let files = parse_simple_index(&html, "http://127.0.0.1:8/simple/geodist-rs/");
+        let link = |name: &str| files[&FileName::try_from(name).unwrap()].clone();
+        let get = |name: &str| link(name).sha256.map(String::from);
+        assert_eq!(get("geodist_rs-0.1.0.tar.gz").as_deref(), Some(a.as_str()));
+        assert_eq!(get("geodist_rs-0.1.0-cp310-abi3-win_amd64.whl").as_deref(), Some(b.as_str()));
         assert_eq!(get("geodist_rs-0.0.9+local.tar.gz"), None);
+        let urls = [
+            ("geodist_rs-0.1.0.tar.gz", "http://127.0.0.1:8/packages/geodist_rs-0.1.0.tar.gz"),
+            (
+                "geodist_rs-0.1.0-cp310-abi3-win_amd64.whl",
+                "http://127.0.0.1:8/packages/geodist_rs-0.1.0-cp310-abi3-win_amd64.whl",
+            ),
+            (
+                "geodist_rs-0.0.9+local.tar.gz",
+                "https://files.example/p/geodist_rs-0.0.9%2Blocal.tar.gz",
+            ),
+        ];
+        for (name, url) in urls {
+            assert_eq!(link(name).url, url);
+        }
         assert_eq!(files.len(), 3, "the name with a separator is left out: {files:?}");
     }
 }
