@@ -11,11 +11,12 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
-use xshell::{Shell, cmd};
+use xshell::Shell;
 
 use crate::digest::{self, Sha256};
 use crate::files::FileName;
 use crate::flags::{self, Mode};
+use crate::gh;
 use crate::host::Host;
 use crate::python_env::{Group, PythonEnv};
 use crate::release::plan::Plan;
@@ -344,36 +345,20 @@ fn hash_in_path(out: &Path) -> Option<String> {
     })
 }
 
-/// `gh` on PATH and a token for it, reported together.
+/// `gh` on PATH and a token for it.
 fn preflight(sh: &Shell) -> Result<()> {
-    let mut missing = Vec::new();
-    if which::which("gh").is_err() {
-        missing.push("gh: not on PATH; install the GitHub CLI (https://cli.github.com)");
-    } else {
-        let token = ["GH_TOKEN", "GITHUB_TOKEN"]
-            .iter()
-            .any(|v| std::env::var(v).is_ok_and(|t| !t.is_empty()));
-        if !token
-            && cmd!(sh, "gh auth status").quiet().ignore_stdout().ignore_stderr().run().is_err()
-        {
-            missing.push(
-                "credentials for gh: expected GH_TOKEN (in GitHub Actions, `GH_TOKEN: \
-                 ${{ github.token }}` with `permissions: contents: write`), or `gh auth login`",
-            );
-        }
+    match gh::unusable(sh) {
+        Some(why) => bail!(
+            "cannot create the GitHub Release: {why} (it needs `permissions: contents: write`)"
+        ),
+        None => Ok(()),
     }
-    if !missing.is_empty() {
-        bail!("cannot create the GitHub Release:\n  {}", missing.join("\n  "));
-    }
-    Ok(())
 }
 
 /// The assets of the release of `tag`, or `None` when there is no such release.
 fn view(sh: &Shell, tag: &str) -> Result<Option<Existing>> {
-    let output = cmd!(sh, "gh release view {tag} --json isDraft,isPrerelease,assets")
-        .quiet()
-        .ignore_status()
-        .output()?;
+    let output =
+        gh::output(sh, &["release", "view", tag, "--json", "isDraft,isPrerelease,assets"], "")?;
     if output.status.success() {
         return parse_view(&String::from_utf8_lossy(&output.stdout)).map(Some);
     }
@@ -393,14 +378,14 @@ fn execute(sh: &Shell, draft: &Draft, change: &Change) -> Result<()> {
         Change::Create(args) | Change::Upload(args) | Change::Edit(args) => {
             eprintln!("$ gh {}", shell_words(args));
             let stdin = if matches!(change, Change::Create(_)) { draft.notes.as_str() } else { "" };
-            let printed =
-                cmd!(sh, "gh {args...}").quiet().stdin(stdin).read().with_context(|| {
-                    format!(
-                        "gh failed for the release {}; re-run `cargo xtask github-release`: it \
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let printed = gh::read(sh, &args, stdin).with_context(|| {
+                format!(
+                    "gh failed for the release {}; re-run `cargo xtask github-release`: it \
                          uploads only what is missing and publishes a draft",
-                        draft.tag
-                    )
-                })?;
+                    draft.tag
+                )
+            })?;
             if !printed.trim().is_empty() {
                 eprintln!("{}", printed.trim());
             }

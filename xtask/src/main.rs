@@ -8,6 +8,7 @@ mod digest;
 mod exec;
 mod files;
 mod flags;
+mod gh;
 mod git;
 mod github_release;
 #[cfg(test)]

@@ -203,6 +203,18 @@ pub fn check_tag(sh: &Shell, ws: &Workspace, cmd: &flags::CheckTag) -> Result<()
     }
     let signed = if ws.config.signed_tags { ", signed by an allowed signer" } else { "" };
     eprintln!("{} at HEAD is on the default branch{signed}, with its release notes", plan.tag);
+    if let Some(repo) = ws.github_repository() {
+        match crate::gh::immutable_releases(sh, &repo) {
+            Ok(true) => eprintln!("{repo} has immutable releases on"),
+            Ok(false) => eprintln!(
+                "warning: {repo} has immutable releases off: a published GitHub Release's assets \
+                 and tag can still be changed; turn them on (RELEASING.md, \"Immutable releases\")"
+            ),
+            Err(why) => {
+                eprintln!("warning: cannot tell whether {repo} has immutable releases on: {why}")
+            }
+        }
+    }
     Ok(())
 }
 

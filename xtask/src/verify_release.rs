@@ -13,11 +13,12 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
-use xshell::{Shell, cmd};
+use xshell::Shell;
 
 use crate::digest::{self, Sha256};
 use crate::files::FileName;
 use crate::flags::{self, Destination, Output};
+use crate::gh;
 use crate::git::Repo;
 use crate::host::Host;
 use crate::http::{self, Request};
@@ -49,7 +50,7 @@ pub fn run(sh: &Shell, ws: &Workspace, cmd: &flags::VerifyRelease) -> Result<()>
     let plan = Plan::of_version(ws, &Host::detect(sh)?, &destination, version)?;
     let env = PythonEnv::ensure(sh, &ws.root, Group::Release)?;
     let scratch = Scratch::new()?;
-    let repo = cmd.repo.clone().or_else(|| github_repository(ws));
+    let repo = cmd.repo.clone().or_else(|| ws.github_repository());
     let mut v = Verifier { sh, ws, plan: &plan, env: &env, dir: &scratch.0, checks: Vec::new() };
     let mut registry_files = v.crates()?;
     registry_files.extend(v.python(repo.as_deref(), cmd.require_provenance)?);
@@ -345,12 +346,11 @@ impl Verifier<'_> {
     ) -> Result<()> {
         let dir = match (assets, repo) {
             (Some(dir), _) => dir.to_path_buf(),
-            (None, Some(repo)) if which::which("gh").is_ok() => {
+            (None, Some(repo)) if gh::unusable(self.sh).is_none() => {
                 let (dir, tag) = (self.dir.join("assets"), &self.plan.tag);
-                let got = cmd!(self.sh, "gh release download {tag} --repo {repo} --dir {dir}")
-                    .quiet()
-                    .ignore_stdout()
-                    .run();
+                let args = ["release", "download", tag, "--repo", repo, "--dir"];
+                let dir_arg = dir.to_string_lossy();
+                let got = gh::read(self.sh, &[&args[..], &[&dir_arg]].concat(), "");
                 if got.is_err() {
                     self.say(
                         Verdict::Failed,
@@ -409,10 +409,10 @@ impl Verifier<'_> {
         }
         let workflow = format!("{repo}/.github/workflows/{WORKFLOW}");
         let source_ref = format!("refs/tags/{}", self.plan.tag);
-        let run = cmd!(self.sh, "gh attestation verify {sums} --repo {repo} --signer-workflow {workflow} --source-ref {source_ref} --format json")
-            .quiet()
-            .ignore_status()
-            .output()?;
+        let sums = sums.to_string_lossy();
+        let args = ["attestation", "verify", &sums, "--repo", repo, "--signer-workflow", &workflow];
+        let args = [&args[..], &["--source-ref", &source_ref, "--format", "json"]].concat();
+        let run = gh::output(self.sh, &args, "")?;
         let said = String::from_utf8_lossy(&run.stderr)
             .lines()
             .rfind(|l| !l.trim().is_empty())
@@ -490,13 +490,6 @@ impl Provenance {
         let holds = !bundles.is_empty() && bundles.iter().all(|b| ours(&b.publisher));
         (holds, bundles.iter().map(|b| name(&b.publisher)).collect())
     }
-}
-
-/// `OWNER/NAME` of the workspace's GitHub repository (its `repository` URL).
-fn github_repository(ws: &Workspace) -> Option<String> {
-    let url = ws.members.iter().find_map(|m| m.repository.clone())?;
-    let path = url.strip_prefix("https://github.com/")?;
-    Some(path.trim_end_matches('/').trim_end_matches(".git").to_owned())
 }
 
 #[cfg(test)]

@@ -211,6 +211,17 @@ impl Workspace {
         })
     }
 
+    /// `OWNER/NAME` of the repository on GitHub: the Actions run's, else the one the members'
+    /// `repository` URL names.
+    pub fn github_repository(&self) -> Option<String> {
+        if let Ok(repo) = std::env::var("GITHUB_REPOSITORY") {
+            return Some(repo).filter(|r| !r.is_empty());
+        }
+        let url = self.members.iter().find_map(|m| m.repository.clone())?;
+        let path = url.strip_prefix("https://github.com/")?;
+        Some(path.trim_end_matches('/').trim_end_matches(".git").to_owned())
+    }
+
     /// The changelog text; an error naming the fix when it is missing.
     pub fn changelog(&self) -> Result<&str> {
         let path = &self.config.changelog;
