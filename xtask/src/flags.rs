@@ -204,6 +204,11 @@ pub struct Release {
     /// Allow a live release from a private GitHub repository (its code becomes public).
     #[arg(long)]
     pub allow_private_repository: bool,
+    /// Before any upload, verify the build-provenance attestation of SHA256SUMS (with gh): made
+    /// by this repository's release workflow at this commit, as the release workflow's publish
+    /// job requires of what its verify job handed over.
+    #[arg(long)]
+    pub require_attestation: bool,
 }
 
 #[derive(Debug, Args)]

@@ -62,6 +62,7 @@ pub struct Run<'a> {
     /// that runs into different `--out`s never share one (it is locked with `--out`).
     pub staging: PathBuf,
     pub allow_private_repository: bool,
+    pub require_attestation: bool,
 }
 
 /// How a command starts its run.
@@ -71,6 +72,7 @@ struct Start<'c> {
     out: Option<PathBuf>,
     group: Group,
     allow_private_repository: bool,
+    require_attestation: bool,
     /// The wheel target a `build --target` job builds: its Rust std is added first (with rustup,
     /// on a runner of the same OS), so that the plan sees the host as it will build.
     target: Option<&'c str>,
@@ -119,6 +121,7 @@ pub fn build_only(sh: &Shell, ws: &Workspace, cmd: &flags::Build) -> Result<()> 
         out: cmd.out.clone(),
         group: Group::Release,
         allow_private_repository: false,
+        require_attestation: false,
         target: cmd.target.as_deref(),
     };
     let (run, mut record) = Run::start(sh, ws, start)?;
@@ -168,6 +171,7 @@ pub fn verify_only(sh: &Shell, ws: &Workspace, cmd: &flags::Verify) -> Result<()
         out: cmd.out.clone(),
         group: Group::Release,
         allow_private_repository: false,
+        require_attestation: false,
         target: None,
     };
     let (run, mut record) = Run::start(sh, ws, start)?;
@@ -226,6 +230,7 @@ impl<'c> Start<'c> {
             out: cmd.out.clone(),
             group: Group::Release,
             allow_private_repository: cmd.allow_private_repository,
+            require_attestation: cmd.require_attestation,
             target: None,
         }
     }
@@ -289,6 +294,7 @@ impl<'a> Run<'a> {
             out,
             staging,
             allow_private_repository: start.allow_private_repository,
+            require_attestation: start.require_attestation,
         };
         Ok((run, previous))
     }

@@ -9,6 +9,7 @@ use anyhow::{Context, Result, bail};
 use serde_json::Value;
 
 use super::decision::{self, Decided, Published};
+use super::manifest::SUMS_FILE_NAME;
 use super::plan::Builder;
 use super::{Record, Run, build, credentials, verify};
 use crate::digest;
@@ -58,7 +59,48 @@ pub fn before_upload(run: &Run, record: &mut Record, decided: &[Decided]) -> Res
         .map(|d| run.out.file(&d.file))
         .collect();
     problems.extend(run.python_index().trusted_publishing_problem(&uploads)?);
+    if run.require_attestation {
+        problems.extend(attestation_problem(run, record)?);
+    }
     run.enforce(record, "refusing to publish (nothing was uploaded)", problems)
+}
+
+/// The build-provenance attestation of `SHA256SUMS` as the run found it: made by this
+/// repository's release workflow, at this commit. With the door check (every file's sha256 is
+/// the one that list gives), a file swapped after the attest job — and its record rewritten to
+/// match — is refused.
+fn attestation_problem(run: &Run, record: &Record) -> Result<Option<String>> {
+    let Some(text) = record.found_sums_text() else {
+        return Ok(Some(format!(
+            "{} has no {SUMS_FILE_NAME}: expected the attested list of the verified files",
+            run.out.path().display()
+        )));
+    };
+    let Some(repo) = run.ws.github_repository() else {
+        return Ok(Some(
+            "cannot tell the repository whose workflow must have attested \
+             SHA256SUMS: expected GITHUB_REPOSITORY or a github.com `repository`"
+                .into(),
+        ));
+    };
+    let sums = run.staging.join(SUMS_FILE_NAME);
+    std::fs::write(&sums, text).map_err(|e| crate::files::cannot_write(e, &sums))?;
+    let (sums, workflow) =
+        (sums.to_string_lossy(), format!("{repo}/.github/workflows/release.yml"));
+    let commit = run.repo.head()?.to_string();
+    let args = ["attestation", "verify", &sums, "--repo", &repo, "--signer-workflow", &workflow];
+    let out = crate::gh::output(run.sh, &[&args[..], &["--source-digest", &commit]].concat(), "")?;
+    if out.status.success() {
+        eprintln!("    {SUMS_FILE_NAME} is attested by {workflow} at {}", &commit[..10]);
+        return Ok(None);
+    }
+    Ok(Some(format!(
+        "the {SUMS_FILE_NAME} in {} is not attested by {workflow} at {commit}: {}; expected the \
+         attest job's attestation of the verified files; publish the artifacts the verify job \
+         made, from the same run",
+        run.out.path().display(),
+        super::registry::last_words(&String::from_utf8_lossy(&out.stderr), 2)
+    )))
 }
 
 /// The plan decides what a publish must hold, never the manifest: locally every artifact this

@@ -26,6 +26,8 @@ pub struct Record {
     /// `SHA256SUMS` as this run found it in `--out` (the run rewrites it with the manifest):
     /// what the uploads are checked against at the door.
     found_sums: Option<BTreeMap<FileName, Sha256>>,
+    /// Its text, whose attestation the publish job verifies.
+    found_sums_text: Option<String>,
     warnings: Vec<String>,
 }
 
@@ -45,13 +47,14 @@ impl Record {
         };
         manifest.stages = stages;
         let out = run.out.path().to_path_buf();
-        let found_sums = match std::fs::read_to_string(out.join(SUMS_FILE_NAME)) {
-            Ok(text) if replaces.is_none() => {
-                Some(digest::parse_sums(&text)?.into_iter().collect())
-            }
-            _ => None,
+        let found_sums_text =
+            std::fs::read_to_string(out.join(SUMS_FILE_NAME)).ok().filter(|_| replaces.is_none());
+        let found_sums = match &found_sums_text {
+            Some(text) => Some(digest::parse_sums(text)?.into_iter().collect()),
+            None => None,
         };
-        Ok(Record { manifest, out, replaces, found_sums, warnings: Vec::new() })
+        let warnings = Vec::new();
+        Ok(Record { manifest, out, replaces, found_sums, found_sums_text, warnings })
     }
 
     pub fn manifest(&self) -> &Manifest {
@@ -62,6 +65,11 @@ impl Record {
     /// built itself.
     pub fn found_sums(&self) -> Option<&BTreeMap<FileName, Sha256>> {
         self.found_sums.as_ref()
+    }
+
+    /// The text of `SHA256SUMS` as the run found it in `--out`.
+    pub fn found_sums_text(&self) -> Option<&str> {
+        self.found_sums_text.as_deref()
     }
 
     /// Whether `--out` holds another run's record, which this run has not replaced yet.
