@@ -35,6 +35,10 @@ pub fn run(sh: &Shell, ws: &Workspace, cmd: &flags::GithubRelease) -> Result<()>
     let (assets, manifest) = local_assets(&plan, &out)?;
     let mut problems = unpublished(sh, ws, &plan, &manifest, &out)?;
     problems.extend(hash_in_path(&out));
+    let notes = match ws.github_repository() {
+        Some(repo) => format!("{notes}\n\n{}", how_to_verify(&plan, &repo)),
+        None => notes,
+    };
     let draft = Draft::new(&plan, notes, assets);
     let refusal = format!("the GitHub Release of {} refused, nothing was sent", plan.tag);
     release::enforce(mode, &refusal, problems, |p| eprintln!("warning: {p}"))?;
@@ -161,6 +165,26 @@ impl Draft {
             tag = self.tag,
         )
     }
+}
+
+/// The end of the release notes: the commands a user runs to check that this release is the
+/// one the repository's workflow built from the tag.
+pub fn how_to_verify(plan: &Plan, repo: &str) -> String {
+    let (tag, workflow) = (&plan.tag, format!("{repo}/.github/workflows/release.yml"));
+    let wheel = plan.wheels.first().map_or_else(|| plan.sdist.to_string(), |w| w.file.to_string());
+    format!(
+        "### Verify this release\n\n\
+         From a checkout of the repository, every check at once (the crate, the files on PyPI, \
+         this release's assets and their attestation):\n\n\
+         ```sh\ncargo xtask verify-release {tag} --repo {repo}\n```\n\n\
+         Or with the tools alone, on the downloaded files:\n\n\
+         ```sh\n\
+         gh release download {tag} --repo {repo} --pattern SHA256SUMS\n\
+         gh attestation verify SHA256SUMS --repo {repo} --signer-workflow {workflow}\n\
+         sha256sum --check --ignore-missing SHA256SUMS\n\
+         pypi-attestations verify pypi --repository https://github.com/{repo} pypi:{wheel}\n\
+         ```"
+    )
 }
 
 /// The notes of `version`: its changelog section, which must exist, be dated and say something.
@@ -560,6 +584,20 @@ mod tests {
             release::enforce(Mode::Live, "refused", vec![problem], |_| ()).is_err(),
             "a live run refuses on any problem"
         );
+    }
+
+    /// The notes end with the commands that verify the release, for this repository.
+    #[test]
+    fn the_notes_say_how_to_verify() {
+        let ws = crate::workspace::fixture::workspace(
+            "1.2.0",
+            serde_json::json!({"release": {"tag-prefix": "v", "changelog": "CHANGELOG.md",
+                "wheels": [{"target": "x86_64-apple-darwin", "runner": "r",
+                            "platform": "macosx_10_12", "python": ["3.10"]}]}}),
+        );
+        let host = Host { target: "x86_64-apple-darwin".into(), installed_targets: vec![] };
+        let plan = Plan::new(&ws, &host, &flags::Destination::default()).unwrap();
+        crate::golden::check("github-release/verify-notes.md", &how_to_verify(&plan, "o/r"));
     }
 
     #[test]
