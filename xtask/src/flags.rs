@@ -14,8 +14,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run every linter: rustfmt, clippy (-D warnings, all targets), ruff, and zizmor and
-    /// check-jsonschema over the GitHub workflows.
+    /// Run every linter: rustfmt, clippy (-D warnings, all targets), ruff check and ruff format,
+    /// stubtest (the stubs against the built extension), and zizmor and check-jsonschema over the
+    /// GitHub workflows.
     Lint(Lint),
     /// Run every test: cargo test for the workspace, then pytest against the built extension.
     Test(Test),
