@@ -1,9 +1,11 @@
 """Prints, as JSON, the name and version recorded inside each release artifact.
 
 Used by the release's verify stage (`xtask/src/release/verify.rs`): wheels (METADATA), sdists
-(PKG-INFO) and crates (Cargo.toml), with the list of files each one holds.
+(PKG-INFO) and crates (Cargo.toml), with the list of files each one holds, and for wheels the
+sha256 of each file (verify compares the Python files across wheels).
 """
 
+import hashlib
 import json
 import sys
 import tarfile
@@ -25,6 +27,7 @@ def inspect(path):
             meta = [n for n in names if n.count("/") == 1 and n.endswith(".dist-info/METADATA")]
             info = metadata(z.read(meta[0]).decode())
             info["files"] = names
+            info["sha256"] = {n: hashlib.sha256(z.read(n)).hexdigest() for n in names}
             return info
     if path.endswith(".tar.gz"):
         with tarfile.open(path) as t:

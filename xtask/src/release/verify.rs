@@ -2,6 +2,8 @@
 //! and work — each host-runnable wheel passes the test suite in a fresh environment, and the
 //! sdist builds from source and imports.
 
+mod payload;
+
 use std::path::{Path, PathBuf};
 
 use crate::exec::CmdExt;
@@ -182,6 +184,15 @@ fn versions_inside(r: &Release) -> Result<()> {
             info["files"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
         problems.extend(missing_licenses(&a.file, a.kind, license.as_deref(), &files));
     }
+    let mut wheels: Vec<(&str, payload::Files)> = Vec::new();
+    for a in r.manifest.artifacts.iter().filter(|a| a.kind == Kind::Wheel) {
+        let key = r.out.join(&a.file).to_string_lossy().into_owned();
+        let files = serde_json::from_value(inspected[&key]["sha256"].clone())
+            .with_context(|| format!("read the inspection of {}: its files' sha256", a.file))?;
+        wheels.push((a.file.as_str(), files));
+    }
+    let wheels: Vec<(&str, &payload::Files)> = wheels.iter().map(|(f, w)| (*f, w)).collect();
+    problems.extend(payload::differences(&wheels));
     if !problems.is_empty() {
         bail!("artifact metadata disagrees with the plan:\n  {}", problems.join("\n  "));
     }
