@@ -86,13 +86,13 @@ const CHECKS: &[Check] = &[
     },
     Check {
         name: "zizmor",
-        fix: "fix what zizmor reports in .github/workflows (https://docs.zizmor.sh/audits/)",
+        fix: "fix what zizmor reports in .github (https://docs.zizmor.sh/audits/)",
         gate: true,
         run: |sh, _, env| workflows::zizmor(sh, &env.bin("zizmor")),
     },
     Check {
         name: "workflow schema",
-        fix: "correct .github/workflows/*.yml where check-jsonschema points",
+        fix: "correct the .github files (workflows, dependabot.yml) where check-jsonschema points",
         gate: true,
         run: |sh, _, env| workflows::check_schema(sh, &env.bin("check-jsonschema")),
     },
