@@ -2,9 +2,12 @@
 
 Used by the release's verify stage and by the checks before an upload
 (`xtask/src/release/verify.rs`): wheels (METADATA, and the tags in WHEEL), sdists (PKG-INFO)
-and crates (Cargo.toml), with `Requires-Python` and the list of files each one holds.
+and crates (Cargo.toml, and the commit in .cargo_vcs_info.json), with `Requires-Python`, the
+list of files each one holds, and for wheels the sha256 of each file (verify compares the
+Python files across wheels).
 """
 
+import hashlib
 import json
 import sys
 import tarfile
@@ -32,6 +35,7 @@ def inspect(path):
             wheel = HeaderParser().parsestr(z.read(meta[0][: -len("METADATA")] + "WHEEL").decode())
             info["tags"] = wheel.get_all("Tag") or []
             info["files"] = names
+            info["sha256"] = {n: hashlib.sha256(z.read(n)).hexdigest() for n in names}
             return info
     if path.endswith(".tar.gz"):
         with tarfile.open(path) as t:

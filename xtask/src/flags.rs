@@ -141,6 +141,13 @@ pub enum Command {
     ///                           `signed-tags = true`), the tag pushed, and the release workflow
     ///                           started on it (`gh workflow run release.yml --ref vX.Y.Z`),
     ///                           after checking its changelog section is dated and not empty.
+    ///   The first release       Nothing was ever released (no tag, and the version never
+    ///                           changed): the version main has is the one to release. When
+    ///                           the changelog has its section, dated, and nothing under
+    ///                           `## [Unreleased]`, main's tip is tagged and released as above;
+    ///                           otherwise the release pull request `release: vX.Y.Z` writes
+    ///                           that section (cut from `## [Unreleased]`, or those notes folded
+    ///                           into the section already there).
     ///
     /// Every action (commit, push, tag, gh call) is planned first and printed; `--dry-run` stops
     /// there. It refuses a shallow clone, a version tagged off the default branch, and (live) a

@@ -94,14 +94,14 @@ const CHECKS: &[Check] = &[
     Check {
         name: "zizmor",
         tool: "zizmor",
-        fix: "fix what zizmor reports in .github/workflows (https://docs.zizmor.sh/audits/)",
+        fix: "fix what zizmor reports in .github (https://docs.zizmor.sh/audits/)",
         gate: true,
         run: |sh, _, env| workflows::zizmor(sh, &env.bin("zizmor")),
     },
     Check {
         name: "workflow schema",
         tool: "check-jsonschema",
-        fix: "correct .github/workflows/*.yml where check-jsonschema points",
+        fix: "correct the .github files (workflows, dependabot.yml) where check-jsonschema points",
         gate: true,
         run: |sh, _, env| workflows::check_schema(sh, &env.bin("check-jsonschema")),
     },
@@ -136,7 +136,7 @@ pub fn run_checks(
     }
     if !failed.is_empty() {
         let lines: Vec<String> =
-            failed.iter().map(|c| format!("  {}: run `{}`", c.name, c.fix)).collect();
+            failed.iter().map(|c| format!("  {}: run `{}`", c.tool, c.fix)).collect();
         bail!("lint failed: expected every linter to pass; to fix:\n{}", lines.join("\n"));
     }
     Ok(())

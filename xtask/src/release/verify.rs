@@ -2,6 +2,8 @@
 //! and work — each host-runnable wheel passes the test suite in a fresh environment, and the
 //! sdist builds from source and imports.
 
+mod payload;
+
 use std::path::{Path, PathBuf};
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -159,6 +161,9 @@ struct Inside {
     #[serde(default)]
     tags: Vec<String>,
     files: Vec<String>,
+    /// A wheel's files and the sha256 of each.
+    #[serde(default)]
+    sha256: payload::Files,
 }
 
 /// Each artifact's own metadata names the planned package and version.
@@ -172,7 +177,8 @@ fn versions_inside(run: &Run, record: &Record) -> Result<()> {
 
 /// What is wrong inside the recorded artifacts, measured against the plan: each must be a file
 /// the plan makes, for the target it assigns, naming the planned package and version, with the
-/// wheel tags its name promises, the project's `Requires-Python`, and its licence texts.
+/// wheel tags its name promises, the project's `Requires-Python`, and its licence texts; and
+/// every wheel must carry the same Python files.
 fn inside(run: &Run, record: &Record) -> Result<Vec<String>> {
     let artifacts = &record.manifest().artifacts;
     let paths: Vec<PathBuf> = artifacts.iter().map(|a| run.out.file(&a.file)).collect();
@@ -180,59 +186,71 @@ fn inside(run: &Run, record: &Record) -> Result<Vec<String>> {
         py::run(run.sh, &run.env.python(), Script::InspectArtifacts).args(&paths).quiet().read()?;
     let mut inspected: BTreeMap<String, Inside> =
         crate::json::parse(&json).context("read the artifact inspection")?;
-    let python = run.ws.python()?;
     let mut problems = Vec::new();
+    let mut wheels = Vec::new();
     for a in artifacts {
-        let Some(planned) = run.plan.artifacts.iter().find(|p| p.file == a.file) else {
-            problems.push(format!("{}: not an artifact of {}", a.file, run.plan.tag));
-            continue;
-        };
-        if planned.kind != a.kind || planned.target != a.target {
-            problems.push(format!(
-                "{}: recorded as a {} for {:?}, but the plan makes it a {} for {:?}",
-                a.file,
-                a.kind.as_str(),
-                a.target,
-                planned.kind.as_str(),
-                planned.target
-            ));
-        }
         let key = run.out.file(&a.file).to_string_lossy().into_owned();
         let info = inspected.remove(&key).context("the inspection skipped an artifact")?;
-        let (name, version, license) = match a.kind {
-            Kind::Crate => {
-                let krate = run.plan.crates.iter().find(|c| c.file == a.file);
-                let name = krate.map_or("", |c| c.name.as_str());
-                let member = run.ws.members.iter().find(|m| m.name == name);
-                (name, run.plan.version.to_string(), member.and_then(|m| m.license.as_deref()))
-            }
-            Kind::Sdist | Kind::Wheel => (
-                run.plan.python_name.as_str(),
-                run.plan.python_version.clone(),
-                python.license.as_deref(),
-            ),
-        };
-        let found = (info.name.as_deref(), info.version.as_deref());
-        if found != (Some(name), Some(version.as_str())) {
-            problems.push(format!(
-                "{}: expected {name} {version} inside, found {} {}",
-                a.file,
-                found.0.unwrap_or("no name"),
-                found.1.unwrap_or("no version")
-            ));
-        }
-        if a.kind != Kind::Crate && info.requires_python != python.requires_python {
-            problems.push(format!(
-                "{}: Requires-Python is {:?}, expected {:?} as pyproject.toml says",
-                a.file, info.requires_python, python.requires_python
-            ));
-        }
+        problems.extend(artifact_problems(run, a, &info)?);
         if a.kind == Kind::Wheel {
-            problems.extend(tag_problem(&a.file, &info.tags));
+            wheels.push((a.file.as_str(), info.sha256));
         }
-        let files: Vec<&str> = info.files.iter().map(String::as_str).collect();
-        problems.extend(missing_licenses(a.file.as_str(), a.kind, license, &files));
     }
+    let wheels: Vec<(&str, &payload::Files)> = wheels.iter().map(|(f, w)| (*f, w)).collect();
+    problems.extend(payload::differences(&wheels));
+    Ok(problems)
+}
+
+/// What is wrong inside one artifact (see [`inside`]).
+fn artifact_problems(run: &Run, a: &Artifact, info: &Inside) -> Result<Vec<String>> {
+    let Some(planned) = run.plan.artifacts.iter().find(|p| p.file == a.file) else {
+        return Ok(vec![format!("{}: not an artifact of {}", a.file, run.plan.tag)]);
+    };
+    let mut problems = Vec::new();
+    if planned.kind != a.kind || planned.target != a.target {
+        problems.push(format!(
+            "{}: recorded as a {} for {:?}, but the plan makes it a {} for {:?}",
+            a.file,
+            a.kind.as_str(),
+            a.target,
+            planned.kind.as_str(),
+            planned.target
+        ));
+    }
+    let python = run.ws.python()?;
+    let (name, version, license) = match a.kind {
+        Kind::Crate => {
+            let krate = run.plan.crates.iter().find(|c| c.file == a.file);
+            let name = krate.map_or("", |c| c.name.as_str());
+            let member = run.ws.members.iter().find(|m| m.name == name);
+            (name, run.plan.version.to_string(), member.and_then(|m| m.license.as_deref()))
+        }
+        Kind::Sdist | Kind::Wheel => (
+            run.plan.python_name.as_str(),
+            run.plan.python_version.clone(),
+            python.license.as_deref(),
+        ),
+    };
+    let found = (info.name.as_deref(), info.version.as_deref());
+    if found != (Some(name), Some(version.as_str())) {
+        problems.push(format!(
+            "{}: expected {name} {version} inside, found {} {}",
+            a.file,
+            found.0.unwrap_or("no name"),
+            found.1.unwrap_or("no version")
+        ));
+    }
+    if a.kind != Kind::Crate && info.requires_python != python.requires_python {
+        problems.push(format!(
+            "{}: Requires-Python is {:?}, expected {:?} as pyproject.toml says",
+            a.file, info.requires_python, python.requires_python
+        ));
+    }
+    if a.kind == Kind::Wheel {
+        problems.extend(tag_problem(&a.file, &info.tags));
+    }
+    let files: Vec<&str> = info.files.iter().map(String::as_str).collect();
+    problems.extend(missing_licenses(a.file.as_str(), a.kind, license, &files));
     Ok(problems)
 }
 

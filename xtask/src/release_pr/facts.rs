@@ -1,6 +1,6 @@
 //! What git says about the release, read once: HEAD, origin's refs, the current version's tag
 //! here and on origin, the commit that brought the current version to the default branch, and
-//! the commits since the last release. All of the release PR's git reading is here; the plan
+//! the commits since the last release (every commit, before the first). All of the release PR's git reading is here; the plan
 //! is computed from the result without any.
 
 use std::collections::BTreeSet;
@@ -51,13 +51,16 @@ pub fn read(sh: &Shell, ws: &Workspace) -> Result<Facts> {
         Some(_) => None,
         None => Some(introduced(&repo, ws, &version, &head)?),
     };
-    let base = match (&current_tag, &introduced) {
-        (Some(tag), _) if tag.on_main => Some(tag.commit().to_owned()),
-        (None, Some(intro)) => Some(intro.commit.clone()),
+    // Since the release: its tag, or the commit that bumped to it; before the first release
+    // (the version never changed), every commit.
+    let range = match (&current_tag, &introduced) {
+        (Some(tag), _) if tag.on_main => Some(format!("{}..HEAD", tag.commit())),
+        (None, Some(intro)) if intro.previous.is_some() => Some(format!("{}..HEAD", intro.commit)),
+        (None, Some(_)) => Some("HEAD".to_owned()),
         _ => None,
     };
-    let commits = match base {
-        Some(base) => repo.log(&format!("{base}..HEAD"))?,
+    let commits = match range {
+        Some(range) => repo.log(&range)?,
         None => Vec::new(),
     };
     let tags: BTreeSet<String> = local.tags.keys().chain(origin.tags.keys()).cloned().collect();
