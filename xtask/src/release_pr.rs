@@ -14,7 +14,7 @@ mod plan;
 mod remote;
 
 use anyhow::{Context, Result, bail};
-use xshell::{Shell, cmd};
+use xshell::Shell;
 
 use crate::flags::{self, Mode};
 use crate::git::{self, Auth, Repo};
@@ -141,7 +141,8 @@ fn commit(repo: &Repo, bump: &BumpCommit) -> Result<()> {
 
 /// Runs gh with `stdin`, its output (a pull request's URL) on our stderr.
 fn gh(sh: &Shell, args: &[String], stdin: &str) -> Result<()> {
-    let printed = cmd!(sh, "gh {args...}").quiet().stdin(stdin).read()?;
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let printed = crate::gh::read(sh, &args, stdin)?;
     if !printed.trim().is_empty() {
         eprintln!("  {}", printed.trim());
     }

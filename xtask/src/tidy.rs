@@ -199,6 +199,25 @@ fn git_is_spawned_from_one_module() {
     assert!(spawning.is_empty(), "git is run outside git.rs, in: {spawning:?}");
 }
 
+/// Every gh command runs through `gh.rs`, the one owner of the GitHub CLI.
+#[test]
+fn gh_is_spawned_from_one_module() {
+    assert_eq!(spawning("gh"), ["gh.rs"], "gh is run outside gh.rs");
+}
+
+/// The production files that run `tool`: an xshell `cmd!` whose command line starts with it,
+/// or a `Command::new` of it.
+fn spawning(tool: &str) -> Vec<String> {
+    let runs = |text: &str| {
+        text.match_indices("cmd!(").any(|(at, _)| {
+            let rest = &text[at..];
+            let quote = rest.find('"').map_or("", |q| &rest[q + 1..]);
+            quote.starts_with(&format!("{tool} ")) || quote.starts_with(&format!("{tool}\""))
+        }) || text.contains(&format!("Command::new(\"{tool}\")"))
+    };
+    production_sources().into_iter().filter(|(_, text)| runs(text)).map(|(path, _)| path).collect()
+}
+
 /// Every HTTP request goes through `http.rs`, the one owner of the helper script's answer.
 #[test]
 fn http_requests_are_made_from_one_module() {

@@ -27,7 +27,7 @@ use crate::python_env::{Group, PythonEnv};
 use crate::release::manifest::{FILE_NAME as MANIFEST, SUMS_FILE_NAME as SUMS};
 use crate::release::plan::{Kind, Plan};
 use crate::release::registry::crates::CrateRegistry;
-use crate::release::registry::pypi::PythonIndex;
+use crate::release::registry::pypi::{Link, PythonIndex};
 use crate::workspace::Workspace;
 
 /// The workflow that builds, attests and publishes a release.
@@ -241,30 +241,7 @@ impl Verifier<'_> {
             endpoints,
             &self.plan.python_name,
         );
-        let dist = crate::workspace::pyproject::normalize_dist_name(&self.plan.python_name);
-        let links: BTreeMap<FileName, _> = index
-            .links()?
-            .into_iter()
-            .filter(|(f, _)| {
-                crate::pep440::version_in_file_name(f.as_str(), &dist)
-                    == Some(self.plan.python_version.as_str())
-            })
-            .collect();
-        let planned: Vec<&FileName> =
-            self.plan.artifacts.iter().filter(|a| a.kind != Kind::Crate).map(|a| &a.file).collect();
-        let missing: Vec<String> =
-            planned.iter().filter(|f| !links.contains_key(**f)).map(|f| f.to_string()).collect();
-        let extra: Vec<String> =
-            links.keys().filter(|f| !planned.contains(f)).map(ToString::to_string).collect();
-        self.compare(
-            missing.is_empty() && extra.is_empty(),
-            format!(
-                "{} {} on {}",
-                self.plan.python_name, self.plan.python_version, self.plan.pypi_index
-            ),
-            format!("exactly the {} files the plan names", planned.len()),
-            format!("missing: [{}]; not in the plan: [{}]", missing.join(", "), extra.join(", ")),
-        );
+        let links = self.python_files(&index)?;
         let mut hashes = BTreeMap::new();
         for (file, link) in &links {
             let Some((sha, _)) = self.download(&link.url, file)? else {
@@ -289,6 +266,31 @@ impl Verifier<'_> {
             hashes.insert(file.clone(), sha);
         }
         Ok(hashes)
+    }
+
+    /// The index's files of this version, which must be exactly the plan's.
+    fn python_files(&mut self, index: &PythonIndex) -> Result<BTreeMap<FileName, Link>> {
+        let dist = crate::workspace::pyproject::normalize_dist_name(&self.plan.python_name);
+        let version = Some(self.plan.python_version.as_str());
+        let links: BTreeMap<FileName, Link> = index
+            .links()?
+            .into_iter()
+            .filter(|(f, _)| crate::pep440::version_in_file_name(f.as_str(), &dist) == version)
+            .collect();
+        let planned: Vec<&FileName> =
+            self.plan.artifacts.iter().filter(|a| a.kind != Kind::Crate).map(|a| &a.file).collect();
+        let missing: Vec<String> =
+            planned.iter().filter(|f| !links.contains_key(**f)).map(|f| f.to_string()).collect();
+        let extra: Vec<String> =
+            links.keys().filter(|f| !planned.contains(f)).map(ToString::to_string).collect();
+        let (name, index_url) = (&self.plan.python_name, &self.plan.pypi_index);
+        self.compare(
+            missing.is_empty() && extra.is_empty(),
+            format!("{name} {} on {index_url}", self.plan.python_version),
+            format!("exactly the {} files the plan names", planned.len()),
+            format!("missing: [{}]; not in the plan: [{}]", missing.join(", "), extra.join(", ")),
+        );
+        Ok(links)
     }
 
     /// PyPI's Integrity API: the file's PEP 740 provenance names this repository's release

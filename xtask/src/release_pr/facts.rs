@@ -36,16 +36,7 @@ pub fn read(sh: &Shell, ws: &Workspace) -> Result<Facts> {
     let prefix = &ws.config.tag_prefix;
     require_release_tags(&local, &origin, prefix)?;
     let version = ws.version()?;
-    let name = format!("{prefix}{version}");
-    let current_tag = match (local.tags.get(&name), origin.tags.get(&name)) {
-        (None, None) => None,
-        (here, there) => {
-            let mut tag =
-                TagFacts { name, local: here.cloned(), remote: there.cloned(), on_main: false };
-            tag.on_main = repo.is_ancestor(tag.commit(), &head);
-            Some(tag)
-        }
-    };
+    let current_tag = tag_facts(&repo, format!("{prefix}{version}"), &local, &origin, &head);
     let previous = commits::newest_tag(&repo.tags_merged(&format!("{prefix}*"))?, prefix);
     let introduced = match &current_tag {
         Some(_) => None,
@@ -77,6 +68,24 @@ pub fn read(sh: &Shell, ws: &Workspace) -> Result<Facts> {
         tags,
         branches: origin.heads,
     })
+}
+
+/// The tag `name`, here and on origin, and whether it is in HEAD's history; `None` when it
+/// exists in neither place.
+fn tag_facts(
+    repo: &Repo,
+    name: String,
+    local: &Refs,
+    origin: &Refs,
+    head: &str,
+) -> Option<TagFacts> {
+    let (here, there) = (local.tags.get(&name).cloned(), origin.tags.get(&name).cloned());
+    if here.is_none() && there.is_none() {
+        return None;
+    }
+    let mut tag = TagFacts { name, local: here, remote: there, on_main: false };
+    tag.on_main = repo.is_ancestor(tag.commit(), head);
+    Some(tag)
 }
 
 /// Every release tag origin has must be here: what is released is told from them.

@@ -311,56 +311,79 @@ fn release(
     options: &Options,
     plan: &mut Plan,
 ) -> Result<String> {
-    let v = &facts.version;
-    let main = &facts.default_branch;
-    let tag = tag_of(ws, v);
-    if let Some(t) = &facts.current_tag {
-        if let (Some(here), Some(there)) = (&t.local, &t.remote)
-            && here != there
-        {
-            bail!(
-                "{tag} is at {} here but at {} on origin: expected one tag for {v}; if origin's \
-                 is right, take it (`git tag --delete {tag} && git fetch origin tag {tag}`), \
-                 otherwise fix origin's by hand",
-                short(here),
-                short(there)
-            );
-        }
-        let commit = t.commit();
-        if !t.on_main {
-            bail!(
-                "{v}, the version on {main}, is already tagged: {tag} is at {}, which is not in \
-                 {main}'s history: expected the tag of {main}'s version on {main} (releases are \
-                 made from {main} only); if the tag is a mistake, delete it (`git push origin \
-                 --delete {tag}` and `git tag --delete {tag}`), otherwise bump {main} past {v}",
-                short(commit)
-            );
-        }
-        if t.remote.is_none() {
-            plan.story.push(format!(
-                "{tag} is at {} here but not on origin: pushing it{}",
-                short(commit),
-                starting(options.dispatch)
-            ));
-            push_tag(plan, &tag, options.dispatch);
-        } else if commit != facts.head {
-            plan.story.push(format!("{v} is released: {tag} is at {}", short(commit)));
-        } else if let Some(run) = github.runs.first() {
-            plan.story.push(format!(
-                "{v} is released: {tag} is at HEAD, and its {} run is {} ({})",
-                github::RELEASE_WORKFLOW,
-                run.url,
-                run.status
-            ));
-        } else if let Some(args) = github::dispatch_args(&tag, options.dispatch) {
-            plan.story.push(format!(
-                "{tag} is at HEAD, but no {} run of it was found: starting it",
-                github::RELEASE_WORKFLOW
-            ));
-            plan.actions.push(Action::Dispatch(args));
-        }
-        return Ok(tag);
+    match &facts.current_tag {
+        Some(t) => released(ws, facts, t, github, options, plan),
+        None => merged_release(ws, facts, options, plan),
     }
+}
+
+/// The current version has its tag: it is pushed if only here, its release started if no run
+/// of it is found; nothing else.
+fn released(
+    ws: &Workspace,
+    facts: &Facts,
+    t: &TagFacts,
+    github: &Github,
+    options: &Options,
+    plan: &mut Plan,
+) -> Result<String> {
+    let (v, main, tag) = (&facts.version, &facts.default_branch, tag_of(ws, &facts.version));
+    if let (Some(here), Some(there)) = (&t.local, &t.remote)
+        && here != there
+    {
+        bail!(
+            "{tag} is at {} here but at {} on origin: expected one tag for {v}; if origin's \
+             is right, take it (`git tag --delete {tag} && git fetch origin tag {tag}`), \
+             otherwise fix origin's by hand",
+            short(here),
+            short(there)
+        );
+    }
+    let commit = t.commit();
+    if !t.on_main {
+        bail!(
+            "{v}, the version on {main}, is already tagged: {tag} is at {}, which is not in \
+             {main}'s history: expected the tag of {main}'s version on {main} (releases are \
+             made from {main} only); if the tag is a mistake, delete it (`git push origin \
+             --delete {tag}` and `git tag --delete {tag}`), otherwise bump {main} past {v}",
+            short(commit)
+        );
+    }
+    if t.remote.is_none() {
+        plan.story.push(format!(
+            "{tag} is at {} here but not on origin: pushing it{}",
+            short(commit),
+            starting(options.dispatch)
+        ));
+        push_tag(plan, &tag, options.dispatch);
+    } else if commit != facts.head {
+        plan.story.push(format!("{v} is released: {tag} is at {}", short(commit)));
+    } else if let Some(run) = github.runs.first() {
+        plan.story.push(format!(
+            "{v} is released: {tag} is at HEAD, and its {} run is {} ({})",
+            github::RELEASE_WORKFLOW,
+            run.url,
+            run.status
+        ));
+    } else if let Some(args) = github::dispatch_args(&tag, options.dispatch) {
+        plan.story.push(format!(
+            "{tag} is at HEAD, but no {} run of it was found: starting it",
+            github::RELEASE_WORKFLOW
+        ));
+        plan.actions.push(Action::Dispatch(args));
+    }
+    Ok(tag)
+}
+
+/// The current version has no tag: the commit that bumped to it (a merged release pull
+/// request, or a bump by hand) is tagged, once its notes are there.
+fn merged_release(
+    ws: &Workspace,
+    facts: &Facts,
+    options: &Options,
+    plan: &mut Plan,
+) -> Result<String> {
+    let (v, main, tag) = (&facts.version, &facts.default_branch, tag_of(ws, &facts.version));
     let intro = facts.introduced.as_ref().context("no release commit looked for (a bug)")?;
     let at = short(&intro.commit);
     let Some(previous) = &intro.previous else {
