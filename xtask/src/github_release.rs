@@ -19,8 +19,9 @@ use crate::flags::{self, Mode};
 use crate::gh;
 use crate::host::Host;
 use crate::python_env::{Group, PythonEnv};
+use crate::release::decision::Published;
 use crate::release::plan::Plan;
-use crate::release::registry::{self, crates::CrateRegistry, pypi::PythonIndex};
+use crate::release::registry::{crates::CrateRegistry, pypi::PythonIndex};
 use crate::release::{self, manifest::Manifest};
 use crate::{changelog, workspace::Workspace};
 
@@ -344,7 +345,7 @@ fn unpublished(
         (&plan.pypi_url, &plan.pypi_index),
         &plan.python_name,
     );
-    let lacking = registry::lacking(&crates, &index, plan, manifest)?;
+    let lacking = Published::read(&crates, &index, plan)?.lacking(plan, manifest);
     if lacking.is_empty() {
         return Ok(Vec::new());
     }

@@ -13,7 +13,7 @@
 
 mod build;
 mod credentials;
-mod decision;
+pub mod decision;
 pub mod manifest;
 mod notify;
 mod outdir;

@@ -5,19 +5,88 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::manifest::{Artifact, Decision};
+use anyhow::{Context, Result};
+
+use super::manifest::{Artifact, Decision, Manifest};
 use super::plan::{Kind, Plan};
-use super::registry::crates::IndexEntry;
+use super::registry::crates::{CrateRegistry, IndexEntry};
+use super::registry::pypi::PythonIndex;
 use crate::digest::Sha256;
 use crate::files::FileName;
 
-/// What the registries already had when preflight looked (read-only).
+/// What the registries have of a release (read-only): for preflight's guards, the publish
+/// stage's decisions, and the announcements' check.
 #[derive(Debug, Default, Clone)]
 pub struct Published {
     /// Every version of each planned crate on the crates registry.
     pub crates: BTreeMap<String, Vec<IndexEntry>>,
     /// Every file of the Python project on the index, with its sha256.
     pub python: BTreeMap<FileName, Option<Sha256>>,
+}
+
+impl Published {
+    /// Reads what `crates` and `index` have of the release of `plan`.
+    pub fn read(crates: &CrateRegistry, index: &PythonIndex, plan: &Plan) -> Result<Published> {
+        let mut published = Published::default();
+        for c in &plan.crates {
+            let entries = crates.versions(&c.name).with_context(|| {
+                format!(
+                    "cannot read what the cargo registry `{}` already has (set it with \
+                     --crates-registry)",
+                    crates.name
+                )
+            })?;
+            published.crates.insert(c.name.clone(), entries);
+        }
+        published.python = index.files().with_context(|| {
+            format!(
+                "cannot read what the Python index {} already has (set it with --pypi-index)",
+                index.index
+            )
+        })?;
+        Ok(published)
+    }
+
+    /// The registry's sha256 of the planned `file` of `kind`: `None` when the registry lacks
+    /// it, `Some(None)` when it lists it without a hash.
+    pub fn sha256(&self, plan: &Plan, file: &FileName, kind: Kind) -> Option<Option<Sha256>> {
+        match kind {
+            Kind::Crate => {
+                let name = plan.crates.iter().find(|c| c.file == *file).map(|c| &c.name)?;
+                let entries = self.crates.get(name)?;
+                let version = plan.version.to_string();
+                entries.iter().find(|e| e.version == version).map(|e| e.cksum.clone())
+            }
+            Kind::Sdist | Kind::Wheel => self.python.get(file).cloned(),
+        }
+    }
+
+    /// What the registries lack of the release: every planned file, with the sha256 the
+    /// release recorded for it (any bytes, for a file the record lacks), each problem naming
+    /// the file and what the registry has instead. Announcements ask this, never the manifest's
+    /// upload records.
+    pub fn lacking(&self, plan: &Plan, manifest: &Manifest) -> Vec<String> {
+        let mut problems = Vec::new();
+        for a in &plan.artifacts {
+            let place = match a.kind {
+                Kind::Crate => format!("the cargo registry `{}`", plan.crates_registry),
+                Kind::Sdist | Kind::Wheel => plan.pypi_index.clone(),
+            };
+            let ours = manifest.artifact(&a.file).map(|r| &r.sha256);
+            let file = &a.file;
+            match (self.sha256(plan, file, a.kind), ours) {
+                (None, _) => problems.push(format!("{file} is not on {place}")),
+                (Some(theirs), Some(ours)) if theirs.as_ref() != Some(ours) => {
+                    problems.push(format!(
+                        "{file} on {place} has sha256 {}, but the release's is {ours}",
+                        theirs.as_ref().map_or("(none given)", Sha256::as_str)
+                    ))
+                }
+                _ => {}
+            }
+        }
+        problems
+    }
 }
 
 /// The decision about one artifact, with what it rests on.
@@ -36,21 +105,14 @@ pub struct Decided {
 
 /// Every recorded artifact's decision, crates first (in publish order), then the Python files.
 pub fn decide(plan: &Plan, artifacts: &[Artifact], published: &Published) -> Vec<Decided> {
-    let version = plan.version.to_string();
     let mut decided: Vec<Decided> = artifacts
         .iter()
         .map(|a| {
-            let (registry, theirs) = match a.kind {
-                Kind::Crate => {
-                    let name = plan.crates.iter().find(|c| c.file == a.file).map(|c| &c.name);
-                    let entries = name.and_then(|n| published.crates.get(n));
-                    let entry = entries.and_then(|e| e.iter().find(|e| e.version == version));
-                    (plan.crates_registry.clone(), entry.map(|e| e.cksum.clone()))
-                }
-                Kind::Sdist | Kind::Wheel => {
-                    (plan.pypi_url.clone(), published.python.get(&a.file).cloned())
-                }
+            let registry = match a.kind {
+                Kind::Crate => plan.crates_registry.clone(),
+                Kind::Sdist | Kind::Wheel => plan.pypi_url.clone(),
             };
+            let theirs = published.sha256(plan, &a.file, a.kind);
             let decision = match &theirs {
                 None => Decision::Upload,
                 Some(Some(hash)) if *hash == a.sha256 => Decision::Skip,
@@ -189,5 +251,41 @@ mod tests {
         );
         let decided = decide(&plan, &artifacts, &remote);
         assert_eq!(decided[0].decision, Decision::Skip);
+    }
+
+    /// What an announcement refuses: a planned file absent from its registry, or there with
+    /// bytes other than the release's; a file the record lacks (a wheel built in CI) may have
+    /// any bytes.
+    #[test]
+    fn what_the_registries_lack_is_named() {
+        let plan = plan();
+        let mut manifest = Manifest::new(
+            &plan,
+            crate::flags::Mode::Live,
+            crate::git::CommitId::try_from("c".repeat(40)).unwrap(),
+        );
+        manifest.artifacts = vec![
+            artifact("core-1.0.0.crate", Kind::Crate, 'a'),
+            artifact("core_rs-1.0.0.tar.gz", Kind::Sdist, 'b'),
+        ];
+        let mut published = Published::default();
+        assert_eq!(published.lacking(&plan, &manifest).len(), plan.artifacts.len());
+        published.crates.insert(
+            "core".into(),
+            vec![IndexEntry { version: "1.0.0".into(), cksum: Some(sha('a')), yanked: false }],
+        );
+        published.python.insert("core_rs-1.0.0.tar.gz".try_into().unwrap(), Some(sha('d')));
+        let wheel = plan.wheels[0].file.clone();
+        published.python.insert(wheel, None);
+        let lacking = published.lacking(&plan, &manifest);
+        assert_eq!(lacking.len(), 1, "{lacking:?}");
+        assert!(lacking[0].contains(&"d".repeat(64)) && lacking[0].contains(&"b".repeat(64)));
+        published.python.insert("core_rs-1.0.0.tar.gz".try_into().unwrap(), Some(sha('b')));
+        assert!(published.lacking(&plan, &manifest).is_empty());
+        published.crates.clear();
+        assert_eq!(
+            published.lacking(&plan, &manifest),
+            ["core-1.0.0.crate is not on the cargo registry `crates-io`"]
+        );
     }
 }

@@ -11,9 +11,10 @@ use serde::Serialize;
 use xshell::Shell;
 
 use super::credentials;
+use super::decision;
 use super::manifest::{FILE_NAME, Manifest, PublishRecord, PublishStatus};
 use super::plan::Plan;
-use super::registry::{self, crates::CrateRegistry, pypi::PythonIndex};
+use super::registry::{crates::CrateRegistry, pypi::PythonIndex};
 use crate::flags::Destination;
 use crate::host::Host;
 use crate::http::{self, Request};
@@ -29,12 +30,12 @@ pub struct Notification<'a> {
     tag: &'a str,
     commit: &'a str,
     github_release: Option<&'a str>,
-    published: Vec<Published<'a>>,
+    published: Vec<Sent<'a>>,
 }
 
 /// Where one file went.
 #[derive(Debug, Serialize)]
-struct Published<'a> {
+struct Sent<'a> {
     file: &'a str,
     registry: &'a str,
     status: PublishStatus,
@@ -52,7 +53,7 @@ pub fn run(sh: &Shell, ws: &Workspace, destination: &Destination, out: &Path) ->
     let crates = CrateRegistry::open(sh, env.python(), &ws.root, &plan.crates_registry)?;
     let endpoints = (plan.pypi_url.as_str(), plan.pypi_index.as_str());
     let index = PythonIndex::new(sh, env.python(), env.bin("uv"), endpoints, &plan.python_name);
-    let lacking = registry::lacking(&crates, &index, &plan, &manifest)?;
+    let lacking = decision::Published::read(&crates, &index, &plan)?.lacking(&plan, &manifest);
     if !lacking.is_empty() {
         bail!(
             "the registries do not hold the release {}, so it is not announced:\n  - {}\n  \
@@ -137,7 +138,7 @@ pub fn payload<'a>(
         published: manifest
             .publish
             .iter()
-            .map(|p| Published {
+            .map(|p| Sent {
                 file: p.file.as_str(),
                 registry: &p.registry,
                 status: p.status,

@@ -5,7 +5,7 @@
 //! Every guard is computed in both modes; [`Release::enforce`] then refuses a live run with all
 //! problems at once, before anything is built, and turns them into warnings in a dry run.
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use serde_json::Value;
 
 use super::decision::{self, Decided, Published};
@@ -281,24 +281,7 @@ fn private_repository(allowed: bool) -> Option<String> {
 
 /// What the registries already have of this release (read-only), for the publish stage.
 fn registry_state(run: &Run) -> Result<Published> {
-    let registry = run.crate_registry()?;
-    let mut published = Published::default();
-    for c in &run.plan.crates {
-        let entries = registry.versions(&c.name).with_context(|| {
-            format!(
-                "cannot read what the cargo registry `{}` already has (set it with \
-                 --crates-registry)",
-                run.plan.crates_registry
-            )
-        })?;
-        published.crates.insert(c.name.clone(), entries);
-    }
-    published.python = run.python_index().files().with_context(|| {
-        format!(
-            "cannot read what the Python index {} already has (set it with --pypi-index)",
-            run.plan.pypi_index
-        )
-    })?;
+    let published = Published::read(&run.crate_registry()?, &run.python_index(), &run.plan)?;
     let version = run.plan.version.to_string();
     let mut already: Vec<String> = Vec::new();
     for c in &run.plan.crates {

@@ -10,14 +10,7 @@
 pub mod crates;
 pub mod pypi;
 
-use anyhow::Result;
-
 use crate::digest::Sha256;
-use crate::files::FileName;
-use crate::release::manifest::Manifest;
-use crate::release::plan::{Kind, Plan};
-use crates::CrateRegistry;
-use pypi::PythonIndex;
 
 /// What the registry holds under a file's name, compared with ours.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,53 +65,6 @@ impl Outcome {
     }
 }
 
-/// What the registries lack of the release: every planned file, on its registry, with the
-/// sha256 the release recorded for it (any bytes, for a file the record lacks). Each problem
-/// names the file and what the registry has instead. Announcements ask this, never the
-/// manifest's upload records.
-pub fn lacking(
-    crates: &CrateRegistry,
-    index: &PythonIndex,
-    plan: &Plan,
-    manifest: &Manifest,
-) -> Result<Vec<String>> {
-    let python = index.files()?;
-    let version = plan.version.to_string();
-    let mut problems = Vec::new();
-    for a in &plan.artifacts {
-        let ours = manifest.artifact(&a.file).map(|r| &r.sha256);
-        let (theirs, place) = match a.kind {
-            Kind::Crate => {
-                let name =
-                    plan.crates.iter().find(|c| c.file == a.file).map_or("", |c| c.name.as_str());
-                let entries = crates.versions(name)?;
-                let entry = entries.into_iter().find(|e| e.version == version);
-                (entry.map(|e| e.cksum), format!("the cargo registry `{}`", crates.name))
-            }
-            Kind::Sdist | Kind::Wheel => (python.get(&a.file).cloned(), index.index.clone()),
-        };
-        problems.extend(lacks(&a.file, ours, theirs, &place));
-    }
-    Ok(problems)
-}
-
-/// What is wrong with `file` on `place`, which lists `theirs`, when ours is `ours`.
-fn lacks(
-    file: &FileName,
-    ours: Option<&Sha256>,
-    theirs: Option<Option<Sha256>>,
-    place: &str,
-) -> Option<String> {
-    match (theirs, ours) {
-        (None, _) => Some(format!("{file} is not on {place}")),
-        (Some(theirs), Some(ours)) if theirs.as_ref() != Some(ours) => Some(format!(
-            "{file} on {place} has sha256 {}, but the release's is {ours}",
-            theirs.as_ref().map_or("(none given)", Sha256::as_str)
-        )),
-        _ => None,
-    }
-}
-
 /// The last lines of a tool's error output that say something (what a person reads first).
 pub fn last_words(stderr: &str, lines: usize) -> String {
     let said: Vec<&str> = stderr.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
@@ -139,25 +85,6 @@ mod tests {
         assert_eq!(of(Some(409), true), Outcome::AlreadyThere);
         assert_eq!(of(None, false), Outcome::Transient("w".into()));
         assert_eq!(of(None, true), Outcome::Rejected("w".into()));
-    }
-
-    /// What an announcement refuses: a file absent from its registry, or there with bytes other
-    /// than the release's.
-    #[test]
-    fn what_the_registries_lack_is_named() {
-        let file = FileName::try_from("core-1.0.0.crate").unwrap();
-        let ours = Sha256::try_from("a".repeat(64)).unwrap();
-        let theirs = Sha256::try_from("b".repeat(64)).unwrap();
-        let reg = "the cargo registry `local`";
-        assert_eq!(
-            lacks(&file, Some(&ours), None, reg).unwrap(),
-            "core-1.0.0.crate is not on the cargo registry `local`"
-        );
-        let other = lacks(&file, Some(&ours), Some(Some(theirs.clone())), reg).unwrap();
-        assert!(other.contains(theirs.as_str()) && other.contains(ours.as_str()), "{other}");
-        assert!(lacks(&file, Some(&ours), Some(None), reg).unwrap().contains("(none given)"));
-        assert_eq!(lacks(&file, Some(&ours), Some(Some(ours.clone())), reg), None);
-        assert_eq!(lacks(&file, None, Some(Some(theirs)), reg), None, "any bytes, unrecorded");
     }
 
     #[test]
