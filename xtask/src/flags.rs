@@ -320,9 +320,9 @@ pub struct CheckTag {
 
 #[derive(Debug, Args)]
 pub struct VerifyRelease {
-    /// The release tag to verify.
+    /// The release tag to verify (default: the tag of the workspace's version).
     #[arg(value_name = "vX.Y.Z")]
-    pub tag: String,
+    pub tag: Option<String>,
     /// The cargo registry the crate was published to, by name as cargo knows it (default:
     /// crates-io).
     #[arg(long, value_name = "NAME", env = "RELEASE_CRATES_REGISTRY", hide_env_values = true)]

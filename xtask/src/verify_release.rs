@@ -35,14 +35,17 @@ const WORKFLOW: &str = "release.yml";
 
 pub fn run(sh: &Shell, ws: &Workspace, cmd: &flags::VerifyRelease) -> Result<()> {
     let prefix = &ws.config.tag_prefix;
-    let version =
-        cmd.tag.strip_prefix(prefix.as_str()).and_then(|v| semver::Version::parse(v).ok());
+    let tag = match &cmd.tag {
+        Some(tag) => tag.clone(),
+        None => format!("{prefix}{}", ws.version()?),
+    };
+    let version = tag.strip_prefix(prefix.as_str()).and_then(|v| semver::Version::parse(v).ok());
     let Some(version) = version else {
-        bail!("`{}` is not a release tag: expected `{prefix}X.Y.Z`", cmd.tag);
+        bail!("`{tag}` is not a release tag: expected `{prefix}X.Y.Z`");
     };
     let index = cmd.pypi_index.clone();
     let destination = Destination {
-        tag: Some(cmd.tag.clone()),
+        tag: Some(tag.clone()),
         crates_registry: cmd.crates_registry.clone(),
         pypi_url: index.clone(),
         pypi_index: index,

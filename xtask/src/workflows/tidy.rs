@@ -465,11 +465,15 @@ fn tokens_only_where_they_are_used() {
     let attestations = position(&|s| {
         s["uses"].as_str().is_some_and(|u| u.starts_with("astral-sh/attest-action@"))
     });
-    let upload = position(&|s| s["run"] == "cargo xtask publish --live --out dist");
+    // The upload verifies the attest job's attestation of what it publishes first.
+    let upload =
+        position(&|s| s["run"] == "cargo xtask publish --live --out dist --require-attestation");
     match (attestations, upload) {
         (Some(a), Some(u)) if a < u => {}
         _ => problems.push(
-            "job publish: expected the PEP 740 attestations made before the upload".to_owned(),
+            "job publish: expected the PEP 740 attestations made before the upload, and the \
+             upload `cargo xtask publish --live --out dist --require-attestation`"
+                .to_owned(),
         ),
     }
     for (i, step) in publish.iter().enumerate() {
@@ -622,6 +626,36 @@ fn the_release_matrix_comes_from_the_plan() {
         problems.push("job plan: expected `cargo xtask plan --format github`".to_owned());
     }
     assert_none(&problems, "release.yml matrix not from `cargo xtask plan`");
+}
+
+/// The release ends as its users begin: `verify-release` checks the published release from the
+/// registries and the GitHub Release, after everything else.
+#[test]
+fn the_release_ends_by_verifying_what_it_published() {
+    let Some(workflows) = workflows() else { return };
+    let release = &workflow(workflows, "release.yml").doc;
+    let job = &release["jobs"]["verify-release"];
+    let runs: Vec<&str> = steps(job).filter_map(|s| s["run"].as_str()).collect();
+    assert_eq!(runs, ["cargo xtask verify-release --require-provenance"]);
+    assert_eq!(job["needs"], "github-release", "it must run after the GitHub Release exists");
+    let needed: Vec<String> = jobs(workflow(workflows, "release.yml"))
+        .filter_map(|(_, j)| {
+            j["needs"].as_str().map(str::to_owned).or_else(|| {
+                Some(
+                    j["needs"]
+                        .as_array()?
+                        .iter()
+                        .filter_map(|n| n.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                )
+            })
+        })
+        .collect();
+    assert!(
+        !needed.iter().any(|n| n.split(' ').any(|n| n == "verify-release")),
+        "verify-release is the last job: nothing may wait for it"
+    );
 }
 
 #[test]
