@@ -34,10 +34,16 @@ const GIL_RELEASE_MIN_LEN: usize = 2048;
 ///   (pyproj's ``initial_idx=0, terminus_idx=0``). A single point is the start (pyproj raises
 ///   ``ZeroDivisionError`` there). The ends are computed along the line, within nanometers of
 ///   the given points, as pyproj computes them.
-/// - ``max_spacing=m``: the fewest points whose gaps are at most ``m``: ``ceil(d / m) - 1``
-///   between the ends, ``ceil(d / m) + 1`` with them. This is pyproj's ``inv_intermediate`` with
-///   ``del_s=m`` and ``flags=GeodIntermediateFlag.NPTS_CEIL``; pyproj's default rounds the count
-///   to the nearest integer instead, so that its gaps can exceed ``del_s``.
+/// - ``max_spacing=m``: the fewest points whose gaps are at most ``m``, counted as pyproj's
+///   ``inv_intermediate`` counts them with ``del_s=m`` and
+///   ``flags=GeodIntermediateFlag.NPTS_CEIL``, in float64 arithmetic: ``ceil(d / m) - 1``
+///   between the ends, ``ceil(d / m + 1)`` with them, where ``d`` is the line's length measured
+///   along it (pyproj's ``dist``; it can differ from ``geodesic(lat1, lon1, lat2, lon2)`` in the
+///   last bit or two), and each operation is rounded. Where ``d / m`` is within a rounding error
+///   of a whole number the count can therefore be one less than exact arithmetic gives, with
+///   gaps longer than ``m`` by a few parts in 1e16 (under a nanometer on the Earth). pyproj's
+///   default flags round the count to the nearest integer instead, so that its gaps can exceed
+///   ``del_s`` by half.
 ///
 /// Longitudes are in [-180, 180], so a line across the antimeridian jumps from 180 to -180.
 ///
