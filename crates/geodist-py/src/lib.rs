@@ -257,6 +257,25 @@ mod _geodist {
         crate::gil::pass_gate_holding_the_gil(py);
     }
 
+    #[pyfunction]
+    fn _gil_gate_waiting(py: Python<'_>) -> bool {
+        crate::gil::gate_waiting(py)
+    }
+
+    /// Chunks finished by long calls since the extension was loaded, on any thread (a test
+    /// hook: the pytest suite counts them to see where an interrupted call stopped).
+    #[pyfunction]
+    fn _chunks_finished() -> usize {
+        crate::gil::chunks_finished()
+    }
+
+    /// Makes the `chunks`-th chunk finished from now on act as if SIGINT arrived just then (a
+    /// test hook: a Ctrl-C in the middle of a call, whatever the scheduling).
+    #[pyfunction]
+    fn _interrupt_after_chunks(chunks: usize) -> PyResult<()> {
+        crate::gil::interrupt_after_chunks(chunks)
+    }
+
     /// The PEP 440 form of a Cargo (SemVer) version, as used for ``__version__``.
     #[pyfunction]
     fn _pep440(version: &str) -> String {
