@@ -27,7 +27,15 @@ use pyo3::prelude::*;
 #[global_allocator]
 static ALLOCATOR: alloc::CountingAllocator = alloc::CountingAllocator;
 
-#[pymodule]
+/// The module runs without the GIL on free-threaded interpreters (3.14t). What its calls share is
+/// safe to share: the counters (`alloc`, `threads`, `gil`) are atomics; the test gate is a mutex;
+/// the cached Python objects are `PyOnceLock`s and the CPU count a `OnceLock`; the AVX2 check in
+/// `simd` is std's own atomic cache; numpy's borrow flags, which guard the arrays a call reads
+/// and writes, sit behind numpy's mutex; `GEODIST_NUM_THREADS` is read from `os.environ`, not
+/// with `getenv` (which races with another thread's `setenv`); outputs are new arrays no other
+/// thread sees until the call returns; `Hausdorff` is frozen. `test_threads.py` calls every
+/// function from many threads at once and compares the results with a serial run's, bit for bit.
+#[pymodule(gil_used = false)]
 mod _geodist {
     use numpy::PyArrayDyn;
     use pyo3::prelude::*;

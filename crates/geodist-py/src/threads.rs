@@ -11,7 +11,9 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use pyo3::exceptions::PyRuntimeWarning;
+use pyo3::intern;
 use pyo3::prelude::*;
+use pyo3::types::PyString;
 
 /// The environment variable that caps the number of threads.
 pub(crate) const ENV_VAR: &str = "GEODIST_NUM_THREADS";
@@ -25,11 +27,13 @@ static WARNED: AtomicBool = AtomicBool::new(false);
 
 /// The number of threads for a batch of `len` elements, at least 1.
 ///
-/// Reads the environment on every call, so that a change made by Python code (`os.environ`)
-/// takes effect on the next call; it needs the GIL, which Python code holds when it changes the
-/// environment, and to warn. The warning is an error when Python's warning filters say so.
+/// Reads the setting on every call, so that a change made by Python code takes effect on the
+/// next call. It reads it from `os.environ`, not with the C library's `getenv`: on a
+/// free-threaded interpreter another thread may be changing the environment meanwhile, which
+/// `os.environ`'s dictionary tolerates and the C library's environment array does not (it can
+/// be reallocated under a reader). The warning is an error when Python's warning filters say so.
 pub(crate) fn count(py: Python<'_>, len: usize, per_thread: usize) -> PyResult<usize> {
-    let cap = match configured() {
+    let cap = match configured(py)? {
         Setting::Unset => cpus(),
         Setting::Threads(threads) => threads.min(cpus()),
         Setting::Invalid(value) => {
@@ -55,18 +59,21 @@ enum Setting {
     Invalid(String),
 }
 
-fn configured() -> Setting {
-    let Some(value) = std::env::var_os(ENV_VAR) else {
-        return Setting::Unset;
-    };
-    let text = value.to_string_lossy();
-    match text.trim() {
+fn configured(py: Python<'_>) -> PyResult<Setting> {
+    let environ = py.import(intern!(py, "os"))?.getattr(intern!(py, "environ"))?;
+    let value = environ.call_method1(intern!(py, "get"), (ENV_VAR,))?;
+    if value.is_none() {
+        return Ok(Setting::Unset);
+    }
+    // `os.environ` holds str values; undecodable bytes are lone surrogates, shown replaced.
+    let text = value.cast::<PyString>()?.to_string_lossy();
+    Ok(match text.trim() {
         "" => Setting::Unset,
         trimmed => match trimmed.parse::<usize>() {
             Ok(threads) if threads > 0 => Setting::Threads(threads),
             _ => Setting::Invalid(text.into_owned()),
         },
-    }
+    })
 }
 
 /// The CPUs available to this process, asked once: it can mean reading cgroup files.
