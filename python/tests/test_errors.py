@@ -308,3 +308,21 @@ def test_an_output_beyond_a_memory_limit_is_a_memory_error(function: str, run_wi
     )
     assert child.returncode == 0, (child.returncode, child.stderr)
     assert child.stdout.startswith("MemoryError Unable to allocate 763. MiB"), child.stdout
+
+
+def test_a_bbox_longer_than_memory_is_refused_by_its_length(run_python) -> None:
+    # Only the length is read; copying the elements of this view first used to abort.
+    child = run_python(
+        """
+        import geodist, numpy as np
+        try:
+            geodist.hausdorff([(0, 0)], [(0, 0)], bbox=np.broadcast_to(0.0, (2**40,)))
+        except geodist.GeodistError as error:
+            print(error)
+        """
+    )
+    assert child.returncode == 0, (child.returncode, child.stderr)
+    assert child.stdout == (
+        "bbox must be a sequence of 4 real numbers (min_lat, min_lon, max_lat, max_lon), "
+        "got 1099511627776 elements\n"
+    )

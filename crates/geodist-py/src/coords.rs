@@ -220,25 +220,24 @@ pub(crate) fn bbox(arg: &Bound<'_, PyAny>) -> PyResult<Option<[f64; 4]>> {
         return Ok(None);
     }
     refuse_masked(arg, "bbox")?;
+    // SAFETY: `arg` is a valid object and this thread is attached to the interpreter.
+    let is_sequence = unsafe { pyo3::ffi::PySequence_Check(arg.as_ptr()) } == 1;
     // A string is a sequence too, of characters, which are never what was meant.
-    let items = match arg.extract::<Vec<Bound<'_, PyAny>>>() {
-        Ok(items) if !arg.is_instance_of::<PyString>() && !arg.is_instance_of::<PyBytes>() => items,
-        _ => {
-            return Err(PyTypeError::new_err(format!(
-                "bbox must be {EXPECTED} or None, got {}",
-                describe(arg)?
-            )));
-        }
-    };
-    let Ok(items) = <[Bound<'_, PyAny>; 4]>::try_from(items) else {
-        return Err(GeodistError::new_err(format!(
-            "bbox must be {EXPECTED}, got {} elements",
-            arg.len()?
+    if !is_sequence || arg.is_instance_of::<PyString>() || arg.is_instance_of::<PyBytes>() {
+        return Err(PyTypeError::new_err(format!(
+            "bbox must be {EXPECTED} or None, got {}",
+            describe(arg)?
         )));
-    };
+    }
+    // The length first, and then only the four elements: a long sequence is not copied (a
+    // broadcast view can be longer than memory).
+    let len = arg.len()?;
+    if len != 4 {
+        return Err(GeodistError::new_err(format!("bbox must be {EXPECTED}, got {len} elements")));
+    }
     let mut edges = [0.0; 4];
-    for (i, (edge, item)) in edges.iter_mut().zip(&items).enumerate() {
-        *edge = real_number(item, &format!("bbox[{i}]"))?;
+    for (i, edge) in edges.iter_mut().enumerate() {
+        *edge = real_number(&arg.get_item(i)?, &format!("bbox[{i}]"))?;
     }
     Ok(Some(edges))
 }
