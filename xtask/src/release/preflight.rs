@@ -48,7 +48,16 @@ pub fn run(run: &Run, record: &mut Record) -> Result<Published> {
 /// trusted publishing works.
 pub fn before_upload(run: &Run, record: &mut Record, decided: &[Decided]) -> Result<()> {
     let mut problems = missing_artifacts(run, record);
-    problems.extend(verify::at_the_door(run, record, record.found_sums())?);
+    let door = verify::at_the_door(run, record, record.found_sums())?;
+    if !door.is_empty() {
+        let out = run.out.path().display();
+        problems.push(format!(
+            "the artifacts in {out} are not the verified ones:\n    {}\n  rebuild them \
+             (`cargo xtask release --dry-run --out {out}`), or download the release workflow's \
+             artifacts again",
+            door.join("\n    ")
+        ));
+    }
     problems.extend(decision::conflicts(decided));
     problems.extend(the_verified_bytes(run, record)?);
     let uploads: Vec<_> = decided
