@@ -33,16 +33,19 @@ pub fn run(sh: &Shell, ws: &Workspace, cmd: &flags::GithubRelease) -> Result<()>
     let out = cmd.out.clone().unwrap_or_else(|| ws.root.join("dist"));
     let plan = Plan::new(ws, &Host::detect(sh)?, &cmd.destination)?;
     let notes = notes(ws.changelog.as_deref(), &ws.config.changelog, &plan.version.to_string())?;
-    let (assets, manifest) = local_assets(&plan, &out)?;
+    // What the registries hold first: a release that is not published is refused as such,
+    // whatever else its dist lacks.
+    let manifest = Manifest::read(&out.join(MANIFEST))?;
     let mut problems = unpublished(sh, ws, &plan, &manifest, &out)?;
     problems.extend(hash_in_path(&out));
+    let refusal = format!("the GitHub Release of {} refused, nothing was sent", plan.tag);
+    release::enforce(mode, &refusal, problems, |p| eprintln!("warning: {p}"))?;
+    let assets = local_assets(&plan, &out)?;
     let notes = match ws.github_repository() {
         Some(repo) => format!("{notes}\n\n{}", how_to_verify(&plan, &repo)),
         None => notes,
     };
     let draft = Draft::new(&plan, notes, assets);
-    let refusal = format!("the GitHub Release of {} refused, nothing was sent", plan.tag);
-    release::enforce(mode, &refusal, problems, |p| eprintln!("warning: {p}"))?;
     match mode {
         Mode::DryRun => print!("{}", draft.describe()),
         Mode::Live => {
@@ -250,7 +253,7 @@ pub fn parse_view(json: &str) -> Result<Existing> {
 /// The assets in `out`, each present, and the artifacts matching `SHA256SUMS` (which `cargo
 /// xtask verify` wrote): what gets attached is what was verified and attested.
 /// The assets to attach, checked against `SHA256SUMS` and the manifest, and the manifest.
-fn local_assets(plan: &Plan, out: &Path) -> Result<(Vec<Asset>, Manifest)> {
+fn local_assets(plan: &Plan, out: &Path) -> Result<Vec<Asset>> {
     let artifacts: Vec<&FileName> = plan.artifacts.iter().map(|a| &a.file).collect();
     let sums_path = out.join(SUMS);
     let sums = std::fs::read_to_string(&sums_path).with_context(|| {
@@ -286,7 +289,7 @@ fn local_assets(plan: &Plan, out: &Path) -> Result<(Vec<Asset>, Manifest)> {
         let manifest = Manifest::read(&out.join(MANIFEST))?;
         problems = check_manifest(&manifest, plan, &listed);
         if problems.is_empty() {
-            return Ok((assets, manifest));
+            return Ok(assets);
         }
     }
     bail!(

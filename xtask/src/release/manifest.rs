@@ -162,10 +162,14 @@ impl Manifest {
         json::pretty(self)
     }
 
-    /// Writes the manifest (atomically, so a crash never leaves half a file) and `SHA256SUMS`.
-    pub fn write(&self, out: &Path) -> Result<()> {
+    /// Writes the manifest (atomically, so a crash never leaves half a file), and with `sums`
+    /// `SHA256SUMS` too.
+    pub fn write(&self, out: &Path, sums: bool) -> Result<()> {
         std::fs::create_dir_all(out).with_context(|| format!("create {}", out.display()))?;
         files::write_atomic(&out.join(FILE_NAME), &self.to_json()?)?;
+        if !sums {
+            return Ok(());
+        }
         let sums = digest::render_sums(self.artifacts.iter().map(|a| (&a.sha256, &a.file)));
         files::write_atomic(&out.join(SUMS_FILE_NAME), &sums)
     }

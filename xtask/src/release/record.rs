@@ -23,6 +23,9 @@ pub struct Record {
     /// records its first artifact. Until then that record is kept as it is — a run that is
     /// refused before building writes nothing over it.
     replaces: Option<Vec<FileName>>,
+    /// Whether this run changed the artifacts (built one, or took one's record away): only then
+    /// is `SHA256SUMS` written again. A run that only publishes leaves the list it was given.
+    rebuilt: bool,
     /// `SHA256SUMS` as this run found it in `--out` (the run rewrites it with the manifest):
     /// what the uploads are checked against at the door.
     found_sums: Option<BTreeMap<FileName, Sha256>>,
@@ -54,7 +57,15 @@ impl Record {
             None => None,
         };
         let warnings = Vec::new();
-        Ok(Record { manifest, out, replaces, found_sums, found_sums_text, warnings })
+        Ok(Record {
+            manifest,
+            out,
+            replaces,
+            rebuilt: false,
+            found_sums,
+            found_sums_text,
+            warnings,
+        })
     }
 
     pub fn manifest(&self) -> &Manifest {
@@ -92,7 +103,8 @@ impl Record {
         if self.replaces.is_some() {
             return Ok(());
         }
-        self.manifest.write(&self.out).context("write the release manifest")
+        let sums = self.rebuilt || self.found_sums_text.is_none();
+        self.manifest.write(&self.out, sums).context("write the release manifest")
     }
 
     /// Before this run builds `file` again: the earlier file and its artifact record go, so
@@ -101,6 +113,7 @@ impl Record {
     /// the files a run rebuilds itself is ever removed.
     pub fn rebuild(&mut self, out: &OutDir, file: &FileName) -> Result<()> {
         self.take_over(out)?;
+        self.rebuilt = true;
         self.manifest.artifacts.retain(|a| a.file != *file);
         out.remove(file)
     }
@@ -108,6 +121,7 @@ impl Record {
     /// Records a built artifact (its file is in `--out` already).
     pub fn add_artifact(&mut self, out: &OutDir, artifact: Artifact) -> Result<()> {
         self.take_over(out)?;
+        self.rebuilt = true;
         if let Some(sums) = &mut self.found_sums {
             sums.insert(artifact.file.clone(), artifact.sha256.clone());
         }

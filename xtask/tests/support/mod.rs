@@ -7,6 +7,8 @@
 
 #![allow(dead_code)] // each test file uses its own part of this module
 
+pub mod proxy;
+
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};

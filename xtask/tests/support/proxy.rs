@@ -101,7 +101,10 @@ fn handle(mut client: TcpStream, upstream: u16, state: &Mutex<State>) -> Option<
         (fault, state.served.get(&path).cloned())
     };
     let answer = |status: u16, body: &str| {
-        format!("HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len())
+        format!(
+            "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
     };
     match (fault, served) {
         (Some(Fault::Stall), _) => return Some(client),

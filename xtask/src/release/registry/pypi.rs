@@ -139,8 +139,7 @@ impl<'a> PythonIndex<'a> {
         if run.status.success() {
             return Ok(None);
         }
-        let (status, words) = uv_failure(&run.stderr);
-        let said = status.map_or(words.clone(), |s| http::describe(s, &words));
+        let (_, said) = uv_failure(&run.stderr);
         Ok(Some(format!(
             "trusted publishing to {url} does not work from this job: {said}; expected this \
              workflow (release.yml, environment `release`) registered as a trusted publisher of \
@@ -169,8 +168,9 @@ fn uv_failure(stderr: &str) -> (Option<u16>, String) {
     if let Some(at) = stderr.find(STATUS) {
         let rest = &stderr[at + STATUS.len()..];
         let (status_line, body) = rest.split_once(". Server says:").unwrap_or((rest, ""));
-        let status = status_line.get(..3).and_then(|s| s.parse().ok());
-        return (status, http::reason(body));
+        let status: Option<u16> = status_line.get(..3).and_then(|s| s.parse().ok());
+        let reason = http::reason(body);
+        return (status, status.map_or(reason.clone(), |s| http::describe(s, &reason)));
     }
     (None, last_words(stderr, 2))
 }
@@ -303,7 +303,7 @@ mod tests {
     #[test]
     fn registry_answers_are_named() {
         let uv = "Uploading x.tar.gz (1KiB)\nerror: Failed to publish `x.tar.gz` to `http://127.0.0.1:1/`\n  cause: Server returned status code 403 Forbidden. Server says: <html><title>Error: 403 Forbidden</title><pre>None</pre></html>\n";
-        assert_eq!(uv_failure(uv), (Some(403), String::new()));
+        assert_eq!(uv_failure(uv), (Some(403), "HTTP 403".to_owned()));
         let (status, words) =
             uv_failure("error: Failed\n  cause: Missing credentials for: http://x/\n");
         assert_eq!(status, None);
