@@ -277,7 +277,7 @@ impl<'a> Run<'a> {
         let (plan, host, previous) = progress.stage("plan", || {
             let host = host_for(sh, start.target)?;
             let plan = Plan::new(ws, &host, start.destination)?;
-            let previous = out.previous(&plan, &repo.head()?)?;
+            let previous = out.previous(&plan)?;
             Ok((plan, host, previous))
         })?;
         eprint!("{}", plan.render_text());

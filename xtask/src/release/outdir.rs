@@ -21,7 +21,7 @@ use anyhow::{Context, Result, bail};
 use super::manifest::{FILE_NAME, Manifest};
 use super::plan::Plan;
 use crate::files::FileName;
-use crate::git::{CommitId, Repo};
+use crate::git::Repo;
 
 /// The name of the lock file in the output and staging directories.
 pub const LOCK_FILE: &str = ".release.lock";
@@ -38,10 +38,11 @@ pub struct OutDir {
 #[derive(Debug)]
 pub enum Previous {
     Nothing,
-    /// The record of this release at this commit: this run continues it.
+    /// The record of this release: this run continues it (its artifacts, when they were built
+    /// at another commit, are stale once this run builds at HEAD).
     Same(Manifest),
-    /// A rehearsal of another release, or of this one at another commit: replaced (and the
-    /// files it names removed) once this run records an artifact.
+    /// A rehearsal of another release: replaced (and the files it names removed) once this run
+    /// records an artifact.
     Other {
         files: Vec<FileName>,
     },
@@ -92,9 +93,9 @@ impl OutDir {
         }
     }
 
-    /// Reads the manifest in the directory. One of this release at this commit is continued;
-    /// a rehearsal of another is replaced; a live record of another is never thrown away.
-    pub fn previous(&self, plan: &Plan, head: &CommitId) -> Result<Previous> {
+    /// Reads the manifest in the directory. One of this release is continued; a rehearsal of
+    /// another is replaced; a live record of another is never thrown away.
+    pub fn previous(&self, plan: &Plan) -> Result<Previous> {
         let path = self.path.join(FILE_NAME);
         if !path.exists() {
             return Ok(Previous::Nothing);
@@ -106,21 +107,17 @@ impl OutDir {
                 path.display()
             )
         })?;
-        if manifest.tag == plan.tag && manifest.commit == *head {
+        if manifest.tag == plan.tag {
             return Ok(Previous::Same(manifest));
         }
         let live = manifest.publish.iter().filter(|p| p.status.is_live()).count();
         if live > 0 {
-            let what = if manifest.tag == plan.tag {
-                format!("{} built at commit {}", manifest.tag, manifest.commit.short())
-            } else {
-                manifest.tag.clone()
-            };
             bail!(
-                "{} holds the record of the live release {what} ({live} upload record(s)): \
+                "{} holds the record of the live release {} ({live} upload record(s)): \
                  expected an output directory without another release's record, which is kept, \
                  never replaced; move it away (`mv {} {}-{}`) or pass another --out",
                 self.path.display(),
+                manifest.tag,
                 self.path.display(),
                 self.path.display(),
                 manifest.tag

@@ -45,9 +45,9 @@ pub fn recorded_artifacts(run: &Run, record: &mut Record) -> Result<()> {
     }
     if record.replaces_another() {
         bail!(
-            "{out}/{FILE_NAME} is the record of another release or commit, not of {} at HEAD: \
-             expected the verified build of {} there; rebuild it with `cargo xtask release \
-             --dry-run --out <dir>`",
+            "{out}/{FILE_NAME} is the record of another release, not of {}: expected the \
+             verified build of {} there; rebuild it with `cargo xtask release --dry-run --out \
+             <dir>`",
             run.plan.tag,
             run.plan.tag
         );

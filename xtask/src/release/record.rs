@@ -12,6 +12,7 @@ use super::outdir::{OutDir, Previous};
 use super::summary;
 use crate::digest::{self, Sha256};
 use crate::files::FileName;
+use crate::git::CommitId;
 use crate::progress::{self, StageRecord};
 
 #[derive(Debug)]
@@ -23,6 +24,9 @@ pub struct Record {
     /// records its first artifact. Until then that record is kept as it is — a run that is
     /// refused before building writes nothing over it.
     replaces: Option<Vec<FileName>>,
+    /// The commit this run builds at: artifacts of this release built at another one are stale
+    /// once this run builds (they are removed then, with their records).
+    head: CommitId,
     /// Whether this run changed the artifacts (built one, or took one's record away): only then
     /// is `SHA256SUMS` written again. A run that only publishes leaves the list it was given.
     rebuilt: bool,
@@ -36,12 +40,14 @@ pub struct Record {
 
 impl Record {
     pub fn new(run: &Run, previous: Previous, stages: Vec<StageRecord>) -> Result<Record> {
-        let mut manifest = Manifest::new(&run.plan, run.mode, run.repo.head()?);
+        let head = run.repo.head()?;
+        let mut manifest = Manifest::new(&run.plan, run.mode, head.clone());
         let replaces = match previous {
             Previous::Nothing => None,
             Previous::Same(earlier) => {
-                // The same release at the same commit: what the earlier run built and uploaded
-                // survives this one.
+                // The same release: what the earlier run built (and the commit it built at) and
+                // uploaded survives this one.
+                manifest.commit = earlier.commit;
                 manifest.artifacts = earlier.artifacts;
                 manifest.publish = earlier.publish;
                 None
@@ -61,6 +67,7 @@ impl Record {
             manifest,
             out,
             replaces,
+            head,
             rebuilt: false,
             found_sums,
             found_sums_text,
@@ -133,10 +140,18 @@ impl Record {
         self.manifest.set_publish(record);
     }
 
-    /// Replaces the record of another run in `--out`, removing the files it named.
+    /// Before this run's first artifact: the record of another release in `--out` is replaced
+    /// (the files it named removed), and this release's artifacts built at another commit go
+    /// (a dist holds the artifacts of one commit).
     fn take_over(&mut self, out: &OutDir) -> Result<()> {
         for file in self.replaces.take().unwrap_or_default() {
             out.remove(&file)?;
+        }
+        if self.manifest.commit != self.head {
+            for stale in std::mem::take(&mut self.manifest.artifacts) {
+                out.remove(&stale.file)?;
+            }
+            self.manifest.commit = self.head.clone();
         }
         Ok(())
     }
