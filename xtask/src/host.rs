@@ -14,6 +14,12 @@ pub struct Host {
 }
 
 impl Host {
+    /// A machine that builds nothing: what a command that only reads a plan's names (which
+    /// files a release holds, not who builds them) plans with, so that it needs no toolchain.
+    pub fn elsewhere() -> Host {
+        Host { target: String::new(), installed_targets: Vec::new() }
+    }
+
     /// Asks the active toolchain (`rustc -vV`, its sysroot's `lib/rustlib`).
     pub fn detect(sh: &Shell) -> Result<Host> {
         let verbose = cmd!(sh, "rustc -vV").quiet().read().context("run `rustc -vV`")?;

@@ -50,7 +50,7 @@ pub fn run(sh: &Shell, ws: &Workspace, cmd: &flags::VerifyRelease) -> Result<()>
         pypi_url: index.clone(),
         pypi_index: index,
     };
-    let plan = Plan::of_version(ws, &Host::detect(sh)?, &destination, version)?;
+    let plan = Plan::of_version(ws, &Host::elsewhere(), &destination, version)?;
     let env = PythonEnv::ensure(sh, &ws.root, Group::Release)?;
     let scratch = Scratch::new()?;
     let repo = cmd.repo.clone().or_else(|| ws.github_repository());

@@ -202,6 +202,7 @@ fn building_the_source_keeps_every_other_verified_artifact() {
     let wheel = case.wheel();
     let ci_wheel = wheel.replace("x86_64", "aarch64");
     std::fs::copy(case.dist().join(&wheel), case.dist().join(&ci_wheel)).unwrap();
+    retag_wheel(&case.dist().join(&ci_wheel), &promised_tags(&ci_wheel));
     let mut manifest = case.manifest();
     let mut record = manifest["artifacts"]
         .as_array()
@@ -211,6 +212,8 @@ fn building_the_source_keeps_every_other_verified_artifact() {
         .unwrap()
         .clone();
     record["file"] = ci_wheel.clone().into();
+    record["sha256"] = sha256(&case.dist().join(&ci_wheel)).into();
+    record["size"] = std::fs::metadata(case.dist().join(&ci_wheel)).unwrap().len().into();
     record["target"] = "aarch64-unknown-linux-gnu".into();
     manifest["artifacts"].as_array_mut().unwrap().push(record);
     case.write_manifest(&manifest);
@@ -263,7 +266,7 @@ fn a_swapped_wheel_is_refused_at_the_door() {
     let Some(case) = Case::new("swapped-wheel") else { return };
     let wheel = case.wheel();
     let path = case.dist().join(&wheel);
-    retag_wheel(&path, "cp310-abi3-manylinux_2_17_aarch64");
+    retag_wheel(&path, &["cp310-abi3-manylinux_2_17_aarch64".to_owned()]);
     let (sha, size) = (sha256(&path), std::fs::metadata(&path).unwrap().len());
     let mut manifest = case.manifest();
     for a in manifest["artifacts"].as_array_mut().unwrap() {
@@ -511,12 +514,25 @@ fn sha256(path: &Path) -> String {
     String::from_utf8_lossy(&out.stdout).split_whitespace().next().unwrap().to_owned()
 }
 
-/// Rewrites the wheel's WHEEL file to declare `tag` instead of its own tags (a valid wheel
-/// another build could have made, under this wheel's name).
-fn retag_wheel(path: &Path, tag: &str) {
+/// The tags a wheel's file name promises (`cp310-abi3-a.b` is `cp310-abi3-a`, `cp310-abi3-b`).
+fn promised_tags(file: &str) -> Vec<String> {
+    let parts: Vec<&str> = file.trim_end_matches(".whl").rsplitn(4, '-').collect();
+    let (platforms, abis, pythons) = (parts[0], parts[1], parts[2]);
+    let mut tags = Vec::new();
+    for python in pythons.split('.') {
+        for abi in abis.split('.') {
+            tags.extend(platforms.split('.').map(|p| format!("{python}-{abi}-{p}")));
+        }
+    }
+    tags
+}
+
+/// Rewrites the wheel's WHEEL file to declare `tags` instead of its own (a valid wheel another
+/// build could have made, under this wheel's name).
+fn retag_wheel(path: &Path, tags: &[String]) {
     let python = support::repo_root().join(".venv/bin/python");
     let script = "import sys, zipfile, shutil\n\
-        path, tag = sys.argv[1], sys.argv[2]\n\
+        path, tags = sys.argv[1], sys.argv[2:]\n\
         old = zipfile.ZipFile(path)\n\
         items = [(i, old.read(i.filename)) for i in old.infolist()]\n\
         old.close()\n\
@@ -524,8 +540,8 @@ fn retag_wheel(path: &Path, tag: &str) {
         \x20   for info, data in items:\n\
         \x20       if info.filename.endswith('.dist-info/WHEEL'):\n\
         \x20           lines = [l for l in data.decode().splitlines() if not l.startswith('Tag:')]\n\
-        \x20           data = ('\\n'.join(lines + ['Tag: ' + tag]) + '\\n').encode()\n\
+        \x20           data = ('\\n'.join(lines + ['Tag: ' + t for t in tags]) + '\\n').encode()\n\
         \x20       new.writestr(info, data)\n";
-    let out = Command::new(python).args(["-c", script]).arg(path).arg(tag).output().unwrap();
+    let out = Command::new(python).args(["-c", script]).arg(path).args(tags).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
