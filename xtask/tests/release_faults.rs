@@ -136,6 +136,32 @@ impl Case {
         format!("geodist_rs-{}.tar.gz", self.python_version)
     }
 
+    /// The environment of a run whose `gh` is a stand-in (GitHub cannot run here): `gh
+    /// attestation verify FILE` succeeds when FILE has the bytes of `attested` and the policy
+    /// names this test's repository and release workflow, and fails as gh does otherwise.
+    fn stand_in_gh(&self, attested: &Path) -> Vec<(&'static str, String)> {
+        let bin = self.scratch.path.join("stand-in bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        let gh = bin.join("gh");
+        let script = "#!/bin/sh\n\
+            [ \"$1 $2\" = 'attestation verify' ] || { echo \"stand-in gh: not $*\" >&2; exit 2; }\n\
+            file=$3; shift 3\n\
+            policy='--repo e2e/geodist --signer-workflow e2e/geodist/.github/workflows/release.yml'\n\
+            case \"$*\" in \"$policy\"*) ;; *) echo \"stand-in gh: policy $*\" >&2; exit 2;; esac\n\
+            cmp -s \"$file\" \"$ATTESTED\" && exit 0\n\
+            echo 'Loaded 1 attestation from GitHub API' >&2\n\
+            echo 'Error: verifying with issuer \"sigstore.dev\": no attestations matched the policy' >&2\n\
+            exit 1\n";
+        std::fs::write(&gh, script).unwrap();
+        std::fs::set_permissions(&gh, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+        let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+        vec![
+            ("PATH", path),
+            ("ATTESTED", attested.display().to_string()),
+            ("GITHUB_REPOSITORY", "e2e/geodist".to_owned()),
+        ]
+    }
+
     fn nothing_published(&self) {
         assert!(self.pypi.files().is_empty(), "pypiserver received {:?}", self.pypi.files());
         assert!(self.crates.index_lines("geodist").is_empty(), "the crate index lists geodist");
@@ -316,15 +342,40 @@ fn a_lost_upload_is_not_published_and_not_announced() {
     refused(&case.xtask(&["notify", "--out", "dist"], &webhook), &["not announced", &lacks]);
 }
 
+/// `publish --require-attestation` (the release workflow's publish) with a SHA256SUMS that the
+/// release workflow did not attest — here, the attested list of another build — is refused
+/// before any upload, in gh's words.
+#[test]
+#[ignore = "end to end: runs the release on a copy of the workspace; `cargo xtask test` runs it"]
+fn an_unattested_list_is_not_published() {
+    let Some(case) = Case::new("unattested") else { return };
+    let attested = case.scratch.path.join("attested SHA256SUMS");
+    std::fs::write(&attested, "0000  geodist_rs-0.1.0-other-build.whl\n").unwrap();
+    let gh = case.stand_in_gh(&attested);
+    refused(
+        &case.xtask(&["publish", "--live", "--require-attestation"], &gh),
+        &[
+            "SHA256SUMS in",
+            "is not attested by e2e/geodist/.github/workflows/release.yml",
+            "no attestations matched the policy",
+            "nothing was uploaded",
+        ],
+    );
+    case.nothing_published();
+}
+
 /// One 500, then an upload held without an answer: both are asked again (the registry decides
-/// first whether the file arrived), and the release completes, each file once.
+/// first whether the file arrived), and the release completes, each file once. The publish is
+/// the release workflow's (`--require-attestation`), with the dist's SHA256SUMS attested.
 #[test]
 #[ignore = "end to end: runs the release on a copy of the workspace; `cargo xtask test` runs it"]
 fn answers_that_may_pass_are_retried() {
     let Some(case) = Case::new("retried") else { return };
     case.proxy.fail_uploads(&[Fault::Status(500), Fault::Stall]);
-    let patience = [("XTASK_UPLOAD_TIMEOUT", "3".to_owned())];
-    let stderr = succeeded(&case.publish(&patience));
+    let mut env = case.stand_in_gh(&case.dist().join("SHA256SUMS"));
+    env.push(("XTASK_UPLOAD_TIMEOUT", "3".to_owned()));
+    let stderr = succeeded(&case.xtask(&["publish", "--live", "--require-attestation"], &env));
+    assert!(stderr.contains("SHA256SUMS is attested by e2e/geodist"), "{stderr}");
     assert!(stderr.contains("HTTP 500") || stderr.contains("status code 500"), "{stderr}");
     assert!(stderr.contains("no answer within 3s; stopping it"), "{stderr}");
     assert_eq!(case.pypi.files().len(), 2, "{:?}", case.pypi.files());
