@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import platform
 import statistics
 import sys
 import time
@@ -57,6 +58,7 @@ TARGETS = [
     Target("geodist.haversine", "numpy haversine formula", 3.0),
     Target("geodist.geodesic", "pyproj Geod.inv", 1.5),
     Target("geodist.geodesic, 1 thread", "pyproj Geod.inv", 1.5, "cpu"),
+    Target("geodist.inverse, 1 thread", "pyproj Geod.inv", 1.5, "cpu"),
     Target("geodist.direct, 1 thread", "pyproj Geod.fwd", 1.5, "cpu"),
     Target("geodist.line_length", "pyproj Geod.line_length", 1.5, "cpu"),
     Target("geodist.polygon_area_perimeter", "pyproj Geod.polygon_area_perimeter", 1.5, "cpu"),
@@ -78,7 +80,8 @@ def main() -> int:
     args = parser.parse_args()
     repeat = max(args.repeat, 5)
 
-    print(f"median of {repeat} rounds; {os.cpu_count()} CPUs, numpy {np.__version__}, ", end="")
+    print(f"{cpu_name()}, {os.cpu_count()} CPUs; median of {repeat} rounds; ", end="")
+    print(f"numpy {np.__version__}, ", end="")
     print(f"pyproj {pyproj.__version__}, scipy {scipy.__version__}, geodist {geodist.__version__}")
     runs: dict[str, Runs] = {}
     runs |= run_group_table(pair_groups(args.pairs), args.pairs, "pair", repeat)
@@ -93,6 +96,24 @@ def main() -> int:
         targets += hausdorff_targets(points)
     scalar_table()
     return report(targets, runs, args.check)
+
+
+def cpu_name() -> str:
+    """The CPU's model name (and on x86, its family and model), so that every result names the
+    machine it was measured on."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+            fields = dict(
+                (key.strip(), value.strip())
+                for key, _, value in (line.partition(":") for line in cpuinfo)
+                if value
+            )
+    except OSError:
+        return platform.processor() or platform.machine()
+    name = fields.get("model name", platform.machine())
+    if "cpu family" in fields and "model" in fields:
+        name += f" (family {fields['cpu family']}, model {fields['model']})"
+    return name
 
 
 # The contenders.
