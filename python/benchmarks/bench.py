@@ -6,9 +6,10 @@
 Every contender runs in this one process on the same arrays. The contenders of a group run in
 rounds, one run each per round after one warm-up run, so that other work on the machine slows
 them alike; each time is the median over ``--repeat`` rounds, and each ratio the median of the
-per-round ratios. Each table gives the time per call and per element, and each contender's time
+per-round ratios. Each table gives the time per call and per element, each contender's time
 relative to the first row of its group, geodist with its default threads (above 1: geodist is
-faster). Rows marked "1 thread" run with ``GEODIST_NUM_THREADS=1``.
+faster), and the calling thread's CPU time per element. Rows marked "1 thread" run with
+``GEODIST_NUM_THREADS=1``. The first line names the CPU.
 
 The speed targets at the end compare single-threaded runs (geodist with one thread against
 pyproj, which runs on the calling thread) by the CPU time of the calling thread, which a busy
@@ -321,7 +322,8 @@ def run_group_table(
     groups: dict[str, list[tuple[str, Callable[[], object]]]], n: int, unit: str, repeat: int
 ) -> dict[str, Runs]:
     runs: dict[str, Runs] = {}
-    print(f"\n{'':<40} {'ms':>9} {f'ns/{unit}':>11} {'vs geodist':>11}")
+    header = f"{'ms':>9} {f'ns/{unit}':>11} {'vs geodist':>11} {'thread CPU ns/' + unit:>18}"
+    print(f"\n{'':<40} {header}")
     for group, contenders in groups.items():
         print(f"{group}:")
         measured = measure_rounds(contenders, repeat)
@@ -330,7 +332,12 @@ def run_group_table(
             seconds = statistics.median(measured[name].wall)
             per_item = seconds / n * 1e9
             ratio = median_ratio(measured[name].wall, baseline.wall)
-            print(f"  {name:<38} {seconds * 1e3:>9.2f} {per_item:>11.1f} {ratio:>10.2f}x")
+            # The calling thread's CPU time: what the single-threaded targets compare, and what
+            # a busy machine disturbs least (for threaded runs, only the calling thread's part).
+            cpu = statistics.median(measured[name].cpu) / n * 1e9
+            print(
+                f"  {name:<38} {seconds * 1e3:>9.2f} {per_item:>11.1f} {ratio:>10.2f}x {cpu:>18.1f}"
+            )
         runs |= measured
     return runs
 
