@@ -444,7 +444,9 @@ fn verify_release_of(case: &Case) {
         cmd.env("PATH", "/usr/bin:/bin"); // no gh
         let out = cmd.output().unwrap();
         support::show(&args, &out);
-        (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned())
+        let report = String::from_utf8_lossy(&out.stdout).into_owned();
+        eprintln!("--- stdout:\n{report}");
+        (out.status.success(), report)
     };
     let (ok, report) = verify(&assets);
     assert!(ok, "verify-release failed on a good release:\n{report}");
