@@ -6,7 +6,6 @@ use std::io::Read;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
-use serde::{Deserialize, Serialize};
 use sha2::Digest;
 
 use crate::files::FileName;
@@ -14,43 +13,22 @@ use crate::files::FileName;
 /// The file name of the list, next to the artifacts.
 pub const SUMS_FILE_NAME: &str = "SHA256SUMS";
 
-/// A SHA-256 as 64 lower-case hex digits (upper-case input is accepted and lowered).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct Sha256(String);
-
-impl Sha256 {
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// The first twelve digits, for tables.
-    pub fn short(&self) -> &str {
-        &self.0[..12]
-    }
-}
-
-impl TryFrom<String> for Sha256 {
-    type Error = String;
-
-    fn try_from(hex: String) -> Result<Sha256, String> {
+checked_string!(
+    /// A SHA-256 as 64 lower-case hex digits (upper-case input is accepted and lowered).
+    Sha256,
+    |hex| {
         if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-            Ok(Sha256(hex.to_ascii_lowercase()))
+            Ok(hex.to_ascii_lowercase())
         } else {
             Err(format!("expected a sha256 (64 hex digits), found {hex:?}"))
         }
     }
-}
+);
 
-impl From<Sha256> for String {
-    fn from(sha: Sha256) -> String {
-        sha.0
-    }
-}
-
-impl std::fmt::Display for Sha256 {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+impl Sha256 {
+    /// The first twelve digits, for tables.
+    pub fn short(&self) -> &str {
+        &self.0[..12]
     }
 }
 

@@ -6,38 +6,28 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use serde::{Deserialize, Serialize};
 
-/// A plain file name: no directory part, not `.` or `..`, not absolute, no separator of any
-/// platform. Joined to a directory it can only name a file directly inside it, so a manifest or a
-/// checksum list that says `../victim` or `/etc/passwd` does not parse.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct FileName(String);
-
-impl FileName {
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// The name of the file `path` points at, when that is a plain name.
-    pub fn of(path: &Path) -> Result<FileName> {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        FileName::try_from(name).map_err(anyhow::Error::msg)
-    }
-}
-
-impl TryFrom<String> for FileName {
-    type Error = String;
-
-    fn try_from(name: String) -> Result<FileName, String> {
+checked_string!(
+    /// A plain file name: no directory part, not `.` or `..`, not absolute, no separator of any
+    /// platform. Joined to a directory it can only name a file directly inside it, so a manifest
+    /// or a checksum list that says `../victim` or `/etc/passwd` does not parse.
+    FileName,
+    |name| {
         let separator = name.contains(['/', '\\', ':', '\0']);
         if name.is_empty() || name == "." || name == ".." || separator {
             return Err(format!(
                 "expected a plain file name (no directory part, not `.` or `..`), found {name:?}"
             ));
         }
-        Ok(FileName(name))
+        Ok(name)
+    }
+);
+
+impl FileName {
+    /// The name of the file `path` points at, when that is a plain name.
+    pub fn of(path: &Path) -> Result<FileName> {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        FileName::try_from(name).map_err(anyhow::Error::msg)
     }
 }
 
@@ -46,18 +36,6 @@ impl TryFrom<&str> for FileName {
 
     fn try_from(name: &str) -> Result<FileName, String> {
         FileName::try_from(name.to_owned())
-    }
-}
-
-impl From<FileName> for String {
-    fn from(name: FileName) -> String {
-        name.0
-    }
-}
-
-impl std::fmt::Display for FileName {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
     }
 }
 

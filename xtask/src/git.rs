@@ -6,7 +6,6 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use serde::{Deserialize, Serialize};
 use xshell::{Cmd, Shell, cmd};
 
 /// A git repository: the checkout the xtask works on, or another one (a registry's index).
@@ -16,45 +15,24 @@ pub struct Repo<'a> {
     root: &'a Path,
 }
 
-/// A full commit id (SHA-1 or SHA-256, lower-case hex), valid by construction: a failed read of
-/// HEAD is an error, never an empty id recorded in its place.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct CommitId(String);
+checked_string!(
+    /// A full commit id (SHA-1 or SHA-256, lower-case hex), valid by construction: a failed read
+    /// of HEAD is an error, never an empty id recorded in its place.
+    CommitId,
+    |id| {
+        let hex = id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        if hex && (id.len() == 40 || id.len() == 64) {
+            Ok(id)
+        } else {
+            Err(format!("expected a full commit id (40 or 64 hex digits), found {id:?}"))
+        }
+    }
+);
 
 impl CommitId {
     /// The first ten digits, as people quote a commit.
     pub fn short(&self) -> &str {
         short(&self.0)
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl TryFrom<String> for CommitId {
-    type Error = String;
-
-    fn try_from(id: String) -> Result<CommitId, String> {
-        let hex = id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-        if hex && (id.len() == 40 || id.len() == 64) {
-            Ok(CommitId(id))
-        } else {
-            Err(format!("expected a full commit id (40 or 64 hex digits), found {id:?}"))
-        }
-    }
-}
-
-impl From<CommitId> for String {
-    fn from(id: CommitId) -> String {
-        id.0
-    }
-}
-
-impl std::fmt::Display for CommitId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
     }
 }
 

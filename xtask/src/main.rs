@@ -1,6 +1,9 @@
 //! The release machine: `cargo xtask <command>`, the one entry point that the Makefile, CI and
 //! maintainers share, so that a local run and a CI run can never drift apart.
 
+#[macro_use]
+mod checked;
+
 mod bench;
 mod bump;
 mod changelog;

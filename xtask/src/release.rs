@@ -115,15 +115,8 @@ pub fn publish_only(sh: &Shell, ws: &Workspace, cmd: &flags::Release) -> Result<
 /// the sdist (`--source`) — checked and tested, into `--out`. Builds are the same in both
 /// modes, so this runs in the dry-run context: nothing here is irreversible.
 pub fn build_only(sh: &Shell, ws: &Workspace, cmd: &flags::Build) -> Result<()> {
-    let start = Start {
-        mode: Mode::DryRun,
-        destination: &cmd.destination,
-        out: cmd.out.clone(),
-        group: Group::Release,
-        allow_private_repository: false,
-        require_attestation: false,
-        target: cmd.target.as_deref(),
-    };
+    let start =
+        Start { target: cmd.target.as_deref(), ..Start::ci_job(&cmd.destination, &cmd.out) };
     let (run, mut record) = Run::start(sh, ws, start)?;
     let result = match &cmd.target {
         Some(triple) => build_one_wheel(&run, &mut record, triple, &cmd.python),
@@ -165,16 +158,7 @@ fn build_one_wheel(run: &Run, record: &mut Record, triple: &str, pythons: &[Stri
 /// `cargo xtask verify`: the complete artifact set (every build job's output gathered in
 /// `--out`) checked against the plan, then the manifest and SHA256SUMS written.
 pub fn verify_only(sh: &Shell, ws: &Workspace, cmd: &flags::Verify) -> Result<()> {
-    let start = Start {
-        mode: Mode::DryRun,
-        destination: &cmd.destination,
-        out: cmd.out.clone(),
-        group: Group::Release,
-        allow_private_repository: false,
-        require_attestation: false,
-        target: None,
-    };
-    let (run, mut record) = Run::start(sh, ws, start)?;
+    let (run, mut record) = Run::start(sh, ws, Start::ci_job(&cmd.destination, &cmd.out))?;
     let result = run
         .stage(&mut record, "verify", verify::run_complete)
         .and_then(|()| run.stage(&mut record, "manifest", |_, record| record.write()));
@@ -231,6 +215,20 @@ impl<'c> Start<'c> {
             group: Group::Release,
             allow_private_repository: cmd.allow_private_repository,
             require_attestation: cmd.require_attestation,
+            target: None,
+        }
+    }
+
+    /// A CI job that builds or verifies (`build`, `verify`): nothing it does is irreversible,
+    /// so it runs in the dry-run context.
+    fn ci_job(destination: &'c Destination, out: &Option<PathBuf>) -> Start<'c> {
+        Start {
+            mode: Mode::DryRun,
+            destination,
+            out: out.clone(),
+            group: Group::Release,
+            allow_private_repository: false,
+            require_attestation: false,
             target: None,
         }
     }
