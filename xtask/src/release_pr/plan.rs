@@ -29,6 +29,7 @@ use crate::bump::next::{self, Step};
 use crate::bump::{self, FileEdit};
 use crate::changelog::{self, commits::Commit};
 use crate::flags::Dispatch;
+use crate::git::short;
 use crate::github_release::shell_words;
 use crate::version::{self, Built, TagState};
 use crate::workspace::Workspace;
@@ -652,10 +653,6 @@ fn starting(dispatch: Dispatch) -> &'static str {
 
 fn tag_of(ws: &Workspace, version: &Version) -> String {
     format!("{}{version}", ws.config.tag_prefix)
-}
-
-fn short(sha: &str) -> &str {
-    sha.get(..10).unwrap_or(sha)
 }
 
 fn strings(args: &[&str]) -> Vec<String> {
