@@ -291,7 +291,12 @@ impl Verifier<'_> {
             missing.is_empty() && extra.is_empty(),
             format!("{name} {} on {index_url}", self.plan.python_version),
             format!("exactly the {} files the plan names", planned.len()),
-            format!("missing: [{}]; not in the plan: [{}]", missing.join(", "), extra.join(", ")),
+            [("missing", &missing), ("not in the plan", &extra)]
+                .iter()
+                .filter(|(_, files)| !files.is_empty())
+                .map(|(what, files)| format!("{what}: {}", files.join(", ")))
+                .collect::<Vec<_>>()
+                .join("; "),
         );
         Ok(links)
     }
