@@ -1,9 +1,11 @@
 """Prints, as JSON, the name and version recorded inside each release artifact.
 
 Used by the release's verify stage (`xtask/src/release/verify.rs`): wheels (METADATA), sdists
-(PKG-INFO) and crates (Cargo.toml), with the list of files each one holds.
+(PKG-INFO) and crates (Cargo.toml), with the list of files each one holds; for wheels also the
+`Tag` lines of their WHEEL file and the sha256 of every file inside.
 """
 
+import hashlib
 import json
 import sys
 import tarfile
@@ -25,6 +27,9 @@ def inspect(path):
             meta = [n for n in names if n.count("/") == 1 and n.endswith(".dist-info/METADATA")]
             info = metadata(z.read(meta[0]).decode())
             info["files"] = names
+            wheel = HeaderParser().parsestr(z.read(meta[0].replace("METADATA", "WHEEL")).decode())
+            info["wheel_tags"] = wheel.get_all("Tag") or []
+            info["sha256"] = {n: hashlib.sha256(z.read(n)).hexdigest() for n in names}
             return info
     if path.endswith(".tar.gz"):
         with tarfile.open(path) as t:

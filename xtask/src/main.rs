@@ -20,6 +20,7 @@ mod progress;
 mod project;
 mod py;
 mod python_env;
+mod pythons;
 mod release;
 mod release_pr;
 mod test;
@@ -27,6 +28,7 @@ mod test;
 mod tidy;
 mod tools;
 mod version;
+mod wheel_tags;
 mod workflows;
 mod workspace;
 

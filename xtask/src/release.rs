@@ -36,7 +36,7 @@ use crate::progress::{Progress, StageRecord, Status, format_duration};
 use crate::python_env::{Group, PythonEnv};
 use crate::workspace::{Workspace, config};
 use manifest::Manifest;
-use plan::Plan;
+use plan::{Plan, PlannedWheel};
 
 /// What the registries already had when preflight looked (read-only).
 #[derive(Debug, Default, Clone)]
@@ -113,14 +113,14 @@ pub fn publish_only(sh: &Shell, ws: &Workspace, cmd: &flags::Release) -> Result<
     result
 }
 
-/// `cargo xtask build`: what one CI build job makes — one wheel (`--target`), or the crate and
-/// the sdist (`--source`) — checked and tested, into `--out`. Builds are the same in both
-/// modes, so this runs in the dry-run context: nothing here is irreversible.
+/// `cargo xtask build`: what one CI build job makes — the wheels of one target (`--target`),
+/// or the crate and the sdist (`--source`) — checked and tested, into `--out`. Builds are the
+/// same in both modes, so this runs in the dry-run context: nothing here is irreversible.
 pub fn build_only(sh: &Shell, ws: &Workspace, cmd: &flags::Build) -> Result<()> {
     let mut release =
         Release::start(sh, ws, Mode::DryRun, &cmd.destination, cmd.out.clone(), Group::Release)?;
     let result = match &cmd.target {
-        Some(triple) => build_one_wheel(&mut release, triple, &cmd.python),
+        Some(triple) => build_target(&mut release, triple, &cmd.python),
         None => release
             .stage("package", build::package)
             .and_then(|()| release.stage("verify", verify::check_source)),
@@ -130,46 +130,56 @@ pub fn build_only(sh: &Shell, ws: &Workspace, cmd: &flags::Build) -> Result<()> 
     result
 }
 
-fn build_one_wheel(r: &mut Release, triple: &str, pythons: &[String]) -> Result<()> {
-    let Some(wheel) = r.plan.wheels.iter().find(|w| w.target.target == triple).cloned() else {
-        let known: Vec<&str> = r.plan.wheels.iter().map(|w| w.target.target.as_str()).collect();
+/// The wheels of one target, one ABI family after the other: each this runner builds (under CI,
+/// every one: its job installs their interpreters), then all checked, then each tested on the
+/// builds that install it.
+fn build_target(r: &mut Release, triple: &str, pythons: &[String]) -> Result<()> {
+    let Some(target) =
+        r.plan.wheels.iter().find(|w| w.target.target == triple).map(|w| w.target.clone())
+    else {
+        let mut known: Vec<&str> = r.plan.wheels.iter().map(|w| w.target.target.as_str()).collect();
+        known.dedup();
         bail!("`{triple}` is not a configured wheel target: expected one of {}", known.join(", "));
     };
-    let same_os = config::os_of(&r.host.target) == wheel.target.os();
-    if wheel.builder != plan::Builder::Host && same_os && which::which("rustup").is_ok() {
+    let same_os = config::os_of(&r.host.target) == target.os();
+    if !r.host.installed_targets.iter().any(|t| t == triple)
+        && same_os
+        && which::which("rustup").is_ok()
+    {
         // A CI runner has rustup but only its host's std: add the target's (for example musl).
         cmd!(r.sh, "rustup target add {triple}").run_to_stderr()?;
-        let host = Host::detect(r.sh)?;
-        if host.installed_targets.iter().any(|t| t == triple) {
-            r.host = host;
-            r.plan.wheels.iter_mut().filter(|w| w.target.target == triple).for_each(|w| {
-                w.builder = plan::Builder::Host;
-            });
+        r.host.installed_targets = Host::detect(r.sh)?.installed_targets;
+        let (host, support) = (&r.host, r.plan.support);
+        for w in r.plan.wheels.iter_mut().filter(|w| w.target.target == triple) {
+            w.builder = plan::wheels::builder(host, support, &w.target, w.abi);
         }
     }
-    let wheel = r.plan.wheels.iter().find(|w| w.target.target == triple).cloned().unwrap_or(wheel);
-    if wheel.builder != plan::Builder::Host {
-        bail!(
-            "{triple} cannot be built on this host ({}): expected its Rust std installed and the \
-             same OS; it builds natively on the `{}` runner",
-            r.host.target,
-            wheel.target.runner
-        );
+    let of_target: Vec<PlannedWheel> =
+        r.plan.wheels.iter().filter(|w| w.target.target == triple).cloned().collect();
+    let chosen = build::choose(&of_target, build::Runner::from_env(), &r.host, r.plan.support)?;
+    let mut runs = Vec::new();
+    for w in &chosen {
+        let mut tested_on = verify::test_pythons(r, w, &of_target, pythons)?;
+        if w.target.target != r.host.target {
+            // Assumption: only the host's own target runs here (a musllinux wheel needs a musl
+            // libc, which glibc runners lack); such a wheel is still audited, just not tested.
+            r.warn(format!(
+                "{} is not tested on this host ({}): it cannot run here; auditwheel and abi3audit \
+                 still check it",
+                w.file, r.host.target
+            ));
+            tested_on.clear();
+        } else if tested_on.is_empty() {
+            r.warn(format!("{} is not tested: none of --python installs it", w.file));
+        }
+        runs.push(verify::WheelTest {
+            file: w.file.clone(),
+            pythons: tested_on,
+            floor: w.serves_oldest,
+        });
     }
-    let mut pythons =
-        if pythons.is_empty() { wheel.target.python.clone() } else { pythons.to_vec() };
-    if wheel.target.target != r.host.target {
-        // Assumption: only the host's own target runs here (a musllinux wheel needs a musl
-        // libc, which glibc runners lack); such a wheel is still audited, just not tested.
-        r.warn(format!(
-            "{} is not tested on this host ({}): it cannot run here; auditwheel and abi3audit \
-             still check it",
-            wheel.file, r.host.target
-        ));
-        pythons.clear();
-    }
-    r.stage("wheels", |r| build::build_and_record(r, &wheel))?;
-    r.stage("verify", |r| verify::check_wheel(r, &wheel.file, &pythons))
+    r.stage("wheels", |r| chosen.iter().try_for_each(|w| build::build_and_record(r, w)))?;
+    r.stage("verify", |r| verify::check_wheels(r, &runs))
 }
 
 /// `cargo xtask verify`: the complete artifact set (every build job's output gathered in
@@ -184,9 +194,18 @@ pub fn verify_only(sh: &Shell, ws: &Workspace, cmd: &flags::Verify) -> Result<()
     result
 }
 
-/// `cargo xtask plan`: the plan alone, as text, JSON or GitHub Actions outputs.
+/// `cargo xtask plan`: the plan alone, as text, JSON or GitHub Actions outputs. Text and JSON
+/// say which wheels this host builds, which takes its interpreters (and the project environment
+/// that finds them); the GitHub outputs, for CI's fan-out, name no host.
 pub fn print_plan(sh: &Shell, ws: &Workspace, cmd: &flags::PlanCmd) -> Result<()> {
-    let plan = Plan::new(ws, &Host::detect(sh)?, &cmd.destination)?;
+    let host = match cmd.format {
+        flags::Format::Github => Host::detect(sh)?,
+        flags::Format::Text | flags::Format::Json => {
+            let env = PythonEnv::ensure(sh, &ws.root, Group::Release)?;
+            Host::detect(sh)?.find_pythons(sh, &env, &ws.config)?
+        }
+    };
+    let plan = Plan::new(ws, &host, &cmd.destination)?;
     match cmd.format {
         flags::Format::Text => print!("{}", plan.render_text()),
         flags::Format::Json => println!("{}", serde_json::to_string_pretty(&plan.to_json())?),
@@ -301,7 +320,7 @@ impl<'a> Release<'a> {
         let env = progress.stage("python env", || PythonEnv::ensure(sh, &ws.root, group))?;
         env.activate(sh);
         let (plan, host, previous) = progress.stage("plan", || {
-            let host = Host::detect(sh)?;
+            let host = Host::detect(sh)?.find_pythons(sh, &env, &ws.config)?;
             let plan = Plan::new(ws, &host, destination)?;
             let previous = outdir::previous(out, &plan)?;
             Ok((plan, host, previous))
@@ -404,10 +423,7 @@ mod tests {
     #[test]
     fn the_dry_run_plans_what_the_live_run_plans() {
         let ws = Workspace::load(&crate::project::root()).unwrap();
-        let host = Host {
-            target: "x86_64-unknown-linux-gnu".into(),
-            installed_targets: vec!["x86_64-unknown-linux-gnu".into()],
-        };
+        let host = Host::fixture("x86_64-unknown-linux-gnu", &["x86_64-unknown-linux-gnu"]);
         let plan_of = |args: &[&str]| {
             let Command::Release(release) = Cli::parse_from(args).command else { unreachable!() };
             (release.mode(), Plan::new(&ws, &host, &release.destination).unwrap())

@@ -14,8 +14,11 @@ use serde_json::{Value, json};
 use crate::flags::Destination;
 use crate::host::Host;
 use crate::pep440::pep440;
-use crate::workspace::config::{WheelTarget, os_of};
+use crate::wheel_tags::StableAbis;
 use crate::workspace::{Member, Workspace};
+
+pub mod wheels;
+pub use wheels::{PlannedWheel, Support};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
@@ -34,6 +37,8 @@ pub struct Plan {
     /// The top-level module the Python package installs (what `import` names).
     pub python_module: String,
     pub sdist: String,
+    /// What the package supports and its extension builds: the wheels' rules.
+    pub support: Support,
     pub wheels: Vec<PlannedWheel>,
 }
 
@@ -41,13 +46,6 @@ pub struct Plan {
 pub struct PlannedCrate {
     pub name: String,
     pub file: String,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct PlannedWheel {
-    pub target: WheelTarget,
-    pub file: String,
-    pub builder: Builder,
 }
 
 /// Where a wheel gets built.
@@ -98,7 +96,11 @@ impl Plan {
         let version = ws.version()?;
         let python_version = pep440(&version)?;
         let python = ws.python()?;
-        let abi_tag = abi_tag(ws.extension()?)?;
+        let extension = ws.extension()?;
+        let support = Support {
+            requires_python: wheels::requires_python(python.requires_python.as_deref())?,
+            stable: stable_abis(extension)?,
+        };
         let expected_tag = format!("{}{version}", ws.config.tag_prefix);
         let tag = match &dest.tag {
             None => expected_tag,
@@ -111,16 +113,8 @@ impl Plan {
             .map(|name| PlannedCrate { file: format!("{name}-{version}.crate"), name })
             .collect();
         let dist = python.file_name_prefix();
-        let wheels = ws
-            .config
-            .wheels
-            .iter()
-            .map(|target| PlannedWheel {
-                file: format!("{dist}-{python_version}-{abi_tag}-{}.whl", target.platform_tag()),
-                builder: if host_can_build(host, target) { Builder::Host } else { Builder::Ci },
-                target: target.clone(),
-            })
-            .collect();
+        let prefix = format!("{dist}-{python_version}");
+        let wheels = wheels::plan(&ws.config, support, host, &extension.name, &prefix)?;
         Ok(Plan {
             sdist: format!("{dist}-{python_version}.tar.gz"),
             python_name: python.dist.clone(),
@@ -134,6 +128,7 @@ impl Plan {
             pypi_url,
             pypi_index,
             crates,
+            support,
             wheels,
         })
     }
@@ -186,17 +181,7 @@ impl Plan {
             };
             let _ = writeln!(out, "  {:<5}  {:<9}  {}", a.kind.as_str(), built, a.file);
         }
-        let _ = writeln!(out, "wheel targets");
-        for w in &self.wheels {
-            let _ = writeln!(
-                out,
-                "  {:<27} {:<17} {:<15} python {}",
-                w.target.target,
-                w.target.runner,
-                w.target.platform.to_string(),
-                w.target.python.join(", ")
-            );
-        }
+        wheels::render_text(&mut out, &self.wheels, self.support);
         out
     }
 
@@ -218,14 +203,15 @@ impl Plan {
                 "target": a.target,
                 "built_by": match a.builder { Builder::Host => "host", Builder::Ci => "ci" },
             })).collect::<Vec<_>>(),
-            "wheels": self.wheels.iter().map(wheel_json).collect::<Vec<_>>(),
+            "targets": wheels::matrix(&self.wheels)["include"],
+            "picks": wheels::picks_json(&self.wheels, self.support),
+            "wheels": self.wheels.iter().map(wheels::to_json).collect::<Vec<_>>(),
         })
     }
 
     /// `key=value` lines for `$GITHUB_OUTPUT`: the build matrix and the release facts.
     pub fn github_outputs(&self) -> String {
-        let include: Vec<Value> = self.wheels.iter().map(wheel_json).collect();
-        let matrix = json!({ "include": include });
+        let matrix = wheels::matrix(&self.wheels);
         let mut out = String::new();
         let mut put = |k: &str, v: &str| {
             let _ = writeln!(out, "{k}={v}");
@@ -237,16 +223,6 @@ impl Plan {
         put("matrix", &matrix.to_string());
         out
     }
-}
-
-fn wheel_json(w: &PlannedWheel) -> Value {
-    json!({
-        "target": w.target.target,
-        "runner": w.target.runner,
-        "platform": w.target.platform.to_string(),
-        "python": w.target.python,
-        "wheel": w.file,
-    })
 }
 
 /// Checks an explicitly given tag: well-formed (prefix + SemVer) and naming this version.
@@ -302,23 +278,16 @@ fn python_destination(dest: &Destination, prerelease: bool) -> Result<(String, S
     }
 }
 
-/// `cp310-abi3` from the extension's `pyo3` feature `abi3-py310`.
-fn abi_tag(extension: &Member) -> Result<String> {
+/// The stable ABIs the extension's pyo3 features select (`abi3-py310`, `abi3t-py315`).
+fn stable_abis(extension: &Member) -> Result<StableAbis> {
     if extension.pyo3_features.is_empty() {
         bail!(
             "{}: the extension crate does not depend on pyo3 (or enables none of its features): \
-             expected `pyo3 = {{ features = [\"abi3-py310\"] }}`",
+             expected `pyo3 = {{ features = [\"abi3-py310\", \"abi3t-py315\"] }}`",
             extension.name
         );
     }
-    let Some(min) = extension.pyo3_features.iter().find_map(|f| f.strip_prefix("abi3-py")) else {
-        bail!(
-            "{}: pyo3 is built without an `abi3-pyXY` feature: expected abi3 wheels (one per \
-             platform); add `features = [\"abi3-py310\"]` to its pyo3 dependency",
-            extension.name
-        );
-    };
-    Ok(format!("cp{min}-abi3"))
+    Ok(StableAbis::from_pyo3_features(&extension.pyo3_features))
 }
 
 /// The publishable crates ordered so that each comes after the workspace crates it needs.
@@ -361,12 +330,6 @@ fn publish_order(crates: &[Member]) -> Result<Vec<String>> {
         }
     }
     Ok(order)
-}
-
-/// Whether this host builds `wheel` itself: its Rust std must be installed, and a foreign OS
-/// is out of reach (Linux targets cross-build with zig; macOS and Windows need their own SDKs).
-fn host_can_build(host: &Host, wheel: &WheelTarget) -> bool {
-    host.installed_targets.contains(&wheel.target) && os_of(&host.target) == wheel.os()
 }
 
 #[cfg(test)]

@@ -130,10 +130,7 @@ mod tests {
                     {"target": "aarch64-apple-darwin", "runner": "macos-15",
                      "platform": "macosx_11_0", "python": ["3.10"]}]}}),
         );
-        let host = Host {
-            target: "x86_64-unknown-linux-gnu".into(),
-            installed_targets: vec!["x86_64-unknown-linux-gnu".into()],
-        };
+        let host = Host::fixture("x86_64-unknown-linux-gnu", &["x86_64-unknown-linux-gnu"]);
         let plan = Plan::new(&ws, &host, &Destination::default()).unwrap();
         let mut manifest = Manifest::new(&plan, Mode::Live, "abc");
         for (a, sha, size, status) in [

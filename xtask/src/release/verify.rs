@@ -12,23 +12,24 @@ use xshell::{Shell, cmd};
 use super::Release;
 use super::build::{is_ours, staging_dir, target_dir};
 use super::manifest::ArtifactRecord;
-use super::plan::{Builder, Kind};
+use super::plan::{Builder, Kind, PlannedWheel, wheels};
 use crate::digest;
 use crate::progress::Progress;
 use crate::py::{self, Script};
 use crate::python_env::{PythonEnv, venv_python};
+use crate::wheel_tags::{Cpython, Family, WheelFile};
 
 /// The release's verify stage: the host's artifacts, checked and tested. The sdist's build from
 /// source started when the sdist was packaged (see [`SourceBuild`]); it is waited for here.
 pub fn run(r: &mut Release) -> Result<()> {
     let expected: Vec<String> = r.plan.host_artifacts().into_iter().map(|a| a.file).collect();
-    let host_python = r.env.python().to_string_lossy().into_owned();
     let mut steps = Progress::default();
     let from_source = r.source_build.take().unwrap_or_else(|| SourceBuild::start(r));
     let checks = steps
         .stage("expected set", || expected_set(r, &expected))
         .and_then(|()| steps.stage("versions inside", || versions_inside(r)))
         .and_then(|()| steps.stage("metadata checks", || metadata_checks(r)))
+        .and_then(|()| steps.stage("wheel tags", || wheel_tags(r)))
         .and_then(|()| {
             steps.stage("wheel tests", || {
                 let runnable = r
@@ -37,7 +38,11 @@ pub fn run(r: &mut Release) -> Result<()> {
                     .iter()
                     .filter(|w| w.builder == Builder::Host && w.target.target == r.host.target);
                 for wheel in runnable {
-                    test_wheel(r, &wheel.file, std::slice::from_ref(&host_python))?;
+                    // The interpreter that built it installs it too.
+                    let python = wheels::build_python(&r.host, r.plan.support, wheel.abi)
+                        .map(|p| p.path.to_string_lossy().into_owned());
+                    let pythons = python.into_iter().collect();
+                    test_wheel(r, &WheelTest::new(wheel, pythons))?;
                 }
                 Ok(())
             })
@@ -99,15 +104,58 @@ pub fn run_complete(r: &mut Release) -> Result<()> {
         r.manifest.add_artifact(record);
     }
     steps.stage("versions inside", || versions_inside(r))?;
-    steps.stage("metadata checks", || metadata_checks(r))
+    steps.stage("metadata checks", || metadata_checks(r))?;
+    steps.stage("wheel tags", || wheel_tags(r))
 }
 
-/// `cargo xtask build --target`: the one wheel, checked and tested on each given Python.
-pub fn check_wheel(r: &mut Release, file: &str, pythons: &[String]) -> Result<()> {
+/// A wheel and the interpreters (paths, or versions uv finds) its tests run on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WheelTest {
+    pub file: String,
+    pub pythons: Vec<String>,
+    /// Whether the oldest numpy runs too: for the wheel the oldest supported Python installs.
+    pub floor: bool,
+}
+
+impl WheelTest {
+    pub fn new(wheel: &PlannedWheel, pythons: Vec<String>) -> WheelTest {
+        WheelTest { file: wheel.file.clone(), pythons, floor: wheel.serves_oldest }
+    }
+}
+
+/// The interpreters `wheel` is tested on: the planned ones, or those of `given` (`--python`:
+/// versions, or paths asked what they are) that install it rather than another of its
+/// target's wheels.
+pub fn test_pythons(
+    r: &Release,
+    wheel: &PlannedWheel,
+    of_target: &[PlannedWheel],
+    given: &[String],
+) -> Result<Vec<String>> {
+    if given.is_empty() {
+        return Ok(wheel.tested_on.iter().map(|p| p.uv_request()).collect());
+    }
+    let mut pythons = Vec::new();
+    for python in given {
+        let build = match Cpython::parse(python) {
+            Ok(build) => build,
+            Err(_) => crate::pythons::probe(r.sh, Path::new(python))?,
+        };
+        if wheels::installs(build, wheel, of_target) {
+            pythons.push(python.clone());
+        }
+    }
+    Ok(pythons)
+}
+
+/// `cargo xtask build --target`: the target's wheels, checked, then each tested on its
+/// interpreters.
+pub fn check_wheels(r: &mut Release, tests: &[WheelTest]) -> Result<()> {
     let mut steps = Progress::default();
     steps.stage("versions inside", || versions_inside(r))?;
     steps.stage("metadata checks", || metadata_checks(r))?;
-    steps.stage("wheel tests", || test_wheel(r, file, pythons))
+    steps.stage("wheel tags", || wheel_tags(r))?;
+    steps.stage("wheel tests", || tests.iter().try_for_each(|t| test_wheel(r, t)))
 }
 
 /// `cargo xtask build --source`: the crate and the sdist, checked, and the sdist built from
@@ -258,10 +306,7 @@ fn metadata_checks(r: &Release) -> Result<()> {
     let cwc = r.env.bin("check-wheel-contents");
     let wheel_args = &wheels;
     cmd!(r.sh, "{cwc} {wheel_args...}").run_to_stderr().context("check-wheel-contents")?;
-    let abi3audit = r.env.bin("abi3audit");
-    cmd!(r.sh, "{abi3audit} --strict --report {wheels...}")
-        .run_to_stderr()
-        .context("abi3audit --strict")?;
+    abi3_audit(r)?;
     let recorded =
         |w: &&super::plan::PlannedWheel| r.manifest.artifacts.iter().any(|a| a.file == w.file);
     for wheel in r.plan.wheels.iter().filter(recorded) {
@@ -283,12 +328,93 @@ fn metadata_checks(r: &Release) -> Result<()> {
     Ok(())
 }
 
-/// Installs a wheel into a fresh environment for each Python and runs the test suite there.
-/// A Python is an interpreter path or a version that uv finds installed (`3.10`). The first
-/// (oldest) Python gets the oldest numpy it has wheels for — the floor the package declares —
-/// and the others the newest the lock has; a lone Python gets both, one after the other.
-fn test_wheel(r: &Release, file: &str, pythons: &[String]) -> Result<()> {
-    for (i, (interpreter, numpy)) in test_runs(pythons).into_iter().enumerate() {
+/// abi3audit over the stable-ABI wheels: `--strict` for abi3 ones; for `abi3.abi3t` ones, its
+/// report, read knowing what it cannot know yet (see [`wheels::abi3t_audit_problems`]). A
+/// version-specific wheel has no stable ABI to audit.
+fn abi3_audit(r: &Release) -> Result<()> {
+    let recorded = |w: &&PlannedWheel| r.manifest.artifacts.iter().any(|a| a.file == w.file);
+    let of = |family: Family| -> Vec<PathBuf> {
+        let planned = r.plan.wheels.iter().filter(recorded).filter(|w| w.abi.family == family);
+        planned.map(|w| r.out.join(&w.file)).collect()
+    };
+    let (abi3, abi3t) = (of(Family::Abi3), of(Family::Abi3t));
+    let abi3audit = r.env.bin("abi3audit");
+    if !abi3.is_empty() {
+        cmd!(r.sh, "{abi3audit} --strict --report {abi3...}")
+            .run_to_stderr()
+            .context("abi3audit --strict")?;
+    }
+    if abi3t.is_empty() {
+        return Ok(());
+    }
+    // Its verdict is read from the report, not its exit status (1 for the entry point).
+    let out = cmd!(r.sh, "{abi3audit} --report {abi3t...}").ignore_status().output()?;
+    let report: Value = serde_json::from_slice(&out.stdout).with_context(|| {
+        format!("abi3audit printed no report: {}", String::from_utf8_lossy(&out.stderr))
+    })?;
+    let module = &r.ws.python()?.extension_module;
+    let problems = wheels::abi3t_audit_problems(&report, module);
+    if !problems.is_empty() {
+        bail!(
+            "abi3audit finds the abi3.abi3t wheels outside the stable ABI:\n  {}",
+            problems.join("\n  ")
+        );
+    }
+    Ok(())
+}
+
+/// The exact tags of each recorded wheel (its file name and its WHEEL file, parsed), the same
+/// Python files, stubs and `py.typed` in every one, and every supported CPython installed by
+/// some wheel of every target (as planned: the files carry the planned names).
+fn wheel_tags(r: &Release) -> Result<()> {
+    let recorded: Vec<&PlannedWheel> = r
+        .plan
+        .wheels
+        .iter()
+        .filter(|w| r.manifest.artifacts.iter().any(|a| a.file == w.file))
+        .collect();
+    let mut problems = Vec::new();
+    if !recorded.is_empty() {
+        let paths: Vec<PathBuf> = recorded.iter().map(|w| r.out.join(&w.file)).collect();
+        let json =
+            py::run(r.sh, &r.env.python(), Script::InspectArtifacts).args(&paths).quiet().read()?;
+        let inspected: Value = serde_json::from_str(&json).context("read the wheel inspection")?;
+        let mut files = std::collections::BTreeMap::new();
+        for (w, path) in recorded.iter().zip(&paths) {
+            let info = &inspected[path.to_string_lossy().as_ref()];
+            let strings = |v: &Value| -> Vec<String> {
+                v.as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            };
+            problems.extend(wheels::tag_problems(w, &strings(&info["wheel_tags"])));
+            let digests = info["sha256"].as_object().into_iter().flatten();
+            let digests =
+                digests.map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()));
+            files.insert(w.file.clone(), digests.collect());
+        }
+        let module = &r.ws.python()?.extension_module;
+        problems.extend(wheels::shared_file_problems(module, &files));
+    }
+    let parsed = |w: &PlannedWheel| WheelFile::parse(&w.file).map(|f| f.tags);
+    problems.extend(wheels::coverage_problems(&r.plan.wheels, r.plan.support, parsed));
+    if !problems.is_empty() {
+        bail!("the wheels do not carry the planned tags and files:\n  {}", problems.join("\n  "));
+    }
+    Ok(())
+}
+
+/// Installs a wheel into a fresh environment for each of its Pythons and runs the test suite
+/// there. A Python is an interpreter path or a version that uv finds installed (`3.10+gil`).
+/// For the wheel the oldest supported Python installs, the first (oldest) Python gets the oldest
+/// numpy it has wheels for — the floor the package declares — and the others the newest the
+/// lock has; a lone Python gets both, one after the other. Other wheels get the newest.
+fn test_wheel(r: &Release, test: &WheelTest) -> Result<()> {
+    let file = &test.file;
+    for (i, (interpreter, numpy)) in test_runs(&test.pythons, test.floor).into_iter().enumerate() {
         let requirements = test_requirements(r, numpy)?;
         let venv = fresh_venv(r, &format!("wheel-{i}"), interpreter)?;
         let uv = r.env.bin("uv");
@@ -336,9 +462,12 @@ impl Numpy {
     }
 }
 
-/// Which Python gets which numpy: the oldest Python the oldest numpy, the others the newest.
-fn test_runs(pythons: &[String]) -> Vec<(&String, Numpy)> {
+/// Which Python gets which numpy: with the `floor`, the oldest Python the oldest numpy and the
+/// others the newest; without, every one the newest (the oldest numpys' pins predate the newer
+/// Pythons' wheels).
+fn test_runs(pythons: &[String], floor: bool) -> Vec<(&String, Numpy)> {
     match pythons {
+        _ if !floor => pythons.iter().map(|p| (p, Numpy::Newest)).collect(),
         [] => Vec::new(),
         [only] => vec![(only, Numpy::Oldest), (only, Numpy::Newest)],
         [oldest, rest @ ..] => std::iter::once((oldest, Numpy::Oldest))
@@ -490,15 +619,19 @@ mod tests {
     #[test]
     fn the_oldest_python_gets_the_oldest_numpy() {
         let pythons = |v: &[&str]| v.iter().map(|p| p.to_string()).collect::<Vec<_>>();
-        let runs = |v: &[String]| {
-            test_runs(v).into_iter().map(|(p, n)| format!("{p} {}", n.as_str())).collect::<Vec<_>>()
+        let runs = |v: &[String], floor| {
+            let runs = test_runs(v, floor).into_iter();
+            runs.map(|(p, n)| format!("{p} {}", n.as_str())).collect::<Vec<_>>()
         };
-        assert_eq!(runs(&pythons(&["3.10", "3.14"])), ["3.10 oldest", "3.14 newest"]);
+        assert_eq!(runs(&pythons(&["3.10", "3.14"]), true), ["3.10 oldest", "3.14 newest"]);
         assert_eq!(
-            runs(&pythons(&["/usr/bin/python3"])),
+            runs(&pythons(&["/usr/bin/python3"]), true),
             ["/usr/bin/python3 oldest", "/usr/bin/python3 newest"]
         );
-        assert!(runs(&[]).is_empty());
+        assert!(runs(&[], true).is_empty());
+        // The other wheels' Pythons are newer than the oldest numpy's wheels.
+        assert_eq!(runs(&pythons(&["3.15", "3.15t"]), false), ["3.15 newest", "3.15t newest"]);
+        assert_eq!(runs(&pythons(&["3.14t"]), false), ["3.14t newest"]);
     }
 
     #[test]

@@ -21,6 +21,8 @@ pub struct PythonPackage {
     pub manifest_path: Option<String>,
     /// `[project] license`, as an SPDX expression (PEP 639).
     pub license: Option<String>,
+    /// `[project] requires-python`, as written (`>=3.10`).
+    pub requires_python: Option<String>,
 }
 
 impl PythonPackage {
@@ -57,6 +59,10 @@ impl PythonPackage {
             maturin.and_then(|m| m.get("manifest-path")).and_then(Item::as_str).map(str::to_owned);
         let license =
             project.and_then(|p| p.get("license")).and_then(Item::as_str).map(str::to_owned);
+        let requires_python = project
+            .and_then(|p| p.get("requires-python"))
+            .and_then(Item::as_str)
+            .map(str::to_owned);
         Ok(PythonPackage {
             dist,
             module,
@@ -65,6 +71,7 @@ impl PythonPackage {
             dynamic_version,
             manifest_path,
             license,
+            requires_python,
         })
     }
 
