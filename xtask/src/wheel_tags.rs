@@ -469,4 +469,4 @@ fn digits(s: &str) -> Option<u32> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

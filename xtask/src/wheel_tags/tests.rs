@@ -2,9 +2,9 @@ use super::*;
 
 /// Real wheel sets. The PyPI ones are the files this repository's `uv.lock` (at d0c854d) pins,
 /// so their names are exactly what PyPI serves; the geodist ones were built here with maturin
-/// 1.16.0 from this workspace (pyo3 `abi3-py310` + `abi3t-py315`), one interpreter per family,
-/// without `--compatibility` (hence the host's own manylinux_2_34 tag).
-mod recorded {
+/// 1.16.0 from this workspace (pyo3 `abi3-py310` + `abi3t-py315`) as the release builds them
+/// (`--profile dist --compatibility manylinux_2_17 --zig`), one interpreter per family.
+pub(crate) mod recorded {
     /// ast_serialize 0.13.1 (mypy's parser, built with PyO3 and maturin): the three families.
     pub const AST_SERIALIZE_LINUX: [&str; 3] = [
         "ast_serialize-0.13.1-cp39-abi3-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
@@ -31,16 +31,21 @@ mod recorded {
     /// geodist built here, with the `Tag:` lines of each wheel's WHEEL file.
     pub const GEODIST: [(&str, &[&str]); 3] = [
         (
-            "geodist_rs-0.1.0-cp310-abi3-manylinux_2_34_x86_64.whl",
-            &["cp310-abi3-manylinux_2_34_x86_64"],
+            "geodist_rs-0.1.0-cp310-abi3-manylinux2014_x86_64.manylinux_2_17_x86_64.whl",
+            &["cp310-abi3-manylinux2014_x86_64", "cp310-abi3-manylinux_2_17_x86_64"],
         ),
         (
-            "geodist_rs-0.1.0-cp314-cp314t-manylinux_2_34_x86_64.whl",
-            &["cp314-cp314t-manylinux_2_34_x86_64"],
+            "geodist_rs-0.1.0-cp314-cp314t-manylinux2014_x86_64.manylinux_2_17_x86_64.whl",
+            &["cp314-cp314t-manylinux2014_x86_64", "cp314-cp314t-manylinux_2_17_x86_64"],
         ),
         (
-            "geodist_rs-0.1.0-cp315-abi3.abi3t-manylinux_2_34_x86_64.whl",
-            &["cp315-abi3-manylinux_2_34_x86_64", "cp315-abi3t-manylinux_2_34_x86_64"],
+            "geodist_rs-0.1.0-cp315-abi3.abi3t-manylinux2014_x86_64.manylinux_2_17_x86_64.whl",
+            &[
+                "cp315-abi3-manylinux2014_x86_64",
+                "cp315-abi3-manylinux_2_17_x86_64",
+                "cp315-abi3t-manylinux2014_x86_64",
+                "cp315-abi3t-manylinux_2_17_x86_64",
+            ],
         ),
     ];
 }
@@ -151,7 +156,7 @@ fn planned_tags_match_the_recorded_builds() {
         recorded::GEODIST.iter().zip(["abi3", "cp314t", "abi3.abi3t"])
     {
         let planned = stable.wheel(Family::parse(family).unwrap()).unwrap();
-        let expected = planned.tags("manylinux_2_34_x86_64");
+        let expected = planned.tags("manylinux2014_x86_64.manylinux_2_17_x86_64");
         assert_eq!(WheelFile::parse(file).unwrap().tags, expected, "{file}");
         let mut from_wheel_file = BTreeSet::new();
         for line in *wheel_lines {

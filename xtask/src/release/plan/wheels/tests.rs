@@ -2,15 +2,15 @@ use serde_json::json;
 
 use super::*;
 use crate::wheel_tags::Family;
+use crate::wheel_tags::tests::recorded;
 
 const LINUX: &str = "x86_64-unknown-linux-gnu";
 
-/// A release configuration of `families` on one Linux target (manylinux_2_34: the tag of the
-/// wheels built here without `--compatibility`) tested on `python`.
+/// A release configuration of `families` on one Linux target, tested on `python`.
 fn config(families: &[&str], python: &[&str]) -> ReleaseConfig {
     ReleaseConfig::from_workspace_metadata(&json!({"release": {
         "tag-prefix": "v", "changelog": "CHANGELOG.md", "families": families,
-        "wheels": [{"target": LINUX, "runner": "ubuntu-24.04", "platform": "manylinux_2_34",
+        "wheels": [{"target": LINUX, "runner": "ubuntu-24.04", "platform": "manylinux_2_17",
                     "python": python}]}}))
     .unwrap()
 }
@@ -58,17 +58,18 @@ fn each_python_tests_the_wheel_it_installs() {
         rows,
         [
             (
-                "core_rs-1.0.0-cp310-abi3-manylinux_2_34_x86_64.whl".into(),
+                "core_rs-1.0.0-cp310-abi3-manylinux2014_x86_64.manylinux_2_17_x86_64.whl".into(),
                 vec!["3.10".into(), "3.14".into()],
                 true
             ),
             (
-                "core_rs-1.0.0-cp314-cp314t-manylinux_2_34_x86_64.whl".into(),
+                "core_rs-1.0.0-cp314-cp314t-manylinux2014_x86_64.manylinux_2_17_x86_64.whl".into(),
                 vec!["3.14t".into()],
                 false
             ),
             (
-                "core_rs-1.0.0-cp315-abi3.abi3t-manylinux_2_34_x86_64.whl".into(),
+                "core_rs-1.0.0-cp315-abi3.abi3t-manylinux2014_x86_64.manylinux_2_17_x86_64.whl"
+                    .into(),
                 vec!["3.15".into(), "3.15t".into()],
                 false
             ),
@@ -107,7 +108,7 @@ fn every_inconsistency_is_reported_at_once() {
         &["3.10", "3.15"],
         BOTH,
         &[
-            "no python in its list installs core_rs-1.0.0-cp314-cp314t-manylinux_2_34_x86_64.whl, \
+            "no python in its list installs core_rs-1.0.0-cp314-cp314t-manylinux2014_x86_64.manylinux_2_17_x86_64.whl, \
          so nothing would test it: add one of 3.14t",
             "no python in its list builds the cp314-cp314t wheel (3.14t builds it, with pyo3's \
          features)",
@@ -128,8 +129,10 @@ fn every_inconsistency_is_reported_at_once() {
         &["abi3", "cp39"],
         &["3.10"],
         &["abi3-py310"],
-        &["no python in its list installs core_rs-1.0.0-cp39-cp39-manylinux_2_34_x86_64.whl, so \
-         nothing would test it: no supported CPython installs it at all: drop the family"],
+        &[
+            "no python in its list installs core_rs-1.0.0-cp39-cp39-manylinux2014_x86_64.manylinux_2_17_x86_64.whl, so \
+         nothing would test it: no supported CPython installs it at all: drop the family",
+        ],
     );
     // 3.15 installs the abi3 wheel when it is the only one, but a build with it makes abi3t.
     check_refused(
@@ -211,29 +214,33 @@ fn requires_python_gives_the_oldest_python() {
     }
 }
 
-/// The WHEEL files of the wheels built here (see `wheel_tags::tests::recorded`).
+/// The WHEEL files of the wheels built here, as the release builds them.
 #[test]
 fn tags_are_compared_exactly() {
     let wheels = planned(THREE, TESTED, BOTH).unwrap();
     let lines = |l: &[&str]| l.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
-    let abi3t = &wheels[2];
-    let built = lines(&["cp315-abi3-manylinux_2_34_x86_64", "cp315-abi3t-manylinux_2_34_x86_64"]);
-    assert!(tag_problems(abi3t, &built).is_empty());
-    assert!(tag_problems(&wheels[1], &lines(&["cp314-cp314t-manylinux_2_34_x86_64"])).is_empty());
+    for (w, (_, wheel_file)) in wheels.iter().zip(recorded::GEODIST) {
+        assert!(tag_problems(w, &lines(wheel_file)).is_empty(), "{}", w.file);
+    }
     // A wheel that declares only abi3 would not install on 3.15t.
-    let problems = tag_problems(abi3t, &lines(&["cp315-abi3-manylinux_2_34_x86_64"]));
+    let abi3t = &wheels[2];
+    let only_abi3 = lines(&["cp315-abi3-manylinux2014_x86_64", "cp315-abi3-manylinux_2_17_x86_64"]);
     assert_eq!(
-        problems,
-        ["core_rs-1.0.0-cp315-abi3.abi3t-manylinux_2_34_x86_64.whl: its WHEEL file has the wrong \
-         tags: missing [\"cp315-abi3t-manylinux_2_34_x86_64\"], unexpected []"]
+        tag_problems(abi3t, &only_abi3),
+        [
+            "core_rs-1.0.0-cp315-abi3.abi3t-manylinux2014_x86_64.manylinux_2_17_x86_64.whl: its WHEEL \
+         file has the wrong tags: missing [\"cp315-abi3t-manylinux2014_x86_64\", \
+         \"cp315-abi3t-manylinux_2_17_x86_64\"], unexpected []"
+        ]
     );
-    let problems = tag_problems(&wheels[1], &lines(&["cp314-cp314-manylinux_2_34_x86_64", "x"]));
+    let problems = tag_problems(&wheels[1], &lines(&["cp314-cp314-manylinux_2_17_x86_64", "x"]));
     assert_eq!(problems.len(), 2, "{problems:?}");
     assert!(problems[0].contains("`x` is not a wheel tag"));
-    assert!(problems[1].contains("unexpected [\"cp314-cp314-manylinux_2_34_x86_64\"]"));
+    assert!(problems[1].contains("unexpected [\"cp314-cp314-manylinux_2_17_x86_64\"]"));
     let mut misnamed = wheels[0].clone();
-    misnamed.file = "core_rs-1.0.0-cp311-abi3-manylinux_2_34_x86_64.whl".into();
-    let problems = tag_problems(&misnamed, &lines(&["cp310-abi3-manylinux_2_34_x86_64"]));
+    misnamed.file =
+        "core_rs-1.0.0-cp311-abi3-manylinux2014_x86_64.manylinux_2_17_x86_64.whl".into();
+    let problems = tag_problems(&misnamed, &lines(recorded::GEODIST[0].1));
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert!(problems[0].contains("its file name has the wrong tags"));
 }
@@ -272,8 +279,8 @@ fn every_wheel_ships_the_same_python_files() {
     );
 }
 
-/// abi3audit 0.0.26 on the abi3.abi3t wheel built here: exactly this report.
-const ABI3T_REPORT: &str = r#"{"specs": {"out-abi3t/geodist_rs-0.1.0-cp315-abi3.abi3t-manylinux_2_34_x86_64.whl": {"kind": "wheel", "wheel": [{"name": "_geodist.abi3t-x86_64-linux-gnu.so", "result": {"is_abi3": false, "is_abi3_baseline_compatible": true, "baseline": "3.15", "computed": "3.15", "non_abi3_symbols": ["PyModExport__geodist"], "future_abi3_objects": {}}}]}}}"#;
+/// abi3audit 0.0.26 on the abi3.abi3t wheel built here (`recorded::GEODIST`): this report.
+const ABI3T_REPORT: &str = r#"{"specs": {"m-abi3t/geodist_rs-0.1.0-cp315-abi3.abi3t-manylinux2014_x86_64.manylinux_2_17_x86_64.whl": {"kind": "wheel", "wheel": [{"name": "_geodist.abi3t-x86_64-linux-gnu.so", "result": {"is_abi3": false, "is_abi3_baseline_compatible": true, "baseline": "3.15", "computed": "3.15", "non_abi3_symbols": ["PyModExport__geodist"], "future_abi3_objects": {}}}]}}}"#;
 
 #[test]
 fn abi3t_wheels_may_export_their_module_entry_point_only() {
@@ -285,7 +292,7 @@ fn abi3t_wheels_may_export_their_module_entry_point_only() {
         problems[0].contains("symbols outside the stable ABI: [String(\"PyModExport__geodist\")]")
     );
     let mut worse = report.clone();
-    let result = &mut worse["specs"]["out-abi3t/geodist_rs-0.1.0-cp315-abi3.abi3t-manylinux_2_34_x86_64.whl"]
+    let result = &mut worse["specs"]["m-abi3t/geodist_rs-0.1.0-cp315-abi3.abi3t-manylinux2014_x86_64.manylinux_2_17_x86_64.whl"]
         ["wheel"][0]["result"];
     result["non_abi3_symbols"] = json!(["PyModExport__geodist", "_Py_Dealloc"]);
     result["is_abi3_baseline_compatible"] = json!(false);
