@@ -90,12 +90,21 @@ pub fn package_crates(r: &Release, target: &Path, verify: Verify) -> Result<Vec<
     Ok(files)
 }
 
-/// Every wheel this host can build; the rest are listed as CI's.
+/// Every wheel this host can build; the rest are listed as CI's (with the reason, for the
+/// host's own target: a missing interpreter).
 pub fn wheels(r: &mut Release) -> Result<()> {
     for wheel in r.plan.wheels.clone() {
         match wheel.builder {
             Builder::Host => build_and_record(r, &wheel)?,
-            Builder::Ci => eprintln!("    {}: built in CI on {}", wheel.file, wheel.target.runner),
+            Builder::Ci => {
+                let why = (wheel.target.target == r.host.target)
+                    .then(|| {
+                        wheels::cannot_build(&r.host, r.plan.support, &wheel.target, wheel.abi)
+                    })
+                    .flatten()
+                    .map_or_else(String::new, |why| format!(" ({why})"));
+                eprintln!("    {}: built in CI on {}{why}", wheel.file, wheel.target.runner);
+            }
         }
     }
     Ok(())
