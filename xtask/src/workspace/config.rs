@@ -294,8 +294,8 @@ fn families(value: Option<&Value>, problems: &mut Vec<String>) -> Vec<Family> {
     }
 }
 
-/// An array of strings, each parsed, none twice. `None` when `value` is not an array of
-/// strings; otherwise every problem of its items, joined.
+/// An array of strings, each parsed, none twice. `None` when `value` is not an array; otherwise
+/// the values, or every problem of its items (not strings, not parsed, repeated), joined.
 fn list<T: PartialEq + std::fmt::Display>(
     value: Option<&Value>,
     parse: impl Fn(&str) -> Result<T, String>,
