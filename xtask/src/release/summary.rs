@@ -76,12 +76,15 @@ pub fn outcome(plan: &Plan, manifest: &Manifest, mode: Mode, passed: bool) -> St
     let planned = plan.artifacts().len();
     let count =
         |status: PublishStatus| manifest.publish.iter().filter(|p| p.status == status).count();
-    // What this run did not have: the wheels other runners build (by target).
+    // What this run did not have: the wheels other runners build (by target and ABI).
     let left: Vec<String> = plan
         .artifacts()
         .into_iter()
         .filter(|a| !manifest.artifacts.iter().any(|r| r.file == a.file))
-        .map(|a| a.target.unwrap_or(a.file))
+        .map(|a| match plan.wheels.iter().find(|w| w.file == a.file) {
+            Some(w) => format!("{} {}", w.target.target, w.abi),
+            None => a.file,
+        })
         .collect();
     let left = if left.is_empty() {
         String::new()
