@@ -70,10 +70,13 @@ pub enum Command {
     /// This is how CI publishes what its build matrix made, and how a release whose upload
     /// failed is finished: what is already published (same sha256) is skipped.
     Publish(Release),
-    /// Build what one CI job makes: a wheel (--target) or the crate and sdist (--source).
+    /// Build what one CI job makes: a target's wheels (--target) or the crate and sdist (--source).
     ///
-    /// Each is checked (twine, check-wheel-contents, auditwheel, abi3audit) and tested: the
-    /// wheel in a fresh environment per planned Python version, the sdist built from source.
+    /// A target's wheels are built one ABI family after the other (abi3, cp314t, abi3.abi3t),
+    /// each with an interpreter that builds it; locally a family without one is left to CI, in CI
+    /// it fails the job. Each artifact is checked (twine, check-wheel-contents, auditwheel,
+    /// abi3audit, the exact wheel tags) and tested: each wheel in a fresh environment per planned
+    /// CPython that installs it, the sdist built from source.
     Build(Build),
     /// Verify the complete artifact set in --out and write release-manifest.json and SHA256SUMS.
     ///
@@ -82,7 +85,8 @@ pub enum Command {
     /// Benchmark: criterion for the Rust kernels, then the Python package against numpy, pyproj
     /// and scipy.
     Bench(Bench),
-    /// Print the release plan: version, tag, crates in publish order, artifacts, wheel targets.
+    /// Print the release plan: version, tag, crates in publish order, artifacts, wheel targets,
+    /// and which wheel an installer picks for each CPython.
     Plan(PlanCmd),
     /// Check that HEAD can be released live: it carries the release tag, which is on the
     /// default branch (and signed when `signed-tags = true`), and the notes are there.
@@ -221,7 +225,7 @@ pub struct Release {
 
 #[derive(Debug, Args)]
 pub struct Build {
-    /// The Rust target triple of the wheel to build (one of the configured wheel targets).
+    /// The Rust target triple of the wheels to build (one of the configured wheel targets).
     #[arg(
         long,
         value_name = "TRIPLE",
@@ -232,8 +236,9 @@ pub struct Build {
     /// Build the crate and the sdist instead of a wheel.
     #[arg(long)]
     pub source: bool,
-    /// Test the wheel with this interpreter (path or version; repeatable). Default: the Python
-    /// versions the release configuration lists for the target.
+    /// Test the wheels with this interpreter instead (path, or version like 3.11 or 3.14t;
+    /// repeatable): each tests the wheel it installs. Default: the CPython builds the release
+    /// configuration lists for the target.
     #[arg(long, value_name = "PYTHON")]
     pub python: Vec<String>,
     #[command(flatten)]

@@ -599,7 +599,7 @@ mod tests {
                 "wheels": [{"target": "x86_64-apple-darwin", "runner": "r",
                             "platform": "macosx_10_12", "python": ["3.10"]}]}}),
         );
-        let host = Host { target: "x86_64-apple-darwin".into(), installed_targets: vec![] };
+        let host = Host::fixture("x86_64-apple-darwin", &[]);
         let plan = Plan::new(&ws, &host, &flags::Destination::default()).unwrap();
         crate::golden::check("github-release/verify-notes.md", &how_to_verify(&plan, "o/r"));
     }

@@ -29,3 +29,20 @@ pub fn pretty<T: Serialize>(value: &T) -> Result<String> {
     let value = serde_json::to_value(value).context("serialise as JSON")?;
     Ok(serde_json::to_string_pretty(&value)? + "\n")
 }
+
+/// `#[serde(serialize_with = "display")]`: a value written as its `Display` text (`3.14t`,
+/// `abi3.abi3t`, `manylinux_2_17`).
+pub fn display<T: std::fmt::Display, S: serde::Serializer>(
+    value: &T,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_str(value)
+}
+
+/// `#[serde(serialize_with = "display_each")]`: a list written as the `Display` text of each.
+pub fn display_each<T: std::fmt::Display, S: serde::Serializer>(
+    values: &[T],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_seq(values.iter().map(ToString::to_string))
+}

@@ -26,6 +26,7 @@ mod progress;
 mod project;
 mod py;
 mod python_env;
+mod pythons;
 mod release;
 mod release_pr;
 mod test;
@@ -34,6 +35,7 @@ mod tidy;
 mod tools;
 mod verify_release;
 mod version;
+mod wheel_tags;
 mod workflows;
 mod workspace;
 

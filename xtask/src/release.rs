@@ -40,7 +40,7 @@ use crate::progress::{Progress, StageRecord, Status, format_duration};
 use crate::python_env::{Group, PythonEnv};
 use crate::workspace::{Workspace, config};
 use outdir::OutDir;
-use plan::{Builder, Plan, PlannedWheel};
+use plan::{Plan, PlannedWheel};
 pub use record::Record;
 use registry::crates::CrateRegistry;
 use registry::pypi::PythonIndex;
@@ -111,15 +111,15 @@ pub fn publish_only(sh: &Shell, ws: &Workspace, cmd: &flags::Release) -> Result<
     result
 }
 
-/// `cargo xtask build`: what one CI build job makes — one wheel (`--target`), or the crate and
-/// the sdist (`--source`) — checked and tested, into `--out`. Builds are the same in both
-/// modes, so this runs in the dry-run context: nothing here is irreversible.
+/// `cargo xtask build`: what one CI build job makes — the wheels of one target (`--target`),
+/// or the crate and the sdist (`--source`) — checked and tested, into `--out`. Builds are the
+/// same in both modes, so this runs in the dry-run context: nothing here is irreversible.
 pub fn build_only(sh: &Shell, ws: &Workspace, cmd: &flags::Build) -> Result<()> {
     let start =
         Start { target: cmd.target.as_deref(), ..Start::ci_job(&cmd.destination, &cmd.out) };
     let (run, mut record) = Run::start(sh, ws, start)?;
     let result = match &cmd.target {
-        Some(triple) => build_one_wheel(&run, &mut record, triple, &cmd.python),
+        Some(triple) => build_target(&run, &mut record, triple, &cmd.python),
         None => run
             .stage(&mut record, "package", build::package)
             .and_then(|()| run.stage(&mut record, "verify", verify::check_source)),
@@ -129,30 +129,37 @@ pub fn build_only(sh: &Shell, ws: &Workspace, cmd: &flags::Build) -> Result<()> 
     result
 }
 
-fn build_one_wheel(run: &Run, record: &mut Record, triple: &str, pythons: &[String]) -> Result<()> {
-    let wheel = run.plan.wheel(triple)?;
-    if wheel.builder != Builder::Host {
-        bail!(
-            "{triple} cannot be built on this host ({}): expected its Rust std installed and the \
-             same OS; it builds natively on the `{}` runner",
-            run.host.target,
-            wheel.target.runner
-        );
+/// The wheels of one target, one ABI family after the other: each this runner builds (under CI,
+/// every one: its job installs their interpreters), then all checked, then each tested on the
+/// builds that install it.
+fn build_target(run: &Run, record: &mut Record, triple: &str, pythons: &[String]) -> Result<()> {
+    let of_target = run.plan.wheels_of(triple)?;
+    let chosen = build::choose(&of_target, build::Runner::from_env(), &run.host, run.plan.support)?;
+    let mut runs = Vec::new();
+    for w in &chosen {
+        let mut tested_on = verify::test_pythons(run, w, &of_target, pythons)?;
+        if !w.runs_here {
+            // Assumption: only the host's own target runs here (a musllinux wheel needs a musl
+            // libc, which glibc runners lack); such a wheel is still audited, just not tested.
+            record.warn(format!(
+                "{} is not tested on this host ({}): it cannot run here; auditwheel and abi3audit \
+                 still check it",
+                w.file, run.host.target
+            ));
+            tested_on.clear();
+        } else if tested_on.is_empty() {
+            record.warn(format!("{} is not tested: none of --python installs it", w.file));
+        }
+        runs.push(verify::WheelTest {
+            file: w.file.clone(),
+            pythons: tested_on,
+            floor: w.serves_oldest,
+        });
     }
-    let mut pythons =
-        if pythons.is_empty() { wheel.target.python.clone() } else { pythons.to_vec() };
-    if !wheel.runs_here {
-        // Assumption: only the host's own target runs here (a musllinux wheel needs a musl
-        // libc, which glibc runners lack); such a wheel is still audited, just not tested.
-        record.warn(format!(
-            "{} is not tested on this host ({}): it cannot run here; auditwheel and abi3audit \
-             still check it",
-            wheel.file, run.host.target
-        ));
-        pythons.clear();
-    }
-    run.stage(record, "wheels", |run, record| build::wheel(run, record, wheel))?;
-    run.stage(record, "verify", |run, record| verify::check_wheel(run, record, wheel, &pythons))
+    run.stage(record, "wheels", |run, record| {
+        chosen.iter().try_for_each(|w| build::wheel(run, record, w))
+    })?;
+    run.stage(record, "verify", |run, record| verify::check_wheels(run, record, &runs))
 }
 
 /// `cargo xtask verify`: the complete artifact set (every build job's output gathered in
@@ -166,9 +173,18 @@ pub fn verify_only(sh: &Shell, ws: &Workspace, cmd: &flags::Verify) -> Result<()
     result
 }
 
-/// `cargo xtask plan`: the plan alone, as text, JSON or GitHub Actions outputs.
+/// `cargo xtask plan`: the plan alone, as text, JSON or GitHub Actions outputs. Text and JSON
+/// say which wheels this host builds, which takes its interpreters (and the project environment
+/// that finds them); the GitHub outputs, for CI's fan-out, name no host.
 pub fn print_plan(sh: &Shell, ws: &Workspace, cmd: &flags::PlanCmd) -> Result<()> {
-    let plan = Plan::new(ws, &Host::detect(sh)?, &cmd.destination)?;
+    let host = match cmd.format {
+        flags::Format::Github => Host::detect(sh)?,
+        flags::Format::Text | flags::Format::Json => {
+            let env = PythonEnv::ensure(sh, &ws.root, Group::Release)?;
+            Host::detect(sh)?.find_pythons(sh, &env, &ws.config)?
+        }
+    };
+    let plan = Plan::new(ws, &host, &cmd.destination)?;
     match cmd.format {
         flags::Format::Text => print!("{}", plan.render_text()),
         flags::Format::Json => print!("{}", crate::json::pretty(&plan)?),
@@ -273,7 +289,7 @@ impl<'a> Run<'a> {
         let env = progress.stage("python env", || PythonEnv::ensure(sh, &ws.root, start.group))?;
         env.activate(sh);
         let (plan, host, previous) = progress.stage("plan", || {
-            let host = host_for(sh, start.target)?;
+            let host = host_for(sh, start.target)?.find_pythons(sh, &env, &ws.config)?;
             let plan = Plan::new(ws, &host, start.destination)?;
             let previous = out.previous(&plan)?;
             Ok((plan, host, previous))
@@ -400,16 +416,18 @@ fn host_for(sh: &Shell, target: Option<&str>) -> Result<Host> {
 }
 
 impl Plan {
-    /// The configured wheel of `triple`, or a refusal listing the configured ones.
-    fn wheel(&self, triple: &str) -> Result<&PlannedWheel> {
-        let found = self.wheels.iter().find(|w| w.target.target.as_str() == triple);
-        found.ok_or_else(|| {
-            let known: Vec<&str> = self.wheels.iter().map(|w| w.target.target.as_str()).collect();
-            anyhow::anyhow!(
+    /// The wheels of `triple`, one per ABI family, or a refusal listing the configured targets.
+    fn wheels_of(&self, triple: &str) -> Result<Vec<PlannedWheel>> {
+        let of_target: Vec<PlannedWheel> =
+            self.wheels.iter().filter(|w| w.target.target.as_str() == triple).cloned().collect();
+        if of_target.is_empty() {
+            let known: Vec<&str> = self.targets.iter().map(|t| t.target.as_str()).collect();
+            bail!(
                 "`{triple}` is not a configured wheel target: expected one of {}",
                 known.join(", ")
-            )
-        })
+            );
+        }
+        Ok(of_target)
     }
 }
 
@@ -427,10 +445,7 @@ mod tests {
     #[test]
     fn the_dry_run_plans_what_the_live_run_plans() {
         let ws = Workspace::load(&crate::project::root()).unwrap();
-        let host = Host {
-            target: "x86_64-unknown-linux-gnu".into(),
-            installed_targets: vec!["x86_64-unknown-linux-gnu".into()],
-        };
+        let host = Host::fixture("x86_64-unknown-linux-gnu", &["x86_64-unknown-linux-gnu"]);
         let plan_of = |args: &[&str]| {
             let Command::Release(release) = Cli::parse_from(args).command else { unreachable!() };
             (release.mode(), Plan::new(&ws, &host, &release.destination).unwrap())

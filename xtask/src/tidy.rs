@@ -134,7 +134,11 @@ fn production_sources() -> Vec<(String, String)> {
             lines
                 .windows(2)
                 .filter(|w| w[0].trim() == "#[cfg(test)]")
-                .filter_map(|w| w[1].trim().strip_prefix("mod ")?.strip_suffix(';'))
+                .filter_map(|w| {
+                    let item = w[1].trim();
+                    let item = item.strip_prefix("pub(crate) ").unwrap_or(item);
+                    item.strip_prefix("mod ")?.strip_suffix(';')
+                })
                 .map(|name| format!("{dir}{name}.rs"))
                 .collect::<Vec<_>>()
         })

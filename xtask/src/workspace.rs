@@ -282,8 +282,12 @@ pub mod fixture {
     }
 
     /// A workspace with a core crate `core`, an extension `core-py` (abi3-py310) and a tool,
-    /// the Python distribution `core-rs` (module `core`), and the given release metadata.
-    pub fn workspace(version: &str, metadata: serde_json::Value) -> Workspace {
+    /// the Python distribution `core-rs` (module `core`, Python 3.10 and later), and the given
+    /// release metadata (`families = ["abi3"]` unless it says otherwise).
+    pub fn workspace(version: &str, mut metadata: serde_json::Value) -> Workspace {
+        if metadata["release"].get("families").is_none() {
+            metadata["release"]["families"] = serde_json::json!(["abi3"]);
+        }
         let mut py = member("core-py", version, false, &["core"]);
         py.pyo3_features = vec!["abi3-py310".into()];
         let mut tool = member("tool", "0.0.0", false, &[]);
@@ -300,7 +304,8 @@ pub mod fixture {
             lock: None,
             python: Some(
                 PythonPackage::parse(
-                    "[project]\nname = \"core-rs\"\ndynamic = [\"version\"]\n\n\
+                    "[project]\nname = \"core-rs\"\ndynamic = [\"version\"]\n\
+                     requires-python = \">=3.10\"\n\n\
                      [tool.maturin]\nmanifest-path = \"crates/core-py/Cargo.toml\"\n\
                      module-name = \"core._core\"\n",
                 )

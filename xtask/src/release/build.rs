@@ -11,12 +11,13 @@ use anyhow::{Context, Result, bail};
 use xshell::{Shell, cmd};
 
 use super::manifest::Artifact;
-use super::plan::{Builder, Kind, PlannedWheel};
+use super::plan::{Builder, Kind, PlannedWheel, Support, wheels};
 use super::{Record, Run};
 use crate::digest;
 use crate::exec::CmdExt;
 use crate::files::FileName;
 use crate::git::Repo;
+use crate::host::Host;
 use crate::progress::Progress;
 use crate::python_env::PythonEnv;
 use crate::{lint, test};
@@ -94,25 +95,92 @@ pub fn package_crates(run: &Run, target: &Path, packaging: Packaging) -> Result<
     Ok(files)
 }
 
-/// Every wheel this host can build; the rest are listed as CI's.
+/// Every wheel this host can build; the rest are listed as CI's (with the reason, for the
+/// host's own target: a missing interpreter).
 pub fn wheels(run: &Run, record: &mut Record) -> Result<()> {
     for w in &run.plan.wheels {
         match w.builder {
             Builder::Host => wheel(run, record, w)?,
-            Builder::Ci => eprintln!("    {}: built in CI on {}", w.target.target, w.target.runner),
+            Builder::Ci => {
+                let why = w
+                    .runs_here
+                    .then(|| wheels::cannot_build(&run.host, run.plan.support, &w.target, w.abi))
+                    .flatten()
+                    .map_or_else(String::new, |why| format!(" ({why})"));
+                eprintln!("    {}: built in CI on {}{why}", w.file, w.target.runner);
+            }
         }
     }
     Ok(())
 }
 
-/// Builds one wheel into the output directory and records it.
+/// Whether this runs as a CI job (`CI` set, and not to `false` or `0`), where a wheel the job is
+/// for and cannot build is a failure, never one left to others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Runner {
+    Ci,
+    Local,
+}
+
+impl Runner {
+    pub fn from_env() -> Runner {
+        match std::env::var("CI") {
+            Ok(v) if !v.is_empty() && v != "false" && v != "0" => Runner::Ci,
+            _ => Runner::Local,
+        }
+    }
+}
+
+/// The wheels of one target that `cargo xtask build --target` builds: every one this host can
+/// build, always; locally the others are listed as CI's, while in CI — whose job for the target
+/// installs every interpreter it needs — one it cannot build is a failure.
+pub fn choose(
+    wheels: &[PlannedWheel],
+    runner: Runner,
+    host: &Host,
+    support: Support,
+) -> Result<Vec<PlannedWheel>> {
+    let mut chosen = Vec::new();
+    let mut problems = Vec::new();
+    for w in wheels {
+        match wheels::cannot_build(host, support, &w.target, w.abi) {
+            None => chosen.push(w.clone()),
+            Some(why) if runner == Runner::Ci => problems.push(format!("{}: {why}", w.file)),
+            Some(why) => eprintln!("    {}: built in CI on {} ({why})", w.file, w.target.runner),
+        }
+    }
+    if !problems.is_empty() {
+        bail!(
+            "this CI job cannot build every wheel of its target:\n  {}\n  expected the job to \
+             install each interpreter of the target's python list (actions/setup-python, from \
+             the plan's matrix); see `cargo xtask plan`",
+            problems.join("\n  ")
+        );
+    }
+    if chosen.is_empty() {
+        let target = wheels.first().map_or("the target", |w| w.target.target.as_str());
+        bail!(
+            "none of the wheels of {target} can be built on this host ({}): see the reasons \
+             above; they build on their CI runner",
+            host.target
+        );
+    }
+    Ok(chosen)
+}
+
+/// Builds one wheel, with the interpreter this host builds its ABI with, into the output
+/// directory and records it.
 pub fn wheel(run: &Run, record: &mut Record, wheel: &PlannedWheel) -> Result<()> {
+    let Some(python) = wheels::build_python(&run.host, run.plan.support, wheel.abi) else {
+        bail!("{}: no interpreter on this host builds {}", wheel.file, wheel.abi);
+    };
     record.rebuild(&run.out, &wheel.file)?;
-    let built = build_wheel(run.sh, &run.env, &run.repo, &run.staging, wheel)?;
+    let built = build_wheel(run.sh, &run.env, &run.repo, &run.staging, wheel, &python.path)?;
     keep(run, record, &built, Kind::Wheel, Some(wheel.target.target))
 }
 
-/// Builds one wheel with the `dist` profile and returns its path; the file name must be the
+/// Builds one wheel with the `dist` profile and the interpreter `python` (which decides its ABI
+/// family, with the extension's pyo3 features) and returns its path; the file name must be the
 /// planned one.
 pub fn build_wheel(
     sh: &Shell,
@@ -120,27 +188,31 @@ pub fn build_wheel(
     repo: &Repo,
     staging: &Path,
     wheel: &PlannedWheel,
+    python: &Path,
 ) -> Result<PathBuf> {
     let target = &wheel.target;
     let triple = target.target.as_str();
-    let staging = staging_dir(staging, &format!("wheel-{triple}"))?;
+    let staging = staging_dir(staging, &format!("wheel-{triple}-{}", wheel.abi))?;
     let mut args: Vec<String> = Vec::new();
     if let Some(policy) = target.platform.compatibility() {
         // zig links against the policy's glibc/musl whatever the build machine runs.
         args.extend(["--compatibility".into(), policy, "--zig".into()]);
     }
     let maturin = env.bin("maturin");
+    // maturin builds one ABI family per run, chosen by the interpreter; PyO3's build script is
+    // pointed at the same one.
     let mut build = cmd!(
         sh,
-        "{maturin} build --profile dist --locked --target {triple} --out {staging} {args...}"
+        "{maturin} build --profile dist --locked --target {triple} --interpreter {python} --out {staging} {args...}"
     )
+    .env("PYO3_PYTHON", python)
     .env("SOURCE_DATE_EPOCH", source_date_epoch(repo)?)
     .env("CARGO_ENCODED_RUSTFLAGS", encoded_rustflags(repo.root()))
     .env_remove("RUSTFLAGS");
     if let Some(deployment) = target.platform.macos_deployment_target() {
         build = build.env("MACOSX_DEPLOYMENT_TARGET", deployment);
     }
-    build.run_to_stderr().with_context(|| format!("build the wheel for {triple}"))?;
+    build.run_to_stderr().with_context(|| format!("build the {} wheel for {triple}", wheel.abi))?;
     single_file(&staging, &wheel.file)
 }
 
@@ -268,6 +340,66 @@ pub fn is_ours(plan: &super::plan::Plan, name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::flags::Destination;
+    use crate::pythons::FoundPython;
+    use crate::release::plan::Plan;
+    use crate::wheel_tags::Cpython;
+    use crate::workspace::fixture;
+
+    /// The three families of one Linux target, planned for a host with these interpreters.
+    fn plan(pythons: &[Cpython]) -> (Plan, Host) {
+        let mut ws = fixture::workspace(
+            "1.0.0",
+            serde_json::json!({"release": {"tag-prefix": "v", "changelog": "CHANGELOG.md",
+                "families": ["abi3", "cp314t", "abi3.abi3t"],
+                "wheels": [{"target": "x86_64-unknown-linux-gnu", "runner": "ubuntu-24.04",
+                            "platform": "manylinux_2_17",
+                            "python": ["3.10", "3.14", "3.14t", "3.15", "3.15t"]}]}}),
+        );
+        ws.members[0].pyo3_features = vec!["abi3-py310".into(), "abi3t-py315".into()];
+        let mut host = Host::fixture("x86_64-unknown-linux-gnu", &["x86_64-unknown-linux-gnu"]);
+        host.pythons = pythons
+            .iter()
+            .map(|&build| FoundPython { build, path: format!("/py/{build}").into() })
+            .collect();
+        (Plan::new(&ws, &host, &Destination::default()).unwrap(), host)
+    }
+
+    fn chosen(pythons: &[Cpython], runner: Runner) -> Result<Vec<String>> {
+        let (plan, host) = plan(pythons);
+        let wheels = choose(&plan.wheels, runner, &host, plan.support)?;
+        Ok(wheels.into_iter().map(|w| w.abi.to_string()).collect())
+    }
+
+    /// Locally the wheels without an interpreter are CI's; in CI they are the job's, so a
+    /// missing interpreter fails it. A wheel the runner can build is built in either.
+    #[test]
+    fn ci_never_skips_a_wheel_and_builds_every_one_it_can() {
+        let gil = [Cpython::gil(12)];
+        assert_eq!(chosen(&gil, Runner::Local).unwrap(), ["cp310-abi3"]);
+        let err = chosen(&gil, Runner::Ci).unwrap_err().to_string();
+        assert!(err.contains("this CI job cannot build every wheel of its target"), "{err}");
+        assert!(
+            err.contains("cp314-cp314t-manylinux2014_x86_64") && err.contains("3.14t builds it")
+        );
+        assert!(
+            err.contains("cp315-abi3.abi3t")
+                && err.contains("3.15 and later, 3.15t and later build it")
+        );
+        assert!(!err.contains("cp310-abi3-"), "the buildable wheel is no problem: {err}");
+        let all = [Cpython::gil(13), Cpython::free_threaded(14), Cpython::free_threaded(15)];
+        for runner in [Runner::Local, Runner::Ci] {
+            assert_eq!(
+                chosen(&all, runner).unwrap(),
+                ["cp310-abi3", "cp314-cp314t", "cp315-abi3.abi3t"]
+            );
+        }
+        let err = chosen(&[], Runner::Local).unwrap_err().to_string();
+        assert!(
+            err.contains("none of the wheels of x86_64-unknown-linux-gnu can be built"),
+            "{err}"
+        );
+    }
 
     /// A checkout path with a space stays one flag, and the user's own flags come first.
     #[test]

@@ -196,7 +196,7 @@ mod tests {
                 "wheels": [{"target": "x86_64-unknown-linux-gnu", "runner": "r",
                             "platform": "manylinux_2_17", "python": ["3.10"]}]}}),
         );
-        let host = Host { target: "x86_64-unknown-linux-gnu".into(), installed_targets: vec![] };
+        let host = Host::fixture("x86_64-unknown-linux-gnu", &[]);
         Plan::new(&ws, &host, &Destination::default()).unwrap()
     }
 

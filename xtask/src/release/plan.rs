@@ -15,8 +15,12 @@ use crate::files::FileName;
 use crate::flags::Destination;
 use crate::host::Host;
 use crate::pep440::pep440;
-use crate::workspace::config::{Triple, WheelTarget, os_of};
+use crate::wheel_tags::StableAbis;
+use crate::workspace::config::Triple;
 use crate::workspace::{Member, Workspace};
+
+pub mod wheels;
+pub use wheels::{MatrixJob, PickRow, PlannedWheel, Support};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Plan {
@@ -38,28 +42,22 @@ pub struct Plan {
     pub python_module: String,
     #[serde(skip)]
     pub sdist: FileName,
+    /// What the package supports and its extension builds: the wheels' rules.
+    #[serde(skip)]
+    pub support: Support,
     pub wheels: Vec<PlannedWheel>,
     /// Every file of the release: crates in publish order, the sdist, then the wheels.
     pub artifacts: Vec<PlannedArtifact>,
+    /// The build matrix: one job per wheel target, which builds all its wheels in turn.
+    pub targets: Vec<MatrixJob>,
+    /// Which wheel an installer picks for every supported CPython, on every target.
+    pub picks: Vec<PickRow>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PlannedCrate {
     pub name: String,
     pub file: FileName,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PlannedWheel {
-    #[serde(flatten)]
-    pub target: WheelTarget,
-    #[serde(rename = "wheel")]
-    pub file: FileName,
-    #[serde(skip)]
-    pub builder: Builder,
-    /// Whether it runs on this host (its tests run here), not only builds.
-    #[serde(skip)]
-    pub runs_here: bool,
 }
 
 /// Where a wheel gets built.
@@ -123,7 +121,11 @@ impl Plan {
     ) -> Result<Plan> {
         let python_version = pep440(&version)?;
         let python = ws.python()?;
-        let abi_tag = abi_tag(ws.extension()?)?;
+        let extension = ws.extension()?;
+        let support = Support {
+            requires_python: wheels::requires_python(python.requires_python.as_deref())?,
+            stable: stable_abis(extension)?,
+        };
         let expected_tag = format!("{}{version}", ws.config.tag_prefix);
         let tag = match &dest.tag {
             None => expected_tag,
@@ -138,23 +140,11 @@ impl Plan {
             })
             .collect::<Result<_>>()?;
         let dist = python.file_name_prefix();
-        let wheels: Vec<PlannedWheel> = ws
-            .config
-            .wheels
-            .iter()
-            .map(|target| {
-                let name =
-                    format!("{dist}-{python_version}-{abi_tag}-{}.whl", target.platform_tag());
-                Ok(PlannedWheel {
-                    file: file_name(name)?,
-                    builder: if host_can_build(host, target) { Builder::Host } else { Builder::Ci },
-                    runs_here: target.target.as_str() == host.target,
-                    target: target.clone(),
-                })
-            })
-            .collect::<Result<_>>()?;
+        let prefix = format!("{dist}-{python_version}");
+        let wheels = wheels::plan(&ws.config, support, host, &extension.name, &prefix)?;
         let sdist = file_name(format!("{dist}-{python_version}.tar.gz"))?;
         let artifacts = artifacts(&crates, &sdist, &wheels);
+        let (targets, picks) = (wheels::matrix(&wheels), wheels::picks(&wheels, support));
         Ok(Plan {
             sdist,
             python_name: python.dist.clone(),
@@ -168,8 +158,11 @@ impl Plan {
             pypi_url,
             pypi_index,
             crates,
+            support,
             wheels,
             artifacts,
+            targets,
+            picks,
         })
     }
 
@@ -198,23 +191,13 @@ impl Plan {
             };
             let _ = writeln!(out, "  {:<5}  {:<9}  {}", a.kind.as_str(), built, a.file);
         }
-        let _ = writeln!(out, "wheel targets");
-        for w in &self.wheels {
-            let _ = writeln!(
-                out,
-                "  {:<27} {:<17} {:<15} python {}",
-                w.target.target.as_str(),
-                w.target.runner,
-                w.target.platform.to_string(),
-                w.target.python.join(", ")
-            );
-        }
+        wheels::render_text(&mut out, &self.wheels, self.support);
         out
     }
 
     /// `key=value` lines for `$GITHUB_OUTPUT`: the build matrix and the release facts.
     pub fn github_outputs(&self) -> Result<String> {
-        let matrix = serde_json::to_value(serde_json::json!({ "include": self.wheels }))?;
+        let matrix = serde_json::to_value(serde_json::json!({ "include": self.targets }))?;
         let mut out = String::new();
         let mut put = |k: &str, v: &str| {
             let _ = writeln!(out, "{k}={v}");
@@ -309,23 +292,16 @@ fn python_destination(dest: &Destination, prerelease: bool) -> Result<(String, S
     }
 }
 
-/// `cp310-abi3` from the extension's `pyo3` feature `abi3-py310`.
-fn abi_tag(extension: &Member) -> Result<String> {
+/// The stable ABIs the extension's pyo3 features select (`abi3-py310`, `abi3t-py315`).
+fn stable_abis(extension: &Member) -> Result<StableAbis> {
     if extension.pyo3_features.is_empty() {
         bail!(
             "{}: the extension crate does not depend on pyo3 (or enables none of its features): \
-             expected `pyo3 = {{ features = [\"abi3-py310\"] }}`",
+             expected `pyo3 = {{ features = [\"abi3-py310\", \"abi3t-py315\"] }}`",
             extension.name
         );
     }
-    let Some(min) = extension.pyo3_features.iter().find_map(|f| f.strip_prefix("abi3-py")) else {
-        bail!(
-            "{}: pyo3 is built without an `abi3-pyXY` feature: expected abi3 wheels (one per \
-             platform); add `features = [\"abi3-py310\"]` to its pyo3 dependency",
-            extension.name
-        );
-    };
-    Ok(format!("cp{min}-abi3"))
+    Ok(StableAbis::from_pyo3_features(&extension.pyo3_features))
 }
 
 /// The publishable crates ordered so that each comes after the workspace crates it needs.
@@ -368,14 +344,6 @@ fn publish_order(crates: &[Member]) -> Result<Vec<String>> {
         }
     }
     Ok(order)
-}
-
-/// Whether this host builds `wheel` itself: its Rust std must be installed, and a foreign OS
-/// is out of reach (Linux targets cross-build with zig; macOS and Windows need their own SDKs).
-fn host_can_build(host: &Host, wheel: &WheelTarget) -> bool {
-    let triple = wheel.target;
-    host.installed_targets.iter().any(|t| t == triple.as_str())
-        && os_of(&host.target) == triple.os()
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! state of the tree and the tag, credentials, the repository's visibility, and what the
 //! registries already have. Read-only.
 //!
-//! Every guard is computed in both modes; [`Release::enforce`] then refuses a live run with all
+//! Every guard is computed in both modes; [`Run::enforce`] then refuses a live run with all
 //! problems at once, before anything is built, and turns them into warnings in a dry run.
 
 use anyhow::{Result, bail};

@@ -76,13 +76,13 @@ pub fn outcome(plan: &Plan, manifest: &Manifest, mode: Mode, passed: bool) -> St
     let planned = plan.artifacts.len();
     let count =
         |status: PublishStatus| manifest.publish.iter().filter(|p| p.status == status).count();
-    // What this run did not have: the wheels other runners build (by target). A file this host
-    // builds is never left to anyone.
+    // What this run did not have: the wheels other runners build (by target and ABI). A file
+    // this host builds is never left to anyone.
     let left: Vec<String> = plan
-        .artifacts
+        .wheels
         .iter()
-        .filter(|a| a.builder == Builder::Ci && manifest.artifact(&a.file).is_none())
-        .map(|a| a.target.map_or_else(|| a.file.to_string(), |t| t.to_string()))
+        .filter(|w| w.builder == Builder::Ci && manifest.artifact(&w.file).is_none())
+        .map(|w| format!("{} {}", w.target.target, w.abi))
         .collect();
     let left = if left.is_empty() {
         String::new()
@@ -133,10 +133,7 @@ mod tests {
                     {"target": "aarch64-apple-darwin", "runner": "macos-15",
                      "platform": "macosx_11_0", "python": ["3.10"]}]}}),
         );
-        let host = Host {
-            target: "x86_64-unknown-linux-gnu".into(),
-            installed_targets: vec!["x86_64-unknown-linux-gnu".into()],
-        };
+        let host = Host::fixture("x86_64-unknown-linux-gnu", &["x86_64-unknown-linux-gnu"]);
         let plan = Plan::new(&ws, &host, &Destination::default()).unwrap();
         let commit = CommitId::try_from("abc".repeat(13) + "a").unwrap();
         let sha = |c: char| Sha256::try_from(c.to_string().repeat(64)).unwrap();

@@ -4,17 +4,17 @@
 
 mod payload;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
-use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
+use serde_json::Value;
 use xshell::{Shell, cmd};
 
 use super::build::{is_ours, staging_dir, target_dir};
 use super::manifest::{Artifact, SUMS_FILE_NAME};
-use super::plan::{Kind, PlannedWheel};
+use super::plan::{Kind, PlannedWheel, wheels};
 use super::{Record, Run};
 use crate::digest;
 use crate::exec::CmdExt;
@@ -22,22 +22,26 @@ use crate::files::FileName;
 use crate::progress::Progress;
 use crate::py::{self, Script};
 use crate::python_env::{PythonEnv, venv_python};
+use crate::wheel_tags::{Cpython, Family, WheelFile};
 
 /// The release's verify stage: the host's artifacts, checked and tested. The sdist's build from
 /// source started when the sdist was packaged (see [`SourceBuild`]); it is waited for here.
 pub fn run(run: &Run, record: &mut Record, from_source: SourceBuild) -> Result<()> {
     let expected: Vec<&FileName> = run.plan.host_artifacts().map(|a| &a.file).collect();
-    let host_python = run.env.python().to_string_lossy().into_owned();
     let mut steps = Progress::default();
     let checks = steps
         .stage("expected set", || expected_set(run, &expected))
         .and_then(|()| steps.stage("versions inside", || versions_inside(run, record)))
         .and_then(|()| steps.stage("metadata checks", || metadata_checks(run, record)))
+        .and_then(|()| steps.stage("wheel coverage", || coverage(run)))
         .and_then(|()| {
             steps.stage("wheel tests", || {
                 let runnable = run.plan.wheels.iter().filter(|w| w.runs_here);
                 for wheel in runnable {
-                    test_wheel(run, &wheel.file, std::slice::from_ref(&host_python))?;
+                    // The interpreter that built it installs it too.
+                    let python = wheels::build_python(&run.host, run.plan.support, wheel.abi)
+                        .map(|p| p.path.to_string_lossy().into_owned());
+                    test_wheel(run, &WheelTest::new(wheel, python.into_iter().collect()))?;
                 }
                 Ok(())
             })
@@ -99,20 +103,57 @@ pub fn run_complete(run: &Run, record: &mut Record) -> Result<()> {
         record.add_artifact(&run.out, artifact)?;
     }
     steps.stage("versions inside", || versions_inside(run, record))?;
-    steps.stage("metadata checks", || metadata_checks(run, record))
+    steps.stage("metadata checks", || metadata_checks(run, record))?;
+    steps.stage("wheel coverage", || coverage(run))
 }
 
-/// `cargo xtask build --target`: the one wheel, checked and tested on each given Python.
-pub fn check_wheel(
+/// A wheel and the interpreters (paths, or versions uv finds) its tests run on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WheelTest {
+    pub file: FileName,
+    pub pythons: Vec<String>,
+    /// Whether the oldest numpy runs too: for the wheel the oldest supported Python installs.
+    pub floor: bool,
+}
+
+impl WheelTest {
+    pub fn new(wheel: &PlannedWheel, pythons: Vec<String>) -> WheelTest {
+        WheelTest { file: wheel.file.clone(), pythons, floor: wheel.serves_oldest }
+    }
+}
+
+/// The interpreters `wheel` is tested on: the planned ones, or those of `given` (`--python`:
+/// versions, or paths asked what they are) that install it rather than another of its
+/// target's wheels.
+pub fn test_pythons(
     run: &Run,
-    record: &mut Record,
     wheel: &PlannedWheel,
-    pythons: &[String],
-) -> Result<()> {
+    of_target: &[PlannedWheel],
+    given: &[String],
+) -> Result<Vec<String>> {
+    if given.is_empty() {
+        return Ok(wheel.tested_on.iter().map(|p| p.uv_request()).collect());
+    }
+    let mut pythons = Vec::new();
+    for python in given {
+        let build = match Cpython::parse(python) {
+            Ok(build) => build,
+            Err(_) => crate::pythons::probe(run.sh, Path::new(python))?,
+        };
+        if wheels::installs(build, wheel, of_target) {
+            pythons.push(python.clone());
+        }
+    }
+    Ok(pythons)
+}
+
+/// `cargo xtask build --target`: the target's wheels, checked, then each tested on its
+/// interpreters.
+pub fn check_wheels(run: &Run, record: &mut Record, tests: &[WheelTest]) -> Result<()> {
     let mut steps = Progress::default();
     steps.stage("versions inside", || versions_inside(run, record))?;
     steps.stage("metadata checks", || metadata_checks(run, record))?;
-    steps.stage("wheel tests", || test_wheel(run, &wheel.file, pythons))
+    steps.stage("wheel tests", || tests.iter().try_for_each(|t| test_wheel(run, t)))
 }
 
 /// `cargo xtask build --source`: the crate and the sdist, checked, and the sdist built from
@@ -198,6 +239,7 @@ fn inside(run: &Run, record: &Record) -> Result<Vec<String>> {
     }
     let wheels: Vec<(&str, &payload::Files)> = wheels.iter().map(|(f, w)| (*f, w)).collect();
     problems.extend(payload::differences(&wheels));
+    problems.extend(payload::missing(&run.ws.python()?.extension_module, &wheels));
     Ok(problems)
 }
 
@@ -246,37 +288,12 @@ fn artifact_problems(run: &Run, a: &Artifact, info: &Inside) -> Result<Vec<Strin
             a.file, info.requires_python, python.requires_python
         ));
     }
-    if a.kind == Kind::Wheel {
-        problems.extend(tag_problem(&a.file, &info.tags));
+    if let Some(wheel) = run.plan.wheels.iter().find(|w| w.file == a.file) {
+        problems.extend(wheels::tag_problems(wheel, &info.tags));
     }
     let files: Vec<&str> = info.files.iter().map(String::as_str).collect();
     problems.extend(missing_licenses(a.file.as_str(), a.kind, license, &files));
     Ok(problems)
-}
-
-/// A wheel's WHEEL file must declare exactly the tags its file name promises (the name's
-/// `py-abi-platform` part, each dotted set expanded).
-fn tag_problem(file: &FileName, declared: &[String]) -> Option<String> {
-    let stem = file.as_str().strip_suffix(".whl")?;
-    let parts: Vec<&str> = stem.rsplitn(4, '-').collect();
-    let [platform, abi, py, ..] = parts[..] else {
-        return Some(format!("{file}: not a wheel file name (name-version-py-abi-platform)"));
-    };
-    let mut named = BTreeSet::new();
-    for p in py.split('.') {
-        for a in abi.split('.') {
-            for plat in platform.split('.') {
-                named.insert(format!("{p}-{a}-{plat}"));
-            }
-        }
-    }
-    let declared: BTreeSet<String> = declared.iter().cloned().collect();
-    (named != declared).then(|| {
-        format!(
-            "{file}: its WHEEL file declares the tags {declared:?}, but its name promises \
-             {named:?}: installers would pick it for interpreters it was not built for"
-        )
-    })
 }
 
 /// Before any upload: every recorded file's bytes are the recorded ones and those
@@ -379,10 +396,7 @@ fn metadata_checks(run: &Run, record: &Record) -> Result<()> {
     let cwc = r.env.bin("check-wheel-contents");
     let wheel_args = &wheels;
     cmd!(r.sh, "{cwc} {wheel_args...}").run_to_stderr().context("check-wheel-contents")?;
-    let abi3audit = r.env.bin("abi3audit");
-    cmd!(r.sh, "{abi3audit} --strict --report {wheels...}")
-        .run_to_stderr()
-        .context("abi3audit --strict")?;
+    abi3_audit(run, record)?;
     let recorded = |w: &&PlannedWheel| artifacts.iter().any(|a| a.file == w.file);
     for wheel in r.plan.wheels.iter().filter(recorded) {
         let Some(policy) = wheel.target.platform.compatibility() else {
@@ -403,12 +417,60 @@ fn metadata_checks(run: &Run, record: &Record) -> Result<()> {
     Ok(())
 }
 
-/// Installs a wheel into a fresh environment for each Python and runs the test suite there.
-/// A Python is an interpreter path or a version that uv finds installed (`3.10`). The first
-/// (oldest) Python gets the oldest numpy it has wheels for — the floor the package declares —
-/// and the others the newest the lock has; a lone Python gets both, one after the other.
-fn test_wheel(r: &Run, file: &FileName, pythons: &[String]) -> Result<()> {
-    for (i, (interpreter, numpy)) in test_runs(pythons).into_iter().enumerate() {
+/// abi3audit over the stable-ABI wheels: `--strict` for abi3 ones; for `abi3.abi3t` ones, its
+/// report, read knowing what it cannot know yet (see [`wheels::abi3t_audit_problems`]). A
+/// version-specific wheel has no stable ABI to audit.
+fn abi3_audit(r: &Run, record: &Record) -> Result<()> {
+    let recorded = |w: &&PlannedWheel| record.manifest().artifact(&w.file).is_some();
+    let of = |family: Family| -> Vec<PathBuf> {
+        let planned = r.plan.wheels.iter().filter(recorded).filter(|w| w.abi.family == family);
+        planned.map(|w| r.out.file(&w.file)).collect()
+    };
+    let (abi3, abi3t) = (of(Family::Abi3), of(Family::Abi3t));
+    let abi3audit = r.env.bin("abi3audit");
+    if !abi3.is_empty() {
+        cmd!(r.sh, "{abi3audit} --strict --report {abi3...}")
+            .run_to_stderr()
+            .context("abi3audit --strict")?;
+    }
+    if abi3t.is_empty() {
+        return Ok(());
+    }
+    // Its verdict is read from the report, not its exit status (1 for the entry point).
+    let out = cmd!(r.sh, "{abi3audit} --report {abi3t...}").ignore_status().output()?;
+    let report: Value = serde_json::from_slice(&out.stdout).with_context(|| {
+        format!("abi3audit printed no report: {}", String::from_utf8_lossy(&out.stderr))
+    })?;
+    let module = &r.ws.python()?.extension_module;
+    let problems = wheels::abi3t_audit_problems(&report, module);
+    if !problems.is_empty() {
+        bail!(
+            "abi3audit finds the abi3.abi3t wheels outside the stable ABI:\n  {}",
+            problems.join("\n  ")
+        );
+    }
+    Ok(())
+}
+
+/// Every supported CPython is installed by some wheel of every target (as planned: the files
+/// carry the planned names, whose tags [`inside`] checks against their WHEEL files).
+fn coverage(run: &Run) -> Result<()> {
+    let parsed = |w: &PlannedWheel| WheelFile::parse(w.file.as_str()).map(|f| f.tags);
+    let problems = wheels::coverage_problems(&run.plan.wheels, run.plan.support, parsed);
+    if !problems.is_empty() {
+        bail!("the planned wheels leave interpreters uncovered:\n  {}", problems.join("\n  "));
+    }
+    Ok(())
+}
+
+/// Installs a wheel into a fresh environment for each of its Pythons and runs the test suite
+/// there. A Python is an interpreter path or a version that uv finds installed (`3.10+gil`).
+/// For the wheel the oldest supported Python installs, the first (oldest) Python gets the oldest
+/// numpy it has wheels for — the floor the package declares — and the others the newest the
+/// lock has; a lone Python gets both, one after the other. Other wheels get the newest.
+fn test_wheel(r: &Run, test: &WheelTest) -> Result<()> {
+    let file = &test.file;
+    for (i, (interpreter, numpy)) in test_runs(&test.pythons, test.floor).into_iter().enumerate() {
         let requirements = test_requirements(r, numpy)?;
         let venv = fresh_venv(r, &format!("wheel-{i}"), interpreter)?;
         let uv = r.env.bin("uv");
@@ -456,9 +518,12 @@ impl Numpy {
     }
 }
 
-/// Which Python gets which numpy: the oldest Python the oldest numpy, the others the newest.
-fn test_runs(pythons: &[String]) -> Vec<(&String, Numpy)> {
+/// Which Python gets which numpy: with the `floor`, the oldest Python the oldest numpy and the
+/// others the newest; without, every one the newest (the oldest numpys' pins predate the newer
+/// Pythons' wheels).
+fn test_runs(pythons: &[String], floor: bool) -> Vec<(&String, Numpy)> {
     match pythons {
+        _ if !floor => pythons.iter().map(|p| (p, Numpy::Newest)).collect(),
         [] => Vec::new(),
         [only] => vec![(only, Numpy::Oldest), (only, Numpy::Newest)],
         [oldest, rest @ ..] => std::iter::once((oldest, Numpy::Oldest))
@@ -605,15 +670,19 @@ mod tests {
     #[test]
     fn the_oldest_python_gets_the_oldest_numpy() {
         let pythons = |v: &[&str]| v.iter().map(|p| p.to_string()).collect::<Vec<_>>();
-        let runs = |v: &[String]| {
-            test_runs(v).into_iter().map(|(p, n)| format!("{p} {}", n.as_str())).collect::<Vec<_>>()
+        let runs = |v: &[String], floor| {
+            let runs = test_runs(v, floor).into_iter();
+            runs.map(|(p, n)| format!("{p} {}", n.as_str())).collect::<Vec<_>>()
         };
-        assert_eq!(runs(&pythons(&["3.10", "3.14"])), ["3.10 oldest", "3.14 newest"]);
+        assert_eq!(runs(&pythons(&["3.10", "3.14"]), true), ["3.10 oldest", "3.14 newest"]);
         assert_eq!(
-            runs(&pythons(&["/usr/bin/python3"])),
+            runs(&pythons(&["/usr/bin/python3"]), true),
             ["/usr/bin/python3 oldest", "/usr/bin/python3 newest"]
         );
-        assert!(runs(&[]).is_empty());
+        assert!(runs(&[], true).is_empty());
+        // The other wheels' Pythons are newer than the oldest numpy's wheels.
+        assert_eq!(runs(&pythons(&["3.15", "3.15t"]), false), ["3.15 newest", "3.15t newest"]);
+        assert_eq!(runs(&pythons(&["3.14t"]), false), ["3.14t newest"]);
     }
 
     #[test]

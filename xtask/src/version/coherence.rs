@@ -455,6 +455,7 @@ version = "0.0.0"
                 tag_prefix: "v".into(),
                 changelog: "CHANGELOG.md".into(),
                 signed_tags: false,
+                families: Vec::new(),
                 wheels: Vec::new(),
             },
             manifest: ROOT.into(),

@@ -1,5 +1,6 @@
 //! `[workspace.metadata.release]`: what the release needs that no manifest says — the tag
-//! prefix, the changelog, whether tags must be signed, and the wheel targets.
+//! prefix, the changelog, whether tags must be signed, the ABI families of the wheels and the
+//! wheel targets.
 //!
 //! This is the only reader of that table. It is strict in one way for every key: a missing or
 //! mistyped key is a problem, reported together with every other problem, never a default
@@ -8,6 +9,8 @@
 use anyhow::{Result, bail};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+use crate::wheel_tags::{Cpython, Family};
 
 /// The parsed and validated release configuration.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,21 +21,24 @@ pub struct ReleaseConfig {
     pub changelog: String,
     /// Whether a live release needs an annotated tag signed by an allowed signer.
     pub signed_tags: bool,
+    /// The ABI families every target's wheels are built in (`abi3`, `cp314t`, `abi3.abi3t`).
+    pub families: Vec<Family>,
     pub wheels: Vec<WheelTarget>,
 }
 
 /// The keys the table may have.
-const KEYS: &[&str] = &["tag-prefix", "changelog", "signed-tags", "wheels"];
+const KEYS: &[&str] = &["tag-prefix", "changelog", "signed-tags", "families", "wheels"];
 const WHEEL_KEYS: &[&str] = &["target", "runner", "platform", "python"];
 
-/// One wheel to build: a Rust target, the GitHub runner that builds it natively, the platform
-/// policy it is built for and the Python versions its tests run on.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One wheel target: a Rust target, the GitHub runner that builds its wheels natively, the
+/// platform policy they are built for and the CPython builds their tests run on (each tests the
+/// wheel an installer picks for it).
+#[derive(Debug, Clone, PartialEq)]
 pub struct WheelTarget {
     pub target: Triple,
     pub runner: String,
     pub platform: Platform,
-    pub python: Vec<String>,
+    pub python: Vec<Cpython>,
 }
 
 /// The platform policy of a wheel, as configured (`manylinux_2_17`, `musllinux_1_2`,
@@ -113,7 +119,7 @@ impl From<Triple> for String {
 
 impl std::fmt::Display for Triple {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 
@@ -144,6 +150,7 @@ impl ReleaseConfig {
                 false
             }
         };
+        let families = families(release.get("families"), &mut problems);
         let mut wheels = Vec::new();
         match release.get("wheels").and_then(Value::as_array) {
             Some(entries) if !entries.is_empty() => {
@@ -170,7 +177,7 @@ impl ReleaseConfig {
                 problems.join("\n  ")
             );
         }
-        Ok(ReleaseConfig { tag_prefix, changelog, signed_tags, wheels })
+        Ok(ReleaseConfig { tag_prefix, changelog, signed_tags, families, wheels })
     }
 }
 
@@ -213,23 +220,21 @@ impl WheelTarget {
                 return None;
             }
         };
-        let python: Vec<String> = entry
-            .get("python")
-            .and_then(Value::as_array)
-            .map(|v| v.iter().filter_map(Value::as_str).map(str::to_owned).collect())
-            .unwrap_or_default();
-        let well_formed = |v: &String| {
-            v.split_once('.').is_some_and(|(major, minor)| {
-                major == "3" && !minor.is_empty() && minor.bytes().all(|b| b.is_ascii_digit())
-            })
+        let python = match list(entry.get("python"), Cpython::parse) {
+            Some(Ok(python)) if !python.is_empty() => python,
+            Some(Err(problem)) => {
+                problems.push(format!("{at}: python: {problem}"));
+                return None;
+            }
+            _ => {
+                problems.push(format!(
+                    "{at}: python must list the CPython builds to test on, like [\"3.10\", \
+                     \"3.14\", \"3.14t\"]; found {}",
+                    entry.get("python").map_or_else(|| "nothing".to_owned(), Value::to_string)
+                ));
+                return None;
+            }
         };
-        if python.is_empty() || !python.iter().all(well_formed) {
-            problems.push(format!(
-                "{at}: python must list the versions to test, like [\"3.10\", \"3.14\"]; found {:?}",
-                entry.get("python")
-            ));
-            return None;
-        }
         Some(WheelTarget { target, runner, platform, python })
     }
 
@@ -323,6 +328,47 @@ impl std::fmt::Display for Platform {
     }
 }
 
+/// `families`: required, one or more, each named once.
+fn families(value: Option<&Value>, problems: &mut Vec<String>) -> Vec<Family> {
+    match list(value, Family::parse) {
+        Some(Ok(families)) if !families.is_empty() => families,
+        Some(Err(problem)) => {
+            problems.push(format!("families: {problem}"));
+            Vec::new()
+        }
+        _ => {
+            problems.push(
+                "no `families`: expected the ABI families every target's wheels are built in; \
+                 add `families = [\"abi3\", \"cp314t\", \"abi3.abi3t\"]`"
+                    .to_owned(),
+            );
+            Vec::new()
+        }
+    }
+}
+
+/// An array of strings, each parsed, none twice. `None` when `value` is not an array; otherwise
+/// the values, or every problem of its items (not strings, not parsed, repeated), joined.
+fn list<T: PartialEq + std::fmt::Display>(
+    value: Option<&Value>,
+    parse: impl Fn(&str) -> Result<T, String>,
+) -> Option<Result<Vec<T>, String>> {
+    let items = value?.as_array()?;
+    let mut parsed = Vec::new();
+    let mut problems = Vec::new();
+    for item in items {
+        match item.as_str().map(&parse) {
+            Some(Ok(value)) if parsed.contains(&value) => {
+                problems.push(format!("`{value}` is listed twice"));
+            }
+            Some(Ok(value)) => parsed.push(value),
+            Some(Err(problem)) => problems.push(problem),
+            None => problems.push(format!("expected strings, found {item}")),
+        }
+    }
+    Some(if problems.is_empty() { Ok(parsed) } else { Err(problems.join("; ")) })
+}
+
 /// A required string key; `may_be_empty` for the tag prefix, whose empty value is a choice
 /// (tags named `1.2.0`).
 fn string(
@@ -355,7 +401,8 @@ mod tests {
     }
 
     fn release(wheels: Value) -> Value {
-        json!({"release": {"tag-prefix": "v", "changelog": "CHANGELOG.md", "wheels": wheels}})
+        json!({"release": {"tag-prefix": "v", "changelog": "CHANGELOG.md", "families": ["abi3"],
+                           "wheels": wheels}})
     }
 
     #[track_caller]
@@ -383,6 +430,25 @@ mod tests {
     }
 
     #[test]
+    fn families_and_pythons_are_typed() {
+        let mut metadata = release(json!([
+            {"target": "x86_64-unknown-linux-gnu", "runner": "r", "platform": "manylinux_2_17",
+             "python": ["3.10", "3.14", "3.14t", "3.15", "3.15t"]},
+        ]));
+        metadata["release"]["families"] = json!(["abi3", "cp314t", "abi3.abi3t"]);
+        let config = ReleaseConfig::from_workspace_metadata(&metadata).unwrap();
+        let families: Vec<String> = config.families.iter().map(ToString::to_string).collect();
+        assert_eq!(families, ["abi3", "cp314t", "abi3.abi3t"]);
+        let python: Vec<String> = config.wheels[0].python.iter().map(ToString::to_string).collect();
+        assert_eq!(python, ["3.10", "3.14", "3.14t", "3.15", "3.15t"]);
+        for families in [json!([]), json!("abi3"), json!(null)] {
+            metadata["release"]["families"] = families;
+            let err = ReleaseConfig::from_workspace_metadata(&metadata).unwrap_err().to_string();
+            assert!(err.contains("no `families`"), "{err}");
+        }
+    }
+
+    #[test]
     fn every_key_but_signed_tags_is_required() {
         let wheels = json!([wheel("x86_64-apple-darwin", "macosx_10_12")]);
         let config = ReleaseConfig::from_workspace_metadata(&release(wheels.clone())).unwrap();
@@ -393,11 +459,13 @@ mod tests {
             .to_string();
         assert!(err.contains("no `tag-prefix`") && err.contains("add `tag-prefix = \"v\"`"));
         assert!(err.contains("no `changelog`") && err.contains("add `changelog = "), "{err}");
+        assert!(err.contains("no `families`") && err.contains("add `families = ["), "{err}");
         // An empty prefix is a choice (tags named `1.2.0`), an empty changelog path is not.
-        let empty = json!({"release": {"tag-prefix": "", "changelog": "", "wheels": wheels}});
+        let empty = json!({"release": {"tag-prefix": "", "changelog": "", "families": ["abi3"],
+                                       "wheels": wheels}});
         let err = ReleaseConfig::from_workspace_metadata(&empty).unwrap_err().to_string();
         assert!(err.contains("changelog: expected a non-empty string") && !err.contains("tag-"));
-        let signed = json!({"release": {"tag-prefix": "", "changelog": "C.md",
+        let signed = json!({"release": {"tag-prefix": "", "changelog": "C.md", "families": ["abi3"],
                                         "signed-tags": true, "wheels": wheels}});
         let config = ReleaseConfig::from_workspace_metadata(&signed).unwrap();
         assert!(config.signed_tags && config.tag_prefix.is_empty());
@@ -411,18 +479,28 @@ mod tests {
             wheel("x86_64-pc-windows-msvc", "win"),
             {"target": "x86_64-unknown-linux-musl", "runner": "r", "platform": "musllinux_1_2", "python": ["3"]},
             {"target": "aarch64-apple-darwin", "runner": "r", "platform": "macosx_11_0", "python": ["3.10"], "pyhton": []},
+            {"target": "aarch64-unknown-linux-gnu", "runner": "r", "platform": "manylinux_2_17", "python": ["3.14t", "3.12t", "3.14t", 3]},
+            {"target": "aarch64-unknown-linux-musl", "runner": "r", "platform": "musllinux_1_2", "python": []},
         ]));
         metadata["release"]["tag_prefix"] = json!("v");
         metadata["release"]["signed-tags"] = json!("yes");
+        metadata["release"]["families"] = json!(["abi3", "abi3t", "cp315", "abi3"]);
         let err = ReleaseConfig::from_workspace_metadata(&metadata).unwrap_err().to_string();
         for needle in [
-            "unknown key `tag_prefix`: expected one of tag-prefix, changelog, signed-tags, wheels",
+            "unknown key `tag_prefix`: expected one of tag-prefix, changelog, signed-tags, \
+             families, wheels",
             "signed-tags: expected true or false, found \"yes\"",
+            "families: unknown family `abi3t`: the free-threaded stable ABI is built as \
+             `abi3.abi3t` (GIL builds load it too); `abi3` is listed twice",
             "wheels[0]: unknown target `x86_64-unknown-linux-gnux`",
             "wheels[1]: platform `manylinux_2_17` cannot be built for x86_64-apple-darwin",
             "wheels[2]: unknown platform `win`",
-            "wheels[3]: python must list",
+            "wheels[3]: python: `3` is not a CPython version: expected `3.X` or `3.Xt`",
             "wheels[4]: unknown key `pyhton`",
+            "wheels[5]: python: `3.12t` does not exist: free-threaded builds start with 3.13t; \
+             `3.14t` is listed twice; expected strings, found 3",
+            "wheels[6]: python must list the CPython builds to test on, like [\"3.10\", \
+             \"3.14\", \"3.14t\"]; found []",
         ] {
             assert!(err.contains(needle), "{needle:?} missing from:\n{err}");
         }

@@ -44,6 +44,23 @@ pub fn differences(wheels: &[(&str, &Files)]) -> Vec<String> {
         .collect()
 }
 
+/// The files every wheel must ship beside the extension: its stub (`pkg/_ext.pyi`) and the
+/// package's `py.typed`, one line per wheel and file missing.
+pub fn missing(extension_module: &str, wheels: &[(&str, &Files)]) -> Vec<String> {
+    let package = extension_module.split('.').next().unwrap_or(extension_module);
+    let stub = format!("{}.pyi", extension_module.replace('.', "/"));
+    let required = [stub, format!("{package}/py.typed")];
+    let mut problems = Vec::new();
+    for (wheel, files) in wheels {
+        for path in required.iter().filter(|p| !files.contains_key(*p)) {
+            problems.push(format!(
+                "{wheel}: {path} is missing: every wheel ships the extension's stub and py.typed"
+            ));
+        }
+    }
+    problems
+}
+
 /// Whether a file of a wheel is part of the shared payload: not its `.dist-info` (tags and
 /// RECORD differ by design), not a compiled module (built per target).
 fn is_shared(path: &str) -> bool {
@@ -110,6 +127,24 @@ mod tests {
         let [line] = &found[..] else { panic!("{found:?}") };
         assert!(line.starts_with("geodist/extra.py: "), "{line}");
         assert!(line.contains("sha256 abcd in with.whl; missing from without.whl"), "{line}");
+    }
+
+    #[test]
+    fn every_wheel_ships_the_stub_and_py_typed() {
+        let whole = wheel("geodist/_geodist.abi3.so", "1111", &[]);
+        let mut bare = whole.clone();
+        bare.remove("geodist/py.typed");
+        bare.remove("geodist/_geodist.pyi");
+        assert_eq!(missing("geodist._geodist", &[("whole.whl", &whole)]), Vec::<String>::new());
+        assert_eq!(
+            missing("geodist._geodist", &[("whole.whl", &whole), ("bare.whl", &bare)]),
+            [
+                "bare.whl: geodist/_geodist.pyi is missing: every wheel ships the extension's \
+                 stub and py.typed",
+                "bare.whl: geodist/py.typed is missing: every wheel ships the extension's stub \
+                 and py.typed",
+            ]
+        );
     }
 
     #[test]
