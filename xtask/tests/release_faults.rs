@@ -288,7 +288,10 @@ fn a_swapped_wheel_is_refused_at_the_door() {
         .map(|l| if l.ends_with(&wheel) { format!("{sha}  {wheel}\n") } else { format!("{l}\n") })
         .collect();
     std::fs::write(case.dist().join("SHA256SUMS"), sums).unwrap();
-    refused(&case.publish(&[]), &["are not the verified ones", "its WHEEL file declares the tags"]);
+    refused(
+        &case.publish(&[]),
+        &["are not the verified ones", "its WHEEL file has the wrong tags"],
+    );
     case.nothing_published();
 }
 
