@@ -11,7 +11,7 @@ help: ## Show the targets
 test: ## Run the Rust and Python test suites (bootstraps .venv on first use)
 	$(CARGO) xtask test
 
-lint: ## Run rustfmt, clippy, ruff and the workflow linters (zizmor, check-jsonschema)
+lint: ## Run rustfmt, clippy, ruff check, ruff format, stubtest, zizmor, check-jsonschema
 	$(CARGO) xtask lint
 
 release-dry: ## Rehearse the whole release: build, verify, rehearse uploads (no credentials)

@@ -6,9 +6,10 @@
 Every contender runs in this one process on the same arrays. The contenders of a group run in
 rounds, one run each per round after one warm-up run, so that other work on the machine slows
 them alike; each time is the median over ``--repeat`` rounds, and each ratio the median of the
-per-round ratios. Each table gives the time per call and per element, and each contender's time
+per-round ratios. Each table gives the time per call and per element, each contender's time
 relative to the first row of its group, geodist with its default threads (above 1: geodist is
-faster). Rows marked "1 thread" run with ``GEODIST_NUM_THREADS=1``.
+faster), and the calling thread's CPU time per element. Rows marked "1 thread" run with
+``GEODIST_NUM_THREADS=1``. The first line names the CPU.
 
 The speed targets at the end compare single-threaded runs (geodist with one thread against
 pyproj, which runs on the calling thread) by the CPU time of the calling thread, which a busy
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import platform
 import statistics
 import sys
 import time
@@ -57,6 +59,7 @@ TARGETS = [
     Target("geodist.haversine", "numpy haversine formula", 3.0),
     Target("geodist.geodesic", "pyproj Geod.inv", 1.5),
     Target("geodist.geodesic, 1 thread", "pyproj Geod.inv", 1.5, "cpu"),
+    Target("geodist.inverse, 1 thread", "pyproj Geod.inv", 1.5, "cpu"),
     Target("geodist.direct, 1 thread", "pyproj Geod.fwd", 1.5, "cpu"),
     Target("geodist.line_length", "pyproj Geod.line_length", 1.5, "cpu"),
     Target("geodist.polygon_area_perimeter", "pyproj Geod.polygon_area_perimeter", 1.5, "cpu"),
@@ -78,7 +81,8 @@ def main() -> int:
     args = parser.parse_args()
     repeat = max(args.repeat, 5)
 
-    print(f"median of {repeat} rounds; {os.cpu_count()} CPUs, numpy {np.__version__}, ", end="")
+    print(f"{cpu_name()}, {os.cpu_count()} CPUs; median of {repeat} rounds; ", end="")
+    print(f"numpy {np.__version__}, ", end="")
     print(f"pyproj {pyproj.__version__}, scipy {scipy.__version__}, geodist {geodist.__version__}")
     runs: dict[str, Runs] = {}
     runs |= run_group_table(pair_groups(args.pairs), args.pairs, "pair", repeat)
@@ -93,6 +97,24 @@ def main() -> int:
         targets += hausdorff_targets(points)
     scalar_table()
     return report(targets, runs, args.check)
+
+
+def cpu_name() -> str:
+    """The CPU's model name (and on x86, its family and model), so that every result names the
+    machine it was measured on."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+            fields = dict(
+                (key.strip(), value.strip())
+                for key, _, value in (line.partition(":") for line in cpuinfo)
+                if value
+            )
+    except OSError:
+        return platform.processor() or platform.machine()
+    name = fields.get("model name", platform.machine())
+    if "cpu family" in fields and "model" in fields:
+        name += f" (family {fields['cpu family']}, model {fields['model']})"
+    return name
 
 
 # The contenders.
@@ -300,7 +322,8 @@ def run_group_table(
     groups: dict[str, list[tuple[str, Callable[[], object]]]], n: int, unit: str, repeat: int
 ) -> dict[str, Runs]:
     runs: dict[str, Runs] = {}
-    print(f"\n{'':<40} {'ms':>9} {f'ns/{unit}':>11} {'vs geodist':>11}")
+    header = f"{'ms':>9} {f'ns/{unit}':>11} {'vs geodist':>11} {'thread CPU ns/' + unit:>18}"
+    print(f"\n{'':<40} {header}")
     for group, contenders in groups.items():
         print(f"{group}:")
         measured = measure_rounds(contenders, repeat)
@@ -309,7 +332,12 @@ def run_group_table(
             seconds = statistics.median(measured[name].wall)
             per_item = seconds / n * 1e9
             ratio = median_ratio(measured[name].wall, baseline.wall)
-            print(f"  {name:<38} {seconds * 1e3:>9.2f} {per_item:>11.1f} {ratio:>10.2f}x")
+            # The calling thread's CPU time: what the single-threaded targets compare, and what
+            # a busy machine disturbs least (for threaded runs, only the calling thread's part).
+            cpu = statistics.median(measured[name].cpu) / n * 1e9
+            print(
+                f"  {name:<38} {seconds * 1e3:>9.2f} {per_item:>11.1f} {ratio:>10.2f}x {cpu:>18.1f}"
+            )
         runs |= measured
     return runs
 

@@ -19,8 +19,10 @@ Angles are in degrees, distances in meters, and latitude comes first:
 The distance functions take scalars (and return a float) or array-likes, which broadcast against
 each other like numpy operands (and give float64 arrays). Contiguous float64 arrays are read in
 place, and long batches release the GIL and run on several threads (at most the number of CPUs, or
-the ``GEODIST_NUM_THREADS`` environment variable). Invalid input raises :class:`GeodistError`, a
-``ValueError``.
+the ``GEODIST_NUM_THREADS`` environment variable); Ctrl-C stops them with ``KeyboardInterrupt``.
+Invalid input raises :class:`GeodistError`, a ``ValueError``; numbers that are not ints or floats
+(``Decimal``, ``Fraction``, bools, strings) and masked arrays raise ``TypeError``, and what does
+not fit in memory ``MemoryError``.
 """
 
 from geodist._geodist import (

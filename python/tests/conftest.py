@@ -1,8 +1,9 @@
-"""Shared fixtures: seeded random coordinates, a report of the largest errors observed, and a
-child interpreter with little memory."""
+"""Shared fixtures: seeded random coordinates, a report of the largest errors observed, and child
+interpreters (for calls that could take this one down: aborts, signals, memory limits)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -60,6 +61,24 @@ def limit_memory(margin):
 """
 
 
+def _run_child(code: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=environment,
+    )
+
+
+@pytest.fixture
+def run_python() -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Runs Python code in a child interpreter (with ``env`` added to this one's environment),
+    so that an abort or a stray signal cannot take the test session down with it."""
+    return _run_child
+
+
 @pytest.fixture
 def run_with_little_memory() -> Callable[[str], subprocess.CompletedProcess[str]]:
     """Runs Python code in a child interpreter, where ``limit_memory(margin)`` caps the address
@@ -69,10 +88,7 @@ def run_with_little_memory() -> Callable[[str], subprocess.CompletedProcess[str]
         pytest.skip("RLIMIT_AS is enforced on Linux only")
 
     def run(code: str) -> subprocess.CompletedProcess[str]:
-        script = _LIMITED_PREAMBLE + textwrap.dedent(code)
-        return subprocess.run(
-            [sys.executable, "-c", script], capture_output=True, text=True, check=False
-        )
+        return _run_child(_LIMITED_PREAMBLE + textwrap.dedent(code))
 
     return run
 

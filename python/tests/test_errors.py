@@ -230,3 +230,99 @@ def test_a_result_beyond_a_memory_limit_is_a_memory_error(function: str, run_wit
     )
     assert child.returncode == 0, child.stderr
     assert child.stdout.startswith("MemoryError"), child.stdout
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_a_result_larger_than_the_address_space_is_a_memory_error(function: str) -> None:
+    # 2**64 results: more bytes than a 64-bit address space has, which numpy refuses with a
+    # ValueError ("array is too big"); it is memory that does not fit all the same.
+    rows = np.broadcast_to(10.0, (2**32, 1))
+    columns = np.broadcast_to(20.0, (1, 2**32))
+    with pytest.raises(MemoryError, match=r"cannot allocate an array of shape \(4294967296, "):
+        FUNCTIONS[function](rows, columns, 0.0, 0.0)
+
+
+# The line and polygon functions copy a strided vertex array into one contiguous run; a copy that
+# does not fit used to abort the interpreter (SIGABRT), so these run in a child interpreter.
+
+VERTEX_FUNCTIONS = ["line_length", "line_lengths", "polygon_area_perimeter"]
+
+
+@pytest.mark.parametrize("function", VERTEX_FUNCTIONS)
+def test_a_copy_too_large_to_allocate_is_a_memory_error(function: str, run_python) -> None:
+    # The reported case: a zero-strided view of 2**40 vertices (8 TiB to copy, no memory behind).
+    child = run_python(
+        f"""
+        import geodist, numpy as np
+        z = np.broadcast_to(0.0, (2**40,))
+        try:
+            geodist.{function}(z, z)
+        except MemoryError as error:
+            print("MemoryError", error)
+        """
+    )
+    assert child.returncode == 0, (child.returncode, child.stderr)
+    assert child.stdout == (
+        "MemoryError cannot allocate 8796093022208 bytes for a contiguous copy of lats "
+        "(1099511627776 float64 values)\n"
+    )
+
+
+@pytest.mark.parametrize("function", VERTEX_FUNCTIONS)
+def test_columns_beyond_a_memory_limit_are_a_memory_error(function: str, run_with_little_memory):
+    # The reported case: the columns of a 1.92 GB array with 256 MiB to spare. numpy's zeros are
+    # not touched, so the array costs address space but no memory.
+    child = run_with_little_memory(
+        f"""
+        points = np.zeros((120_000_000, 2))
+        limit_memory(256 * 2**20)
+        try:
+            geodist.{function}(points[:, 0], points[:, 1])
+        except MemoryError as error:
+            print("MemoryError", error)
+        """
+    )
+    assert child.returncode == 0, (child.returncode, child.stderr)
+    assert child.stdout == (
+        "MemoryError cannot allocate 960000000 bytes for a contiguous copy of lats "
+        "(120000000 float64 values)\n"
+    )
+
+
+@pytest.mark.parametrize("function", ["line_lengths", "intermediate"])
+def test_an_output_beyond_a_memory_limit_is_a_memory_error(function: str, run_with_little_memory):
+    # The outputs are numpy arrays, allocated by numpy, which says how much did not fit.
+    call = {
+        "line_lengths": "geodist.line_lengths(lats, lats)",
+        "intermediate": "geodist.intermediate(0, 0, 0, 1, 100_000_000)",
+    }[function]
+    child = run_with_little_memory(
+        f"""
+        lats = np.zeros(100_000_001)
+        limit_memory(256 * 2**20)
+        try:
+            {call}
+        except MemoryError as error:
+            print("MemoryError", error)
+        """
+    )
+    assert child.returncode == 0, (child.returncode, child.stderr)
+    assert child.stdout.startswith("MemoryError Unable to allocate 763. MiB"), child.stdout
+
+
+def test_a_bbox_longer_than_memory_is_refused_by_its_length(run_python) -> None:
+    # Only the length is read; copying the elements of this view first used to abort.
+    child = run_python(
+        """
+        import geodist, numpy as np
+        try:
+            geodist.hausdorff([(0, 0)], [(0, 0)], bbox=np.broadcast_to(0.0, (2**40,)))
+        except geodist.GeodistError as error:
+            print(error)
+        """
+    )
+    assert child.returncode == 0, (child.returncode, child.stderr)
+    assert child.stdout == (
+        "bbox must be a sequence of 4 real numbers (min_lat, min_lon, max_lat, max_lon), "
+        "got 1099511627776 elements\n"
+    )

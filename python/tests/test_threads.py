@@ -9,9 +9,16 @@ exercise both the in-place path and the gathering one.
 from __future__ import annotations
 
 import os
+import pickle
+import struct
 import subprocess
 import sys
+import sysconfig
+import threading
 import warnings
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 
 import geodist
 import numpy as np
@@ -194,3 +201,138 @@ def test_a_thread_that_cannot_start_leaves_its_part_to_the_caller(run_with_littl
     )
     assert child.returncode == 0, child.stderr
     assert child.stdout == "0 True\n"
+
+
+# Free threading. The extension declares that it does not need the GIL, which a free-threaded
+# interpreter (3.14t) takes at its word: calls then run truly at the same time, also the parts
+# that hold the GIL on other builds (conversion, validation, short batches). Every public
+# function is called from many threads at once, on arrays they share and on arrays of their
+# own, and every result must be the serial run's to the bit. On a GIL build the long calls
+# still overlap (they release the GIL); CI runs this on 3.14t, where everything does.
+
+HAMMER_THREADS = 8
+HAMMER_ROUNDS = 2
+HAMMER_SEED = 20260330
+FREE_THREADED = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
+
+
+def canonical(result) -> object:
+    """A result as comparable data, bit for bit: arrays as dtype, shape and bytes; floats by
+    their bits; exceptions by type and message."""
+    if isinstance(result, BaseException):
+        return (type(result).__name__, str(result))
+    if isinstance(result, np.ndarray):
+        return (result.dtype.str, result.shape, result.tobytes())
+    if isinstance(result, float):
+        return ("float", struct.pack("<d", result))
+    if isinstance(result, tuple):
+        return tuple(canonical(part) for part in result)
+    if isinstance(result, geodist.Hausdorff):
+        return ("Hausdorff", canonical(result.distance), result.a_index, result.b_index)
+    return result
+
+
+def calls(rng: np.random.Generator) -> dict[str, Callable[[], object]]:
+    """One call of every public function, long (without the GIL, with helper threads) and short,
+    on contiguous, strided, broadcast and converted input, and calls that raise."""
+    n = 10_000
+    lat = np.degrees(np.arcsin(rng.uniform(-1, 1, n)))
+    lon = rng.uniform(-180, 180, n)
+    # Enough haversines for two threads (32,768 each).
+    many_lats, many_lons = np.tile(lat, 7), np.tile(lon, 7)
+    grid = np.asfortranarray(lat[: 50 * 200].reshape(50, 200))
+    track = np.column_stack([np.clip(np.cumsum(rng.normal(0, 0.5, n)), -89, 89), lon / 2])
+    ring_angle = np.linspace(0, 2 * np.pi, 5000, endpoint=False)
+    ring = (10 + 5 * np.sin(ring_angle), 20 + 5 * np.cos(ring_angle))
+    a = np.column_stack([lat[:3000], lon[:3000]])
+    b = np.column_stack([lat[3000:6000], lon[3000:6000]])
+    bad = lat.copy()
+    bad[6789] = np.nan
+    return {
+        "haversine": lambda: geodist.haversine(many_lats, many_lons, lat[0], many_lons[::-1]),
+        "haversine radius": lambda: geodist.haversine(lat[:100], lon[:100], 0, 0, radius=2.0),
+        "geodesic": lambda: geodist.geodesic(lat, lon, 0.0, np.float32(10)),
+        "geodesic grid": lambda: geodist.geodesic(grid, grid.T[:, :1].T, 1.0, lon[:200]),
+        "geodesic scalars": lambda: geodist.geodesic(1.0, 2.0, 3.0, 4.0),
+        "inverse": lambda: geodist.inverse(lat[::2], lon[::2], lat[1::2], lon[1::2]),
+        "inverse short": lambda: geodist.inverse(lat[:50], lon[:50], 10, 20),
+        "direct": lambda: geodist.direct(lat, lon, lon / 2, np.abs(lat) * 1e4),
+        "direct ints": lambda: geodist.direct(lat.astype(np.int32), 0, 90, 1000),
+        "intermediate": lambda: geodist.intermediate(10, 20, -30, 40, 10_000, endpoints=True),
+        "intermediate spacing": lambda: geodist.intermediate(0, 0, 50, 50, max_spacing=1e3),
+        "line_length": lambda: geodist.line_length(track[:, 0], track[:, 1]),
+        "line_lengths": lambda: geodist.line_lengths(track[:, 0].copy(), track[:, 1].copy()),
+        "polygon_area_perimeter": lambda: geodist.polygon_area_perimeter(*ring),
+        "polygon short": lambda: geodist.polygon_area_perimeter([0, 0, 1, 1], [0, 1, 1, 0]),
+        "hausdorff": lambda: geodist.hausdorff(a, b),
+        "hausdorff directed bbox": lambda: geodist.hausdorff(
+            b, a, directed=True, bbox=(-60, -170, 60, 170)
+        ),
+        "Hausdorff": lambda: pickle.loads(pickle.dumps(geodist.Hausdorff(1.5, 2, 3))),
+        "invalid element": lambda: geodist.geodesic(bad, lon, 0, 0),
+        "invalid type": lambda: geodist.haversine(lat, lon, 0, 0, radius=Decimal(1)),
+        "masked": lambda: geodist.line_length(np.ma.masked_array(lat), lon),
+        "bad shapes": lambda: geodist.inverse(lat, lon[:-1], 0, 0),
+    }
+
+
+def run_call(call: Callable[[], object]) -> object:
+    try:
+        return canonical(call())
+    except Exception as error:  # errors are results to compare too
+        return canonical(error)
+
+
+def test_every_function_called_from_many_threads_at_once_gives_the_serial_results() -> None:
+    shared = calls(np.random.default_rng(HAMMER_SEED))
+    expected = {name: run_call(call) for name, call in shared.items()}
+    errors = ["invalid element", "invalid type", "masked", "bad shapes"]
+    assert [expected[name][0] for name in errors] == [
+        "GeodistError",
+        "TypeError",
+        "TypeError",
+        "GeodistError",
+    ]
+    start = threading.Barrier(HAMMER_THREADS)
+
+    def hammer(seed: int) -> list[tuple[str, object]]:
+        # Half the threads call on the shared arrays, half on arrays of their own (the same
+        # values, so the same expected results), each in its own order.
+        own = calls(np.random.default_rng(HAMMER_SEED)) if seed % 2 else shared
+        order = np.random.default_rng(seed).permutation(len(own) * HAMMER_ROUNDS) % len(own)
+        names = list(own)
+        start.wait()
+        return [(names[i], run_call(own[names[i]])) for i in order]
+
+    with ThreadPoolExecutor(max_workers=HAMMER_THREADS) as pool:
+        outcomes = list(pool.map(hammer, range(HAMMER_THREADS)))
+    for outcome in outcomes:
+        assert len(outcome) == len(shared) * HAMMER_ROUNDS
+        for name, result in outcome:
+            assert result == expected[name], name
+
+
+@pytest.mark.skipif(
+    not FREE_THREADED,
+    reason="a GIL build (Py_GIL_DISABLED unset): sys._is_gil_enabled() says something only on a "
+    "free-threaded interpreter; CI runs this on 3.14t",
+)
+def test_importing_geodist_keeps_the_gil_disabled() -> None:
+    # In a fresh interpreter, since any extension that does not declare itself free-threading
+    # safe turns the GIL back on for good; PYTHON_GIL would override the declaration.
+    environment = {key: value for key, value in os.environ.items() if key != "PYTHON_GIL"}
+    child = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, geodist, numpy as np\n"
+            "geodist.geodesic(np.zeros(10_000), 0.0, 1.0, 1.0)\n"
+            "print(sys._is_gil_enabled())",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=environment,
+    )
+    assert child.returncode == 0, child.stderr
+    assert child.stdout == "False\n", child.stderr

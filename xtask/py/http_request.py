@@ -3,6 +3,7 @@ body. Exit status 3 means no HTTP answer at all (the reason is on stderr); an HT
 is an answer, printed.
 
     http_request.py get URL                  a read-only GET (registry indexes)
+    http_request.py download URL DEST        a GET whose body goes to the file DEST
     http_request.py probe-pypi URL           PROBE_USERNAME, PROBE_PASSWORD from the environment
     http_request.py probe-crates API NAME VERSION     PROBE_TOKEN from the environment
     http_request.py post-json                stdin to the URL in WEBHOOK_URL
@@ -75,7 +76,11 @@ VERBS = {"get": get, "probe-pypi": probe_pypi, "probe-crates": probe_crates, "po
 
 
 def main(argv: list[str]) -> int:
-    request = VERBS[argv[0]](*argv[1:])
+    verb, args = argv[0], argv[1:]
+    dest = None
+    if verb == "download":
+        verb, args, dest = "get", args[:1], args[1]
+    request = VERBS[verb](*args)
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             status, body = response.status, response.read()
@@ -86,7 +91,11 @@ def main(argv: list[str]) -> int:
         return 3
     sys.stdout.write(f"{status}\n")
     sys.stdout.flush()
-    sys.stdout.buffer.write(body)
+    if dest is not None and status == 200:
+        with open(dest, "wb") as out:
+            out.write(body)
+    else:
+        sys.stdout.buffer.write(body)
     return 0
 
 

@@ -1,9 +1,13 @@
 """Prints, as JSON, the name and version recorded inside each release artifact.
 
-Used by the release's verify stage (`xtask/src/release/verify.rs`): wheels (METADATA), sdists
-(PKG-INFO) and crates (Cargo.toml), with the list of files each one holds.
+Used by the release's verify stage and by the checks before an upload
+(`xtask/src/release/verify.rs`): wheels (METADATA, and the tags in WHEEL), sdists (PKG-INFO)
+and crates (Cargo.toml, and the commit in .cargo_vcs_info.json), with `Requires-Python`, the
+list of files each one holds, and for wheels the sha256 of each file (verify compares the
+Python files across wheels).
 """
 
+import hashlib
 import json
 import sys
 import tarfile
@@ -15,7 +19,11 @@ import tomllib
 
 def metadata(text):
     headers = HeaderParser().parsestr(text)
-    return {"name": headers["Name"], "version": headers["Version"]}
+    return {
+        "name": headers["Name"],
+        "version": headers["Version"],
+        "requires_python": headers["Requires-Python"],
+    }
 
 
 def inspect(path):
@@ -24,7 +32,10 @@ def inspect(path):
             names = z.namelist()
             meta = [n for n in names if n.count("/") == 1 and n.endswith(".dist-info/METADATA")]
             info = metadata(z.read(meta[0]).decode())
+            wheel = HeaderParser().parsestr(z.read(meta[0][: -len("METADATA")] + "WHEEL").decode())
+            info["tags"] = wheel.get_all("Tag") or []
             info["files"] = names
+            info["sha256"] = {n: hashlib.sha256(z.read(n)).hexdigest() for n in names}
             return info
     if path.endswith(".tar.gz"):
         with tarfile.open(path) as t:
@@ -38,7 +49,11 @@ def inspect(path):
             names = t.getnames()
             manifest = [n for n in names if n.count("/") == 1 and n.endswith("/Cargo.toml")]
             package = tomllib.loads(t.extractfile(manifest[0]).read().decode())["package"]
-            return {"name": package["name"], "version": package["version"], "files": names}
+            info = {"name": package["name"], "version": package["version"], "files": names}
+            vcs = [n for n in names if n.count("/") == 1 and n.endswith("/.cargo_vcs_info.json")]
+            if vcs:
+                info["vcs_commit"] = json.load(t.extractfile(vcs[0]))["git"]["sha1"]
+            return info
     raise SystemExit(f"not an artifact: {path}")
 
 

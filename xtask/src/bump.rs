@@ -13,14 +13,13 @@ mod e2e;
 mod edit;
 pub mod next;
 
-use std::path::Path;
-
 use anyhow::{Context, Result, bail};
 use semver::Version;
-use xshell::{Shell, cmd};
+use xshell::Shell;
 
 use crate::changelog::{self, commits};
 use crate::files::{self, Replacement};
+use crate::git::{CommitId, Repo};
 use crate::pep440::pep440;
 use crate::version;
 use crate::workspace::Workspace;
@@ -28,8 +27,8 @@ use next::{Step, Target};
 
 /// Whether the bump writes its edits or only shows them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    DryRun,
+pub enum Edits {
+    Preview,
     Write,
 }
 
@@ -46,7 +45,7 @@ pub enum Finish {
 #[derive(Debug, Clone)]
 pub struct Request {
     pub target: Target,
-    pub mode: Mode,
+    pub edits: Edits,
     pub finish: Finish,
     /// The release date for the changelog heading (`YYYY-MM-DD`); today (UTC) if `None`.
     pub date: Option<String>,
@@ -64,7 +63,7 @@ pub struct FileEdit {
 pub fn run(sh: &Shell, ws: &Workspace, cmd: &crate::flags::Bump) -> Result<()> {
     let request = Request {
         target: cmd.to.parse()?,
-        mode: if cmd.dry_run { Mode::DryRun } else { Mode::Write },
+        edits: if cmd.dry_run { Edits::Preview } else { Edits::Write },
         finish: match (cmd.commit, cmd.tag) {
             (_, true) => Finish::CommitAndTag,
             (true, false) => Finish::Commit,
@@ -72,7 +71,7 @@ pub fn run(sh: &Shell, ws: &Workspace, cmd: &crate::flags::Bump) -> Result<()> {
         },
         date: cmd.date.clone(),
     };
-    if request.mode == Mode::DryRun && request.finish != Finish::Files {
+    if request.edits == Edits::Preview && request.finish != Finish::Files {
         bail!("--dry-run writes nothing, so it cannot --commit or --tag; drop one of them");
     }
     bump(sh, ws, &request).map(drop)
@@ -80,14 +79,14 @@ pub fn run(sh: &Shell, ws: &Workspace, cmd: &crate::flags::Bump) -> Result<()> {
 
 /// Bumps the workspace; returns the new version.
 pub fn bump(sh: &Shell, ws: &Workspace, request: &Request) -> Result<Version> {
-    let root = ws.root.as_path();
+    let repo = Repo::at(sh, &ws.root);
     let current = ws.version()?;
-    if request.mode == Mode::Write {
-        require_clean_tree(sh, root)?;
+    if request.edits == Edits::Write {
+        require_clean_tree(&repo)?;
     }
     let step = match &request.target {
         Target::Step(step) => step.clone(),
-        Target::Auto => auto_step(sh, root, ws, &current)?,
+        Target::Auto => auto_step(&repo, ws, &current)?,
     };
     let next = next::next(&current, &step)?;
     let date = match &request.date {
@@ -96,11 +95,11 @@ pub fn bump(sh: &Shell, ws: &Workspace, request: &Request) -> Result<Version> {
     };
     let edits = plan(ws, &next, &date)?;
     if request.finish == Finish::CommitAndTag {
-        require_new_tag(sh, root, &format!("{}{next}", ws.config.tag_prefix))?;
+        require_new_tag(&repo, &format!("{}{next}", ws.config.tag_prefix))?;
     }
-    if request.mode == Mode::Write
+    if request.edits == Edits::Write
         && request.finish != Finish::Files
-        && let Some(problem) = crate::project::git_identity_problem(sh, root)
+        && let Some(problem) = repo.identity_problem()
     {
         bail!(
             "{problem}; nothing was written or committed. Set one and bump again, or bump \
@@ -116,39 +115,45 @@ pub fn bump(sh: &Shell, ws: &Workspace, request: &Request) -> Result<Version> {
             ws.config.changelog
         );
     }
-    match request.mode {
-        Mode::DryRun => {
+    match request.edits {
+        Edits::Preview => {
             for e in &edits {
                 print!("{}", diff::unified(&e.path, &e.before, &e.after));
             }
             eprintln!("dry run: nothing written; run without --dry-run to apply");
         }
-        Mode::Write => {
-            let files: Vec<Replacement> = edits
-                .iter()
-                .map(|e| Replacement {
-                    path: root.join(&e.path),
-                    before: &e.before,
-                    after: &e.after,
-                })
-                .collect();
-            let head = head(sh, root)?;
-            files::replace_all(&files)?;
-            let coherent = version::collect(sh, &Workspace::load(root)?, None)
-                .and_then(|report| report.check())
-                .context("the bump left the versions incoherent (a bug in the xtask)");
-            if let Err(err) =
-                coherent.and_then(|()| commit(sh, root, &edits, &next, request.finish))
-            {
-                return Err(undo(sh, root, &head, &files, err));
-            }
-            if request.finish == Finish::CommitAndTag {
-                tag(sh, root, ws, &next)?;
-            }
-            report_done(ws, &edits, &next, request.finish);
-        }
+        Edits::Write => write(&repo, ws, &edits, &next, request.finish)?,
     }
     Ok(next)
+}
+
+/// Writes the edits (all or none), checks the versions agree, commits and tags when asked; a
+/// bump that cannot be committed is taken back.
+fn write(
+    repo: &Repo,
+    ws: &Workspace,
+    edits: &[FileEdit],
+    next: &Version,
+    finish: Finish,
+) -> Result<()> {
+    let files: Vec<Replacement> = edits
+        .iter()
+        .map(|e| Replacement { path: ws.root.join(&e.path), before: &e.before, after: &e.after })
+        .collect();
+    let head = repo.head()?;
+    files::replace_all(&files)?;
+    let coherent = Workspace::load(&ws.root)
+        .and_then(|reloaded| version::collect(repo.shell(), &reloaded, None))
+        .and_then(|report| report.check())
+        .context("the bump left the versions incoherent (a bug in the xtask)");
+    if let Err(err) = coherent.and_then(|()| commit(repo, edits, next, finish)) {
+        return Err(undo(repo, &head, &files, err));
+    }
+    if finish == Finish::CommitAndTag {
+        tag(repo, ws, next)?;
+    }
+    report_done(ws, edits, next, finish);
+    Ok(())
 }
 
 /// Every edit that moves the workspace to `next`: the manifests, `Cargo.lock` and the
@@ -175,18 +180,21 @@ pub fn plan(ws: &Workspace, next: &Version, date: &str) -> Result<Vec<FileEdit>>
     let after = changelog::cut_release(text, &next.to_string(), date, &ws.config.tag_prefix)
         .with_context(|| format!("edit {path}"))?;
     edits.push(FileEdit { path: path.clone(), before: text.to_owned(), after });
+    for e in &mut edits {
+        e.after = files::keep_line_endings(&e.before, std::mem::take(&mut e.after));
+    }
     edits.retain(|e| e.before != e.after);
     Ok(edits)
 }
 
-fn auto_step(sh: &Shell, root: &Path, ws: &Workspace, current: &Version) -> Result<Step> {
+fn auto_step(repo: &Repo, ws: &Workspace, current: &Version) -> Result<Step> {
     if !current.pre.is_empty() {
         bail!(
             "the current version {current} is a pre-release: `auto` steps from a release; use \
              `cargo xtask bump alpha|beta|rc|release` (or name the version)"
         );
     }
-    let range = commits::since_last_tag(sh, root, &ws.config.tag_prefix)?;
+    let range = commits::since_last_tag(repo, &ws.config.tag_prefix)?;
     let rec = next::recommend(current, &range.commits);
     eprintln!("bump auto: {}", range.describe());
     for reason in &rec.reasons {
@@ -207,34 +215,26 @@ fn auto_step(sh: &Shell, root: &Path, ws: &Workspace, current: &Version) -> Resu
 
 /// `--tag` must be able to create the tag: checked before anything is written or committed, so a
 /// refusal leaves no half-done bump behind.
-fn require_new_tag(sh: &Shell, root: &Path, tag: &str) -> Result<()> {
-    let _dir = sh.push_dir(root);
-    let spec = format!("refs/tags/{tag}");
-    let existing =
-        cmd!(sh, "git rev-parse --quiet --verify {spec}").quiet().ignore_status().read()?;
-    if !existing.trim().is_empty() {
+fn require_new_tag(repo: &Repo, tag: &str) -> Result<()> {
+    if let Some(existing) = repo.resolve(&format!("refs/tags/{tag}"))? {
         bail!(
             "tag {tag} already exists (at {}): expected --tag to create it; nothing was written or \
              committed. If that tag is a mistake, delete it (`git tag --delete {tag}`); otherwise \
              bump to a version that has no tag yet",
-            existing.trim().get(..10).unwrap_or(existing.trim())
+            existing.short()
         );
     }
     Ok(())
 }
 
-fn require_clean_tree(sh: &Shell, root: &Path) -> Result<()> {
-    crate::project::require_checkout(sh, root)?;
-    let _dir = sh.push_dir(root);
-    let status = cmd!(sh, "git status --porcelain --untracked-files=no")
-        .quiet()
-        .read()
-        .context("check the working tree with `git status`")?;
-    if !status.trim().is_empty() {
+fn require_clean_tree(repo: &Repo) -> Result<()> {
+    let dirty = repo.dirty_files()?;
+    if !dirty.is_empty() {
         bail!(
-            "the working tree has uncommitted changes:\n{status}\nexpected a clean tree, so \
-             that the bump is one change of its own; commit or stash them (`git stash`), or \
-             preview with `cargo xtask bump … --dry-run`"
+            "the working tree has uncommitted changes:\n{}\nexpected a clean tree, so that the \
+             bump is one change of its own; commit or stash them (`git stash \
+             --include-untracked`), or preview with `cargo xtask bump … --dry-run`",
+            dirty.join("\n")
         );
     }
     Ok(())
@@ -246,51 +246,36 @@ pub fn commit_message(next: &Version) -> String {
 }
 
 /// Commits the bump's files when asked to.
-fn commit(
-    sh: &Shell,
-    root: &Path,
-    edits: &[FileEdit],
-    next: &Version,
-    finish: Finish,
-) -> Result<()> {
+fn commit(repo: &Repo, edits: &[FileEdit], next: &Version, finish: Finish) -> Result<()> {
     if finish == Finish::Files {
         return Ok(());
     }
-    let _dir = sh.push_dir(root);
     let paths: Vec<&str> = edits.iter().map(|e| e.path.as_str()).collect();
-    let paths = paths.as_slice();
-    let message = commit_message(next);
-    cmd!(sh, "git add -- {paths...}").run().context("stage the bump")?;
-    cmd!(sh, "git commit --quiet --message {message} -- {paths...}")
-        .run()
-        .context("commit the bump")
+    repo.commit_paths(&paths, &commit_message(next)).context("commit the bump")
 }
 
 /// Takes a failed bump back: the files get their old texts and leave the index, so the
 /// checkout is as it was before the bump.
 fn undo(
-    sh: &Shell,
-    root: &Path,
-    head_before: &str,
+    repo: &Repo,
+    head_before: &CommitId,
     files: &[Replacement],
     err: anyhow::Error,
 ) -> anyhow::Error {
-    if head(sh, root).ok().as_deref() != Some(head_before) {
+    if repo.head().ok().as_ref() != Some(head_before) {
         // Someone committed meanwhile (a second bump, say): the old texts would now undo
         // their commit in the working tree, so the files stay as they are.
         return err.context(format!(
             "the bump failed, and HEAD moved while it ran (from {}; another bump or commit at \
              the same time?), so the files are left as they are: check `git log -1` and `git \
              status`",
-            head_before.get(..10).unwrap_or(head_before)
+            head_before.short()
         ));
     }
-    let _dir = sh.push_dir(root);
+    let root = repo.root();
     let paths: Vec<&str> =
         files.iter().filter_map(|f| f.path.strip_prefix(root).ok()?.to_str()).collect();
-    let listed = paths.as_slice();
-    let unstaged = cmd!(sh, "git reset --quiet -- {listed...}").quiet().run();
-    match files::restore(files).and(unstaged.map_err(anyhow::Error::from)) {
+    match files::restore(files).and_then(|()| repo.unstage(&paths)) {
         Ok(()) => err.context(
             "the bump was taken back: the files are as they were and nothing was committed; \
              fix the cause below and bump again",
@@ -303,18 +288,11 @@ fn undo(
     }
 }
 
-fn head(sh: &Shell, root: &Path) -> Result<String> {
-    let _dir = sh.push_dir(root);
-    let head = cmd!(sh, "git rev-parse HEAD").quiet().read().context("read HEAD")?;
-    Ok(head.trim().to_owned())
-}
-
 /// Tags the bump commit. A failure here keeps the commit, and says how to tag it by hand.
-fn tag(sh: &Shell, root: &Path, ws: &Workspace, next: &Version) -> Result<()> {
-    let _dir = sh.push_dir(root);
+fn tag(repo: &Repo, ws: &Workspace, next: &Version) -> Result<()> {
     let tag = format!("{}{next}", ws.config.tag_prefix);
     let tag_message = format!("Release {next}");
-    cmd!(sh, "git tag --annotate {tag} --message {tag_message}").run().with_context(|| {
+    repo.tag_annotated(&tag, &tag_message).with_context(|| {
         format!(
             "the bump is committed, but tagging it {tag} failed: fix the cause below, then tag \
              it with `git tag --annotate {tag} --message \"{tag_message}\"`"
@@ -380,6 +358,29 @@ fn civil_date(days: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A changelog (or any file) with CRLF line endings keeps them: no line of the bump ends
+    /// in a bare LF.
+    #[test]
+    fn edits_keep_each_files_line_endings() {
+        let mut ws = crate::workspace::fixture::workspace(
+            "1.0.0",
+            serde_json::json!({"release": {"tag-prefix": "v", "changelog": "CHANGELOG.md",
+                "wheels": [{"target": "x86_64-apple-darwin", "runner": "r",
+                            "platform": "macosx_10_12", "python": ["3.10"]}]}}),
+        );
+        ws.lock = Some("version = 4\n\n[[package]]\nname = \"core\"\nversion = \"1.0.0\"\n".into());
+        let changelog = "# Changelog\n\n## [Unreleased]\n\n- Fixed.\n\n## [1.0.0] - 2026-01-01\n\n- First.\n\n\
+                         [Unreleased]: https://github.com/o/r/compare/v1.0.0...HEAD\n\
+                         [1.0.0]: https://github.com/o/r/releases/tag/v1.0.0\n";
+        ws.changelog = Some(changelog.replace('\n', "\r\n"));
+        let edits = plan(&ws, &Version::new(1, 0, 1), "2026-02-02").unwrap();
+        let edit = edits.iter().find(|e| e.path == "CHANGELOG.md").unwrap();
+        assert!(edit.after.contains("## [1.0.1] - 2026-02-02\r\n"), "{:?}", edit.after);
+        assert_eq!(edit.after.matches('\n').count(), edit.after.matches("\r\n").count());
+        let lock = edits.iter().find(|e| e.path == "Cargo.lock").unwrap();
+        assert!(!lock.after.contains('\r'), "an LF file stays LF");
+    }
 
     #[test]
     fn dates() {

@@ -10,6 +10,7 @@ pub mod commits;
 use anyhow::{Result, bail};
 use xshell::Shell;
 
+use crate::git::Repo;
 use crate::{flags, workspace::Workspace};
 
 pub fn run(sh: &Shell, ws: &Workspace, cmd: &flags::Changelog) -> Result<()> {
@@ -30,7 +31,7 @@ pub fn run(sh: &Shell, ws: &Workspace, cmd: &flags::Changelog) -> Result<()> {
             println!("{notes}");
         }
         (None, _) => {
-            let range = commits::since_last_tag(sh, &ws.root, &ws.config.tag_prefix)?;
+            let range = commits::since_last_tag(&Repo::at(sh, &ws.root), &ws.config.tag_prefix)?;
             eprintln!("{}", range.describe());
             let draft = commits::draft(&range.commits);
             if draft.lines().count() == 1 {
@@ -205,6 +206,101 @@ pub fn fill_unreleased(changelog: &str, entries: &str) -> Result<String> {
     }
     out.extend(doc.lines[end..].iter().map(|l| ensure_newline(l)));
     Ok(out.concat())
+}
+
+/// Folds the entries under `## [Unreleased]` into the `## [version]` section right below it,
+/// dated `date`, leaving `## [Unreleased]` empty: a first release whose section was written
+/// before the work that followed it then lists all of it. Entries are merged under their
+/// `### ` groups (Keep a Changelog's order: Added, Changed, Deprecated, Removed, Fixed,
+/// Security, then any other), the section's own entries first; the links stay as they are.
+pub fn fold_unreleased(changelog: &str, version: &str, date: &str) -> Result<String> {
+    let doc = Doc::parse(changelog);
+    let u = unreleased(&doc)?;
+    if doc.headings.get(u + 1).is_none_or(|h| h.name != version) {
+        bail!(
+            "the changelog has no `## [{version}]` section right below `## [Unreleased]`: \
+             expected the section of the release to fold the unreleased notes into"
+        );
+    }
+    let mut groups = Groups::default();
+    groups.add(doc.body(u + 1));
+    groups.add(doc.body(u));
+    let (_, end) = doc.body_range(u + 1);
+    let mut out: Vec<String> =
+        doc.lines[..=doc.headings[u].line].iter().map(|l| ensure_newline(l)).collect();
+    out.push(format!("\n## [{version}] - {date}\n\n"));
+    out.push(groups.render());
+    if doc.lines.get(end).is_some_and(|l| !is_blank(l)) {
+        out.push("\n".into());
+    }
+    out.extend(doc.lines[end..].iter().map(|l| ensure_newline(l)));
+    Ok(out.concat())
+}
+
+/// The entries of one or more sections, by `### ` group.
+#[derive(Default)]
+struct Groups {
+    /// Lines before the first group heading.
+    preamble: Vec<String>,
+    /// Each group's heading line and its lines, in order of first appearance.
+    groups: Vec<(String, Vec<String>)>,
+}
+
+impl Groups {
+    fn add(&mut self, body: &[&str]) {
+        let mut current: Option<usize> = None;
+        let mut lines: Vec<String> = Vec::new();
+        let flush = |at: Option<usize>, lines: &mut Vec<String>, g: &mut Groups| {
+            let trimmed = trim_blank(lines);
+            lines.clear();
+            if trimmed.is_empty() {
+                return;
+            }
+            // Paragraphs before the groups keep a blank line between them; a group's entries
+            // continue its list.
+            if at.is_none() && !g.preamble.is_empty() {
+                g.preamble.push("\n".into());
+            }
+            at.map_or(&mut g.preamble, |i| &mut g.groups[i].1).extend(trimmed);
+        };
+        for line in body {
+            if let Some(name) = line.strip_prefix("### ") {
+                flush(current, &mut lines, self);
+                let name = name.trim();
+                current = Some(match self.groups.iter().position(|(n, _)| n == name) {
+                    Some(i) => i,
+                    None => {
+                        self.groups.push((name.to_owned(), Vec::new()));
+                        self.groups.len() - 1
+                    }
+                });
+            } else {
+                lines.push(ensure_newline(line));
+            }
+        }
+        flush(current, &mut lines, self);
+    }
+
+    fn render(mut self) -> String {
+        const ORDER: [&str; 6] = ["Added", "Changed", "Deprecated", "Removed", "Fixed", "Security"];
+        let rank = |name: &str| ORDER.iter().position(|o| *o == name).unwrap_or(ORDER.len());
+        self.groups.sort_by_key(|(name, _)| rank(name));
+        let mut parts: Vec<String> = Vec::new();
+        if !self.preamble.is_empty() {
+            parts.push(self.preamble.concat());
+        }
+        for (name, lines) in self.groups.iter().filter(|(_, lines)| !lines.is_empty()) {
+            parts.push(format!("### {name}\n\n{}", lines.concat()));
+        }
+        parts.join("\n")
+    }
+}
+
+/// `lines` without the blank lines at either end.
+fn trim_blank(lines: &[String]) -> Vec<String> {
+    let start = lines.iter().position(|l| !is_blank(l)).unwrap_or(lines.len());
+    let end = lines.iter().rposition(|l| !is_blank(l)).map_or(start, |e| e + 1);
+    lines[start..end].to_vec()
 }
 
 /// The index of the `## [Unreleased]` heading, which every edit of the changelog starts from.
@@ -477,6 +573,21 @@ mod tests {
             "# Changelog\n\n## [Unreleased]\n\n- x\n"
         );
         assert!(fill_unreleased("# Changelog\n", "- x").is_err());
+    }
+
+    #[test]
+    fn fold_into_a_first_release() {
+        let before = golden::read("changelog/fold-first-release.before.md");
+        let after = fold_unreleased(&before, "0.1.0", "2030-01-02").unwrap();
+        golden::check("changelog/fold-first-release.after.md", &after);
+        assert_eq!(section(&after, "Unreleased").as_deref(), Some(""));
+        assert_eq!(newest_release(&after), Some(("0.1.0".into(), "2030-01-02".into())));
+        assert!(release_notes(&after, "C.md", "0.1.0").is_ok());
+        // Folding again changes nothing but the date.
+        let again = fold_unreleased(&after, "0.1.0", "2030-01-03").unwrap();
+        assert_eq!(again, after.replace("2030-01-02", "2030-01-03"));
+        let err = fold_unreleased(CHANGELOG, "0.1.0", "2030-01-02").unwrap_err().to_string();
+        assert!(err.contains("no `## [0.1.0]` section right below"), "{err}");
     }
 
     #[test]

@@ -13,6 +13,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicI32, Ordering};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use xshell::Cmd;
@@ -25,6 +26,11 @@ pub trait CmdExt {
     /// as it comes), for the caller to read the tool's verdict from. Fails only when the tool
     /// cannot start or was interrupted; a non-zero exit is the caller's to judge.
     fn run_capturing_stderr(self) -> Result<Captured>;
+
+    /// Like [`CmdExt::run_capturing_stderr`], for a tool that waits on a server: a line every
+    /// [`PATIENCE_LINE`] says it is still waiting, and after `limit` the tool (its whole
+    /// process group) is stopped and `timed_out` set.
+    fn run_with_deadline(self, what: &str, limit: Duration) -> Result<Captured>;
 }
 
 /// A finished tool: how it exited and what it wrote to stderr.
@@ -32,37 +38,97 @@ pub trait CmdExt {
 pub struct Captured {
     pub status: ExitStatus,
     pub stderr: String,
+    /// Stopped by its deadline rather than ended by itself.
+    pub timed_out: bool,
 }
+
+impl Captured {
+    /// How the tool failed, in its own last words: what a person reads first.
+    pub fn failure(&self, line: &str) -> String {
+        let said: Vec<&str> = self.stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+        let last = &said[said.len().saturating_sub(TOOL_LINES)..];
+        let words =
+            if last.is_empty() { String::new() } else { format!(":\n  {}", last.join("\n  ")) };
+        format!("`{line}` exited with {}{words}", self.status)
+    }
+}
+
+/// How many of a failed tool's last lines an error shows.
+const TOOL_LINES: usize = 6;
+
+/// How often a tool that waits on a server is said to be still waiting.
+pub const PATIENCE_LINE: Duration = Duration::from_secs(15);
 
 impl CmdExt for Cmd<'_> {
     fn run_to_stderr(self) -> Result<()> {
         let line = self.to_string();
-        eprintln!("$ {line}");
-        let mut command = Command::from(self);
-        command.stdout(stderr_stdio()?);
-        let status = wait(spawn(&mut command, &line)?, &line)?;
-        if !status.success() {
-            bail!("command exited with {status}: `{line}`");
+        let run = self.run_capturing_stderr()?;
+        if !run.status.success() {
+            bail!("{}", run.failure(&line));
         }
         Ok(())
     }
 
     fn run_capturing_stderr(self) -> Result<Captured> {
+        self.run_with_deadline("", Duration::MAX)
+    }
+
+    fn run_with_deadline(self, what: &str, limit: Duration) -> Result<Captured> {
         let line = self.to_string();
         eprintln!("$ {line}");
         let mut command = Command::from(self);
         command.stdout(stderr_stdio()?).stderr(Stdio::piped());
         let mut child = spawn(&mut command, &line)?;
         let pipe = child.stderr.take().context("the child's stderr is piped")?;
-        let mut stderr = String::new();
-        for chunk in BufReader::new(pipe).split(b'\n') {
-            let mut chunk = chunk.context("read the tool's stderr")?;
-            chunk.push(b'\n');
-            let _ = std::io::stderr().write_all(&chunk);
-            stderr.push_str(&String::from_utf8_lossy(&chunk));
+        let reader = std::thread::spawn(move || {
+            let mut stderr = String::new();
+            for chunk in BufReader::new(pipe).split(b'\n') {
+                let Ok(mut chunk) = chunk else { break };
+                chunk.push(b'\n');
+                let _ = std::io::stderr().write_all(&chunk);
+                stderr.push_str(&String::from_utf8_lossy(&chunk));
+            }
+            stderr
+        });
+        let started = Instant::now();
+        let mut said = Duration::ZERO;
+        let mut timed_out = false;
+        while child.try_wait().context("wait for the tool")?.is_none() {
+            let waited = started.elapsed();
+            if waited >= limit {
+                eprintln!("    {what}: no answer within {}s; stopping it", limit.as_secs());
+                signal_group(child.id(), "TERM");
+                timed_out = true;
+                break;
+            }
+            if waited >= said + PATIENCE_LINE && !what.is_empty() {
+                said += PATIENCE_LINE;
+                eprintln!(
+                    "    {what}: still waiting ({}s of at most {}s)",
+                    said.as_secs(),
+                    limit.as_secs()
+                );
+            }
+            if interrupted().is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
         }
         let status = wait(child, &line)?;
-        Ok(Captured { status, stderr })
+        let stderr = reader.join().unwrap_or_default();
+        Ok(Captured { status, stderr, timed_out })
+    }
+}
+
+/// Sends `signal` (`TERM`, `INT`) to the process group `group`; best effort: a group that
+/// ended meanwhile has nothing left to stop.
+fn signal_group(group: u32, signal: &str) {
+    if cfg!(unix) {
+        let _ = Command::new("kill")
+            .args(["-s", signal, "--"])
+            .arg(format!("-{group}"))
+            .stderr(Stdio::null())
+            .status();
     }
 }
 
@@ -83,15 +149,15 @@ pub fn check_interrupted() -> Result<()> {
 }
 
 /// Sleeps like `std::thread::sleep`, but ends (failing) as soon as the run is interrupted.
-pub fn sleep(duration: std::time::Duration) -> Result<()> {
-    let end = std::time::Instant::now() + duration;
+pub fn sleep(duration: Duration) -> Result<()> {
+    let end = Instant::now() + duration;
     loop {
         check_interrupted()?;
-        let left = end.saturating_duration_since(std::time::Instant::now());
+        let left = end.saturating_duration_since(Instant::now());
         if left.is_zero() {
             return Ok(());
         }
-        std::thread::sleep(left.min(std::time::Duration::from_millis(100)));
+        std::thread::sleep(left.min(Duration::from_millis(100)));
     }
 }
 
@@ -114,12 +180,7 @@ pub fn on_interrupt() -> Result<()> {
             INTERRUPTED.store(signal, Ordering::SeqCst);
             let groups = RUNNING.lock().map(|g| g.clone()).unwrap_or_default();
             for group in groups {
-                // Best effort: a group that ended meanwhile has nothing left to stop.
-                let _ = Command::new("kill")
-                    .args(["-s", signal_name(signal).trim_start_matches("SIG"), "--"])
-                    .arg(format!("-{group}"))
-                    .stderr(Stdio::null())
-                    .status();
+                signal_group(group, signal_name(signal).trim_start_matches("SIG"));
             }
         }
     });

@@ -14,8 +14,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run every linter: rustfmt, clippy (-D warnings, all targets), ruff, and zizmor and
-    /// check-jsonschema over the GitHub workflows.
+    /// Run every linter: rustfmt, clippy (-D warnings, all targets), ruff check and ruff format,
+    /// stubtest (the stubs against the built extension), and zizmor and check-jsonschema over the
+    /// GitHub workflows.
     Lint(Lint),
     /// Run every test: cargo test for the workspace, and pytest against the built extension (with
     /// the end-to-end tests, against the wheel their dry run verifies).
@@ -70,10 +71,13 @@ pub enum Command {
     /// This is how CI publishes what its build matrix made, and how a release whose upload
     /// failed is finished: what is already published (same sha256) is skipped.
     Publish(Release),
-    /// Build what one CI job makes: a wheel (--target) or the crate and sdist (--source).
+    /// Build what one CI job makes: a target's wheels (--target) or the crate and sdist (--source).
     ///
-    /// Each is checked (twine, check-wheel-contents, auditwheel, abi3audit) and tested: the
-    /// wheel in a fresh environment per planned Python version, the sdist built from source.
+    /// A target's wheels are built one ABI family after the other (abi3, cp314t, abi3.abi3t),
+    /// each with an interpreter that builds it; locally a family without one is left to CI, in CI
+    /// it fails the job. Each artifact is checked (twine, check-wheel-contents, auditwheel,
+    /// abi3audit, the exact wheel tags) and tested: each wheel in a fresh environment per planned
+    /// CPython that installs it, the sdist built from source.
     Build(Build),
     /// Verify the complete artifact set in --out and write release-manifest.json and SHA256SUMS.
     ///
@@ -82,7 +86,8 @@ pub enum Command {
     /// Benchmark: criterion for the Rust kernels, then the Python package against numpy, pyproj
     /// and scipy.
     Bench(Bench),
-    /// Print the release plan: version, tag, crates in publish order, artifacts, wheel targets.
+    /// Print the release plan: version, tag, crates in publish order, artifacts, wheel targets,
+    /// and which wheel an installer picks for each CPython.
     Plan(PlanCmd),
     /// Check that HEAD can be released live: it carries the release tag, which is on the
     /// default branch (and signed when `signed-tags = true`), and the notes are there.
@@ -90,8 +95,24 @@ pub enum Command {
     /// The release workflow's plan job runs it for a live run, so that a run from a branch
     /// stops before the build fan-out and the approval. A live release checks the same.
     CheckTag(CheckTag),
+    /// Verify a published release from the registries alone: the crate, the wheels and sdist,
+    /// and the GitHub Release are one release, built from the tag by this repository's workflow
+    ///
+    /// Checks, each printed with its evidence: the crate is in the index, its download has the
+    /// index's checksum, and it was packaged from the commit the tag points at; the Python index
+    /// lists exactly the files the plan names, each download has the index's sha256, and each has
+    /// a PEP 740 provenance naming this repository's release workflow (required with
+    /// --require-provenance); the GitHub Release (or --assets DIR) has SHA256SUMS and
+    /// release-manifest.json, SHA256SUMS lists every registry file with its sha256, and its
+    /// attestation verifies for the release workflow (with gh). What cannot be checked is
+    /// reported as not checked, never as passed. Writes nothing but a temporary directory; exits
+    /// 1 on any mismatch.
+    #[command(verbatim_doc_comment)]
+    VerifyRelease(VerifyRelease),
     /// Post the release summary (version, where each file was published, the GitHub Release)
     /// as JSON to the webhook in RELEASE_WEBHOOK_URL; without it, do nothing.
+    ///
+    /// It announces only a release the registries hold: every planned file with its sha256.
     Notify(Notify),
     /// Check that each workspace crate builds with the Rust it declares (`rust-version`).
     ///
@@ -101,9 +122,9 @@ pub enum Command {
     /// Create the GitHub Release of the version with `gh`: the changelog section as notes, every
     /// artifact, SHA256SUMS and release-manifest.json attached, pre-release for a, b and rc.
     ///
-    /// The artifacts must be the verified ones in --out (they are checked against SHA256SUMS).
-    /// Re-running is safe: an existing release only receives the assets it lacks. gh reads its
-    /// token from GH_TOKEN.
+    /// The artifacts must be the verified ones in --out (they are checked against SHA256SUMS),
+    /// and the registries must hold every one of them. Re-running is safe: an existing release
+    /// only receives the assets it lacks. gh reads its token from GH_TOKEN.
     GithubRelease(GithubRelease),
     /// Propose the next version as a release pull request, or tag a merged one and release it
     ///
@@ -125,6 +146,13 @@ pub enum Command {
     ///                           `signed-tags = true`), the tag pushed, and the release workflow
     ///                           started on it (`gh workflow run release.yml --ref vX.Y.Z`),
     ///                           after checking its changelog section is dated and not empty.
+    ///   The first release       Nothing was ever released (no tag, and the version never
+    ///                           changed): the version main has is the one to release. When
+    ///                           the changelog has its section, dated, and nothing under
+    ///                           `## [Unreleased]`, main's tip is tagged and released as above;
+    ///                           otherwise the release pull request `release: vX.Y.Z` writes
+    ///                           that section (cut from `## [Unreleased]`, or those notes folded
+    ///                           into the section already there).
     ///
     /// Every action (commit, push, tag, gh call) is planned first and printed; `--dry-run` stops
     /// there. It refuses a shallow clone, a version tagged off the default branch, and (live) a
@@ -136,7 +164,8 @@ pub enum Command {
 
 /// Dry run or live: chosen once, on the command line, and lowered into the run context. No
 /// bool travels through the code in its place.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Mode {
     #[default]
     DryRun,
@@ -188,11 +217,16 @@ pub struct Release {
     /// Allow a live release from a private GitHub repository (its code becomes public).
     #[arg(long)]
     pub allow_private_repository: bool,
+    /// Before any upload, verify the build-provenance attestation of SHA256SUMS (with gh): made
+    /// by this repository's release workflow at this commit, as the release workflow's publish
+    /// job requires of what its verify job handed over.
+    #[arg(long)]
+    pub require_attestation: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct Build {
-    /// The Rust target triple of the wheel to build (one of the configured wheel targets).
+    /// The Rust target triple of the wheels to build (one of the configured wheel targets).
     #[arg(
         long,
         value_name = "TRIPLE",
@@ -203,8 +237,9 @@ pub struct Build {
     /// Build the crate and the sdist instead of a wheel.
     #[arg(long)]
     pub source: bool,
-    /// Test the wheel with this interpreter (path or version; repeatable). Default: the Python
-    /// versions the release configuration lists for the target.
+    /// Test the wheels with this interpreter instead (path, or version like 3.11 or 3.14t;
+    /// repeatable): each tests the wheel it installs. Default: the CPython builds the release
+    /// configuration lists for the target.
     #[arg(long, value_name = "PYTHON")]
     pub python: Vec<String>,
     #[command(flatten)]
@@ -225,12 +260,13 @@ pub struct Verify {
 
 #[derive(Debug, Args)]
 pub struct GithubRelease {
-    /// Print the notes and the `gh` command instead of running it (contacts nothing).
+    /// Print the notes and the `gh` command instead of running it (reads the registries, sends
+    /// nothing).
     #[arg(long)]
     pub dry_run: bool,
-    /// The release tag; must be `v{workspace version}` (default: that tag).
-    #[arg(long, value_name = "vX.Y.Z")]
-    pub tag: Option<String>,
+    /// Where the release was published, to check that every file is there.
+    #[command(flatten)]
+    pub destination: Destination,
     /// The directory holding the verified release: artifacts, SHA256SUMS, release-manifest.json
     /// (default: dist/).
     #[arg(long, value_name = "DIR")]
@@ -270,6 +306,9 @@ pub struct Bench {
 
 #[derive(Debug, Args)]
 pub struct Notify {
+    /// Where the release was published, to check that every file is there.
+    #[command(flatten)]
+    pub destination: Destination,
     /// The directory holding the release's release-manifest.json (default: dist/).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -283,6 +322,41 @@ pub struct CheckTag {
     /// The tag to check; must be `v{workspace version}` (default: that tag).
     #[arg(long, value_name = "vX.Y.Z")]
     pub tag: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyRelease {
+    /// The release tag to verify (default: the tag of the workspace's version).
+    #[arg(value_name = "vX.Y.Z")]
+    pub tag: Option<String>,
+    /// The cargo registry the crate was published to, by name as cargo knows it (default:
+    /// crates-io).
+    #[arg(long, value_name = "NAME", env = "RELEASE_CRATES_REGISTRY", hide_env_values = true)]
+    pub crates_registry: Option<String>,
+    /// The simple index the Python files were published to (default: PyPI, TestPyPI for a, b
+    /// and rc versions).
+    #[arg(long, value_name = "URL", env = "RELEASE_PYPI_INDEX", hide_env_values = true)]
+    pub pypi_index: Option<String>,
+    /// The GitHub repository whose release workflow must have built and attested the release
+    /// (default: the workspace's `repository`).
+    #[arg(long, value_name = "OWNER/NAME")]
+    pub repo: Option<String>,
+    /// A directory holding the GitHub Release's assets, instead of downloading them with gh.
+    #[arg(long, value_name = "DIR")]
+    pub assets: Option<PathBuf>,
+    /// Fail when a Python file has no PEP 740 provenance (otherwise reported as not checked).
+    #[arg(long)]
+    pub require_provenance: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Output::Text)]
+    pub format: Output,
+}
+
+/// How `verify-release` reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Args)]
@@ -346,6 +420,7 @@ impl Cli {
             Command::Verify(c) => &mut c.out,
             Command::GithubRelease(c) => &mut c.out,
             Command::Notify(c) => &mut c.out,
+            Command::VerifyRelease(c) => &mut c.assets,
             Command::Lint(_)
             | Command::Test(_)
             | Command::Version(_)

@@ -10,50 +10,53 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use serde_json::Value;
-use xshell::{Shell, cmd};
+use serde::Deserialize;
+use xshell::Shell;
 
-use crate::digest;
-use crate::flags::{self, Destination, Mode};
+use crate::digest::{self, Sha256};
+use crate::files::FileName;
+use crate::flags::{self, Mode};
+use crate::gh;
 use crate::host::Host;
-use crate::release::manifest::{Manifest, PublishStatus};
+use crate::python_env::{Group, PythonEnv};
+use crate::release::decision::Published;
 use crate::release::plan::Plan;
+use crate::release::registry::{crates::CrateRegistry, pypi::PythonIndex};
+use crate::release::{self, manifest::Manifest};
 use crate::{changelog, workspace::Workspace};
 
-/// The files every release directory holds next to the artifacts (DESIGN §3).
+/// The files every release directory holds next to the artifacts (docs/design.md §3).
 use crate::release::manifest::{FILE_NAME as MANIFEST, SUMS_FILE_NAME as SUMS};
 
 pub fn run(sh: &Shell, ws: &Workspace, cmd: &flags::GithubRelease) -> Result<()> {
     let mode = cmd.mode();
     let out = cmd.out.clone().unwrap_or_else(|| ws.root.join("dist"));
-    let destination = Destination { tag: cmd.tag.clone(), ..Destination::default() };
-    let plan = Plan::new(ws, &Host::detect(sh)?, &destination)?;
+    let plan = Plan::new(ws, &Host::detect(sh)?, &cmd.destination)?;
     let notes = notes(ws.changelog.as_deref(), &ws.config.changelog, &plan.version.to_string())?;
-    let (assets, manifest) = local_assets(&plan, &out)?;
-    let problems = live_problems(&manifest, &out);
+    // What the registries hold first: a release that is not published is refused as such,
+    // whatever else its dist lacks.
+    let manifest = Manifest::read(&out.join(MANIFEST))?;
+    let mut problems = unpublished(sh, ws, &plan, &manifest, &out)?;
+    problems.extend(hash_in_path(&out));
+    let refusal = format!("the GitHub Release of {} refused, nothing was sent", plan.tag);
+    release::enforce(mode, &refusal, problems, |p| eprintln!("warning: {p}"))?;
+    let assets = local_assets(&plan, &out)?;
+    let notes = match ws.github_repository() {
+        Some(repo) => format!("{notes}\n\n{}", how_to_verify(&plan, &repo)),
+        None => notes,
+    };
     let draft = Draft::new(&plan, notes, assets);
     match mode {
-        Mode::DryRun => {
-            for problem in &problems {
-                eprintln!("note: a live run would refuse: {problem}");
-            }
-            print!("{}", draft.describe());
-            Ok(())
-        }
-        Mode::Live if !problems.is_empty() => bail!(
-            "the GitHub Release of {} refused, nothing was sent:\n  - {}",
-            plan.tag,
-            problems.join("\n  - ")
-        ),
+        Mode::DryRun => print!("{}", draft.describe()),
         Mode::Live => {
             preflight(sh)?;
             let existing = view(sh, &draft.tag)?;
-            for action in draft.actions(existing.as_ref()) {
-                execute(sh, &draft, &action)?;
+            for change in draft.changes(existing.as_ref()) {
+                execute(sh, &draft, &change)?;
             }
-            Ok(())
         }
     }
+    Ok(())
 }
 
 /// One file to attach: its name on the release, where it is, and its size.
@@ -85,7 +88,7 @@ pub struct Existing {
 
 /// What `gh` has to do to bring GitHub to the draft.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Action {
+pub enum Change {
     /// `gh release create …` with these arguments (the notes go to its stdin).
     Create(Vec<String>),
     /// `gh release upload --clobber …` of the assets the existing release lacks.
@@ -111,18 +114,18 @@ impl Draft {
     /// size (an upload cut short), never touching what is already complete; then publish it if
     /// it is still a draft (`gh release create` makes a draft, uploads, and only then publishes:
     /// a create cut short leaves one behind) and set the pre-release flag if it is wrong.
-    pub fn actions(&self, existing: Option<&Existing>) -> Vec<Action> {
+    pub fn changes(&self, existing: Option<&Existing>) -> Vec<Change> {
         let Some(existing) = existing else {
-            return vec![Action::Create(self.create_args())];
+            return vec![Change::Create(self.create_args())];
         };
-        let mut actions = Vec::new();
+        let mut changes = Vec::new();
         let missing: Vec<&Asset> =
             self.assets.iter().filter(|a| existing.assets.get(&a.name) != Some(&a.size)).collect();
         if !missing.is_empty() {
             let mut args = vec!["release".to_owned(), "upload".to_owned(), self.tag.clone()];
             args.push("--clobber".to_owned());
             args.extend(missing.iter().map(|a| path_arg(&a.path)));
-            actions.push(Action::Upload(args));
+            changes.push(Change::Upload(args));
         }
         if existing.draft || existing.prerelease != self.prerelease {
             let mut args = vec!["release".to_owned(), "edit".to_owned(), self.tag.clone()];
@@ -130,12 +133,12 @@ impl Draft {
                 args.push("--draft=false".to_owned());
             }
             args.push(format!("--prerelease={}", self.prerelease));
-            actions.push(Action::Edit(args));
+            changes.push(Change::Edit(args));
         }
-        if actions.is_empty() {
-            actions.push(Action::UpToDate);
+        if changes.is_empty() {
+            changes.push(Change::UpToDate);
         }
-        actions
+        changes
     }
 
     /// `gh release create`: `--verify-tag` makes gh refuse rather than create a missing tag.
@@ -168,6 +171,26 @@ impl Draft {
     }
 }
 
+/// The end of the release notes: the commands a user runs to check that this release is the
+/// one the repository's workflow built from the tag.
+pub fn how_to_verify(plan: &Plan, repo: &str) -> String {
+    let (tag, workflow) = (&plan.tag, format!("{repo}/.github/workflows/release.yml"));
+    let wheel = plan.wheels.first().map_or_else(|| plan.sdist.to_string(), |w| w.file.to_string());
+    format!(
+        "### Verify this release\n\n\
+         From a checkout of the repository, every check at once (the crate, the files on PyPI, \
+         this release's assets and their attestation):\n\n\
+         ```sh\ncargo xtask verify-release {tag} --repo {repo}\n```\n\n\
+         Or with the tools alone, on the downloaded files:\n\n\
+         ```sh\n\
+         gh release download {tag} --repo {repo} --pattern SHA256SUMS\n\
+         gh attestation verify SHA256SUMS --repo {repo} --signer-workflow {workflow}\n\
+         sha256sum --check --ignore-missing SHA256SUMS\n\
+         pypi-attestations verify pypi --repository https://github.com/{repo} pypi:{wheel}\n\
+         ```"
+    )
+}
+
 /// The notes of `version`: its changelog section, which must exist, be dated and say something.
 pub fn notes(changelog: Option<&str>, path: &str, version: &str) -> Result<String> {
     let text = changelog.with_context(|| {
@@ -182,49 +205,56 @@ pub fn notes(changelog: Option<&str>, path: &str, version: &str) -> Result<Strin
 /// Every file the release carries, in the plan's order: the artifacts, then `SHA256SUMS` and the
 /// manifest.
 pub fn expected_names(plan: &Plan) -> Vec<String> {
-    let artifacts = plan.artifacts().into_iter().map(|a| a.file);
+    let artifacts = plan.artifacts.iter().map(|a| a.file.to_string());
     artifacts.chain([SUMS.to_owned(), MANIFEST.to_owned()]).collect()
 }
 
 /// Problems with `SHA256SUMS`: it must list exactly the planned artifacts.
-pub fn check_sums(listed: &[(String, String)], artifacts: &[String]) -> Vec<String> {
-    let listed: Vec<&str> = listed.iter().map(|(f, _)| f.as_str()).collect();
+pub fn check_sums(listed: &[(FileName, Sha256)], artifacts: &[&FileName]) -> Vec<String> {
     let mut problems: Vec<String> = artifacts
         .iter()
-        .filter(|a| !listed.contains(&a.as_str()))
+        .filter(|a| !listed.iter().any(|(f, _)| f == **a))
         .map(|a| format!("{SUMS} does not list {a}"))
         .collect();
     problems.extend(
         listed
             .iter()
-            .filter(|f| !artifacts.iter().any(|a| a == *f))
-            .map(|f| format!("{SUMS} lists {f}, which is not an artifact of this release")),
+            .filter(|(f, _)| !artifacts.contains(&f))
+            .map(|(f, _)| format!("{SUMS} lists {f}, which is not an artifact of this release")),
     );
     problems
 }
 
+/// `gh release view --json isDraft,isPrerelease,assets` output.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct View {
+    is_draft: bool,
+    is_prerelease: bool,
+    assets: Vec<ViewAsset>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ViewAsset {
+    name: String,
+    size: u64,
+}
+
 /// Reads `gh release view --json isDraft,isPrerelease,assets` output.
 pub fn parse_view(json: &str) -> Result<Existing> {
-    let view: Value = serde_json::from_str(json).context("read `gh release view --json`")?;
-    let assets = view["assets"].as_array().context("`gh release view` printed no assets list")?;
-    let flag = |key: &str| {
-        view[key].as_bool().with_context(|| format!("`gh release view` printed no {key}"))
-    };
+    let view: View = crate::json::parse(json).context("read `gh release view --json`")?;
     Ok(Existing {
-        draft: flag("isDraft")?,
-        prerelease: flag("isPrerelease")?,
-        assets: assets
-            .iter()
-            .filter_map(|a| Some((a["name"].as_str()?.to_owned(), a["size"].as_u64()?)))
-            .collect(),
+        draft: view.is_draft,
+        prerelease: view.is_prerelease,
+        assets: view.assets.into_iter().map(|a| (a.name, a.size)).collect(),
     })
 }
 
 /// The assets in `out`, each present, and the artifacts matching `SHA256SUMS` (which `cargo
 /// xtask verify` wrote): what gets attached is what was verified and attested.
 /// The assets to attach, checked against `SHA256SUMS` and the manifest, and the manifest.
-fn local_assets(plan: &Plan, out: &Path) -> Result<(Vec<Asset>, Manifest)> {
-    let artifacts: Vec<String> = plan.artifacts().into_iter().map(|a| a.file).collect();
+fn local_assets(plan: &Plan, out: &Path) -> Result<Vec<Asset>> {
+    let artifacts: Vec<&FileName> = plan.artifacts.iter().map(|a| &a.file).collect();
     let sums_path = out.join(SUMS);
     let sums = std::fs::read_to_string(&sums_path).with_context(|| {
         format!(
@@ -234,8 +264,7 @@ fn local_assets(plan: &Plan, out: &Path) -> Result<(Vec<Asset>, Manifest)> {
         )
     })?;
     let entries = digest::parse_sums(&sums)?;
-    let listed: BTreeMap<&str, &str> =
-        entries.iter().map(|(f, h)| (f.as_str(), h.as_str())).collect();
+    let listed: BTreeMap<&str, &Sha256> = entries.iter().map(|(f, h)| (f.as_str(), h)).collect();
     let mut problems = Vec::new();
     let mut assets = Vec::new();
     for name in expected_names(plan) {
@@ -246,7 +275,7 @@ fn local_assets(plan: &Plan, out: &Path) -> Result<(Vec<Asset>, Manifest)> {
         };
         if let Some(expected) = listed.get(name.as_str()) {
             let (found, _) = digest::sha256_file(&path)?;
-            if found != *expected {
+            if found != **expected {
                 problems.push(format!("{name}: sha256 is {found}, {SUMS} says {expected}"));
             }
         }
@@ -260,7 +289,7 @@ fn local_assets(plan: &Plan, out: &Path) -> Result<(Vec<Asset>, Manifest)> {
         let manifest = Manifest::read(&out.join(MANIFEST))?;
         problems = check_manifest(&manifest, plan, &listed);
         if problems.is_empty() {
-            return Ok((assets, manifest));
+            return Ok(assets);
         }
     }
     bail!(
@@ -280,18 +309,18 @@ fn local_assets(plan: &Plan, out: &Path) -> Result<(Vec<Asset>, Manifest)> {
 pub fn check_manifest(
     manifest: &Manifest,
     plan: &Plan,
-    listed: &BTreeMap<&str, &str>,
+    listed: &BTreeMap<&str, &Sha256>,
 ) -> Vec<String> {
     let mut problems = Vec::new();
     if manifest.tag != plan.tag {
         problems
             .push(format!("{MANIFEST} is the manifest of {}, not of {}", manifest.tag, plan.tag));
     }
-    for a in plan.artifacts() {
-        let recorded = manifest.artifacts.iter().find(|r| r.file == a.file);
+    for a in &plan.artifacts {
+        let recorded = manifest.artifact(&a.file);
         match (recorded, listed.get(a.file.as_str())) {
             (None, _) => problems.push(format!("{MANIFEST} does not record {}", a.file)),
-            (Some(r), Some(sum)) if r.sha256 != *sum => problems.push(format!(
+            (Some(r), Some(sum)) if r.sha256 != **sum => problems.push(format!(
                 "{}: {MANIFEST} records sha256 {}, {SUMS} lists {sum}",
                 a.file, r.sha256
             )),
@@ -301,74 +330,63 @@ pub fn check_manifest(
     problems
 }
 
-/// What keeps the dist in `out` from its GitHub Release, each with its fix.
-fn live_problems(manifest: &Manifest, out: &Path) -> Vec<String> {
-    let mut problems = Vec::new();
-    let unpublished = check_published(manifest);
-    if !unpublished.is_empty() {
-        problems.push(format!(
-            "{} is not published yet ({}): the release announces files that are on their \
-             registries; finish with `cargo xtask publish --live --out {}` (it skips what is out \
-             already), then run this again",
-            out.display(),
-            unpublished.join("; "),
-            out.display()
-        ));
+/// What the registries lack of the release: a GitHub Release announces files that are on
+/// their registries, which are asked (never the manifest's upload records).
+fn unpublished(
+    sh: &Shell,
+    ws: &Workspace,
+    plan: &Plan,
+    manifest: &Manifest,
+    out: &Path,
+) -> Result<Vec<String>> {
+    let env = PythonEnv::ensure(sh, &ws.root, Group::Release)?;
+    let crates = CrateRegistry::open(sh, env.python(), &ws.root, &plan.crates_registry)?;
+    let index = PythonIndex::new(
+        sh,
+        env.python(),
+        env.bin("uv"),
+        (&plan.pypi_url, &plan.pypi_index),
+        &plan.python_name,
+    );
+    let lacking = Published::read(&crates, &index, plan)?.lacking(plan, manifest);
+    if lacking.is_empty() {
+        return Ok(Vec::new());
     }
-    if out.to_string_lossy().contains('#') {
-        problems.push(format!(
+    Ok(vec![format!(
+        "the registries do not hold the release {} ({}): a GitHub Release announces what is \
+         published; finish with `cargo xtask publish --live --out {}` (it skips what is out \
+         already), then run this again",
+        plan.tag,
+        lacking.join("; "),
+        out.display()
+    )])
+}
+
+/// gh reads `file#label` as a labelled asset: a path with a `#` cannot be given to it.
+fn hash_in_path(out: &Path) -> Option<String> {
+    out.to_string_lossy().contains('#').then(|| {
+        format!(
             "{} has a `#` in its path, which gh reads as the start of an asset's label \
              (`file#label`); move the dist to a directory without one",
             out.display()
-        ));
-    }
-    problems
+        )
+    })
 }
 
-/// The uploads the manifest does not record as done (published, or found already there with
-/// the same sha256): a GitHub Release must not announce a version the registries lack.
-pub fn check_published(manifest: &Manifest) -> Vec<String> {
-    if manifest.publish.is_empty() {
-        return vec![format!("{MANIFEST} records no upload at all")];
-    }
-    manifest
-        .publish
-        .iter()
-        .filter(|p| !matches!(p.status, PublishStatus::Published | PublishStatus::Skipped))
-        .map(|p| format!("{} to {}: {}", p.file, p.registry, p.status.as_str()))
-        .collect()
-}
-
-/// `gh` on PATH and a token for it, reported together.
+/// `gh` on PATH and a token for it.
 fn preflight(sh: &Shell) -> Result<()> {
-    let mut missing = Vec::new();
-    if which::which("gh").is_err() {
-        missing.push("gh: not on PATH; install the GitHub CLI (https://cli.github.com)");
-    } else {
-        let token = ["GH_TOKEN", "GITHUB_TOKEN"]
-            .iter()
-            .any(|v| std::env::var(v).is_ok_and(|t| !t.is_empty()));
-        if !token
-            && cmd!(sh, "gh auth status").quiet().ignore_stdout().ignore_stderr().run().is_err()
-        {
-            missing.push(
-                "credentials for gh: expected GH_TOKEN (in GitHub Actions, `GH_TOKEN: \
-                 ${{ github.token }}` with `permissions: contents: write`), or `gh auth login`",
-            );
-        }
+    match gh::unusable(sh) {
+        Some(why) => bail!(
+            "cannot create the GitHub Release: {why} (it needs `permissions: contents: write`)"
+        ),
+        None => Ok(()),
     }
-    if !missing.is_empty() {
-        bail!("cannot create the GitHub Release:\n  {}", missing.join("\n  "));
-    }
-    Ok(())
 }
 
 /// The assets of the release of `tag`, or `None` when there is no such release.
 fn view(sh: &Shell, tag: &str) -> Result<Option<Existing>> {
-    let output = cmd!(sh, "gh release view {tag} --json isDraft,isPrerelease,assets")
-        .quiet()
-        .ignore_status()
-        .output()?;
+    let output =
+        gh::output(sh, &["release", "view", tag, "--json", "isDraft,isPrerelease,assets"], "")?;
     if output.status.success() {
         return parse_view(&String::from_utf8_lossy(&output.stdout)).map(Some);
     }
@@ -379,23 +397,23 @@ fn view(sh: &Shell, tag: &str) -> Result<Option<Existing>> {
     bail!("`gh release view {tag}` failed: {}", stderr.trim())
 }
 
-fn execute(sh: &Shell, draft: &Draft, action: &Action) -> Result<()> {
-    match action {
-        Action::UpToDate => {
+fn execute(sh: &Shell, draft: &Draft, change: &Change) -> Result<()> {
+    match change {
+        Change::UpToDate => {
             eprintln!("the release {} is published with every asset", draft.tag);
             Ok(())
         }
-        Action::Create(args) | Action::Upload(args) | Action::Edit(args) => {
+        Change::Create(args) | Change::Upload(args) | Change::Edit(args) => {
             eprintln!("$ gh {}", shell_words(args));
-            let stdin = if matches!(action, Action::Create(_)) { draft.notes.as_str() } else { "" };
-            let printed =
-                cmd!(sh, "gh {args...}").quiet().stdin(stdin).read().with_context(|| {
-                    format!(
-                        "gh failed for the release {}; re-run `cargo xtask github-release`: it \
+            let stdin = if matches!(change, Change::Create(_)) { draft.notes.as_str() } else { "" };
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let printed = gh::read(sh, &args, stdin).with_context(|| {
+                format!(
+                    "gh failed for the release {}; re-run `cargo xtask github-release`: it \
                          uploads only what is missing and publishes a draft",
-                        draft.tag
-                    )
-                })?;
+                    draft.tag
+                )
+            })?;
             if !printed.trim().is_empty() {
                 eprintln!("{}", printed.trim());
             }
@@ -424,7 +442,7 @@ pub fn shell_words(args: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::release::manifest::PublishRecord;
+    use crate::flags::Mode;
 
     const CHANGELOG: &str = "\
 # Changelog
@@ -463,10 +481,10 @@ mod tests {
     }
 
     #[track_caller]
-    fn check_args(action: Action, expected: &str) {
-        let args = match action {
-            Action::Create(args) | Action::Upload(args) | Action::Edit(args) => args,
-            Action::UpToDate => panic!("expected a gh command, found UpToDate"),
+    fn check_args(change: Change, expected: &str) {
+        let args = match change {
+            Change::Create(args) | Change::Upload(args) | Change::Edit(args) => args,
+            Change::UpToDate => panic!("expected a gh command, found UpToDate"),
         };
         assert_eq!(shell_words(&args), expected);
     }
@@ -490,7 +508,7 @@ mod tests {
     #[test]
     fn a_new_prerelease_is_created_with_every_asset() {
         check_args(
-            draft(true).actions(None).remove(0),
+            draft(true).changes(None).remove(0),
             "release create v1.2.0-rc.1 --title v1.2.0-rc.1 --notes-file - --prerelease \
              --verify-tag dist/geodist-1.2.0-rc.1.crate dist/SHA256SUMS",
         );
@@ -498,7 +516,7 @@ mod tests {
 
     #[test]
     fn a_final_release_is_not_marked_prerelease() {
-        let [Action::Create(args)] = &draft(false).actions(None)[..] else {
+        let [Change::Create(args)] = &draft(false).changes(None)[..] else {
             panic!("expected one Create")
         };
         assert!(!args.contains(&"--prerelease".to_owned()));
@@ -514,24 +532,24 @@ mod tests {
     fn a_draft_left_behind_is_finished() {
         let existing = view("view-draft-partial");
         assert!(existing.draft && existing.prerelease);
-        let actions = draft(true).actions(Some(&existing));
-        assert_eq!(actions.len(), 2, "{actions:?}");
+        let changes = draft(true).changes(Some(&existing));
+        assert_eq!(changes.len(), 2, "{changes:?}");
         check_args(
-            actions[0].clone(),
+            changes[0].clone(),
             "release upload v1.2.0-rc.1 --clobber dist/geodist-1.2.0-rc.1.crate dist/SHA256SUMS",
         );
-        check_args(actions[1].clone(), "release edit v1.2.0-rc.1 --draft=false --prerelease=true");
+        check_args(changes[1].clone(), "release edit v1.2.0-rc.1 --draft=false --prerelease=true");
     }
 
     #[test]
     fn a_published_release_gets_only_missing_assets_and_the_right_flag() {
         let existing = view("view-published-wrong-flag");
-        let actions = draft(true).actions(Some(&existing));
-        check_args(actions.last().unwrap().clone(), "release edit v1.2.0-rc.1 --prerelease=true");
-        assert_eq!(actions.len(), 1, "every asset is there already: {actions:?}");
-        assert_eq!(draft(true).actions(Some(&view("view-complete"))), [Action::UpToDate]);
-        let actions = draft(false).actions(Some(&view("view-complete")));
-        check_args(actions[0].clone(), "release edit v1.2.0-rc.1 --prerelease=false");
+        let changes = draft(true).changes(Some(&existing));
+        check_args(changes.last().unwrap().clone(), "release edit v1.2.0-rc.1 --prerelease=true");
+        assert_eq!(changes.len(), 1, "every asset is there already: {changes:?}");
+        assert_eq!(draft(true).changes(Some(&view("view-complete"))), [Change::UpToDate]);
+        let changes = draft(false).changes(Some(&view("view-complete")));
+        check_args(changes[0].clone(), "release edit v1.2.0-rc.1 --prerelease=false");
     }
 
     #[test]
@@ -539,14 +557,15 @@ mod tests {
         let mut existing = view("view-complete");
         existing.assets.insert("SHA256SUMS".into(), 1);
         check_args(
-            draft(true).actions(Some(&existing)).remove(0),
+            draft(true).changes(Some(&existing)).remove(0),
             "release upload v1.2.0-rc.1 --clobber dist/SHA256SUMS",
         );
     }
 
     #[test]
     fn sums_must_list_exactly_the_artifacts() {
-        let artifacts = vec!["a.crate".to_owned(), "b.whl".to_owned()];
+        let names = [FileName::try_from("a.crate").unwrap(), FileName::try_from("b.whl").unwrap()];
+        let artifacts: Vec<&FileName> = names.iter().collect();
         let sums = format!("{}  a.crate\n{}  c.whl\n", "0".repeat(64), "1".repeat(64));
         assert_eq!(
             check_sums(&digest::parse_sums(&sums).unwrap(), &artifacts),
@@ -559,39 +578,30 @@ mod tests {
         assert!(check_sums(&digest::parse_sums(&sums).unwrap(), &artifacts).is_empty());
     }
 
-    fn upload(file: &str, registry: &str, status: PublishStatus) -> PublishRecord {
-        let decision = crate::release::manifest::Decision::Upload;
-        PublishRecord { file: file.into(), registry: registry.into(), decision, status, url: None }
+    /// A dist in a path gh would misread is refused; a live run refuses on any problem.
+    #[test]
+    fn a_path_gh_would_misread_is_refused() {
+        assert!(hash_in_path(Path::new("/tmp/dist")).is_none());
+        let problem = hash_in_path(Path::new("/tmp/release #2/dist")).unwrap();
+        assert!(problem.contains("gh reads"), "{problem}");
+        assert!(
+            release::enforce(Mode::Live, "refused", vec![problem], |_| ()).is_err(),
+            "a live run refuses on any problem"
+        );
     }
 
-    /// A dist that a dry run rehearsed, or that a live run left half-published, is no release
-    /// to announce; once every upload is out (or was there already), it is.
+    /// The notes end with the commands that verify the release, for this repository.
     #[test]
-    fn only_a_published_dist_is_released_on_github() {
-        let mut manifest = Manifest {
-            version: "1.2.0-rc.1".into(),
-            python_version: "1.2.0rc1".into(),
-            tag: "v1.2.0-rc.1".into(),
-            commit: "c".repeat(40),
-            mode: "dry-run".into(),
-            artifacts: Vec::new(),
-            stages: Vec::new(),
-            publish: Vec::new(),
-        };
-        assert_eq!(check_published(&manifest), ["release-manifest.json records no upload at all"]);
-        manifest.publish = vec![
-            upload("geodist-1.2.0.crate", "crates-io", PublishStatus::Rehearsed),
-            upload("geodist_rs-1.2.0.tar.gz", "pypi", PublishStatus::Rehearsed),
-        ];
-        assert_eq!(check_published(&manifest).len(), 2);
-        manifest.publish[0].status = PublishStatus::Published;
-        manifest.publish[1].status = PublishStatus::Failed;
-        assert_eq!(check_published(&manifest), ["geodist_rs-1.2.0.tar.gz to pypi: failed"]);
-        manifest.publish[1].status = PublishStatus::Skipped;
-        assert!(check_published(&manifest).is_empty());
-        assert!(live_problems(&manifest, Path::new("/tmp/dist")).is_empty());
-        let problems = live_problems(&manifest, Path::new("/tmp/release #2/dist"));
-        assert!(problems.len() == 1 && problems[0].contains("gh reads"), "{problems:?}");
+    fn the_notes_say_how_to_verify() {
+        let ws = crate::workspace::fixture::workspace(
+            "1.2.0",
+            serde_json::json!({"release": {"tag-prefix": "v", "changelog": "CHANGELOG.md",
+                "wheels": [{"target": "x86_64-apple-darwin", "runner": "r",
+                            "platform": "macosx_10_12", "python": ["3.10"]}]}}),
+        );
+        let host = Host::fixture("x86_64-apple-darwin", &[]);
+        let plan = Plan::new(&ws, &host, &flags::Destination::default()).unwrap();
+        crate::golden::check("github-release/verify-notes.md", &how_to_verify(&plan, "o/r"));
     }
 
     #[test]

@@ -16,6 +16,8 @@ use crate::{
 /// One linter: how to run it, and the command that fixes what it reports.
 struct Check {
     name: &'static str,
+    /// The tool, as the documents that list the linters name it.
+    tool: &'static str,
     fix: &'static str,
     /// Whether the release's gates run it too. Not the stub check: it builds the extension into
     /// `.venv`, which a release never touches (its wheels are tested in fresh environments).
@@ -36,12 +38,14 @@ const PYTHON_DIRS: [&str; 2] = ["python", py::DIR];
 const CHECKS: &[Check] = &[
     Check {
         name: "rustfmt",
+        tool: "rustfmt",
         fix: "cargo fmt --all",
         gate: true,
         run: |sh, _, _| cmd!(sh, "cargo fmt --all --check").run_to_stderr(),
     },
     Check {
         name: "clippy",
+        tool: "clippy",
         fix: "cargo clippy --fix --workspace --all-targets --all-features --allow-dirty (then fix the \
               rest by hand)",
         gate: true,
@@ -55,6 +59,7 @@ const CHECKS: &[Check] = &[
     },
     Check {
         name: "ruff check",
+        tool: "ruff check",
         fix: ".venv/bin/ruff check --fix python xtask/py",
         gate: true,
         run: |sh, _, env| {
@@ -64,6 +69,7 @@ const CHECKS: &[Check] = &[
     },
     Check {
         name: "ruff format",
+        tool: "ruff format",
         fix: ".venv/bin/ruff format python xtask/py",
         gate: true,
         run: |sh, _, env| {
@@ -73,6 +79,7 @@ const CHECKS: &[Check] = &[
     },
     Check {
         name: "stubs",
+        tool: "stubtest",
         fix: "make the .pyi stubs match the extension where mypy's stubtest points",
         gate: false,
         run: |sh, ws, env| {
@@ -86,13 +93,15 @@ const CHECKS: &[Check] = &[
     },
     Check {
         name: "zizmor",
-        fix: "fix what zizmor reports in .github/workflows (https://docs.zizmor.sh/audits/)",
+        tool: "zizmor",
+        fix: "fix what zizmor reports in .github (https://docs.zizmor.sh/audits/)",
         gate: true,
         run: |sh, _, env| workflows::zizmor(sh, &env.bin("zizmor")),
     },
     Check {
         name: "workflow schema",
-        fix: "correct .github/workflows/*.yml where check-jsonschema points",
+        tool: "check-jsonschema",
+        fix: "correct the .github files (workflows, dependabot.yml) where check-jsonschema points",
         gate: true,
         run: |sh, _, env| workflows::check_schema(sh, &env.bin("check-jsonschema")),
     },
@@ -127,8 +136,37 @@ pub fn run_checks(
     }
     if !failed.is_empty() {
         let lines: Vec<String> =
-            failed.iter().map(|c| format!("  {}: run `{}`", c.name, c.fix)).collect();
+            failed.iter().map(|c| format!("  {}: run `{}`", c.tool, c.fix)).collect();
         bail!("lint failed: expected every linter to pass; to fix:\n{}", lines.join("\n"));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every place that lists the linters lists every one: `lint --help`, the Makefile's help,
+    /// README's `make lint` line.
+    #[test]
+    fn every_list_of_the_linters_is_complete() {
+        use clap::CommandFactory;
+        let root = crate::project::root();
+        let read = |path: &str| std::fs::read_to_string(root.join(path)).unwrap();
+        let readme = read("README.md");
+        let makefile = read("Makefile");
+        let mut cli = crate::flags::Cli::command();
+        let help = cli.find_subcommand_mut("lint").unwrap().render_long_help().to_string();
+        let lists = [
+            ("cargo xtask lint --help", help),
+            ("the Makefile", makefile.lines().find(|l| l.starts_with("lint:")).unwrap().to_owned()),
+            ("README.md", readme.lines().find(|l| l.starts_with("make lint")).unwrap().to_owned()),
+        ];
+        for (place, text) in lists {
+            let text = text.replace('\n', " ").replace("  ", " ");
+            for check in CHECKS {
+                assert!(text.contains(check.tool), "{place} does not name {}: {text}", check.tool);
+            }
+        }
+    }
 }

@@ -1,6 +1,9 @@
 //! The release machine: `cargo xtask <command>`, the one entry point that the Makefile, CI and
 //! maintainers share, so that a local run and a CI run can never drift apart.
 
+#[macro_use]
+mod checked;
+
 mod bench;
 mod bump;
 mod changelog;
@@ -8,11 +11,14 @@ mod digest;
 mod exec;
 mod files;
 mod flags;
+mod gh;
+mod git;
 mod github_release;
 #[cfg(test)]
 mod golden;
 mod host;
 mod http;
+mod json;
 mod lint;
 mod msrv;
 mod pep440;
@@ -20,13 +26,16 @@ mod progress;
 mod project;
 mod py;
 mod python_env;
+mod pythons;
 mod release;
 mod release_pr;
 mod test;
 #[cfg(test)]
 mod tidy;
 mod tools;
+mod verify_release;
 mod version;
+mod wheel_tags;
 mod workflows;
 mod workspace;
 
@@ -70,7 +79,7 @@ fn run() -> Result<()> {
     let root = project::root();
     sh.change_dir(&root);
     if cli.command.reads_git() {
-        project::require_checkout(&sh, &root)?;
+        git::Repo::open(&sh, &root)?;
     }
     let ws = workspace::Workspace::load(&root)?;
     match cli.command {
@@ -90,6 +99,7 @@ fn run() -> Result<()> {
         Command::Msrv(cmd) => msrv::run(&sh, &ws, &cmd),
         Command::GithubRelease(cmd) => github_release::run(&sh, &ws, &cmd),
         Command::ReleasePr(cmd) => release_pr::run(&sh, &ws, &cmd),
+        Command::VerifyRelease(cmd) => verify_release::run(&sh, &ws, &cmd),
     }
 }
 

@@ -5,9 +5,11 @@
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
+use serde::{Deserialize, Serialize};
 
 /// How a finished stage ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Status {
     Passed,
     Failed,
@@ -23,11 +25,28 @@ impl Status {
 }
 
 /// One finished stage.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StageRecord {
     pub name: String,
     pub status: Status,
+    #[serde(rename = "seconds", with = "seconds")]
     pub duration: Duration,
+}
+
+/// A duration as seconds to the millisecond, as the manifest records it.
+mod seconds {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64((d.as_secs_f64() * 1000.0).round() / 1000.0)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        let seconds = f64::deserialize(d)?;
+        Duration::try_from_secs_f64(seconds.max(0.0)).map_err(serde::de::Error::custom)
+    }
 }
 
 /// The stages of one command, in the order they ran.
@@ -51,20 +70,21 @@ impl Progress {
 
     /// Prints the summary table of every stage that ran.
     pub fn print_summary(&self, title: &str) {
-        let total: Duration = self.records.iter().map(|r| r.duration).sum();
-        let width = self.records.iter().map(|r| r.name.len()).max().unwrap_or(5).max(5);
-        eprintln!();
-        eprintln!("{title}");
-        for r in &self.records {
-            eprintln!(
-                "  {:<width$}  {:<6}  {:>8}",
-                r.name,
-                r.status.as_str(),
-                format_duration(r.duration)
-            );
-        }
-        eprintln!("  {:<width$}  {:<6}  {:>8}", "total", "", format_duration(total));
+        print_summary(title, &self.records);
     }
+}
+
+/// Prints the summary table of `records`, with their total.
+pub fn print_summary(title: &str, records: &[StageRecord]) {
+    let total: Duration = records.iter().map(|r| r.duration).sum();
+    let width = records.iter().map(|r| r.name.len()).max().unwrap_or(5).max(5);
+    eprintln!();
+    eprintln!("{title}");
+    for r in records {
+        let (name, status, took) = (&r.name, r.status.as_str(), format_duration(r.duration));
+        eprintln!("  {name:<width$}  {status:<6}  {took:>8}");
+    }
+    eprintln!("  {:<width$}  {:<6}  {:>8}", "total", "", format_duration(total));
 }
 
 fn status_mark(status: Status) -> &'static str {

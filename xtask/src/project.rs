@@ -1,4 +1,4 @@
-//! Facts about the repository this xtask works on: where it is.
+//! Facts about the repository this xtask works on: where it is, and what its paths mean.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -18,62 +18,6 @@ pub fn root() -> PathBuf {
             .parent()
             .expect("xtask lives one level below the workspace root")
             .to_path_buf()
-    })
-}
-
-/// Fails, naming the fix, unless `root` is inside a git checkout: the version check, the bump,
-/// the changelog draft and the release read tags and commits.
-pub fn require_checkout(sh: &xshell::Shell, root: &Path) -> anyhow::Result<()> {
-    if which::which("git").is_err() {
-        anyhow::bail!(
-            "git not found on PATH: expected git to read the tags and commits of {}; install it \
-             (Debian/Ubuntu: `apt-get install git`)",
-            root.display()
-        );
-    }
-    let _dir = sh.push_dir(root);
-    let inside = xshell::cmd!(sh, "git rev-parse --is-inside-work-tree")
-        .quiet()
-        .ignore_stderr()
-        .read()
-        .is_ok_and(|out| out.trim() == "true");
-    if !inside {
-        anyhow::bail!(
-            "{} is not a git checkout: expected a clone of the repository (this command reads \
-             its tags and commits); work in a clone (`git clone <repository URL>`), not in an \
-             exported copy",
-            root.display()
-        );
-    }
-    Ok(())
-}
-
-/// Fails, naming the fix, when the checkout is shallow: its history stops early, so "the
-/// commits since the last tag" would silently be the wrong ones.
-pub fn require_full_history(sh: &xshell::Shell, root: &Path) -> anyhow::Result<()> {
-    require_checkout(sh, root)?;
-    let _dir = sh.push_dir(root);
-    let shallow = xshell::cmd!(sh, "git rev-parse --is-shallow-repository").quiet().read()?;
-    if shallow.trim() == "true" {
-        anyhow::bail!(
-            "{} is a shallow clone: expected the full history and tags, to find the commits \
-             since the last release tag; fetch them with `git fetch --unshallow --tags`",
-            root.display()
-        );
-    }
-    Ok(())
-}
-
-/// What is wrong, with its fix, when git has no identity to commit and tag with in `root`.
-pub fn git_identity_problem(sh: &xshell::Shell, root: &Path) -> Option<String> {
-    let _dir = sh.push_dir(root);
-    let known = ["GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT"]
-        .into_iter()
-        .all(|who| xshell::cmd!(sh, "git var {who}").quiet().ignore_stderr().read().is_ok());
-    (!known).then(|| {
-        "git has no identity to commit and tag with: expected user.name and user.email \
-         (`git config user.name …`), or GIT_AUTHOR_NAME/EMAIL and GIT_COMMITTER_NAME/EMAIL"
-            .to_owned()
     })
 }
 

@@ -19,6 +19,8 @@ pub enum Script {
     InspectArtifacts,
     /// `import_version.py MODULE [DIST]`: `__version__`, then the distribution's version.
     ImportVersion,
+    /// `interpreter.py`: the running interpreter's implementation, version and build, as JSON.
+    Interpreter,
     /// `yaml_to_json.py PATH…`: YAML files as one JSON object.
     #[cfg_attr(not(test), expect(dead_code, reason = "only the workflow tidy tests read YAML"))]
     YamlToJson,
@@ -26,8 +28,13 @@ pub enum Script {
 
 impl Script {
     #[cfg(test)]
-    pub const ALL: [Script; 4] =
-        [Script::Http, Script::InspectArtifacts, Script::ImportVersion, Script::YamlToJson];
+    pub const ALL: [Script; 5] = [
+        Script::Http,
+        Script::InspectArtifacts,
+        Script::ImportVersion,
+        Script::Interpreter,
+        Script::YamlToJson,
+    ];
 
     /// The file name under `xtask/py/`.
     #[cfg(test)]
@@ -36,6 +43,7 @@ impl Script {
             Script::Http => "http_request.py",
             Script::InspectArtifacts => "inspect_artifacts.py",
             Script::ImportVersion => "import_version.py",
+            Script::Interpreter => "interpreter.py",
             Script::YamlToJson => "yaml_to_json.py",
         }
     }
@@ -45,6 +53,7 @@ impl Script {
             Script::Http => include_str!("../py/http_request.py"),
             Script::InspectArtifacts => include_str!("../py/inspect_artifacts.py"),
             Script::ImportVersion => include_str!("../py/import_version.py"),
+            Script::Interpreter => include_str!("../py/interpreter.py"),
             Script::YamlToJson => include_str!("../py/yaml_to_json.py"),
         }
     }

@@ -1,5 +1,5 @@
 //! The project-local Python environment in `.venv`: created with `python3 -m venv`, given the
-//! `uv` pinned in `uv.lock`, then synced with `uv sync --locked` (DESIGN §2).
+//! `uv` pinned in `uv.lock`, then synced with `uv sync --locked` (docs/design.md §2).
 //!
 //! Every Python tool the project runs (pytest, ruff, maturin, twine, …) comes from here, so a
 //! fresh clone needs nothing but cargo and python3, and every machine runs the locked versions.
@@ -46,9 +46,19 @@ impl PythonEnv {
     /// pins it (inexact: what else is there stays, so the built extension survives).
     pub fn ensure(sh: &Shell, root: &Path, group: Group) -> Result<PythonEnv> {
         let env = PythonEnv { dir: root.join(".venv") };
+        let dir = &env.dir;
+        if !env.python().exists() && dir.exists() {
+            bail!(
+                "the project environment {} is broken: its interpreter {} is gone (the Python \
+                 it was made with was removed or moved); remove the environment (`rm -rf {}`), \
+                 and the next command creates it again",
+                dir.display(),
+                env.python().display(),
+                dir.display()
+            );
+        }
         if !env.python().exists() {
             let host = host_python()?;
-            let dir = &env.dir;
             cmd!(sh, "{host} -m venv {dir}")
                 .run_to_stderr()
                 .with_context(|| format!("create the project environment {}", dir.display()))?;
@@ -74,14 +84,13 @@ impl PythonEnv {
             Group::Dev => &[],
             Group::Release => &["--only-group", "release"],
         };
-        cmd!(sh, "{uv} sync --locked --inexact --quiet {only...}")
+        let sync = cmd!(sh, "{uv} sync --locked --inexact --quiet {only...}")
             .env("UV_PROJECT_ENVIRONMENT", &env.dir)
             .env("UV_PYTHON_DOWNLOADS", "never")
-            .run_to_stderr()
-            .context(
-                "sync .venv with uv.lock; if pyproject.toml changed, refresh the lock with \
-                 `.venv/bin/uv lock` and commit it",
-            )?;
+            .run_capturing_stderr()?;
+        if !sync.status.success() {
+            bail!("{}{}", sync.failure("uv sync --locked"), sync_hint(&sync.stderr));
+        }
         Ok(env)
     }
 
@@ -125,6 +134,23 @@ impl PythonEnv {
         let out = cmd!(sh, "{uv} --version").quiet().read().ok()?;
         // "uv 0.13.9 (x86_64-unknown-linux-gnu)" -> "0.13.9"
         out.split_whitespace().nth(1).map(str::to_owned)
+    }
+}
+
+/// What to do about a failed `uv sync`, when uv's words say what the cause is; nothing when
+/// they do not (uv's own words are then all there is to go on).
+fn sync_hint(stderr: &str) -> &'static str {
+    if stderr.contains("needs to be updated") {
+        "\n  uv.lock is out of date with pyproject.toml: refresh it with `.venv/bin/uv lock` and \
+         commit it"
+    } else if stderr.contains("Failed to initialize cache")
+        || (stderr.contains("cache")
+            && (stderr.contains("os error 30") || stderr.contains("os error 13")))
+    {
+        "\n  uv cannot write its cache: point UV_CACHE_DIR at a writable directory \
+         (`export UV_CACHE_DIR=/tmp/uv-cache`)"
+    } else {
+        ""
     }
 }
 
@@ -196,6 +222,17 @@ source = { registry = "https://pypi.org/simple" }
 "#;
         assert_eq!(locked_version(lock, "uv").as_deref(), Some("0.13.9"));
         assert_eq!(locked_version(lock, "ruff"), None);
+    }
+
+    /// uv's words, recorded from uv 0.9 with a read-only `$HOME` and with a stale lock.
+    #[test]
+    fn a_failed_sync_names_the_cause_only_when_uv_does() {
+        let read_only = "error: Could not acquire lock\n  cause: Could not create temporary file\n  cause: Read-only file system (os error 30) at path \"/home/u/.cache/uv/.tmpGdgqeB\"\n";
+        assert!(sync_hint(read_only).contains("UV_CACHE_DIR"));
+        assert!(!sync_hint(read_only).contains("uv lock"), "not the stale-lock fix");
+        let stale = "error: The lockfile at `uv.lock` needs to be updated, but `--locked` was provided. To update the lockfile, run `uv lock`.\n";
+        assert!(sync_hint(stale).contains("uv lock"));
+        assert_eq!(sync_hint("error: Failed to fetch: `https://pypi.org/simple/x/`\n"), "");
     }
 
     #[test]

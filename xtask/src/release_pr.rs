@@ -13,12 +13,11 @@ mod github;
 mod plan;
 mod remote;
 
-use std::path::Path;
-
 use anyhow::{Context, Result, bail};
-use xshell::{Shell, cmd};
+use xshell::Shell;
 
 use crate::flags::{self, Mode};
+use crate::git::{self, Auth, Repo};
 use crate::workspace::Workspace;
 use github::{Github, Unreachable};
 use plan::{Action, BumpCommit, Facts, Options, Plan};
@@ -42,43 +41,31 @@ pub fn run(sh: &Shell, ws: &Workspace, cmd: &flags::ReleasePr) -> Result<()> {
             unreachable.reason()
         );
     }
-    let problems = problems(sh, &ws.root, &facts, &github, &plan)?;
+    let repo = Repo::at(sh, &ws.root);
+    let problems = problems(&repo, &facts, &github, &plan)?;
+    let refusal = "release-pr refused, nothing was done";
+    crate::release::enforce(cmd.mode(), refusal, problems, |p| eprintln!("warning: {p}"))?;
     match cmd.mode() {
         Mode::DryRun => {
-            for problem in &problems {
-                eprintln!("warning: a live run would refuse: {problem}");
-            }
             print!("{}", plan.render());
             eprintln!("dry run: nothing was run; run without --dry-run to do it");
             Ok(())
         }
-        Mode::Live if !problems.is_empty() => {
-            bail!("release-pr refused, nothing was done:\n  - {}", problems.join("\n  - "))
-        }
-        Mode::Live => execute(sh, &ws.root, &plan, &github),
+        Mode::Live => execute(sh, &repo, &plan, &github),
     }
 }
 
 /// What a live run refuses and a dry run warns about, each with its fix: the checkout must be
 /// clean and at origin's default branch, gh usable when the plan needs it, and git given an
 /// identity to commit and tag with.
-fn problems(
-    sh: &Shell,
-    root: &Path,
-    facts: &Facts,
-    github: &Github,
-    plan: &Plan,
-) -> Result<Vec<String>> {
+fn problems(repo: &Repo, facts: &Facts, github: &Github, plan: &Plan) -> Result<Vec<String>> {
     let mut problems = Vec::new();
-    let status = cmd!(sh, "git status --porcelain --untracked-files=no")
-        .quiet()
-        .read()
-        .context("check the working tree with `git status`")?;
-    if !status.trim().is_empty() {
-        let files: Vec<&str> = status.lines().map(|l| l.get(3..).unwrap_or(l)).collect();
+    let dirty = repo.dirty_files()?;
+    if !dirty.is_empty() {
+        let files: Vec<&str> = dirty.iter().map(|l| l.get(3..).unwrap_or(l)).collect();
         problems.push(format!(
             "the working tree has uncommitted changes ({}): expected a clean checkout, since the \
-             bump is made from its files; commit or stash them (`git stash`)",
+             bump is made from its files; commit or stash them (`git stash --include-untracked`)",
             files.join(", ")
         ));
     }
@@ -88,8 +75,8 @@ fn problems(
             "HEAD ({}) is not origin's {main} ({}): expected a checkout of the tip of {main}, \
              which the release branch is built on and the tag goes on; update it (`git checkout \
              {main} && git pull --ff-only origin {main}`)",
-            short(&facts.head),
-            facts.main_tip.as_deref().map_or("absent", short)
+            git::short(&facts.head),
+            facts.main_tip.as_deref().map_or("absent", git::short)
         ));
     }
     if let Some(Unreachable::Fixable(why)) = &github.unreachable
@@ -98,7 +85,7 @@ fn problems(
         problems.push(why.clone());
     }
     let commits = plan.actions.iter().any(|a| matches!(a, Action::Commit(_) | Action::Tag(_)));
-    if commits && let Some(problem) = crate::project::git_identity_problem(sh, root) {
+    if commits && let Some(problem) = repo.identity_problem() {
         problems.push(format!("{problem}, as the release-pr workflow sets them"));
     }
     Ok(problems)
@@ -106,9 +93,8 @@ fn problems(
 
 /// Runs the plan in order. The git actions come first; without GitHub (origin elsewhere), it
 /// stops before the first gh action, naming what is left.
-fn execute(sh: &Shell, root: &Path, plan: &Plan, github: &Github) -> Result<()> {
-    let _dir = sh.push_dir(root);
-    let auth = remote::auth_config();
+fn execute(sh: &Shell, repo: &Repo, plan: &Plan, github: &Github) -> Result<()> {
+    let _dir = sh.push_dir(repo.root());
     for (i, action) in plan.actions.iter().enumerate() {
         if let Some(unreachable) = &github.unreachable
             && action.uses_gh()
@@ -126,12 +112,9 @@ fn execute(sh: &Shell, root: &Path, plan: &Plan, github: &Github) -> Result<()> 
         eprintln!("$ {}", action.display());
         let failed = || format!("release-pr: {}", action.display());
         match action {
-            Action::Commit(bump) => commit(sh, bump).with_context(failed)?,
-            Action::Push(args) => {
-                let auth = &auth;
-                cmd!(sh, "git {auth...} {args...}").quiet().run().with_context(failed)?;
-            }
-            Action::Tag(args) => cmd!(sh, "git {args...}").quiet().run().with_context(failed)?,
+            Action::Commit(bump) => commit(repo, bump).with_context(failed)?,
+            Action::Push(args) => repo.run_planned(args, Auth::Origin).with_context(failed)?,
+            Action::Tag(args) => repo.run_planned(args, Auth::None).with_context(failed)?,
             Action::CreatePr { args, body } | Action::EditPr { args, body } => {
                 gh(sh, args, body).with_context(failed)?;
             }
@@ -146,53 +129,22 @@ fn execute(sh: &Shell, root: &Path, plan: &Plan, github: &Github) -> Result<()> 
     Ok(())
 }
 
-/// Makes the bump commit with git's plumbing, in an index of its own: the working tree, the
-/// index and the checked-out branch stay as they are, and the local branch is set to it.
-fn commit(sh: &Shell, bump: &BumpCommit) -> Result<()> {
-    let index = cmd!(sh, "git rev-parse --path-format=absolute --git-path release-pr.index")
-        .quiet()
-        .read()?;
-    let index = index.trim();
-    let _ = std::fs::remove_file(index);
-    let parent = &bump.parent;
-    git(cmd!(sh, "git read-tree {parent}"), index).run()?;
-    for file in &bump.files {
-        let path = &file.path;
-        let blob = cmd!(sh, "git hash-object -w --stdin --path {path}")
-            .quiet()
-            .stdin(&file.after)
-            .read()?;
-        let listed = cmd!(sh, "git ls-tree {parent} -- {path}").quiet().read()?;
-        let mode = listed.split_whitespace().next().unwrap_or("100644");
-        let entry = format!("{mode},{},{path}", blob.trim());
-        git(cmd!(sh, "git update-index --add --cacheinfo {entry}"), index).run()?;
-    }
-    let tree = git(cmd!(sh, "git write-tree"), index).read()?;
-    let tree = tree.trim();
-    let message = &bump.message;
-    let made = cmd!(sh, "git commit-tree {tree} -p {parent} -m {message}").quiet().read()?;
-    let made = made.trim();
-    let reference = format!("refs/heads/{}", bump.branch);
-    cmd!(sh, "git update-ref {reference} {made}").quiet().run()?;
-    let _ = std::fs::remove_file(index);
-    eprintln!("  {} is now {}", bump.branch, short(made));
+/// Makes the bump commit on the release branch, leaving the working tree, the index and the
+/// checked-out branch as they are.
+fn commit(repo: &Repo, bump: &BumpCommit) -> Result<()> {
+    let files: Vec<(&str, &str)> =
+        bump.files.iter().map(|f| (f.path.as_str(), f.after.as_str())).collect();
+    let made = repo.commit_onto(&bump.parent, &files, &bump.message, &bump.branch)?;
+    eprintln!("  {} is now {}", bump.branch, git::short(&made));
     Ok(())
-}
-
-/// `cmd` on the index at `index`, not the repository's.
-fn git<'a>(cmd: xshell::Cmd<'a>, index: &str) -> xshell::Cmd<'a> {
-    cmd.env("GIT_INDEX_FILE", index).quiet()
 }
 
 /// Runs gh with `stdin`, its output (a pull request's URL) on our stderr.
 fn gh(sh: &Shell, args: &[String], stdin: &str) -> Result<()> {
-    let printed = cmd!(sh, "gh {args...}").quiet().stdin(stdin).read()?;
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let printed = crate::gh::read(sh, &args, stdin)?;
     if !printed.trim().is_empty() {
         eprintln!("  {}", printed.trim());
     }
     Ok(())
-}
-
-fn short(sha: &str) -> &str {
-    sha.get(..10).unwrap_or(sha)
 }

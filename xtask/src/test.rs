@@ -28,8 +28,8 @@ pub enum Ignored {
     Skip,
 }
 
-/// More than there are end-to-end scenarios (23 today): see [`EndToEnd::start`].
-const END_TO_END_THREADS: &str = "32";
+/// More than there are end-to-end scenarios (33 today): see [`EndToEnd::start`].
+const END_TO_END_THREADS: &str = "40";
 
 pub fn run(sh: &Shell, ws: &Workspace, cmd: &flags::Test) -> Result<()> {
     let mut progress = Progress::default();

@@ -134,7 +134,11 @@ fn production_sources() -> Vec<(String, String)> {
             lines
                 .windows(2)
                 .filter(|w| w[0].trim() == "#[cfg(test)]")
-                .filter_map(|w| w[1].trim().strip_prefix("mod ")?.strip_suffix(';'))
+                .filter_map(|w| {
+                    let item = w[1].trim();
+                    let item = item.strip_prefix("pub(crate) ").unwrap_or(item);
+                    item.strip_prefix("mod ")?.strip_suffix(';')
+                })
                 .map(|name| format!("{dir}{name}.rs"))
                 .collect::<Vec<_>>()
         })
@@ -179,4 +183,217 @@ fn words_are_matched_whole() {
     assert!(contains_word("`geo-rs`", "geo-rs"));
     assert!(!contains_word("geodesic", "geo"));
     assert!(!contains_word("my-geo", "geo"));
+}
+
+/// Every git command is spawned by `git.rs`, the one owner of the repository: nothing else runs
+/// `git` or reads its output format.
+#[test]
+fn git_is_spawned_from_one_module() {
+    let spawns = |text: &str| {
+        let code = text.replace(['\n', ' '], "");
+        code.contains("cmd!(sh,\"git")
+            || code.contains(",\"git") && code.contains("cmd!(")
+            || code.contains("Command::new(\"git\")")
+    };
+    let spawning: Vec<String> = production_sources()
+        .into_iter()
+        .filter(|(path, text)| path != "git.rs" && spawns(text))
+        .map(|(path, _)| path)
+        .collect();
+    assert!(spawning.is_empty(), "git is run outside git.rs, in: {spawning:?}");
+}
+
+/// Every gh command runs through `gh.rs`, the one owner of the GitHub CLI.
+#[test]
+fn gh_is_spawned_from_one_module() {
+    assert_eq!(spawning("gh"), ["gh.rs"], "gh is run outside gh.rs");
+}
+
+/// The production files that run `tool`: an xshell `cmd!` whose command line starts with it,
+/// or a `Command::new` of it.
+fn spawning(tool: &str) -> Vec<String> {
+    let runs = |text: &str| {
+        text.match_indices("cmd!(").any(|(at, _)| {
+            let rest = &text[at..];
+            let quote = rest.find('"').map_or("", |q| &rest[q + 1..]);
+            quote.starts_with(&format!("{tool} ")) || quote.starts_with(&format!("{tool}\""))
+        }) || text.contains(&format!("Command::new(\"{tool}\")"))
+    };
+    production_sources().into_iter().filter(|(_, text)| runs(text)).map(|(path, _)| path).collect()
+}
+
+/// Every HTTP request goes through `http.rs`, the one owner of the helper script's answer.
+#[test]
+fn http_requests_are_made_from_one_module() {
+    let requesting: Vec<String> = production_sources()
+        .into_iter()
+        .filter(|(path, text)| {
+            path != "http.rs" && path != "py.rs" && text.contains("Script::Http")
+        })
+        .map(|(path, _)| path)
+        .collect();
+    assert!(requesting.is_empty(), "HTTP requests outside http.rs, in: {requesting:?}");
+}
+
+/// Every `docs/design.md §N` in the code names a section the contract has, and no reference
+/// points outside the repository.
+#[test]
+fn references_to_the_contract_resolve() {
+    let root = crate::project::root();
+    let design = std::fs::read_to_string(root.join("docs/design.md")).unwrap();
+    let sections: BTreeSet<String> = design
+        .lines()
+        .filter_map(|l| l.strip_prefix("## ")?.split('.').next().map(str::to_owned))
+        .collect();
+    let mut sources = Vec::new();
+    for dir in ["xtask/src", "crates", "python", ".github"] {
+        collect_all(&root.join(dir), &mut sources);
+    }
+    for doc in ["README.md", "ARCHITECTURE.md", "RELEASING.md", "Makefile", "CHANGELOG.md"] {
+        sources.push(root.join(doc));
+    }
+    let mut broken = Vec::new();
+    for path in sources.into_iter().filter(|p| !p.ends_with("tidy.rs")) {
+        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+        for (i, line) in text.lines().enumerate() {
+            if line.contains("DESIGN §") || line.contains("DESIGN.md") {
+                broken.push(format!("{}:{}: {}", path.display(), i + 1, line.trim()));
+            }
+            for (at, _) in line.match_indices("docs/design.md §") {
+                let section: String = line[at + "docs/design.md §".len()..]
+                    .chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect();
+                if !sections.contains(&section) {
+                    broken.push(format!("{}:{}: §{section}", path.display(), i + 1));
+                }
+            }
+        }
+    }
+    assert!(broken.is_empty(), "references that do not resolve:\n  {}", broken.join("\n  "));
+}
+
+/// Every file below `dir` (but build outputs and caches).
+fn collect_all(dir: &Path, files: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        let name = entry.file_name();
+        if path.is_dir()
+            && !matches!(name.to_str(), Some("target" | "__pycache__" | ".pytest_cache"))
+        {
+            collect_all(&path, files);
+        } else if path.is_file() {
+            files.push(path);
+        }
+    }
+}
+
+/// No function outside the tests is longer than 60 lines (from its `fn` to its closing brace):
+/// a longer one is doing several things, each of which deserves a name.
+#[test]
+fn no_function_is_longer_than_sixty_lines() {
+    let mut long = Vec::new();
+    for (path, text) in production_sources() {
+        for (name, line, length) in functions(&text) {
+            if length > 60 {
+                long.push(format!("{path}:{line}: fn {name} is {length} lines"));
+            }
+        }
+    }
+    assert!(long.is_empty(), "functions over 60 lines:\n  {}", long.join("\n  "));
+}
+
+/// Every `fn` in `text` outside `#[cfg(test)]` items: its name, first line and length in lines.
+fn functions(text: &str) -> Vec<(String, usize, usize)> {
+    let code = blank_literals(text);
+    let lines: Vec<&str> = code.lines().collect();
+    let mut found = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let trimmed = line.trim_start();
+        let Some(at) = trimmed.find("fn ") else { continue };
+        let before = &trimmed[..at];
+        if !(before.is_empty() || before.ends_with(' ')) || trimmed.starts_with("//") {
+            continue;
+        }
+        let name: String = trimmed[at + 3..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        if name.is_empty() {
+            continue;
+        }
+        // From the signature to its body's closing brace (a declaration without a body ends at
+        // its `;`).
+        let mut depth = 0usize;
+        let mut opened = false;
+        'scan: for (j, l) in lines.iter().enumerate().skip(i) {
+            for c in l.chars() {
+                match c {
+                    ';' if !opened && depth == 0 => break 'scan,
+                    '{' => {
+                        depth += 1;
+                        opened = true;
+                    }
+                    '}' => {
+                        depth = depth.saturating_sub(1);
+                        if opened && depth == 0 {
+                            found.push((name.clone(), i + 1, j - i + 1));
+                            break 'scan;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    found
+}
+
+/// `text` with the contents of string and char literals and comments blanked out, so that the
+/// braces counted are the code's.
+fn blank_literals(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let rest = &text[i..];
+        if rest.starts_with("//") {
+            let end = rest.find('\n').unwrap_or(rest.len());
+            out.extend(std::iter::repeat_n(' ', end));
+            i += end;
+        } else if let Some(raw) =
+            rest.strip_prefix('r').filter(|r| r.starts_with("\"") || r.starts_with('#'))
+        {
+            let hashes = raw.chars().take_while(|c| *c == '#').count();
+            let close = format!("\"{}", "#".repeat(hashes));
+            let body_start = 1 + hashes + 1;
+            let end = rest[body_start..]
+                .find(&close)
+                .map_or(rest.len(), |e| body_start + e + close.len());
+            out.extend(rest[..end].chars().map(|c| if c == '\n' { '\n' } else { ' ' }));
+            i += end;
+        } else if rest.starts_with('"') {
+            let mut j = 1;
+            while j < rest.len() && rest.as_bytes()[j] != b'"' {
+                j += if rest.as_bytes()[j] == b'\\' { 2 } else { 1 };
+            }
+            let end = (j + 1).min(rest.len());
+            out.extend(rest[..end].chars().map(|c| if c == '\n' { '\n' } else { ' ' }));
+            i += end;
+        } else if rest.starts_with("'{'") || rest.starts_with("'}'") || rest.starts_with("'\"'") {
+            out.push_str("   ");
+            i += 3;
+        } else {
+            let c = rest.chars().next().unwrap();
+            out.push(c);
+            i += c.len_utf8();
+        }
+    }
+    out
+}
+
+#[test]
+fn functions_are_measured_by_their_braces() {
+    let text = "fn a() {\n    let s = \"{ not a brace\";\n    x('}');\n}\n\npub fn b(x: u8) -> u8 {\n    x\n}\nfn c();\n";
+    assert_eq!(functions(text), [("a".into(), 1, 4), ("b".into(), 6, 3)]);
 }

@@ -1,5 +1,5 @@
 //! Test-only binaries, installed with `cargo install` into the git-ignored `.tools/` and reused
-//! when present (DESIGN §2): a fresh clone needs nothing installed by hand.
+//! when present (docs/design.md §2): a fresh clone needs nothing installed by hand.
 //!
 //! Installing compiles from source (cargo-http-registry with libgit2: over two minutes of CPU), so
 //! it runs on a thread of its own while the workspace compiles ([`Install::start`]), filling the

@@ -7,33 +7,34 @@
 mod coherence;
 mod places;
 
-use anyhow::{Context, Result};
-use xshell::{Shell, cmd};
+use anyhow::Result;
+use xshell::Shell;
 
 pub use coherence::{Built, TagState, VersionReport, assess};
 pub use places::{expected_requirement, parse as parse_toml, visit_requirements};
 
+use crate::git::Repo;
 use crate::py::{self, Script};
 use crate::python_env;
 use crate::workspace::{PythonPackage, Workspace};
 
 /// Whether `cargo xtask version` only shows the table or also fails on a disagreement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mode {
+enum Report {
     Show,
     Check,
 }
 
 pub fn run(sh: &Shell, ws: &Workspace, cmd: &crate::flags::Version) -> Result<()> {
-    let mode = if cmd.check { Mode::Check } else { Mode::Show };
+    let wanted = if cmd.check { Report::Check } else { Report::Show };
     let report = collect(sh, ws, cmd.tag.as_deref())?;
-    match mode {
-        Mode::Show => {
+    match wanted {
+        Report::Show => {
             println!("version {}\n", report.version());
             print!("{}", report.render_table());
             Ok(())
         }
-        Mode::Check => {
+        Report::Check => {
             report.check()?;
             eprintln!("version {}: every place agrees", report.version());
             Ok(())
@@ -78,22 +79,17 @@ fn built_python(sh: &Shell, ws: &Workspace, py: &PythonPackage) -> Built {
     }
 }
 
-/// The release tags (`{prefix}*`) pointing at HEAD.
+/// The release tags (`{prefix}*`) pointing at HEAD, and whether the version files have
+/// uncommitted changes.
 fn tags_at_head(sh: &Shell, ws: &Workspace) -> Result<TagState> {
-    let _dir = sh.push_dir(&ws.root);
-    let pattern = format!("{}*", ws.config.tag_prefix);
-    let tags = cmd!(sh, "git tag --points-at HEAD --list {pattern}")
-        .quiet()
-        .read()
-        .context("list the tags at HEAD with `git tag --points-at HEAD`")?;
-    let modified = cmd!(sh, "git status --porcelain --untracked-files=no -- Cargo.toml Cargo.lock")
-        .quiet()
-        .read()
-        .context("look for uncommitted version changes with `git status`")?;
-    Ok(TagState::AtHead {
-        tags: tags.lines().map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned).collect(),
-        version_files_modified: !modified.trim().is_empty(),
-    })
+    let repo = Repo::at(sh, &ws.root);
+    let tags = repo.tags_at_head(&format!("{}*", ws.config.tag_prefix))?;
+    let version_files = ["Cargo.toml", "Cargo.lock"];
+    let version_files_modified = repo
+        .dirty_files()?
+        .iter()
+        .any(|line| version_files.contains(&line.get(3..).unwrap_or_default()));
+    Ok(TagState::AtHead { tags, version_files_modified })
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
-//! The GitHub Actions workflows in `.github/workflows`: where they are, and the two linters that
-//! `cargo xtask lint` runs over them — zizmor (a security audit, offline) and check-jsonschema
-//! (GitHub's workflow schema). What the workflows may contain is tested in [`tidy`].
+//! The GitHub configuration in `.github`: the Actions workflows and Dependabot's configuration,
+//! where they are, and the two linters that `cargo xtask lint` runs over them — zizmor (a
+//! security audit, offline) and check-jsonschema (GitHub's schemas). What they may contain is
+//! tested in [`tidy`].
 
 #[cfg(test)]
 mod tidy;
@@ -12,8 +13,14 @@ use xshell::{Shell, cmd};
 
 use crate::exec::CmdExt;
 
+/// The directory zizmor audits: the workflows and Dependabot's configuration.
+pub const GITHUB_DIR: &str = ".github";
+
 /// The workflow directory, relative to the workspace root.
 pub const DIR: &str = ".github/workflows";
+
+/// Dependabot's configuration, relative to the workspace root.
+pub const DEPENDABOT: &str = ".github/dependabot.yml";
 
 /// Every workflow file, sorted.
 pub fn files(root: &Path) -> Result<Vec<PathBuf>> {
@@ -28,17 +35,28 @@ pub fn files(root: &Path) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// zizmor over every workflow; `--strict-collection` makes a file it cannot read a failure
-/// rather than a warning. Run from the workspace root.
+/// zizmor's arguments: offline, over the workflows and Dependabot's configuration (its cooldown
+/// and execution audits); `--strict-collection` makes a file it cannot read a failure rather
+/// than a warning. Run from the workspace root.
+pub const ZIZMOR_ARGS: [&str; 3] = ["--offline", "--strict-collection", GITHUB_DIR];
+
 pub fn zizmor(sh: &Shell, zizmor: &Path) -> Result<()> {
-    let dir = DIR;
-    cmd!(sh, "{zizmor} --offline --strict-collection {dir}").run_to_stderr()
+    cmd!(sh, "{zizmor} {ZIZMOR_ARGS...}").run_to_stderr()
 }
 
-/// check-jsonschema with the GitHub workflow schema it vendors (no network). Run from the
-/// workspace root.
+/// Each file check-jsonschema checks, with the schema it vendors for it (no network): GitHub's
+/// workflow schema for the workflows, Dependabot's for its configuration.
+pub fn schema_checks(root: &Path) -> Result<Vec<(&'static str, Vec<PathBuf>)>> {
+    Ok(vec![
+        ("vendor.github-workflows", files(root)?),
+        ("vendor.dependabot", vec![root.join(DEPENDABOT)]),
+    ])
+}
+
+/// check-jsonschema over [`schema_checks`]. Run from the workspace root.
 pub fn check_schema(sh: &Shell, check_jsonschema: &Path) -> Result<()> {
-    let files = files(&sh.current_dir())?;
-    cmd!(sh, "{check_jsonschema} --builtin-schema vendor.github-workflows {files...}")
-        .run_to_stderr()
+    for (schema, files) in schema_checks(&sh.current_dir())? {
+        cmd!(sh, "{check_jsonschema} --builtin-schema {schema} {files...}").run_to_stderr()?;
+    }
+    Ok(())
 }

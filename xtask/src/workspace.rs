@@ -66,6 +66,57 @@ pub struct Member {
 }
 
 impl Member {
+    /// The member `package` (as `cargo metadata` lists it) of the workspace at `root`, whose
+    /// members are `names`.
+    fn of(
+        package: &cargo_metadata::Package,
+        root: &cargo_metadata::camino::Utf8Path,
+        names: &[&str],
+    ) -> Result<Member> {
+        let manifest_path = package
+            .manifest_path
+            .strip_prefix(root)
+            .unwrap_or(&package.manifest_path)
+            .components()
+            .map(|c| c.as_str())
+            .collect::<Vec<_>>()
+            .join("/");
+        let depends_on = package
+            .dependencies
+            .iter()
+            .filter(|d| names.contains(&d.name.as_str()))
+            .filter(|d| d.kind != DependencyKind::Development || !d.req.comparators.is_empty())
+            .map(|d| d.name.clone())
+            .collect();
+        let has = |t: &cargo_metadata::Target, kinds: &[TargetKind]| {
+            t.kind.iter().any(|k| kinds.contains(k))
+        };
+        let pyo3 = package.dependencies.iter().find(|d| d.name == "pyo3");
+        Ok(Member {
+            name: package.name.to_string(),
+            manifest: read(package.manifest_path.as_std_path())?,
+            manifest_path,
+            version: package.version.clone(),
+            // `publish = false` reads as an empty registry list.
+            publish: package.publish.as_ref().is_none_or(|registries| !registries.is_empty()),
+            depends_on,
+            benches: package
+                .targets
+                .iter()
+                .filter(|t| has(t, &[TargetKind::Bench]))
+                .map(|t| t.name.clone())
+                .collect(),
+            license: package.license.clone(),
+            pyo3_features: pyo3.map(|d| d.features.clone()).unwrap_or_default(),
+            rust_version: package.rust_version.as_ref().map(ToString::to_string),
+            repository: package.repository.clone(),
+            has_lib: package
+                .targets
+                .iter()
+                .any(|t| has(t, &[TargetKind::Lib, TargetKind::CDyLib, TargetKind::RLib])),
+        })
+    }
+
     /// Whether the member takes the workspace version (`version.workspace = true`).
     pub fn inherits_version(&self) -> bool {
         let Ok(doc) = self.manifest.parse::<toml_edit::DocumentMut>() else {
@@ -95,55 +146,10 @@ impl Workspace {
         let config = ReleaseConfig::from_workspace_metadata(&metadata.workspace_metadata)?;
         let packages = metadata.workspace_packages();
         let names: Vec<&str> = packages.iter().map(|p| p.name.as_str()).collect();
-        let mut members = Vec::new();
-        for package in &packages {
-            let manifest_path = package
-                .manifest_path
-                .strip_prefix(&metadata.workspace_root)
-                .unwrap_or(&package.manifest_path)
-                .components()
-                .map(|c| c.as_str())
-                .collect::<Vec<_>>()
-                .join("/");
-            let depends_on = package
-                .dependencies
-                .iter()
-                .filter(|d| names.contains(&d.name.as_str()))
-                .filter(|d| d.kind != DependencyKind::Development || !d.req.comparators.is_empty())
-                .map(|d| d.name.clone())
-                .collect();
-            let benches = package
-                .targets
-                .iter()
-                .filter(|t| t.kind.contains(&TargetKind::Bench))
-                .map(|t| t.name.clone())
-                .collect();
-            let pyo3_features = package
-                .dependencies
-                .iter()
-                .find(|d| d.name == "pyo3")
-                .map(|d| d.features.clone())
-                .unwrap_or_default();
-            members.push(Member {
-                name: package.name.to_string(),
-                manifest: read(package.manifest_path.as_std_path())?,
-                manifest_path,
-                version: package.version.clone(),
-                // `publish = false` reads as an empty registry list.
-                publish: package.publish.as_ref().is_none_or(|registries| !registries.is_empty()),
-                depends_on,
-                benches,
-                license: package.license.clone(),
-                pyo3_features,
-                rust_version: package.rust_version.as_ref().map(ToString::to_string),
-                repository: package.repository.clone(),
-                has_lib: package.targets.iter().any(|t| {
-                    t.kind.iter().any(|k| {
-                        matches!(k, TargetKind::Lib | TargetKind::CDyLib | TargetKind::RLib)
-                    })
-                }),
-            });
-        }
+        let members = packages
+            .iter()
+            .map(|package| Member::of(package, &metadata.workspace_root, &names))
+            .collect::<Result<Vec<_>>>()?;
         let python = match read_optional(&root.join("pyproject.toml"))? {
             Some(text) => Some(PythonPackage::parse(&text)?),
             None => None,
@@ -203,6 +209,17 @@ impl Workspace {
                 "{path} (pyproject.toml [tool.maturin] manifest-path) is not a workspace member"
             )
         })
+    }
+
+    /// `OWNER/NAME` of the repository on GitHub: the Actions run's, else the one the members'
+    /// `repository` URL names.
+    pub fn github_repository(&self) -> Option<String> {
+        if let Ok(repo) = std::env::var("GITHUB_REPOSITORY") {
+            return Some(repo).filter(|r| !r.is_empty());
+        }
+        let url = self.members.iter().find_map(|m| m.repository.clone())?;
+        let path = url.strip_prefix("https://github.com/")?;
+        Some(path.trim_end_matches('/').trim_end_matches(".git").to_owned())
     }
 
     /// The changelog text; an error naming the fix when it is missing.
@@ -265,8 +282,12 @@ pub mod fixture {
     }
 
     /// A workspace with a core crate `core`, an extension `core-py` (abi3-py310) and a tool,
-    /// the Python distribution `core-rs` (module `core`), and the given release metadata.
-    pub fn workspace(version: &str, metadata: serde_json::Value) -> Workspace {
+    /// the Python distribution `core-rs` (module `core`, Python 3.10 and later), and the given
+    /// release metadata (`families = ["abi3"]` unless it says otherwise).
+    pub fn workspace(version: &str, mut metadata: serde_json::Value) -> Workspace {
+        if metadata["release"].get("families").is_none() {
+            metadata["release"]["families"] = serde_json::json!(["abi3"]);
+        }
         let mut py = member("core-py", version, false, &["core"]);
         py.pyo3_features = vec!["abi3-py310".into()];
         let mut tool = member("tool", "0.0.0", false, &[]);
@@ -283,7 +304,8 @@ pub mod fixture {
             lock: None,
             python: Some(
                 PythonPackage::parse(
-                    "[project]\nname = \"core-rs\"\ndynamic = [\"version\"]\n\n\
+                    "[project]\nname = \"core-rs\"\ndynamic = [\"version\"]\n\
+                     requires-python = \">=3.10\"\n\n\
                      [tool.maturin]\nmanifest-path = \"crates/core-py/Cargo.toml\"\n\
                      module-name = \"core._core\"\n",
                 )

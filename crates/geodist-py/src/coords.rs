@@ -1,12 +1,19 @@
 //! Conversion of the arguments: a coordinate into a float64 scalar or a readonly float64 array,
-//! and the keyword arguments (`radius`, `directed`, `bbox`) into Rust values, with errors that
+//! and the other numbers (`radius`, `max_spacing`, `bbox`, ...) into Rust values, with errors that
 //! name the argument (PyO3's own extraction errors do not: "must be real number, not str").
 //!
-//! Python floats (including `numpy.float64`, a float subclass) and ints take a fast path that
-//! never touches numpy. Anything else goes through `numpy.asarray`; float64 arrays in native byte
-//! order are borrowed as they are, other integer and floating dtypes are converted, and every
-//! other dtype (bool, complex, strings, objects, dates) is a `TypeError`, because numpy would
-//! happily turn `"1.5"` or `1+2j` into a float and hide a bug in the caller's data.
+//! Every numeric argument follows one rule (`number`): a real number is a Python int or float
+//! (not a bool), a numpy integer or floating scalar, or what `numpy.asarray` turns into an array
+//! of an integer or floating dtype. Python floats (including `numpy.float64`, a float subclass)
+//! and ints take a fast path that never touches numpy. Anything else goes through
+//! `numpy.asarray`; float64 arrays in native byte order are borrowed as they are, other integer
+//! and floating dtypes are converted, and every other dtype (bool, complex, strings, objects such
+//! as `Decimal` and `Fraction`, dates) is a `TypeError`, because numpy or `float()` would happily
+//! turn `"1.5"`, `1+2j` or `Decimal("0.1")` into a float and hide a bug in the caller's data.
+//!
+//! Masked arrays (`numpy.ma.MaskedArray`) are refused wherever an argument can be an array or a
+//! number: numpy hands their data over with the masked values in it, and geodist cannot tell
+//! what a masked coordinate should mean, so using them would give silently wrong answers.
 
 use numpy::ndarray::IxDyn;
 use numpy::{
@@ -17,7 +24,7 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBool, PyBytes, PyFloat, PyInt, PyString, PyTuple};
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyString, PyTuple, PyType};
 
 use crate::error::GeodistError;
 
@@ -41,19 +48,58 @@ impl Coord<'_> {
 
 /// Converts the argument `name`; copies only when the input is not already aligned native float64.
 pub(crate) fn coord<'py>(arg: &Bound<'py, PyAny>, name: &str) -> PyResult<Coord<'py>> {
+    number(arg, name, Accept::ScalarOrArray)
+}
+
+/// One real number, by the rule coordinates follow: a Python or numpy int or float, or a 0-d
+/// array of one; not a bool, a `Decimal`, a `Fraction` or anything else that merely has
+/// `__float__`.
+pub(crate) fn real_number(arg: &Bound<'_, PyAny>, name: &str) -> PyResult<f64> {
+    match number(arg, name, Accept::Scalar)? {
+        Coord::Scalar(value) => Ok(value),
+        Coord::Array(_) => unreachable!("`number` refuses arrays when asked for a scalar"),
+    }
+}
+
+/// What a numeric argument may be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Accept {
+    Scalar,
+    ScalarOrArray,
+}
+
+impl Accept {
+    fn expected(self) -> &'static str {
+        match self {
+            Accept::Scalar => "a real number",
+            Accept::ScalarOrArray => "a real number or an array of real numbers",
+        }
+    }
+}
+
+/// The one rule for numeric arguments; see the module's documentation.
+fn number<'py>(arg: &Bound<'py, PyAny>, name: &str, accept: Accept) -> PyResult<Coord<'py>> {
     if let Ok(float) = arg.cast::<PyFloat>() {
         return Ok(Coord::Scalar(float.value()));
     }
     // `bool` is an `int` subclass; the exact check keeps it out (it is rejected below as a dtype).
+    // An int too large for a float is an OverflowError, which says so.
     if arg.is_exact_instance_of::<PyInt>() {
         return Ok(Coord::Scalar(arg.extract()?));
     }
-    let array = match arg.cast::<PyUntypedArray>() {
-        Ok(array) => array.clone(),
-        Err(_) if is_real_numpy_scalar(arg)? => return Ok(Coord::Scalar(arg.extract()?)),
-        Err(_) => asarray(arg)?,
-    };
-    let array = as_float64(&array, arg, name, "a real number or an array of real numbers")?;
+    if !arg.is_instance_of::<PyUntypedArray>() && is_real_numpy_scalar(arg)? {
+        return Ok(Coord::Scalar(arg.extract()?));
+    }
+    let array = array_like(arg, name)?;
+    if accept == Accept::Scalar && array.ndim() > 0 {
+        // Refused before any conversion, which could copy a large array for nothing.
+        return Err(PyTypeError::new_err(format!(
+            "{name} must be {} (int or float), got {}",
+            accept.expected(),
+            describe(arg)?
+        )));
+    }
+    let array = as_float64(&array, arg, name, accept.expected())?;
     let array = array.try_readonly()?;
     if array.ndim() == 0 {
         return Ok(Coord::Scalar(array.as_array()[IxDyn(&[])]));
@@ -75,7 +121,51 @@ fn is_real_numpy_scalar(arg: &Bound<'_, PyAny>) -> PyResult<bool> {
     Ok(arg.is_instance(real.bind(py))? && !arg.is_instance(timedelta.bind(py))?)
 }
 
-pub(crate) fn asarray<'py>(arg: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyUntypedArray>> {
+/// The argument `name` as a numpy array: itself when it is one, `numpy.asarray(arg)` otherwise;
+/// a masked array is refused (see `refuse_masked`).
+pub(crate) fn array_like<'py>(
+    arg: &Bound<'py, PyAny>,
+    name: &str,
+) -> PyResult<Bound<'py, PyUntypedArray>> {
+    if let Ok(array) = arg.cast::<PyUntypedArray>() {
+        refuse_masked(arg, name)?;
+        return Ok(array.clone());
+    }
+    asarray(arg)
+}
+
+/// A `TypeError` for a masked array (`numpy.ma.MaskedArray`, including the `numpy.ma.masked`
+/// constant), whose mask geodist would otherwise drop without a word.
+pub(crate) fn refuse_masked(arg: &Bound<'_, PyAny>, name: &str) -> PyResult<()> {
+    static MASKED_ARRAY: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+    // Only a subclass of ndarray can be a masked array; plain arrays and numbers skip the lookup.
+    if !arg.is_instance_of::<PyUntypedArray>() || arg.is_exact_instance_of::<PyUntypedArray>() {
+        return Ok(());
+    }
+    let py = arg.py();
+    let masked_array = match MASKED_ARRAY.get(py) {
+        Some(masked_array) => masked_array.bind(py),
+        // numpy imports `numpy.ma` on first use only; until then there is no masked array.
+        None => {
+            let modules = py.import(intern!(py, "sys"))?.getattr(intern!(py, "modules"))?;
+            let Some(ma) = modules.cast::<PyDict>()?.get_item(intern!(py, "numpy.ma"))? else {
+                return Ok(());
+            };
+            let class = ma.getattr(intern!(py, "MaskedArray"))?.cast_into::<PyType>()?;
+            MASKED_ARRAY.get_or_init(py, || class.unbind()).bind(py)
+        }
+    };
+    if !arg.is_instance(masked_array)? {
+        return Ok(());
+    }
+    Err(PyTypeError::new_err(format!(
+        "{name} is a masked array (numpy.ma.MaskedArray), and geodist cannot honour its mask: \
+         pass numpy.ma.getdata({name}) to use every value as it is, masked or not, or leave the \
+         masked elements out first ({name}.compressed() gives the others)"
+    )))
+}
+
+fn asarray<'py>(arg: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyUntypedArray>> {
     static ASARRAY: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
     let py = arg.py();
     let asarray = ASARRAY.import(py, "numpy", "asarray")?;
@@ -129,45 +219,27 @@ pub(crate) fn bbox(arg: &Bound<'_, PyAny>) -> PyResult<Option<[f64; 4]>> {
     if arg.is_none() {
         return Ok(None);
     }
+    refuse_masked(arg, "bbox")?;
+    // SAFETY: `arg` is a valid object and this thread is attached to the interpreter.
+    let is_sequence = unsafe { pyo3::ffi::PySequence_Check(arg.as_ptr()) } == 1;
     // A string is a sequence too, of characters, which are never what was meant.
-    let items = match arg.extract::<Vec<Bound<'_, PyAny>>>() {
-        Ok(items) if !arg.is_instance_of::<PyString>() && !arg.is_instance_of::<PyBytes>() => items,
-        _ => {
-            return Err(PyTypeError::new_err(format!(
-                "bbox must be {EXPECTED} or None, got {}",
-                describe(arg)?
-            )));
-        }
-    };
-    let Ok(items) = <[Bound<'_, PyAny>; 4]>::try_from(items) else {
-        return Err(GeodistError::new_err(format!(
-            "bbox must be {EXPECTED}, got {} elements",
-            arg.len()?
+    if !is_sequence || arg.is_instance_of::<PyString>() || arg.is_instance_of::<PyBytes>() {
+        return Err(PyTypeError::new_err(format!(
+            "bbox must be {EXPECTED} or None, got {}",
+            describe(arg)?
         )));
-    };
+    }
+    // The length first, and then only the four elements: a long sequence is not copied (a
+    // broadcast view can be longer than memory).
+    let len = arg.len()?;
+    if len != 4 {
+        return Err(GeodistError::new_err(format!("bbox must be {EXPECTED}, got {len} elements")));
+    }
     let mut edges = [0.0; 4];
-    for (i, (edge, item)) in edges.iter_mut().zip(&items).enumerate() {
-        *edge = real_number(item, &format!("bbox[{i}]"))?;
+    for (i, edge) in edges.iter_mut().enumerate() {
+        *edge = real_number(&arg.get_item(i)?, &format!("bbox[{i}]"))?;
     }
     Ok(Some(edges))
-}
-
-/// One real number: a Python or numpy int or float, a 0-d array, or anything else with
-/// `__float__`; but not a bool, which numpy and Python would silently turn into 0 or 1.
-pub(crate) fn real_number(arg: &Bound<'_, PyAny>, name: &str) -> PyResult<f64> {
-    let is_array = arg.cast::<PyUntypedArray>().is_ok_and(|array| array.ndim() > 0);
-    if !is_array && !is_bool(arg)? {
-        match arg.extract::<f64>() {
-            Ok(value) => return Ok(value),
-            // An int too large for a float is an OverflowError, which says so.
-            Err(error) if !error.is_instance_of::<PyTypeError>(arg.py()) => return Err(error),
-            Err(_) => {}
-        }
-    }
-    Err(PyTypeError::new_err(format!(
-        "{name} must be a real number (int or float), got {}",
-        describe(arg)?
-    )))
 }
 
 /// A bool, Python's or numpy's (`numpy.bool_`, what comparisons of arrays give).

@@ -8,27 +8,29 @@
 //! gathered into small per-chunk buffers, so memory use stays bounded however large the broadcast
 //! result is.
 //!
-//! Long batches are split into contiguous parts that run on scoped threads (see `threads`). Each
-//! element is computed by the same code whatever part it falls in, so the results are
-//! bit-identical to a single-threaded run, and an invalid element is reported from the first part
-//! that has one, which is the one at the lowest index, as without threads.
+//! Every batch runs in chunks of `CHUNK_LEN` elements, claimed in order from a shared queue by
+//! the calling thread and, for long batches, by helper threads (see `threads`). Each element is
+//! computed by the same code whatever chunk it falls in, so the results are bit-identical to a
+//! single-threaded run; an invalid element is reported from the first chunk that has one, which
+//! is the one at the lowest index, as without threads. Between its chunks the calling thread
+//! checks for signals (see `gil`), so that Ctrl-C stops a long batch within milliseconds.
 //!
 //! The kernels see flat slices and report a flat index into (a chunk of) the broadcast result;
 //! the error raised names the position in the argument as the caller passed it (`lat1[1, 2]`).
 
-use std::ffi::c_int;
 use std::fmt::Write;
 use std::slice;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use geodist::{GeodistError, Position};
 use numpy::ndarray::ArrayViewD;
-use numpy::npyffi::npy_intp;
-use numpy::{PY_ARRAY_API, PyArrayDescrMethods, PyArrayDyn, PyArrayMethods, PyUntypedArrayMethods};
+use numpy::{PyArrayDyn, PyArrayMethods, PyUntypedArrayMethods};
 use pyo3::prelude::*;
 
 use crate::coords::{Coord, coord};
 use crate::error::{GeodistError as PyGeodistError, exception, format_shape, message};
-use crate::{gil, threads};
+use crate::gil::Interrupted;
+use crate::{alloc, gil, threads};
 
 /// The names of a function's four arguments, in the order it takes them. The kernel names an
 /// invalid element by one of them (`geodist::Position::argument`), which is how its error is
@@ -43,8 +45,15 @@ pub(crate) const POINT_PAIR: Names = ["lat1", "lon1", "lat2", "lon2"];
 /// thread's switch interval (5 ms), which would swamp a short call.
 const GIL_RELEASE_MIN_LEN: usize = 4096;
 
-/// Elements per chunk when inputs must be gathered: 4 inputs x 2048 x 8 bytes stays in L2.
+/// Elements per chunk: 4 gathered inputs x 2048 x 8 bytes stays in L2, and a chunk is at most a
+/// few milliseconds of work, which is how long helper threads take to stop.
 const CHUNK_LEN: usize = 2048;
+
+/// Signal checks on the calling thread come every this many times `per_thread` elements: about
+/// 16 ms of work (`per_thread` is about 1 ms of it), well within the tenth of a second in which
+/// Ctrl-C should take effect, and rare enough that re-acquiring the GIL costs nothing measurable
+/// (on a loaded machine, the clock brings them sooner; see `gil`).
+const CHECK_EVERY_PER_THREAD: usize = 16;
 
 /// A kernel's result: `N` floats for scalar input, `N` arrays of the broadcast shape otherwise.
 pub(crate) enum Evaluated<'py, const N: usize> {
@@ -82,7 +91,7 @@ where
     }
 
     let shape = broadcast_shape(&shapes).ok_or_else(|| broadcast_error(names, &shapes))?;
-    let outputs: Vec<_> = (0..N).map(|_| zeros(py, &shape)).collect::<PyResult<_>>()?;
+    let outputs: Vec<_> = (0..N).map(|_| alloc::zeros(py, &shape)).collect::<PyResult<_>>()?;
     let outputs: [Bound<'py, PyArrayDyn<f64>>; N] =
         outputs.try_into().expect("one array was made for each output");
     // The outputs are new arrays that no one else can see yet, so borrowing them cannot fail.
@@ -93,35 +102,33 @@ where
     let len = shape.iter().product::<usize>();
     let sources = coords.each_ref().map(|coord| Source::new(coord, &shape, len.min(CHUNK_LEN)));
 
-    let result = if len >= GIL_RELEASE_MIN_LEN {
-        // Read while holding the GIL, which Python code holds when it changes the environment.
-        let threads = threads::count(py, len, per_thread)?;
-        gil::detach(py, || run(&sources, &shape, out_slices, &kernel, threads))
-    } else {
-        run(&sources, &shape, out_slices, &kernel, 1)
+    let queue = Queue::new(out_slices);
+    let share = |after_chunk: &mut dyn FnMut(usize) -> Result<(), Interrupted>| {
+        work(&queue, &sources, &shape, &kernel, after_chunk);
     };
-    result
-        .map_err(|located| located_error(located.error, names, &shapes, &shape, located.offset))?;
+    if len >= GIL_RELEASE_MIN_LEN {
+        let threads = threads::count(py, len, per_thread)?;
+        let check_every = CHECK_EVERY_PER_THREAD * per_thread;
+        gil::detach(py, check_every, |signals| {
+            threads::run_with_helpers(
+                threads,
+                || share(&mut |len| signals.check(len)),
+                || {
+                    share(&mut |_| {
+                        gil::chunk_finished();
+                        Ok(())
+                    });
+                },
+            );
+        })?;
+    } else {
+        share(&mut |_| Ok(()));
+    }
+    if let Some(located) = queue.first_error() {
+        return Err(located_error(located.error, names, &shapes, &shape, located.offset));
+    }
     drop(writers); // Ends the borrows of `outputs`, which are handed out next.
     Ok(Evaluated::Array(outputs))
-}
-
-/// A new zero-filled float64 array of `shape` in C order, or the `MemoryError` numpy raises when
-/// it cannot be allocated (`PyArray::zeros` would panic, and a `PanicException` escapes an
-/// `except Exception`).
-fn zeros<'py>(py: Python<'py>, shape: &[usize]) -> PyResult<Bound<'py, PyArrayDyn<f64>>> {
-    // Each length is one of an argument array's, so it fits numpy's signed index type; numpy
-    // itself refuses a product that does not.
-    let mut dims: Vec<npy_intp> = shape.iter().map(|&len| len as npy_intp).collect();
-    let ndim = c_int::try_from(dims.len()).expect("numpy arrays have at most 64 dimensions");
-    let dtype = numpy::dtype::<f64>(py).into_dtype_ptr();
-    // SAFETY: `PyArray_Zeros` reads `ndim` lengths from `dims` and steals the reference to the
-    // descriptor that `into_dtype_ptr` hands over; it returns a new reference to a float64 array,
-    // or NULL with the Python exception set.
-    unsafe {
-        let array = PY_ARRAY_API.PyArray_Zeros(py, ndim, dims.as_mut_ptr(), dtype, 0);
-        Ok(Bound::from_owned_ptr_or_err(py, array)?.cast_into_unchecked())
-    }
 }
 
 /// The numpy broadcast of the argument shapes, or `None` when they are incompatible.
@@ -244,74 +251,102 @@ impl<'a> Source<'a> {
     }
 }
 
-/// Runs the kernel over the whole broadcast shape on up to `threads` threads; the error's
-/// position is relative to the broadcast shape.
-fn run<const N: usize, K>(
-    sources: &[Source<'_>; 4],
-    shape: &[usize],
-    out: [&mut [f64]; N],
-    kernel: &K,
-    threads: usize,
-) -> Result<(), Located>
-where
-    K: Fn([&[f64]; 4], [&mut [f64]; N]) -> Result<(), GeodistError> + Sync,
-{
-    let len = shape.iter().product::<usize>();
-    if threads <= 1 {
-        return run_part(sources, shape, 0, out, kernel);
-    }
-    // Parts of whole chunks, so that only the last part gathers a short one.
-    let part_len = len.div_ceil(CHUNK_LEN).div_ceil(threads) * CHUNK_LEN;
-    let mut pieces = out.map(|out| out.chunks_mut(part_len));
-    let parts: Vec<(usize, [&mut [f64]; N])> = (0..len.div_ceil(part_len))
-        .map(|i| (i * part_len, pieces.each_mut().map(|piece| piece.next().unwrap_or_default())))
-        .collect();
-    // Results come back in order, and the first error in order has the lowest invalid index.
-    threads::run_parts(parts, |(start, out)| run_part(sources, shape, start, out, kernel))
-        .into_iter()
-        .collect()
+/// The chunks of the broadcast result, handed out in order to whichever thread asks next, and
+/// the first invalid element found in them.
+struct Queue<'o, const N: usize> {
+    state: Mutex<QueueState<'o, N>>,
 }
 
-/// Runs the kernel over the flat elements `start..start + out.len()` of the broadcast shape.
-fn run_part<const N: usize, K>(
-    sources: &[Source<'_>; 4],
-    shape: &[usize],
-    start: usize,
-    mut out: [&mut [f64]; N],
-    kernel: &K,
-) -> Result<(), Located>
-where
-    K: Fn([&[f64]; 4], [&mut [f64]; N]) -> Result<(), GeodistError>,
-{
-    let end = start + out[0].len();
-    if let [
-        Source::Contiguous(a),
-        Source::Contiguous(b),
-        Source::Contiguous(c),
-        Source::Contiguous(d),
-    ] = sources
-    {
-        let inputs = [&a[start..end], &b[start..end], &c[start..end], &d[start..end]];
-        return kernel(inputs, out).map_err(|error| Located { error, offset: start });
+struct QueueState<'o, const N: usize> {
+    /// The flat index of the next chunk's first element.
+    next: usize,
+    /// What is left of each output.
+    rest: [&'o mut [f64]; N],
+    /// Set when no more chunks should be handed out: an invalid element was found (every chunk
+    /// before it has been handed out already, in order), or the call was interrupted.
+    stopped: bool,
+    /// The invalid element found at the lowest index.
+    error: Option<Located>,
+}
+
+impl<'o, const N: usize> Queue<'o, N> {
+    fn new(outputs: [&'o mut [f64]; N]) -> Self {
+        Queue {
+            state: Mutex::new(QueueState { next: 0, rest: outputs, stopped: false, error: None }),
+        }
     }
 
-    let chunk_len = (end - start).min(CHUNK_LEN);
-    let mut readers = sources.each_ref().map(|source| Reader::new(source, shape, start, chunk_len));
-    let mut chunk_start = start;
-    while chunk_start < end {
-        let chunk_end = end.min(chunk_start + CHUNK_LEN);
-        let [a, b, c, d] = &mut readers;
-        let inputs = [
-            a.next(chunk_start, chunk_end),
-            b.next(chunk_start, chunk_end),
-            c.next(chunk_start, chunk_end),
-            d.next(chunk_start, chunk_end),
-        ];
-        let outputs = out.each_mut().map(|out| &mut out[chunk_start - start..chunk_end - start]);
-        kernel(inputs, outputs).map_err(|error| Located { error, offset: chunk_start })?;
-        chunk_start = chunk_end;
+    fn state(&self) -> MutexGuard<'_, QueueState<'o, N>> {
+        // A thread that panicked holding the lock left the state consistent: each change is a
+        // single assignment. Its panic is raised again when the threads are joined.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
-    Ok(())
+
+    /// The next chunk: the flat index of its first element, and its part of each output. An
+    /// empty batch is one empty chunk, so that the kernel still validates its other arguments
+    /// (a radius).
+    fn claim(&self) -> Option<(usize, [&'o mut [f64]; N])> {
+        let mut state = self.state();
+        let len = state.rest[0].len().min(CHUNK_LEN);
+        if state.stopped || (len == 0 && state.next > 0) {
+            return None;
+        }
+        let pieces = state.rest.each_mut().map(|rest| {
+            let (piece, rest_after) = std::mem::take(rest).split_at_mut(len);
+            *rest = rest_after;
+            piece
+        });
+        let start = state.next;
+        // An empty batch's one chunk moves `next` past 0 too, so that it is handed out once.
+        state.next += len.max(1);
+        Some((start, pieces))
+    }
+
+    /// Records an invalid element, and hands out no more chunks.
+    fn fail(&self, located: Located) {
+        let mut state = self.state();
+        state.stopped = true;
+        if state.error.as_ref().is_none_or(|first| located.offset < first.offset) {
+            state.error = Some(located);
+        }
+    }
+
+    fn stop(&self) {
+        self.state().stopped = true;
+    }
+
+    fn first_error(self) -> Option<Located> {
+        self.state.into_inner().unwrap_or_else(PoisonError::into_inner).error
+    }
+}
+
+/// One thread's share of a batch: claims chunks until none are left, running the kernel on
+/// each, and calls `after_chunk` with the chunk's length after each (the calling thread checks
+/// for signals there); an error from it means stop.
+fn work<const N: usize, K>(
+    queue: &Queue<'_, N>,
+    sources: &[Source<'_>; 4],
+    shape: &[usize],
+    kernel: &K,
+    after_chunk: &mut dyn FnMut(usize) -> Result<(), Interrupted>,
+) where
+    K: Fn([&[f64]; 4], [&mut [f64]; N]) -> Result<(), GeodistError>,
+{
+    let mut readers = sources.each_ref().map(|source| Reader::new(source, shape));
+    while let Some((start, out)) = queue.claim() {
+        let len = out[0].len();
+        let [a, b, c, d] = &mut readers;
+        let inputs =
+            [a.read(start, len), b.read(start, len), c.read(start, len), d.read(start, len)];
+        if let Err(error) = kernel(inputs, out) {
+            queue.fail(Located { error, offset: start });
+            return;
+        }
+        if after_chunk(len).is_err() {
+            queue.stop();
+            return;
+        }
+    }
 }
 
 /// Produces one argument's values chunk by chunk, borrowing where it can.
@@ -322,23 +357,22 @@ enum Reader<'a, 's> {
 }
 
 impl<'a, 's> Reader<'a, 's> {
-    /// A reader whose first chunk starts at flat element `start`.
-    fn new(source: &'a Source<'s>, shape: &'a [usize], start: usize, chunk_len: usize) -> Self {
+    fn new(source: &'a Source<'s>, shape: &'a [usize]) -> Self {
         match source {
             Source::Contiguous(slice) => Reader::Contiguous(slice),
             Source::Constant(values) => Reader::Constant(values),
             Source::Strided { view, strides } => {
-                Reader::Strided(StridedReader::new(view, strides, shape, start, chunk_len))
+                Reader::Strided(StridedReader::new(view, strides, shape))
             }
         }
     }
 
-    /// The values for output elements `start..end`; chunks are requested in order.
-    fn next(&mut self, start: usize, end: usize) -> &[f64] {
+    /// The values for output elements `start..start + len`, where `len` is at most a chunk.
+    fn read(&mut self, start: usize, len: usize) -> &[f64] {
         match self {
-            Reader::Contiguous(slice) => &slice[start..end],
-            Reader::Constant(values) => &values[..end - start],
-            Reader::Strided(reader) => reader.next(end - start),
+            Reader::Contiguous(slice) => &slice[start..start + len],
+            Reader::Constant(values) => &values[..len],
+            Reader::Strided(reader) => reader.read(start, len),
         }
     }
 }
@@ -355,25 +389,25 @@ struct StridedReader<'a, 's> {
 }
 
 impl<'a, 's> StridedReader<'a, 's> {
-    fn new(
-        view: &'a ArrayViewD<'s, f64>,
-        strides: &'a [isize],
-        shape: &'a [usize],
-        start: usize,
-        chunk_len: usize,
-    ) -> Self {
-        // The C-order multi-index of flat element `start`.
-        let mut index = vec![0; shape.len()];
-        let mut rest = start;
-        for (i, &len) in index.iter_mut().zip(shape).rev() {
-            *i = rest % len.max(1);
-            rest /= len.max(1);
+    fn new(view: &'a ArrayViewD<'s, f64>, strides: &'a [isize], shape: &'a [usize]) -> Self {
+        let chunk_len = shape.iter().product::<usize>().min(CHUNK_LEN);
+        StridedReader {
+            view,
+            strides,
+            shape,
+            index: vec![0; shape.len()],
+            buffer: vec![0.0; chunk_len],
         }
-        StridedReader { view, strides, shape, index, buffer: vec![0.0; chunk_len] }
     }
 
-    fn next(&mut self, len: usize) -> &[f64] {
+    fn read(&mut self, start: usize, len: usize) -> &[f64] {
         let (shape, strides) = (self.shape, self.strides);
+        // The C-order multi-index of flat element `start`.
+        let mut rest = start;
+        for (i, &axis_len) in self.index.iter_mut().zip(shape).rev() {
+            *i = rest % axis_len.max(1);
+            rest /= axis_len.max(1);
+        }
         let last = shape.len() - 1;
         let base = self.view.as_ptr();
         let mut filled = 0;

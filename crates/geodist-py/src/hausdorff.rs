@@ -13,13 +13,14 @@ use geodist::hausdorff::{self, BoundingBox};
 use geodist::{GeodistError, Point, Position};
 use numpy::ndarray::Ix2;
 use numpy::{PyArrayMethods, PyUntypedArray, PyUntypedArrayMethods};
-use pyo3::exceptions::{PyMemoryError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PySlice, PyType};
 
-use crate::coords::{as_float64, asarray, real_number};
-use crate::error::{GeodistError as PyGeodistError, format_shape, point_set_err};
+use crate::alloc;
+use crate::coords::{array_like, as_float64, real_number, refuse_masked};
+use crate::error::{GeodistError as PyGeodistError, format_shape, point_set_err, repr};
 
 /// Point sets with at least this many points in all are measured without the GIL (from about
 /// 0.2 ms of work); see `evaluate::GIL_RELEASE_MIN_LEN`.
@@ -80,8 +81,17 @@ impl Hausdorff {
     }
 }
 
+/// A distance: a real number >= 0 (or infinite, which `hausdorff` returns for a radius so large
+/// that the distance overflows); not NaN, which no distance is.
 fn distance(arg: &Bound<'_, PyAny>) -> PyResult<f64> {
-    real_number(arg, "distance")
+    let distance = real_number(arg, "distance")?;
+    if distance >= 0.0 {
+        return Ok(distance);
+    }
+    Err(PyValueError::new_err(format!(
+        "distance must be a number >= 0 (meters), got {}",
+        repr(distance)
+    )))
 }
 
 fn a_index(arg: &Bound<'_, PyAny>) -> PyResult<usize> {
@@ -95,6 +105,7 @@ fn b_index(arg: &Bound<'_, PyAny>) -> PyResult<usize> {
 /// A row index: an int >= 0, Python's or numpy's (anything with `__index__`, but not a bool).
 fn index(arg: &Bound<'_, PyAny>, name: &str) -> PyResult<usize> {
     const EXPECTED: &str = "an int >= 0 (a row index)";
+    refuse_masked(arg, name)?;
     if arg.is_instance_of::<PyBool>() || !arg.hasattr(intern!(arg.py(), "__index__"))? {
         let found = arg.get_type().name()?;
         return Err(PyTypeError::new_err(format!("{name} must be {EXPECTED}, got {found}")));
@@ -135,8 +146,9 @@ pub(crate) fn hausdorff<'py>(
         (Direction::Directed, Some(bbox)) => hausdorff::directed_within(&a, &b, bbox, radius),
         (Direction::Symmetric, Some(bbox)) => hausdorff::symmetric_within(&a, &b, bbox, radius),
     };
+    // The search is one call into the core, with no chunks between which to check for signals.
     let result = if a.len() + b.len() >= GIL_RELEASE_MIN_POINTS {
-        crate::gil::detach(py, run)
+        crate::gil::detach(py, usize::MAX, |_| run())?
     } else {
         run()
     };
@@ -147,10 +159,7 @@ pub(crate) fn hausdorff<'py>(
 /// The rows of an `(n, 2)` array-like of `(lat, lon)` as points; an empty sequence is an empty
 /// set (which the kernel then rejects, naming the argument).
 fn point_set(arg: &Bound<'_, PyAny>, name: &'static str) -> PyResult<Vec<Point>> {
-    let array = match arg.cast::<PyUntypedArray>() {
-        Ok(array) => array.clone(),
-        Err(_) => asarray(arg)?,
-    };
+    let array = array_like(arg, name)?;
     let shape = array.shape().to_vec();
     match shape[..] {
         [_, 2] => {}
@@ -175,13 +184,7 @@ fn point_set(arg: &Bound<'_, PyAny>, name: &'static str) -> PyResult<Vec<Point>>
     let array = as_float64(&array, arg, name, "an array of real numbers")?;
     let array = array.try_readonly()?;
     let rows = array.shape()[0];
-    let mut points = Vec::new();
-    points.try_reserve_exact(rows).map_err(|_| {
-        PyMemoryError::new_err(format!(
-            "cannot allocate {} bytes for the {rows} points of {name}",
-            rows.saturating_mul(size_of::<Point>())
-        ))
-    })?;
+    let mut points = alloc::vec_with_capacity(rows, format_args!("the {rows} points of {name}"))?;
     let at = |index| Some(Position { argument: name, index });
     let point = |index: usize, lat: f64, lon: f64| {
         Point::new(lat, lon).map_err(|error| {

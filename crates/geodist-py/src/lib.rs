@@ -27,7 +27,15 @@ use pyo3::prelude::*;
 #[global_allocator]
 static ALLOCATOR: alloc::CountingAllocator = alloc::CountingAllocator;
 
-#[pymodule]
+/// The module runs without the GIL on free-threaded interpreters (3.14t). What its calls share is
+/// safe to share: the counters (`alloc`, `threads`, `gil`) are atomics; the test gate is a mutex;
+/// the cached Python objects are `PyOnceLock`s and the CPU count a `OnceLock`; the AVX2 check in
+/// `simd` is std's own atomic cache; numpy's borrow flags, which guard the arrays a call reads
+/// and writes, sit behind numpy's mutex; `GEODIST_NUM_THREADS` is read from `os.environ`, not
+/// with `getenv` (which races with another thread's `setenv`); outputs are new arrays no other
+/// thread sees until the call returns; `Hausdorff` is frozen. `test_threads.py` calls every
+/// function from many threads at once and compares the results with a serial run's, bit for bit.
+#[pymodule(gil_used = false)]
 mod _geodist {
     use numpy::PyArrayDyn;
     use pyo3::prelude::*;
@@ -255,6 +263,25 @@ mod _geodist {
     #[pyfunction]
     fn _pass_gil_gate_holding_the_gil(py: Python<'_>) {
         crate::gil::pass_gate_holding_the_gil(py);
+    }
+
+    #[pyfunction]
+    fn _gil_gate_waiting(py: Python<'_>) -> bool {
+        crate::gil::gate_waiting(py)
+    }
+
+    /// Chunks finished by long calls since the extension was loaded, on any thread (a test
+    /// hook: the pytest suite counts them to see where an interrupted call stopped).
+    #[pyfunction]
+    fn _chunks_finished() -> usize {
+        crate::gil::chunks_finished()
+    }
+
+    /// Makes the `chunks`-th chunk finished from now on act as if SIGINT arrived just then (a
+    /// test hook: a Ctrl-C in the middle of a call, whatever the scheduling).
+    #[pyfunction]
+    fn _interrupt_after_chunks(chunks: usize) -> PyResult<()> {
+        crate::gil::interrupt_after_chunks(chunks)
     }
 
     /// The PEP 440 form of a Cargo (SemVer) version, as used for ``__version__``.

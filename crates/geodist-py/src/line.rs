@@ -3,23 +3,31 @@
 //! the reading of the `lats, lons` vertex arrays that they and `polygon_area_perimeter` share.
 //!
 //! Vertex arrays are one-dimensional; C-contiguous float64 input is read in place, anything else
-//! is converted once. Outputs are allocated fallibly, so that a count too large for memory is a
-//! `MemoryError` and not a panic.
+//! is converted once. Copies and outputs are allocated through `alloc`, so that what does not
+//! fit in memory is a `MemoryError`. Long lines are computed in chunks without the GIL, checking
+//! for signals (Ctrl-C) between chunks, as the batch functions do (see `gil`).
 
 use std::borrow::Cow;
 
-use geodist::{Endpoints, Point, Spacing};
-use numpy::{PyArray1, PyReadonlyArrayDyn, PyUntypedArrayMethods};
-use pyo3::exceptions::PyMemoryError;
+use geodist::{Endpoints, Intermediate, Point, Spacing};
+use numpy::{PyArray1, PyArrayMethods, PyReadonlyArrayDyn, PyUntypedArrayMethods};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
+use crate::alloc;
 use crate::coords::{Coord, coord};
 use crate::error::{GeodistError, format_shape, point_set_err, repr};
+use crate::gil::{self, Interrupted};
 
 /// Outputs and inputs at least this long are computed without the GIL (from about 1 ms of work,
 /// a thousand geodesics); see `evaluate::GIL_RELEASE_MIN_LEN`.
 const GIL_RELEASE_MIN_LEN: usize = 2048;
+
+/// Segments or points per chunk: 1 to 2 ms of geodesics, 0.6 ms of points along a line.
+const CHUNK_LEN: usize = 2048;
+
+/// Signal checks come every this many segments or points: 5 to 20 ms of work.
+const CHECK_EVERY: usize = 16_384;
 
 /// Points along the WGS84 geodesic from (``lat1``, ``lon1``) to (``lat2``, ``lon2``):
 /// ``(lats, lons)``, two float64 arrays.
@@ -34,10 +42,16 @@ const GIL_RELEASE_MIN_LEN: usize = 2048;
 ///   (pyproj's ``initial_idx=0, terminus_idx=0``). A single point is the start (pyproj raises
 ///   ``ZeroDivisionError`` there). The ends are computed along the line, within nanometers of
 ///   the given points, as pyproj computes them.
-/// - ``max_spacing=m``: the fewest points whose gaps are at most ``m``: ``ceil(d / m) - 1``
-///   between the ends, ``ceil(d / m) + 1`` with them. This is pyproj's ``inv_intermediate`` with
-///   ``del_s=m`` and ``flags=GeodIntermediateFlag.NPTS_CEIL``; pyproj's default rounds the count
-///   to the nearest integer instead, so that its gaps can exceed ``del_s``.
+/// - ``max_spacing=m``: the fewest points whose gaps are at most ``m``, counted as pyproj's
+///   ``inv_intermediate`` counts them with ``del_s=m`` and
+///   ``flags=GeodIntermediateFlag.NPTS_CEIL``, in float64 arithmetic: ``ceil(d / m) - 1``
+///   between the ends, ``ceil(d / m + 1)`` with them, where ``d`` is the line's length measured
+///   along it (pyproj's ``dist``; it can differ from ``geodesic(lat1, lon1, lat2, lon2)`` in the
+///   last bit or two), and each operation is rounded. Where ``d / m`` is within a rounding error
+///   of a whole number the count can therefore be one less than exact arithmetic gives, with
+///   gaps longer than ``m`` by a few parts in 1e16 (under a nanometer on the Earth). pyproj's
+///   default flags round the count to the nearest integer instead, so that its gaps can exceed
+///   ``del_s`` by half.
 ///
 /// Longitudes are in [-180, 180], so a line across the antimeridian jumps from 180 to -180.
 ///
@@ -81,12 +95,40 @@ pub(crate) fn intermediate<'py>(
     let end = point(lat2, lon2, "lat2", "lon2")?;
     let points = geodist::intermediate(start, end, spacing, endpoints).map_err(spacing_err)?;
     let len = points.len();
-    let mut lats = zeros(len)?;
-    let mut lons = zeros(len)?;
-    let fill = || points.write(&mut lats, &mut lons);
-    let filled = if len >= GIL_RELEASE_MIN_LEN { py.detach(fill) } else { fill() };
-    filled.map_err(point_set_err)?;
-    PyTuple::new(py, [PyArray1::from_vec(py, lats), PyArray1::from_vec(py, lons)])
+    let lats = alloc::zeros(py, &[len])?.cast_into::<PyArray1<f64>>()?;
+    let lons = alloc::zeros(py, &[len])?.cast_into::<PyArray1<f64>>()?;
+    {
+        // New arrays that no one else can see yet: borrowing them cannot fail.
+        let (mut lat_writer, mut lon_writer) = (lats.readwrite(), lons.readwrite());
+        let lat = lat_writer.as_slice_mut().expect("a new array is contiguous");
+        let lon = lon_writer.as_slice_mut().expect("a new array is contiguous");
+        if len >= GIL_RELEASE_MIN_LEN {
+            gil::detach(py, CHECK_EVERY, |signals| {
+                fill(points, lat, lon, &mut |len| signals.check(len));
+            })?;
+        } else {
+            fill(points, lat, lon, &mut |_| Ok(()));
+        }
+    }
+    PyTuple::new(py, [lats, lons])
+}
+
+/// Writes the points into `lat` and `lon` (as long as there are points), chunk by chunk, calling
+/// `after_chunk` after each; an error from it means stop.
+fn fill(
+    mut points: Intermediate,
+    lat: &mut [f64],
+    lon: &mut [f64],
+    after_chunk: &mut dyn FnMut(usize) -> Result<(), Interrupted>,
+) {
+    for (lat, lon) in lat.chunks_mut(CHUNK_LEN).zip(lon.chunks_mut(CHUNK_LEN)) {
+        for ((lat, lon), point) in lat.iter_mut().zip(lon.iter_mut()).zip(points.by_ref()) {
+            (*lat, *lon) = (point.lat(), point.lon());
+        }
+        if after_chunk(lat.len()).is_err() {
+            return;
+        }
+    }
 }
 
 /// Extraction of `intermediate`'s arguments, so that a wrong type is a `TypeError` naming the
@@ -96,7 +138,7 @@ mod arguments {
     use pyo3::prelude::*;
     use pyo3::types::PyBool;
 
-    use crate::coords::{boolean, real_number};
+    use crate::coords::{boolean, real_number, refuse_masked};
 
     pub(super) fn lat1(arg: &Bound<'_, PyAny>) -> PyResult<f64> {
         real_number(arg, "lat1")
@@ -119,6 +161,7 @@ mod arguments {
         if arg.is_none() {
             return Ok(None);
         }
+        refuse_masked(arg, "n")?;
         if !arg.is_instance_of::<PyBool>() {
             match arg.extract::<i64>() {
                 Ok(n) => return Ok(Some(n)),
@@ -162,9 +205,26 @@ pub(crate) fn line_length(
     lons: &Bound<'_, PyAny>,
 ) -> PyResult<f64> {
     let vertices = Vertices::new(lats, lons)?;
-    let (lat, lon) = (vertices.lat.slice(), vertices.lon.slice());
-    let run = || geodist::batch::line_length(&lat, &lon);
-    let length = if lat.len() >= GIL_RELEASE_MIN_LEN { py.detach(run) } else { run() };
+    let (lat, lon) = (vertices.lat.slice()?, vertices.lon.slice()?);
+    let run = |after_chunk: &mut dyn FnMut(usize) -> Result<(), Interrupted>| {
+        let mut lengths = [0.0; CHUNK_LEN];
+        let mut total = 0.0;
+        for (start, end) in chunks(lat.len()) {
+            let lengths = &mut lengths[..end - start];
+            segment_lengths(&lat, &lon, start, lengths)?;
+            // In order, as pyproj adds them: the sum is bit-identical to its.
+            total = lengths.iter().fold(total, |total, length| total + length);
+            if after_chunk(lengths.len()).is_err() {
+                break;
+            }
+        }
+        Ok(total)
+    };
+    let length = if lat.len() >= GIL_RELEASE_MIN_LEN {
+        gil::detach(py, CHECK_EVERY, |signals| run(&mut |len| signals.check(len)))?
+    } else {
+        run(&mut |_| Ok(()))
+    };
     length.map_err(vertex_err)
 }
 
@@ -187,12 +247,60 @@ pub(crate) fn line_lengths<'py>(
     lons: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
     let vertices = Vertices::new(lats, lons)?;
-    let (lat, lon) = (vertices.lat.slice(), vertices.lon.slice());
-    let mut out = zeros(lat.len().saturating_sub(1))?;
-    let mut run = || geodist::batch::line_lengths(&lat, &lon, &mut out);
-    let result = if lat.len() >= GIL_RELEASE_MIN_LEN { py.detach(run) } else { run() };
+    let (lat, lon) = (vertices.lat.slice()?, vertices.lon.slice()?);
+    let out = alloc::zeros(py, &[lat.len().saturating_sub(1)])?.cast_into::<PyArray1<f64>>()?;
+    let result = {
+        // A new array that no one else can see yet: borrowing it cannot fail.
+        let mut writer = out.readwrite();
+        let lengths = writer.as_slice_mut().expect("a new array is contiguous");
+        let mut run = |after_chunk: &mut dyn FnMut(usize) -> Result<(), Interrupted>| {
+            for (start, end) in chunks(lat.len()) {
+                segment_lengths(&lat, &lon, start, &mut lengths[start..end])?;
+                if after_chunk(end - start).is_err() {
+                    break;
+                }
+            }
+            Ok(())
+        };
+        if lat.len() >= GIL_RELEASE_MIN_LEN {
+            gil::detach(py, CHECK_EVERY, |signals| run(&mut |len| signals.check(len)))?
+        } else {
+            run(&mut |_| Ok(()))
+        }
+    };
     result.map_err(vertex_err)?;
-    Ok(PyArray1::from_vec(py, out))
+    Ok(out)
+}
+
+/// The segments of a polyline of `vertices` points, chunk by chunk: `(start, end)` ranges of
+/// segment indices, at least one (empty when there are fewer than two vertices, which are still
+/// validated).
+fn chunks(vertices: usize) -> impl Iterator<Item = (usize, usize)> {
+    let segments = vertices.saturating_sub(1);
+    (0..segments.div_ceil(CHUNK_LEN).max(1))
+        .map(move |i| (i * CHUNK_LEN, ((i + 1) * CHUNK_LEN).min(segments)))
+}
+
+/// The lengths of the `out.len()` segments from vertex `start` on, after validating their
+/// vertices; an invalid one is named by its index in the whole polyline.
+fn segment_lengths(
+    lat: &[f64],
+    lon: &[f64],
+    start: usize,
+    out: &mut [f64],
+) -> Result<(), geodist::GeodistError> {
+    use geodist::GeodistError as E;
+    let end = (start + out.len() + 1).min(lat.len());
+    let shift = |at: Option<geodist::Position>| {
+        at.map(|at| geodist::Position { argument: at.argument, index: start + at.index })
+    };
+    geodist::batch::line_lengths(&lat[start..end], &lon[start..end], out).map_err(|error| {
+        match error {
+            E::InvalidLatitude { value, at } => E::InvalidLatitude { value, at: shift(at) },
+            E::InvalidLongitude { value, at } => E::InvalidLongitude { value, at: shift(at) },
+            other => other,
+        }
+    })
 }
 
 /// The vertex arrays of a line or polygon, `lats` and `lons`, as float64 arrays of one dimension
@@ -217,29 +325,39 @@ impl<'py> Vertices<'py> {
     }
 }
 
-/// One vertex array, borrowed from numpy.
-pub(crate) struct Column<'py>(PyReadonlyArrayDyn<'py, f64>);
+/// One vertex array, borrowed from numpy, and its argument's name.
+pub(crate) struct Column<'py> {
+    array: PyReadonlyArrayDyn<'py, f64>,
+    name: &'static str,
+}
 
 impl<'py> Column<'py> {
-    fn new(arg: &Bound<'py, PyAny>, name: &str) -> PyResult<Self> {
+    fn new(arg: &Bound<'py, PyAny>, name: &'static str) -> PyResult<Self> {
         match coord(arg, name)? {
-            Coord::Array(array) if array.ndim() == 1 => Ok(Column(array)),
+            Coord::Array(array) if array.ndim() == 1 => Ok(Column { array, name }),
             Coord::Array(array) => Err(one_dimensional_err(name, array.shape())),
             Coord::Scalar(_) => Err(one_dimensional_err(name, &[])),
         }
     }
 
     fn len(&self) -> usize {
-        self.0.len()
+        self.array.len()
     }
 
     /// The values in order: the array's own memory when it is contiguous, a copy otherwise
-    /// (a strided view, such as a column of an `(n, 2)` array).
-    pub(crate) fn slice(&self) -> Cow<'_, [f64]> {
-        match self.0.as_slice() {
-            Ok(values) => Cow::Borrowed(values),
-            Err(_) => Cow::Owned(self.0.as_array().iter().copied().collect()),
+    /// (a strided view, such as a column of an `(n, 2)` array), or `MemoryError` when the copy
+    /// does not fit in memory.
+    pub(crate) fn slice(&self) -> PyResult<Cow<'_, [f64]>> {
+        if let Ok(values) = self.array.as_slice() {
+            return Ok(Cow::Borrowed(values));
         }
+        let len = self.len();
+        let mut copy = alloc::vec_with_capacity(
+            len,
+            format_args!("a contiguous copy of {} ({len} float64 values)", self.name),
+        )?;
+        copy.extend(self.array.as_array().iter().copied());
+        Ok(Cow::Owned(copy))
     }
 }
 
@@ -292,14 +410,4 @@ fn spacing_err(error: geodist::GeodistError) -> PyErr {
         )),
         other => point_set_err(other),
     }
-}
-
-/// A zero-filled vector of `len` floats, or `MemoryError` when it cannot be allocated.
-fn zeros(len: usize) -> PyResult<Vec<f64>> {
-    let mut values = Vec::new();
-    values
-        .try_reserve_exact(len)
-        .map_err(|_| PyMemoryError::new_err(format!("cannot allocate {len} points of float64")))?;
-    values.resize(len, 0.0);
-    Ok(values)
 }

@@ -37,9 +37,14 @@ pub(crate) fn polygon_area_perimeter(
     lons: &Bound<'_, PyAny>,
 ) -> PyResult<(f64, f64)> {
     let vertices = Vertices::new(lats, lons)?;
-    let (lat, lon) = (vertices.lat.slice(), vertices.lon.slice());
+    let (lat, lon) = (vertices.lat.slice()?, vertices.lon.slice()?);
     let run = || geodist::batch::polygon_area_perimeter(&lat, &lon);
-    let polygon = if lat.len() >= GIL_RELEASE_MIN_LEN { py.detach(run) } else { run() };
+    // The area is one call into the core, with no chunks between which to check for signals.
+    let polygon = if lat.len() >= GIL_RELEASE_MIN_LEN {
+        crate::gil::detach(py, usize::MAX, |_| run())?
+    } else {
+        run()
+    };
     let polygon = polygon.map_err(vertex_err)?;
     Ok((polygon.area_m2, polygon.perimeter_m))
 }

@@ -7,17 +7,18 @@
 //! `RuntimeWarning` the first time it is seen in the process.
 
 use std::num::NonZeroUsize;
-use std::sync::Mutex;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use pyo3::exceptions::PyRuntimeWarning;
+use pyo3::intern;
 use pyo3::prelude::*;
+use pyo3::types::PyString;
 
 /// The environment variable that caps the number of threads.
 pub(crate) const ENV_VAR: &str = "GEODIST_NUM_THREADS";
 
-/// Threads started by `run_parts` since the module was loaded (a test hook: the pytest suite
+/// Threads started by `run_with_helpers` since the module was loaded (a test hook: the pytest suite
 /// checks the cap by counting, which does not depend on timing).
 static STARTED: AtomicUsize = AtomicUsize::new(0);
 
@@ -26,11 +27,13 @@ static WARNED: AtomicBool = AtomicBool::new(false);
 
 /// The number of threads for a batch of `len` elements, at least 1.
 ///
-/// Reads the environment on every call, so that a change made by Python code (`os.environ`)
-/// takes effect on the next call; it needs the GIL, which Python code holds when it changes the
-/// environment, and to warn. The warning is an error when Python's warning filters say so.
+/// Reads the setting on every call, so that a change made by Python code takes effect on the
+/// next call. It reads it from `os.environ`, not with the C library's `getenv`: on a
+/// free-threaded interpreter another thread may be changing the environment meanwhile, which
+/// `os.environ`'s dictionary tolerates and the C library's environment array does not (it can
+/// be reallocated under a reader). The warning is an error when Python's warning filters say so.
 pub(crate) fn count(py: Python<'_>, len: usize, per_thread: usize) -> PyResult<usize> {
-    let cap = match configured() {
+    let cap = match configured(py)? {
         Setting::Unset => cpus(),
         Setting::Threads(threads) => threads.min(cpus()),
         Setting::Invalid(value) => {
@@ -56,18 +59,21 @@ enum Setting {
     Invalid(String),
 }
 
-fn configured() -> Setting {
-    let Some(value) = std::env::var_os(ENV_VAR) else {
-        return Setting::Unset;
-    };
-    let text = value.to_string_lossy();
-    match text.trim() {
+fn configured(py: Python<'_>) -> PyResult<Setting> {
+    let environ = py.import(intern!(py, "os"))?.getattr(intern!(py, "environ"))?;
+    let value = environ.call_method1(intern!(py, "get"), (ENV_VAR,))?;
+    if value.is_none() {
+        return Ok(Setting::Unset);
+    }
+    // `os.environ` holds str values; undecodable bytes are lone surrogates, shown replaced.
+    let text = value.cast::<PyString>()?.to_string_lossy();
+    Ok(match text.trim() {
         "" => Setting::Unset,
         trimmed => match trimmed.parse::<usize>() {
             Ok(threads) if threads > 0 => Setting::Threads(threads),
             _ => Setting::Invalid(text.into_owned()),
         },
-    }
+    })
 }
 
 /// The CPUs available to this process, asked once: it can mean reading cgroup files.
@@ -76,51 +82,38 @@ fn cpus() -> usize {
     *CPUS.get_or_init(|| std::thread::available_parallelism().map_or(1, NonZeroUsize::get))
 }
 
-/// Runs `work` on every part and returns the results in order: the first part on the calling
-/// thread, each other on a scoped thread of its own. A part whose thread cannot be started (the
-/// system's thread limit, memory) runs on the calling thread instead, so a batch never fails
-/// for want of threads.
-pub(crate) fn run_parts<P, R, W>(parts: Vec<P>, work: W) -> Vec<R>
+/// Runs `lead` on the calling thread and `help` on up to `threads - 1` scoped threads at once,
+/// and returns `lead`'s result once every thread has returned. The closures are meant to claim
+/// their work piece by piece from a queue they share, so that no thread waits for another's
+/// share: a thread that cannot be started (the system's thread limit, memory) is left out, and
+/// the others claim what it would have done. A panic on a helper thread is raised again here.
+pub(crate) fn run_with_helpers<R, L, H>(threads: usize, lead: L, help: H) -> R
 where
-    P: Send,
-    R: Send,
-    W: Fn(P) -> R + Sync,
+    L: FnOnce() -> R,
+    H: Fn() + Sync,
 {
-    if parts.is_empty() {
-        return Vec::new();
+    if threads <= 1 {
+        return lead();
     }
-    // A part is taken out of its slot by whoever runs it: a closure that failed to start is
-    // dropped with its slot still full.
-    let slots: Vec<Mutex<Option<P>>> =
-        parts.into_iter().map(|part| Mutex::new(Some(part))).collect();
-    let take = |slot: &Mutex<Option<P>>| {
-        slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take()
-    };
     std::thread::scope(|scope| {
-        let (work, take) = (&work, &take);
-        let spawned: Vec<_> = slots[1..]
-            .iter()
-            .map(|slot| {
-                let handle =
-                    std::thread::Builder::new().spawn_scoped(scope, move || take(slot).map(work));
-                if handle.is_ok() {
-                    STARTED.fetch_add(1, Ordering::Relaxed);
-                }
-                handle.ok()
+        let help = &help;
+        let helpers: Vec<_> = (1..threads)
+            .filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, help).ok())
+            .inspect(|_| {
+                STARTED.fetch_add(1, Ordering::Relaxed);
             })
             .collect();
-        let first = take(&slots[0]).map(work);
-        let others = spawned.into_iter().zip(&slots[1..]).map(|(handle, slot)| match handle {
-            // A panic in a part is raised again here, as if the part had run on this thread.
-            Some(handle) => handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            None => take(slot).map(work),
-        });
-        let results: Option<Vec<R>> = std::iter::once(first).chain(others).collect();
-        results.expect("each part is taken from its slot once, by the thread that runs it")
+        let result = lead();
+        for helper in helpers {
+            if let Err(panic) = helper.join() {
+                std::panic::resume_unwind(panic);
+            }
+        }
+        result
     })
 }
 
-/// The number of threads `run_parts` has started (see `STARTED`).
+/// The number of threads `run_with_helpers` has started (see `STARTED`).
 pub(crate) fn started() -> usize {
     STARTED.load(Ordering::Relaxed)
 }

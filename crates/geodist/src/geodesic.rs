@@ -239,7 +239,7 @@ pub(crate) fn geodesic_deg(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
 
 /// [`geodesic_deg`] of the `n` validated problems `row(i)` (`[lat1, lon1, lat2, lon2]`), handed
 /// to `output(i, distance)` in no particular order: bit-identical to one at a time, and faster
-/// (two Newton iterations run side by side; see `inverse::solve_all`).
+/// (four Newton iterations run side by side; see `inverse::solve_all`).
 #[inline]
 pub(crate) fn geodesic_many(
     n: usize,

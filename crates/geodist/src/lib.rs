@@ -40,11 +40,11 @@
 //!
 //! No allocation, no locks, no runtime tables: the series coefficients for WGS84 are
 //! computed at compile time. The haversine batch kernel is branch-free and autovectorizes.
-//! The WGS84 batch kernels solve two problems at once, in the two lanes of an SSE2 register
-//! (two direct problems side by side; for inverse problems, two Newton iterations, a lane
-//! taking the next problem as soon as its own converges): each lane performs exactly the
-//! scalar code's operations, so the results are bit-identical, and the long chains of
-//! dependent divisions and square roots overlap.
+//! The WGS84 batch kernels solve several problems at once, in the lanes of SSE2 registers (two
+//! direct problems side by side; for inverse problems, four Newton iterations, a lane taking
+//! the next problem as soon as its own converges): each lane performs exactly the scalar
+//! code's operations, so the results are bit-identical, and the long chains of dependent
+//! divisions, square roots and libm calls overlap.
 //! The Hausdorff functions allocate their k-d trees and take `O((n + m) log(n + m))` time on
 //! typical sets, on the calling thread.
 

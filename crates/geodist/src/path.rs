@@ -16,9 +16,10 @@ pub enum Spacing {
     /// Exactly this many points (pyproj's `npts`).
     Count(usize),
     /// As few equally spaced points as keep every gap between consecutive points, the ends
-    /// included, at most this many meters (pyproj's `del_s` with
+    /// included, at most this many meters, up to rounding: the count is computed in floating
+    /// point, as pyproj computes it (see [`intermediate`]). This is pyproj's `del_s` with
     /// `GeodIntermediateFlag.NPTS_CEIL`; pyproj's default rounds the count to the nearest
-    /// integer instead, so its gaps can be up to 1.5 times `del_s`).
+    /// integer instead, so its gaps can be up to 1.5 times `del_s`.
     MaxMeters(f64),
 }
 
@@ -39,12 +40,22 @@ pub enum Endpoints {
 /// length `d`, and point `i` (from 0) lies `(i + 1)` gaps from `start`; with
 /// [`Endpoints::Include`], the gap is `d / (n - 1)` and point `i` lies `i` gaps from `start`,
 /// so the first point is `start` and the last is `end` (to within the rounding of the
-/// distances, a few nanometers). With [`Spacing::MaxMeters`] `m`, `n` is the smallest count
-/// whose gap is at most `m`: `ceil(d / m) - 1` points without the ends, `ceil(d / m) + 1` with
-/// them. A single point with the ends included is `start` (computed, like every first point
-/// with the ends included, at distance 0 along the line, so within a few nanometers of it);
-/// coincident points give no points between them. This is what pyproj computes, except that
-/// pyproj divides by zero in those two cases and raises `ZeroDivisionError`.
+/// distances, a few nanometers). A single point with the ends included is `start` (computed,
+/// like every first point with the ends included, at distance 0 along the line, so within a
+/// few nanometers of it); coincident points give no points between them. This is what pyproj
+/// computes, except that pyproj divides by zero in those two cases and raises
+/// `ZeroDivisionError`.
+///
+/// With [`Spacing::MaxMeters`] `m`, `n` is the smallest count whose gap is at most `m`, computed
+/// as PROJ's and pyproj's code computes it, in `f64` arithmetic from the line's length `d` as
+/// measured along the line ([`Intermediate::distance_m`], what pyproj's `inv_intermediate`
+/// reports as `dist`; it can differ from [`geodesic`](crate::geodesic) in the last bit or two):
+/// `ceil(d / m) - 1` points without the ends, `ceil(d / m + 1)` with them, each operation
+/// rounded. So the count agrees with pyproj's on every line, but where `d / m` lies within a
+/// rounding error of a whole number it can be one less than exact arithmetic would give (the
+/// division or the `+ 1` rounds down onto that number), and the gaps then exceed `m` by a few
+/// parts in 10^16, under a nanometer on the Earth; and a line shorter than about `m / 10^16`
+/// with the ends included is its start alone.
 ///
 /// The result is an iterator that computes each point when asked; it allocates nothing.
 ///
@@ -134,7 +145,7 @@ impl Intermediate {
     }
 
     /// Writes the remaining points into `lat` and `lon`, which must both have
-    /// [`len`](ExactSizeIterator::len) elements (what the Python binding fills its arrays with).
+    /// [`len`](ExactSizeIterator::len) elements.
     ///
     /// # Errors
     ///
@@ -195,4 +206,64 @@ pub fn line_length(points: &[Point]) -> f64 {
     points.windows(2).fold(0.0, |total, pair| {
         total + geodesic_deg(pair[0].lat(), pair[0].lon(), pair[1].lat(), pair[1].lon())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_rng::XorShift;
+
+    /// Lines and spacings where `d / m` lies within a few units in the last place of a whole
+    /// number, which is where the count depends on how it is rounded.
+    fn boundary_cases() -> impl Iterator<Item = (Point, Point, f64)> {
+        let mut rng = XorShift::new(0x5EED_C0DE_2022_0001);
+        (0..3000).map(move |_| {
+            let start = Point::new(rng.uniform(-89.0, 89.0), rng.uniform(-180.0, 180.0)).unwrap();
+            let end = Point::new(rng.uniform(-89.0, 89.0), rng.uniform(-180.0, 180.0)).unwrap();
+            let gaps = 1.0 + (rng.unit() * 60.0).floor();
+            let ulps = (rng.unit() * 7.0).floor() - 3.0;
+            let max_m = crate::geodesic(start, end) / gaps * (1.0 + ulps * f64::EPSILON);
+            (start, end, max_m)
+        })
+    }
+
+    #[test]
+    fn the_count_for_a_spacing_is_computed_in_floating_point_from_the_lines_own_length() {
+        let (mut below_exact, mut not_from_geodesic) = (0, 0);
+        for (start, end, max_m) in boundary_cases() {
+            for endpoints in [Endpoints::Exclude, Endpoints::Include] {
+                let points = intermediate(start, end, Spacing::MaxMeters(max_m), endpoints);
+                let points = points.unwrap();
+                let d = points.distance_m();
+                let documented = match endpoints {
+                    Endpoints::Exclude => ((d / max_m).ceil() - 1.0).max(0.0),
+                    Endpoints::Include => (d / max_m + 1.0).ceil(),
+                };
+                assert_eq!(points.len() as f64, documented, "{start:?} {end:?} {max_m}");
+                // The count that exact arithmetic gives: `g` gaps with `g * m >= d`, the fewest
+                // (`mul_add` rounds once, so the sign of `d - g * m` is exact).
+                let gaps = (d / max_m).ceil().max(1.0);
+                let exact_gaps = if (-gaps).mul_add(max_m, d) > 0.0 { gaps + 1.0 } else { gaps };
+                let exact = match endpoints {
+                    Endpoints::Exclude => exact_gaps - 1.0,
+                    Endpoints::Include => exact_gaps + 1.0,
+                };
+                if (points.len() as f64) < exact {
+                    below_exact += 1;
+                    // One short, with gaps longer than the spacing by a few parts in 1e16.
+                    assert_eq!(points.len() as f64, exact - 1.0);
+                    assert!(points.step_m() <= max_m * (1.0 + 4.0 * f64::EPSILON));
+                }
+                let s12 = crate::geodesic(start, end);
+                let from_geodesic = match endpoints {
+                    Endpoints::Exclude => ((s12 / max_m).ceil() - 1.0).max(0.0),
+                    Endpoints::Include => (s12 / max_m + 1.0).ceil(),
+                };
+                not_from_geodesic += usize::from(points.len() as f64 != from_geodesic);
+            }
+        }
+        // The cases the documentation warns about do occur, and the test sees them.
+        assert!(below_exact > 100, "{below_exact}");
+        assert!(not_from_geodesic > 50, "{not_from_geodesic}");
+    }
 }

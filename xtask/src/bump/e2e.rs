@@ -64,8 +64,8 @@ fn isolated_shell() -> Shell {
     sh
 }
 
-fn request(target: &str, mode: Mode, finish: Finish) -> Request {
-    Request { target: target.parse().unwrap(), mode, finish, date: Some("2030-01-02".into()) }
+fn request(target: &str, edits: Edits, finish: Finish) -> Request {
+    Request { target: target.parse().unwrap(), edits, finish, date: Some("2030-01-02".into()) }
 }
 
 #[test]
@@ -81,7 +81,7 @@ fn bump_patch_then_check_on_a_copy() {
 
     // The dry run writes nothing, and its diff is exactly what the real bump writes.
     let load = || Workspace::load(root).unwrap();
-    let dry = bump(&sh, &load(), &request("patch", Mode::DryRun, Finish::Files)).unwrap();
+    let dry = bump(&sh, &load(), &request("patch", Edits::Preview, Finish::Files)).unwrap();
     assert_eq!(dry, expected);
     assert_eq!(read("Cargo.lock"), old_lock);
     let ws = Workspace::load(root).unwrap();
@@ -97,7 +97,7 @@ fn bump_patch_then_check_on_a_copy() {
     std::fs::remove_file(root.join("bump.diff")).unwrap();
 
     // The real bump, committed and tagged; `version --check` passes, tag at HEAD included.
-    let done = bump(&sh, &load(), &request("patch", Mode::Write, Finish::CommitAndTag)).unwrap();
+    let done = bump(&sh, &load(), &request("patch", Edits::Write, Finish::CommitAndTag)).unwrap();
     assert_eq!(done, expected);
     for e in &edits {
         assert_eq!(read(&e.path), e.after, "{}", e.path);
@@ -132,7 +132,7 @@ fn bump_patch_then_check_on_a_copy() {
     assert!(err.contains("cargo update --workspace --offline"), "{err}");
 
     // A dirty tree is refused before anything is written.
-    let err = bump(&sh, &load(), &request("patch", Mode::Write, Finish::Files)).unwrap_err();
+    let err = bump(&sh, &load(), &request("patch", Edits::Write, Finish::Files)).unwrap_err();
     assert!(err.to_string().contains("uncommitted changes"), "{err}");
     assert_eq!(read("Cargo.lock"), old_lock);
 }
@@ -171,7 +171,7 @@ fn a_bump_that_cannot_commit_leaves_the_checkout_as_it_was() {
         anonymous.set_var(format!("GIT_{who}_EMAIL"), "");
     }
     with_git_config(&anonymous, &[("user.useConfigOnly", "true")]);
-    let err = bump(&anonymous, &load(), &request("patch", Mode::Write, Finish::Commit));
+    let err = bump(&anonymous, &load(), &request("patch", Edits::Write, Finish::Commit));
     let err = format!("{:#}", err.unwrap_err());
     assert!(err.contains("no identity") && err.contains("nothing was written"), "{err}");
     assert_eq!((head(), status()), (before.clone(), String::new()));
@@ -183,7 +183,7 @@ fn a_bump_that_cannot_commit_leaves_the_checkout_as_it_was() {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
-    let err = bump(&sh, &load(), &request("patch", Mode::Write, Finish::CommitAndTag));
+    let err = bump(&sh, &load(), &request("patch", Edits::Write, Finish::CommitAndTag));
     let err = format!("{:#}", err.unwrap_err());
     assert!(err.contains("taken back") && err.contains("commit the bump"), "{err}");
     assert_eq!((head(), status()), (before.clone(), String::new()));
@@ -196,7 +196,7 @@ fn a_bump_that_cannot_commit_leaves_the_checkout_as_it_was() {
          git update-ref HEAD $(git commit-tree HEAD^{tree} -p HEAD -m meanwhile)\nexit 1\n",
     )
     .unwrap();
-    let err = bump(&sh, &load(), &request("patch", Mode::Write, Finish::Commit));
+    let err = bump(&sh, &load(), &request("patch", Edits::Write, Finish::Commit));
     let err = format!("{:#}", err.unwrap_err());
     assert!(err.contains("HEAD moved while it ran"), "{err}");
     let moved = head();
@@ -210,7 +210,7 @@ fn a_bump_that_cannot_commit_leaves_the_checkout_as_it_was() {
     // The tag cannot be made (signing fails): the commit stays, and the error says how to tag.
     let signing = isolated_shell();
     with_git_config(&signing, &[("tag.gpgSign", "true"), ("gpg.program", "false")]);
-    let err = bump(&signing, &load(), &request("patch", Mode::Write, Finish::CommitAndTag));
+    let err = bump(&signing, &load(), &request("patch", Edits::Write, Finish::CommitAndTag));
     let err = format!("{:#}", err.unwrap_err());
     let next = load().version().unwrap();
     let tag = format!("{}{next}", load().config.tag_prefix);

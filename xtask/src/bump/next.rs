@@ -116,28 +116,7 @@ pub fn next(current: &Version, step: &Step) -> Result<Version> {
             }
             v.pre = Prerelease::EMPTY;
         }
-        Step::Pre(want) => {
-            let n = match pre_parts(current)? {
-                None => {
-                    v.patch += 1;
-                    1
-                }
-                Some((have, n)) if have == *want => n + 1,
-                Some((have, _)) if have < *want => 1,
-                Some((have, _)) => bail!(
-                    "{current} is already past {}: a pre-release cannot go back from {} to {}; \
-                     name the version, e.g. `cargo xtask bump {}.{}.{}-{}.1`",
-                    want.word(),
-                    have.word(),
-                    want.word(),
-                    v.major,
-                    v.minor,
-                    v.patch + 1,
-                    want.word()
-                ),
-            };
-            v.pre = Prerelease::new(&format!("{}.{n}", want.word()))?;
-        }
+        Step::Pre(want) => v = next_pre(current, *want)?,
         Step::Release => {
             if !is_pre {
                 bail!(
@@ -156,6 +135,33 @@ pub fn next(current: &Version, step: &Step) -> Result<Version> {
         );
     }
     pep440(&v)?;
+    Ok(v)
+}
+
+/// The next pre-release of stage `want`: from a release, number 1 of the next patch; from the
+/// same stage, the next number; from an earlier stage, number 1 of this one; never backwards.
+fn next_pre(current: &Version, want: Pre) -> Result<Version> {
+    let mut v = Version::new(current.major, current.minor, current.patch);
+    let n = match pre_parts(current)? {
+        None => {
+            v.patch += 1;
+            1
+        }
+        Some((have, n)) if have == want => n + 1,
+        Some((have, _)) if have < want => 1,
+        Some((have, _)) => bail!(
+            "{current} is already past {}: a pre-release cannot go back from {} to {}; name the \
+             version, e.g. `cargo xtask bump {}.{}.{}-{}.1`",
+            want.word(),
+            have.word(),
+            want.word(),
+            v.major,
+            v.minor,
+            v.patch + 1,
+            want.word()
+        ),
+    };
+    v.pre = Prerelease::new(&format!("{}.{n}", want.word()))?;
     Ok(v)
 }
 

@@ -2,19 +2,11 @@
 //! line, and drafting the `## [Unreleased]` entries they suggest (`cargo xtask changelog --draft`).
 //! `cargo xtask bump auto` derives the next version from the same commits.
 
-use std::path::Path;
-
-use anyhow::{Context, Result};
+use anyhow::Result;
 use semver::Version;
-use xshell::{Shell, cmd};
 
-/// One commit: its hash, subject line and body.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Commit {
-    pub hash: String,
-    pub subject: String,
-    pub body: String,
-}
+pub use crate::git::Commit;
+use crate::git::Repo;
 
 /// The commits since the newest release tag reachable from HEAD, oldest first.
 #[derive(Debug)]
@@ -37,61 +29,25 @@ impl Range {
 
 /// Reads the commits between the newest `{prefix}X.Y.Z` tag merged into HEAD and HEAD (merge
 /// commits left out, since their branches' commits are already in the list).
-pub fn since_last_tag(sh: &Shell, root: &Path, tag_prefix: &str) -> Result<Range> {
-    crate::project::require_full_history(sh, root)?;
-    let _dir = sh.push_dir(root);
-    let pattern = format!("{tag_prefix}*");
-    let tags = cmd!(sh, "git tag --merged HEAD --list {pattern}")
-        .quiet()
-        .read()
-        .context("list the release tags with `git tag --merged HEAD`")?;
-    let since = newest_tag(&tags, tag_prefix);
+pub fn since_last_tag(repo: &Repo, tag_prefix: &str) -> Result<Range> {
+    repo.require_full_history()?;
+    let since = newest_tag(&repo.tags_merged(&format!("{tag_prefix}*"))?, tag_prefix);
     let range = match &since {
         Some((tag, _)) => format!("{tag}..HEAD"),
         None => "HEAD".to_owned(),
     };
-    Ok(Range { since, commits: log(sh, root, &range)? })
+    Ok(Range { since, commits: repo.log(&range)? })
 }
 
-/// The commits of `range` (`A..B`, or a commit and its history), oldest first, merge commits
-/// left out.
-pub fn log(sh: &Shell, root: &Path, range: &str) -> Result<Vec<Commit>> {
-    let _dir = sh.push_dir(root);
-    let log = cmd!(sh, "git log --no-merges --reverse --format=%H%x1f%s%x1f%b%x1e {range}")
-        .quiet()
-        .read()
-        .with_context(|| format!("read the commits with `git log {range}`"))?;
-    Ok(parse_log(&log))
-}
-
-/// The tag with the highest version among `tags` (one per line); other tags that happen to
-/// start with the prefix (say `vendor-x`) are not release tags and are skipped.
-pub fn newest_tag(tags: &str, tag_prefix: &str) -> Option<(String, Version)> {
-    tags.lines()
+/// The tag with the highest version among `tags`; other tags that happen to start with the
+/// prefix (say `vendor-x`) are not release tags and are skipped.
+pub fn newest_tag(tags: &[String], tag_prefix: &str) -> Option<(String, Version)> {
+    tags.iter()
         .filter_map(|t| {
-            let t = t.trim();
             let v = Version::parse(t.strip_prefix(tag_prefix)?).ok()?;
-            Some((t.to_owned(), v))
+            Some((t.clone(), v))
         })
         .max_by(|a, b| a.1.cmp(&b.1))
-}
-
-/// Parses `git log --format=%H%x1f%s%x1f%b%x1e` output.
-pub fn parse_log(log: &str) -> Vec<Commit> {
-    log.split('\x1e')
-        .filter_map(|record| {
-            let mut fields = record.trim_start_matches('\n').splitn(3, '\x1f');
-            let hash = fields.next()?.trim();
-            if hash.is_empty() {
-                return None;
-            }
-            Some(Commit {
-                hash: hash.to_owned(),
-                subject: fields.next().unwrap_or("").trim().to_owned(),
-                body: fields.next().unwrap_or("").trim().to_owned(),
-            })
-        })
-        .collect()
 }
 
 /// A commit subject in Conventional Commits form: `type(scope)!: description`.
@@ -207,22 +163,11 @@ mod tests {
     }
 
     #[test]
-    fn log_records() {
-        let log = "aaa\x1ffeat: one\x1f\x1e\nbbb\x1ffix: two\x1fbody\nBREAKING CHANGE: x\n\x1e\n";
-        let commits = parse_log(log);
-        assert_eq!(commits.len(), 2);
-        assert_eq!(
-            commits[1],
-            Commit {
-                hash: "bbb".into(),
-                subject: "fix: two".into(),
-                body: "body\nBREAKING CHANGE: x".into()
-            }
-        );
-    }
-
-    #[test]
     fn newest_release_tag() {
+        let newest_tag = |tags: &str, prefix| {
+            let tags: Vec<String> = tags.lines().map(str::to_owned).collect();
+            newest_tag(&tags, prefix)
+        };
         let tags = "v0.1.0\nv0.10.0\nv0.9.1\nvendor-x\nv1.0.0-rc.1\n";
         assert_eq!(newest_tag(tags, "v").map(|t| t.0), Some("v1.0.0-rc.1".to_owned()));
         assert_eq!(newest_tag("v0.1.0\nv0.10.0\n", "v").map(|t| t.0), Some("v0.10.0".into()));

@@ -17,7 +17,7 @@ use xshell::Shell;
 
 use super::plan::CRATES_IO;
 use crate::host;
-use crate::py::{self, Script};
+use crate::http::{self, Answer, Request, Unreachable};
 
 /// The secrets found in the environment at start, by variable name.
 static SECRETS: OnceLock<BTreeMap<String, String>> = OnceLock::new();
@@ -195,7 +195,7 @@ pub enum Verdict {
 /// 400 (or, from registries that report errors in a 200, a 200) means the credentials were
 /// accepted and 401/403 that they were not.
 pub fn verdict(status: u16, body: &str) -> Verdict {
-    let reason = reason(body);
+    let reason = http::reason(body);
     match status {
         400 | 200 => Verdict::Accepted,
         401 | 403
@@ -205,38 +205,6 @@ pub fn verdict(status: u16, body: &str) -> Verdict {
         }
         401 | 403 => Verdict::Rejected(status, reason),
         _ => Verdict::Inconclusive(status, reason),
-    }
-}
-
-/// `HTTP 403: <reason>`, or `HTTP 403` when the registry gave no reason.
-pub fn http_answer(status: impl std::fmt::Display, reason: &str) -> String {
-    if reason.is_empty() { format!("HTTP {status}") } else { format!("HTTP {status}: {reason}") }
-}
-
-/// The registry's reason in an error body: the JSON `code`, `message` or first `errors[].detail`,
-/// the `<pre>` of an HTML error page, else the text itself, shortened. Empty when there is
-/// none, as in pypiserver's error pages, whose `<pre>` holds the Python `None`.
-pub fn reason(body: &str) -> String {
-    if let Ok(json) = serde_json::from_str::<serde_json::Value>(body) {
-        let found = [&json["code"], &json["message"], &json["errors"][0]["detail"]]
-            .into_iter()
-            .find_map(|v| v.as_str().map(str::to_owned));
-        if let Some(found) = found {
-            return found;
-        }
-    }
-    let text = match (body.find("<pre>"), body.find("</pre>")) {
-        (Some(start), Some(end)) if start < end => &body[start + 5..end],
-        _ => body,
-    };
-    let text = text.replace("&#039;", "'").replace("&quot;", "\"");
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if text == "None" {
-        String::new()
-    } else if text.chars().count() > 300 {
-        format!("{}…", text.chars().take(300).collect::<String>())
-    } else {
-        text
     }
 }
 
@@ -254,14 +222,10 @@ pub fn probe(
     if let Some((registry, api, name, version)) = crates
         && let Some(token) = crate_token(registry)
     {
-        let out = py::run(sh, python, Script::Http)
-            .args(["probe-crates", api, name, version])
-            .env("PROBE_TOKEN", token)
-            .quiet()
-            .ignore_status()
-            .output()?;
+        let request = Request::ProbeCrates { api, name, version, token: &token };
+        let answer = http::send(sh, python, request)?;
         let var = crate_token_var(registry);
-        problems.extend(judge(&out, &format!("the cargo registry `{registry}` ({api})"), &var));
+        problems.extend(judge(answer, &format!("the cargo registry `{registry}` ({api})"), &var));
     }
     let username = std::env::var("UV_PUBLISH_USERNAME").ok().filter(|v| !v.is_empty());
     let token = secret("UV_PUBLISH_TOKEN").map(str::to_owned);
@@ -273,41 +237,36 @@ pub fn probe(
         }
         _ => None,
     };
-    if let Some((user, password, vars)) = login {
-        let out = py::run(sh, python, Script::Http)
-            .args(["probe-pypi", pypi_url])
-            .env("PROBE_USERNAME", user)
-            .env("PROBE_PASSWORD", password)
-            .quiet()
-            .ignore_status()
-            .output()?;
-        problems.extend(judge(&out, pypi_url, vars));
+    if let Some((username, password, vars)) = login {
+        let request =
+            Request::ProbePypi { url: pypi_url, username: &username, password: &password };
+        problems.extend(judge(http::send(sh, python, request)?, pypi_url, vars));
     }
     Ok(problems)
 }
 
-fn judge(out: &std::process::Output, endpoint: &str, vars: &str) -> Option<String> {
-    if !out.status.success() {
-        let why = String::from_utf8_lossy(&out.stderr).trim().to_owned();
-        return Some(format!(
-            "cannot reach {endpoint} to check the credentials: {why}; check the URL and the network"
-        ));
-    }
-    let text = String::from_utf8_lossy(&out.stdout);
-    let (status, body) = text.split_once('\n').unwrap_or((&text, ""));
-    let status: u16 = status.trim().parse().unwrap_or(0);
-    match verdict(status, body) {
+fn judge(answer: Result<Answer, Unreachable>, endpoint: &str, vars: &str) -> Option<String> {
+    let answer = match answer {
+        Ok(answer) => answer,
+        Err(why) => {
+            return Some(format!(
+                "cannot reach {endpoint} to check the credentials: {why}; check the URL and the \
+                 network"
+            ));
+        }
+    };
+    match verdict(answer.status, &answer.body) {
         Verdict::Accepted => None,
         Verdict::Rejected(status, reason) => Some(format!(
             "{endpoint} rejects the credentials ({}): expected {vars} to be accepted there; set \
              the right ones (a new token if it expired or was revoked)",
-            http_answer(status, &reason)
+            http::describe(status, &reason)
         )),
         Verdict::Inconclusive(status, reason) => Some(format!(
             "{endpoint} did not confirm the credentials ({}): expected an answer that accepts or \
              rejects them; check the URL (an upload endpoint, such as \
              https://upload.pypi.org/legacy/) and try again later",
-            http_answer(status, &reason)
+            http::describe(status, &reason)
         )),
     }
 }

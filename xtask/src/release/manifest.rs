@@ -1,51 +1,60 @@
-//! `release-manifest.json` and `SHA256SUMS`: the record of a release run.
+//! `release-manifest.json` and `SHA256SUMS`: the journal of a release run.
 //!
 //! The manifest is written after every stage, also when one fails, so that it always tells what
 //! a run built, checked and uploaded — it is what a maintainer reads after a failure and what a
-//! re-run starts from ([`resume`]).
-
-pub mod resume;
+//! re-run starts from. It is a journal, never an authority: what must exist comes from the plan,
+//! what the bytes are from the files, what is published from the registries. Its fields are
+//! declared once, here, and parsed by derive into values that are valid by construction (a
+//! `file` that is not a plain name, a `kind` or `target` that is not one of ours, a sha256 that
+//! is not 64 hex digits: each is a parse error naming the field).
 
 use std::path::Path;
 
-use anyhow::{Context, Result, bail};
-use serde_json::{Value, json};
+use anyhow::{Context, Result};
+use semver::Version;
+use serde::{Deserialize, Serialize};
 
 use super::plan::{Kind, Plan};
-use crate::digest;
-use crate::files;
+use crate::digest::{self, Sha256};
+use crate::files::{self, FileName};
 use crate::flags::Mode;
-use crate::progress::{StageRecord, Status};
+use crate::git::CommitId;
+use crate::json;
+use crate::progress::StageRecord;
+use crate::workspace::config::Triple;
 
 pub const FILE_NAME: &str = "release-manifest.json";
 pub use digest::SUMS_FILE_NAME;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
-    pub version: String,
+    pub version: Version,
     pub python_version: String,
     pub tag: String,
-    pub commit: String,
-    pub mode: String,
-    pub artifacts: Vec<ArtifactRecord>,
+    /// The commit every recorded artifact was built from.
+    pub commit: CommitId,
+    pub mode: Mode,
+    pub artifacts: Vec<Artifact>,
     pub stages: Vec<StageRecord>,
     pub publish: Vec<PublishRecord>,
 }
 
-/// A built artifact: its file name (inside the output directory) and identity.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ArtifactRecord {
-    pub file: String,
+/// A built artifact: its file name (directly inside the output directory) and identity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Artifact {
+    pub file: FileName,
     pub kind: Kind,
-    pub sha256: String,
+    pub sha256: Sha256,
     pub size: u64,
-    pub target: Option<String>,
+    /// The Rust target of a wheel; `None` for target-independent artifacts.
+    pub target: Option<Triple>,
 }
 
 /// What happened (or would happen) to one upload.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PublishRecord {
-    pub file: String,
+    pub file: FileName,
+    /// The registry name (crates) or upload URL (Python files) it goes to.
     pub registry: String,
     /// What a live run does with the file, computed the same way in both modes.
     pub decision: Decision,
@@ -54,7 +63,8 @@ pub struct PublishRecord {
 }
 
 /// What to do with one artifact, decided from what the registry already has.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Decision {
     /// Not on the registry: upload it.
     Upload,
@@ -64,10 +74,12 @@ pub enum Decision {
     Refuse,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum PublishStatus {
     /// Dry run: everything but the upload was done.
     Rehearsed,
+    /// Uploaded by this run, and read back from the registry with its sha256.
     Published,
     /// Already on the registry with the same sha256.
     Skipped,
@@ -84,10 +96,6 @@ impl Decision {
             Decision::Refuse => "refuse",
         }
     }
-
-    fn parse(s: &str) -> Option<Decision> {
-        [Decision::Upload, Decision::Skip, Decision::Refuse].into_iter().find(|d| d.as_str() == s)
-    }
 }
 
 impl PublishStatus {
@@ -101,59 +109,29 @@ impl PublishStatus {
         }
     }
 
-    fn parse(s: &str) -> Option<PublishStatus> {
-        use PublishStatus::*;
-        [Rehearsed, Published, Skipped, Failed, Pending].into_iter().find(|p| p.as_str() == s)
+    /// Whether the file is on its registry: uploaded by a run, or found there already.
+    pub fn is_out(self) -> bool {
+        matches!(self, PublishStatus::Published | PublishStatus::Skipped)
     }
-}
 
-impl Kind {
-    fn parse(s: &str) -> Option<Kind> {
-        [Kind::Crate, Kind::Sdist, Kind::Wheel].into_iter().find(|k| k.as_str() == s)
+    /// Whether a live run acted on the file (a record no later run may throw away).
+    pub fn is_live(self) -> bool {
+        matches!(self, PublishStatus::Published | PublishStatus::Skipped | PublishStatus::Failed)
     }
 }
 
 impl Manifest {
-    pub fn new(plan: &Plan, mode: Mode, commit: &str) -> Manifest {
+    pub fn new(plan: &Plan, mode: Mode, commit: CommitId) -> Manifest {
         Manifest {
-            version: plan.version.to_string(),
+            version: plan.version.clone(),
             python_version: plan.python_version.clone(),
             tag: plan.tag.clone(),
-            commit: commit.trim().to_owned(),
-            mode: mode.as_str().to_owned(),
+            commit,
+            mode,
             artifacts: Vec::new(),
             stages: Vec::new(),
             publish: Vec::new(),
         }
-    }
-
-    pub fn to_json(&self) -> Value {
-        json!({
-            "version": self.version,
-            "python_version": self.python_version,
-            "tag": self.tag,
-            "commit": self.commit,
-            "mode": self.mode,
-            "artifacts": self.artifacts.iter().map(|a| json!({
-                "file": a.file,
-                "kind": a.kind.as_str(),
-                "sha256": a.sha256,
-                "size": a.size,
-                "target": a.target,
-            })).collect::<Vec<_>>(),
-            "stages": self.stages.iter().map(|s| json!({
-                "name": s.name,
-                "status": s.status.as_str(),
-                "seconds": (s.duration.as_secs_f64() * 1000.0).round() / 1000.0,
-            })).collect::<Vec<_>>(),
-            "publish": self.publish.iter().map(|p| json!({
-                "file": p.file,
-                "registry": p.registry,
-                "decision": p.decision.as_str(),
-                "status": p.status.as_str(),
-                "url": p.url,
-            })).collect::<Vec<_>>(),
-        })
     }
 
     /// Reads a manifest written by an earlier run. Every field must be there with its type: a
@@ -176,81 +154,32 @@ impl Manifest {
         })
     }
 
-    /// The manifest in `text` (the JSON [`Manifest::to_json`] writes).
     pub fn parse(text: &str) -> Result<Manifest> {
-        let v: Value = serde_json::from_str(text).context("not valid JSON")?;
-        let mut artifacts = Vec::new();
-        for (i, a) in array(&v, "artifacts")?.iter().enumerate() {
-            let at = format!("artifacts[{i}]");
-            artifacts.push(ArtifactRecord {
-                file: string(a, "file", &at)?,
-                kind: Kind::parse(&string(a, "kind", &at)?)
-                    .with_context(|| format!("{at}.kind: expected crate, sdist or wheel"))?,
-                sha256: string(a, "sha256", &at)?,
-                size: a["size"]
-                    .as_u64()
-                    .with_context(|| format!("{at}.size: expected a number"))?,
-                target: optional_string(a, "target", &at)?,
-            });
-        }
-        let mut stages = Vec::new();
-        for (i, s) in array(&v, "stages")?.iter().enumerate() {
-            let at = format!("stages[{i}]");
-            let status = match string(s, "status", &at)?.as_str() {
-                "passed" => Status::Passed,
-                "failed" => Status::Failed,
-                other => bail!("{at}.status: expected passed or failed, found {other:?}"),
-            };
-            let seconds = s["seconds"]
-                .as_f64()
-                .with_context(|| format!("{at}.seconds: expected a number"))?;
-            stages.push(StageRecord {
-                name: string(s, "name", &at)?,
-                status,
-                duration: std::time::Duration::from_secs_f64(seconds.max(0.0)),
-            });
-        }
-        let mut publish = Vec::new();
-        for (i, p) in array(&v, "publish")?.iter().enumerate() {
-            let at = format!("publish[{i}]");
-            publish.push(PublishRecord {
-                file: string(p, "file", &at)?,
-                registry: string(p, "registry", &at)?,
-                decision: Decision::parse(&string(p, "decision", &at)?)
-                    .with_context(|| format!("{at}.decision: expected upload, skip or refuse"))?,
-                status: PublishStatus::parse(&string(p, "status", &at)?).with_context(|| {
-                    format!(
-                        "{at}.status: expected rehearsed, published, skipped, failed or pending"
-                    )
-                })?,
-                url: optional_string(p, "url", &at)?,
-            });
-        }
-        Ok(Manifest {
-            version: string(&v, "version", "the manifest")?,
-            python_version: string(&v, "python_version", "the manifest")?,
-            tag: string(&v, "tag", "the manifest")?,
-            commit: string(&v, "commit", "the manifest")?,
-            mode: string(&v, "mode", "the manifest")?,
-            artifacts,
-            stages,
-            publish,
-        })
+        json::parse(text)
     }
 
-    /// Writes the manifest (atomically, so a crash never leaves half a file) and `SHA256SUMS`.
-    pub fn write(&self, out: &Path) -> Result<()> {
+    pub fn to_json(&self) -> Result<String> {
+        json::pretty(self)
+    }
+
+    /// Writes the manifest (atomically, so a crash never leaves half a file), and with `sums`
+    /// `SHA256SUMS` too.
+    pub fn write(&self, out: &Path, sums: bool) -> Result<()> {
         std::fs::create_dir_all(out).with_context(|| format!("create {}", out.display()))?;
-        let text = serde_json::to_string_pretty(&self.to_json())? + "\n";
-        files::write_atomic(&out.join(FILE_NAME), &text)?;
-        let sums = digest::render_sums(
-            self.artifacts.iter().map(|a| (a.sha256.as_str(), a.file.as_str())),
-        );
+        files::write_atomic(&out.join(FILE_NAME), &self.to_json()?)?;
+        if !sums {
+            return Ok(());
+        }
+        let sums = digest::render_sums(self.artifacts.iter().map(|a| (&a.sha256, &a.file)));
         files::write_atomic(&out.join(SUMS_FILE_NAME), &sums)
     }
 
+    pub fn artifact(&self, file: &FileName) -> Option<&Artifact> {
+        self.artifacts.iter().find(|a| a.file == *file)
+    }
+
     /// Records (or replaces) an artifact.
-    pub fn add_artifact(&mut self, record: ArtifactRecord) {
+    pub fn add_artifact(&mut self, record: Artifact) {
         self.artifacts.retain(|a| a.file != record.file);
         self.artifacts.push(record);
         self.artifacts.sort_by(|a, b| (a.kind, &a.file).cmp(&(b.kind, &b.file)));
@@ -265,37 +194,24 @@ impl Manifest {
     }
 }
 
-fn array<'a>(v: &'a Value, key: &str) -> Result<&'a Vec<Value>> {
-    v[key].as_array().with_context(|| format!("`{key}`: expected a list"))
-}
-
-fn string(v: &Value, key: &str, at: &str) -> Result<String> {
-    v[key].as_str().map(str::to_owned).with_context(|| format!("{at}: `{key}` expected a string"))
-}
-
-fn optional_string(v: &Value, key: &str, at: &str) -> Result<Option<String>> {
-    match &v[key] {
-        Value::Null => Ok(None),
-        Value::String(s) => Ok(Some(s.clone())),
-        other => bail!("{at}: `{key}` expected a string or null, found {other}"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use serde_json::{Value, json};
+
     use super::*;
+    use crate::progress::Status;
 
     fn sample() -> Manifest {
         Manifest {
-            version: "1.0.0-rc.1".into(),
+            version: Version::parse("1.0.0-rc.1").unwrap(),
             python_version: "1.0.0rc1".into(),
             tag: "v1.0.0-rc.1".into(),
-            commit: "c".repeat(40),
-            mode: "live".into(),
-            artifacts: vec![ArtifactRecord {
-                file: "core-1.0.0-rc.1.crate".into(),
+            commit: CommitId::try_from("c".repeat(40)).unwrap(),
+            mode: Mode::Live,
+            artifacts: vec![Artifact {
+                file: FileName::try_from("core-1.0.0-rc.1.crate").unwrap(),
                 kind: Kind::Crate,
-                sha256: "ab".repeat(32),
+                sha256: Sha256::try_from("ab".repeat(32)).unwrap(),
                 size: 12,
                 target: None,
             }],
@@ -305,7 +221,7 @@ mod tests {
                 duration: std::time::Duration::from_millis(1500),
             }],
             publish: vec![PublishRecord {
-                file: "core-1.0.0-rc.1.crate".into(),
+                file: FileName::try_from("core-1.0.0-rc.1.crate").unwrap(),
                 registry: "crates-io".into(),
                 decision: Decision::Upload,
                 status: PublishStatus::Published,
@@ -316,13 +232,19 @@ mod tests {
 
     #[test]
     fn round_trips_through_json() {
-        let text = serde_json::to_string_pretty(&sample().to_json()).unwrap();
+        let text = sample().to_json().unwrap();
         assert_eq!(Manifest::parse(&text).unwrap(), sample());
+        // The fields docs/design.md §3 fixes, with their types.
+        let v: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["mode"], "live");
+        assert_eq!(v["stages"][0], json!({"name": "plan", "status": "passed", "seconds": 1.5}));
+        assert_eq!(v["artifacts"][0]["target"], Value::Null);
+        assert_eq!(v["publish"][0]["decision"], "upload");
     }
 
     #[track_caller]
     fn check_broken(edit: impl FnOnce(&mut Value), needle: &str) {
-        let mut v = sample().to_json();
+        let mut v: Value = serde_json::from_str(&sample().to_json().unwrap()).unwrap();
         edit(&mut v);
         let err = format!("{:#}", Manifest::parse(&v.to_string()).unwrap_err());
         assert!(err.contains(needle), "{needle:?} not in {err:?}");
@@ -339,8 +261,24 @@ mod tests {
         check_broken(|v| v["artifacts"][0]["kind"] = json!("zip"), "artifacts[0].kind");
         check_broken(|v| v["publish"][0]["decision"] = json!("maybe"), "publish[0].decision");
         check_broken(|v| v["publish"][0]["status"] = json!("done"), "publish[0].status");
-        check_broken(|v| v["artifacts"] = json!({}), "`artifacts`: expected a list");
+        check_broken(|v| v["artifacts"] = json!({}), "artifacts: invalid type: map");
         let err = format!("{:#}", Manifest::parse("{").unwrap_err());
         assert!(err.contains("not valid JSON"), "{err}");
+    }
+
+    /// Whatever a file says, a parsed manifest holds only values later code can trust: no name
+    /// that leaves the output directory, no kind or target that is not ours, no hash that is
+    /// not one.
+    #[test]
+    fn only_well_formed_values_parse() {
+        for file in ["../x", "/abs", "a/b", "..", ""] {
+            check_broken(|v| v["artifacts"][0]["file"] = json!(file), "artifacts[0].file");
+            check_broken(|v| v["publish"][0]["file"] = json!(file), "expected a plain file name");
+        }
+        check_broken(|v| v["artifacts"][0]["sha256"] = json!("abc"), "artifacts[0].sha256");
+        check_broken(|v| v["artifacts"][0]["target"] = json!("x86_64-linux"), "unknown target");
+        check_broken(|v| v["commit"] = json!(""), "expected a full commit id");
+        check_broken(|v| v["mode"] = json!("maybe"), "mode");
+        check_broken(|v| v["version"] = json!("1.0"), "version");
     }
 }

@@ -6,50 +6,84 @@
 
 use std::path::Path;
 
-use anyhow::{Context, Result, bail};
-use serde_json::{Value, json};
+use anyhow::{Result, bail};
+use serde::Serialize;
 use xshell::Shell;
 
 use super::credentials;
-use super::manifest::{FILE_NAME, Manifest, PublishStatus};
-use crate::py::{self, Script};
+use super::decision;
+use super::manifest::{FILE_NAME, Manifest, PublishRecord, PublishStatus};
+use super::plan::Plan;
+use super::registry::{crates::CrateRegistry, pypi::PythonIndex};
+use crate::flags::Destination;
+use crate::host::Host;
+use crate::http::{self, Request};
 use crate::python_env::{Group, PythonEnv};
 use crate::workspace::Workspace;
 
-pub fn run(sh: &Shell, ws: &Workspace, out: &Path) -> Result<()> {
+/// The document posted: the text chat tools show, and the facts it is made of.
+#[derive(Debug, Serialize)]
+pub struct Notification<'a> {
+    text: String,
+    version: String,
+    python_version: &'a str,
+    tag: &'a str,
+    commit: &'a str,
+    github_release: Option<&'a str>,
+    published: Vec<Sent<'a>>,
+}
+
+/// Where one file went.
+#[derive(Debug, Serialize)]
+struct Sent<'a> {
+    file: &'a str,
+    registry: &'a str,
+    status: PublishStatus,
+    url: Option<&'a str>,
+}
+
+pub fn run(sh: &Shell, ws: &Workspace, destination: &Destination, out: &Path) -> Result<()> {
     let Some(url) = credentials::webhook_url() else {
         eprintln!("RELEASE_WEBHOOK_URL is not set: no release notification to send");
         return Ok(());
     };
     let manifest = Manifest::read(&out.join(FILE_NAME))?;
-    let python = ws.python()?;
-    let document = payload(&python.dist, &manifest, release_url(ws, &manifest.tag).as_deref());
+    let plan = Plan::new(ws, &Host::detect(sh)?, destination)?;
     let env = PythonEnv::ensure(sh, &ws.root, Group::Release)?;
-    let body = serde_json::to_string(&document)?;
-    let answer = py::run(sh, &env.python(), Script::Http)
-        .arg("post-json")
-        .env("WEBHOOK_URL", url)
-        .stdin(body)
-        .quiet()
-        .ignore_status()
-        .output()?;
-    if !answer.status.success() {
+    let crates = CrateRegistry::open(sh, env.python(), &ws.root, &plan.crates_registry)?;
+    let endpoints = (plan.pypi_url.as_str(), plan.pypi_index.as_str());
+    let index = PythonIndex::new(sh, env.python(), env.bin("uv"), endpoints, &plan.python_name);
+    let lacking = decision::Published::read(&crates, &index, &plan)?.lacking(&plan, &manifest);
+    if !lacking.is_empty() {
         bail!(
-            "cannot reach the webhook (RELEASE_WEBHOOK_URL): {}; check the secret's URL",
-            String::from_utf8_lossy(&answer.stderr).trim()
+            "the registries do not hold the release {}, so it is not announced:\n  - {}\n  \
+             finish it with `cargo xtask publish --live --out {}`, then notify again",
+            plan.tag,
+            lacking.join("\n  - "),
+            out.display()
         );
     }
-    let text = String::from_utf8_lossy(&answer.stdout);
-    let (status, reply) = text.split_once('\n').unwrap_or((&text, ""));
-    let status: u16 = status.trim().parse().context("malformed response status")?;
-    if !(200..300).contains(&status) {
+    let release_url = release_url(ws, &manifest.tag);
+    let body =
+        serde_json::to_string(&payload(&plan.python_name, &manifest, release_url.as_deref()))?;
+    let answer = match http::send(sh, &env.python(), Request::PostJson { url, body: &body })? {
+        Ok(answer) => answer,
+        Err(why) => {
+            bail!("cannot reach the webhook (RELEASE_WEBHOOK_URL): {why}; check the secret's URL")
+        }
+    };
+    if !(200..300).contains(&answer.status) {
         bail!(
-            "the webhook (RELEASE_WEBHOOK_URL) answered HTTP {status}: {}; expected 2xx — check \
+            "the webhook (RELEASE_WEBHOOK_URL) answered HTTP {}: {}; expected 2xx — check \
              the secret's URL (the release itself is done)",
-            credentials::reason(reply)
+            answer.status,
+            answer.reason()
         );
     }
-    eprintln!("posted the release summary of {} to the webhook (HTTP {status})", manifest.tag);
+    eprintln!(
+        "posted the release summary of {} to the webhook (HTTP {})",
+        manifest.tag, answer.status
+    );
     Ok(())
 }
 
@@ -71,12 +105,12 @@ fn release_url(ws: &Workspace, tag: &str) -> Option<String> {
 }
 
 /// The notification: a one-paragraph `text` and the facts it is made of.
-pub fn payload(python_name: &str, manifest: &Manifest, release_url: Option<&str>) -> Value {
-    let out: Vec<_> = manifest
-        .publish
-        .iter()
-        .filter(|p| matches!(p.status, PublishStatus::Published | PublishStatus::Skipped))
-        .collect();
+pub fn payload<'a>(
+    python_name: &str,
+    manifest: &'a Manifest,
+    release_url: Option<&'a str>,
+) -> Notification<'a> {
+    let out: Vec<&PublishRecord> = manifest.publish.iter().filter(|p| p.status.is_out()).collect();
     let mut places: Vec<String> = Vec::new();
     for p in &out {
         let place = p.url.clone().unwrap_or_else(|| p.registry.clone());
@@ -94,20 +128,24 @@ pub fn payload(python_name: &str, manifest: &Manifest, release_url: Option<&str>
     if let Some(url) = release_url {
         text.push_str(&format!("; GitHub Release: {url}"));
     }
-    json!({
-        "text": text,
-        "version": manifest.version,
-        "python_version": manifest.python_version,
-        "tag": manifest.tag,
-        "commit": manifest.commit,
-        "github_release": release_url,
-        "published": manifest.publish.iter().map(|p| json!({
-            "file": p.file,
-            "registry": p.registry,
-            "status": p.status.as_str(),
-            "url": p.url,
-        })).collect::<Vec<_>>(),
-    })
+    Notification {
+        text,
+        version: manifest.version.to_string(),
+        python_version: &manifest.python_version,
+        tag: &manifest.tag,
+        commit: manifest.commit.as_str(),
+        github_release: release_url,
+        published: manifest
+            .publish
+            .iter()
+            .map(|p| Sent {
+                file: p.file.as_str(),
+                registry: &p.registry,
+                status: p.status,
+                url: p.url.as_deref(),
+            })
+            .collect(),
+    }
 }
 
 #[cfg(test)]
@@ -115,23 +153,27 @@ mod tests {
     use std::io::{BufRead, BufReader, Read, Write};
     use std::net::TcpListener;
 
+    use serde_json::Value;
+
     use super::*;
-    use crate::release::manifest::{Decision, PublishRecord};
+    use crate::flags::Mode;
+    use crate::git::CommitId;
+    use crate::release::manifest::Decision;
 
     fn manifest() -> Manifest {
         let record = |file: &str, registry: &str, url: &str, status| PublishRecord {
-            file: file.into(),
+            file: file.try_into().unwrap(),
             registry: registry.into(),
             decision: Decision::Upload,
             status,
             url: Some(url.into()),
         };
         Manifest {
-            version: "1.2.0".into(),
+            version: semver::Version::new(1, 2, 0),
             python_version: "1.2.0".into(),
             tag: "v1.2.0".into(),
-            commit: "c".repeat(40),
-            mode: "live".into(),
+            commit: CommitId::try_from("c".repeat(40)).unwrap(),
+            mode: Mode::Live,
             artifacts: Vec::new(),
             stages: Vec::new(),
             publish: vec![
@@ -159,19 +201,17 @@ mod tests {
 
     #[test]
     fn the_summary_names_every_place() {
+        let manifest = manifest();
         let document =
-            payload("core-rs", &manifest(), Some("https://github.com/o/r/releases/tag/v1.2.0"));
-        crate::golden::check(
-            "notify/payload.json",
-            &(serde_json::to_string_pretty(&document).unwrap() + "\n"),
-        );
+            payload("core-rs", &manifest, Some("https://github.com/o/r/releases/tag/v1.2.0"));
+        crate::golden::check("notify/payload.json", &crate::json::pretty(&document).unwrap());
     }
 
     /// The poster against an HTTP server on 127.0.0.1: the document arrives as JSON.
     #[test]
     fn the_summary_is_posted_as_json() {
         let Some(env) = crate::python_env::existing(&crate::project::root()) else {
-            // Under CI=true a missing tool is a failure, never a skip (DESIGN §2).
+            // Under CI=true a missing tool is a failure, never a skip (docs/design.md §2).
             assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "no .venv to post with");
             eprintln!("skipped: no .venv; `cargo xtask test` creates it");
             return;
@@ -199,19 +239,17 @@ mod tests {
             (head, body)
         });
         let sh = Shell::new().unwrap();
-        let document = payload("core-rs", &manifest(), None);
-        let answer = py::run(&sh, &env.python(), Script::Http)
-            .arg("post-json")
-            .env("WEBHOOK_URL", &url)
-            .stdin(serde_json::to_string(&document).unwrap())
-            .quiet()
-            .read()
+        let manifest = manifest();
+        let document = payload("core-rs", &manifest, None);
+        let body = serde_json::to_string(&document).unwrap();
+        let answer = http::send(&sh, &env.python(), Request::PostJson { url: &url, body: &body })
+            .unwrap()
             .unwrap();
         let (head, body) = server.join().unwrap();
-        assert!(answer.starts_with("200"), "{answer}");
+        assert_eq!(answer.status, 200, "{answer:?}");
         assert!(head.starts_with("POST /hooks/abc "), "{head}");
         assert!(head.to_ascii_lowercase().contains("content-type: application/json"), "{head}");
         let received: Value = serde_json::from_slice(&body).unwrap();
-        assert_eq!(received, document);
+        assert_eq!(received, serde_json::to_value(&document).unwrap());
     }
 }

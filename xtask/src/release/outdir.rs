@@ -6,55 +6,130 @@
 //! - One run at a time: an exclusive lock on `<out>/.release.lock`, and one on the shared
 //!   staging directory under `target/`, each held until the process ends (the OS releases them
 //!   even when it is killed). A second run is refused at once, naming the holder's PID.
-//! - What is in it already is the previous run's state: [`previous`] reads its manifest, which
-//!   this run merges into, and says which files a replaced manifest named (the only ones a run
-//!   may remove besides its own plan's).
+//! - What is in it already is the previous run's state: [`OutDir::previous`] reads its manifest,
+//!   which this run continues (the same release at the same commit) or replaces (a rehearsal of
+//!   another release or commit; a live record is never replaced).
+//! - A file is removed only by [`OutDir::remove`], which takes a plain [`FileName`]: it can
+//!   only ever remove a file directly inside `--out`.
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use xshell::{Shell, cmd};
 
-use super::manifest::{FILE_NAME, Manifest, PublishStatus};
+use super::manifest::{FILE_NAME, Manifest};
 use super::plan::Plan;
+use crate::files::FileName;
+use crate::git::Repo;
 
 /// The name of the lock file in the output and staging directories.
 pub const LOCK_FILE: &str = ".release.lock";
 
-/// Held locks; dropping them (or the process ending) releases them.
+/// The output directory of a run: absolute, checked, and locked (with the run's staging
+/// directory) until the run ends — the OS releases the locks even when it is killed.
 #[derive(Debug)]
-pub struct Locks {
-    _files: Vec<File>,
+pub struct OutDir {
+    path: PathBuf,
+    _locks: [File; 2],
 }
 
-/// Checks `out` and locks it and the staging directory under `target`.
-pub fn open(sh: &Shell, root: &Path, out: &Path, staging: &Path) -> Result<Locks> {
-    if out.exists() && !out.is_dir() {
-        bail!(
-            "--out {} is not a directory: expected a directory for the artifacts and the \
-             manifest; pass another path with --out",
-            out.display()
-        );
+/// What the previous run left in `--out`, for this run to continue or replace.
+#[derive(Debug)]
+pub enum Previous {
+    Nothing,
+    /// The record of this release: this run continues it (its artifacts, when they were built
+    /// at another commit, are stale once this run builds at HEAD).
+    Same(Manifest),
+    /// A rehearsal of another release: replaced (and the files it names removed) once this run
+    /// records an artifact.
+    Other {
+        files: Vec<FileName>,
+    },
+}
+
+impl OutDir {
+    /// Checks `out` and locks it and the staging directory.
+    pub fn open(repo: &Repo, out: &Path, staging: &Path) -> Result<OutDir> {
+        if out.exists() && !out.is_dir() {
+            bail!(
+                "--out {} is not a directory: expected a directory for the artifacts and the \
+                 manifest; pass another path with --out",
+                out.display()
+            );
+        }
+        inside_tracked_tree(repo, out)?;
+        std::fs::create_dir_all(out).with_context(|| {
+            format!(
+                "create the output directory {}: expected a path this user can write; pass \
+                 another with --out",
+                out.display()
+            )
+        })?;
+        let out_lock = lock(out, "the output directory")?;
+        std::fs::create_dir_all(staging)
+            .with_context(|| format!("create the staging directory {}", staging.display()))?;
+        let staging_lock = lock(staging, "the release staging directory of this --out")?;
+        Ok(OutDir { path: out.to_path_buf(), _locks: [out_lock, staging_lock] })
     }
-    inside_tracked_tree(sh, root, out)?;
-    std::fs::create_dir_all(out).with_context(|| {
-        format!(
-            "create the output directory {}: expected a path this user can write; pass another \
-             with --out",
-            out.display()
-        )
-    })?;
-    let out_lock = lock(out, "the output directory")?;
-    std::fs::create_dir_all(staging)
-        .with_context(|| format!("create the staging directory {}", staging.display()))?;
-    let staging_lock = lock(staging, "the release staging directory of this --out")?;
-    Ok(Locks { _files: vec![out_lock, staging_lock] })
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The path of `name` in the directory: always directly inside it.
+    pub fn file(&self, name: &FileName) -> PathBuf {
+        self.path.join(name)
+    }
+
+    /// Removes the file `name` from the directory, if it is there. A plain name cannot reach
+    /// outside the directory; a directory of that name is not touched.
+    pub fn remove(&self, name: &FileName) -> Result<()> {
+        let path = self.file(name);
+        match std::fs::symlink_metadata(&path) {
+            Ok(meta) if !meta.is_dir() => std::fs::remove_file(&path)
+                .with_context(|| format!("remove the earlier {name} from {}", self.path.display())),
+            _ => Ok(()),
+        }
+    }
+
+    /// Reads the manifest in the directory. One of this release is continued; a rehearsal of
+    /// another is replaced; a live record of another is never thrown away.
+    pub fn previous(&self, plan: &Plan) -> Result<Previous> {
+        let path = self.path.join(FILE_NAME);
+        if !path.exists() {
+            return Ok(Previous::Nothing);
+        }
+        let manifest = Manifest::read(&path).with_context(|| {
+            format!(
+                "{} is in the way: expected the manifest of an earlier run or nothing; the \
+                 release never writes over a file it cannot read; move it away",
+                path.display()
+            )
+        })?;
+        if manifest.tag == plan.tag {
+            return Ok(Previous::Same(manifest));
+        }
+        let live = manifest.publish.iter().filter(|p| p.status.is_live()).count();
+        if live > 0 {
+            bail!(
+                "{} holds the record of the live release {} ({live} upload record(s)): \
+                 expected an output directory without another release's record, which is kept, \
+                 never replaced; move it away (`mv {} {}-{}`) or pass another --out",
+                self.path.display(),
+                manifest.tag,
+                self.path.display(),
+                self.path.display(),
+                manifest.tag
+            );
+        }
+        Ok(Previous::Other { files: manifest.artifacts.into_iter().map(|a| a.file).collect() })
+    }
 }
 
 /// `out` may not hold tracked files or be a not-ignored directory of the checkout.
-fn inside_tracked_tree(sh: &Shell, root: &Path, out: &Path) -> Result<()> {
+fn inside_tracked_tree(repo: &Repo, out: &Path) -> Result<()> {
+    let root = repo.root();
     let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let out = canonical_prefix(out);
     if root.starts_with(&out) {
@@ -68,17 +143,10 @@ fn inside_tracked_tree(sh: &Shell, root: &Path, out: &Path) -> Result<()> {
     let Ok(relative) = out.strip_prefix(&root) else {
         return Ok(()); // outside the checkout
     };
-    let _dir = sh.push_dir(&root);
     // With the trailing slash git matches directory patterns (`/dist/`) even before the
     // directory exists.
     let relative = format!("{}/", relative.to_string_lossy().replace('\\', "/"));
-    let ignored = cmd!(sh, "git check-ignore --quiet {relative}")
-        .quiet()
-        .ignore_stdout()
-        .ignore_stderr()
-        .run()
-        .is_ok();
-    if !ignored {
+    if !repo.is_ignored(&relative) {
         bail!(
             "--out {} is inside the tracked tree of {}: expected a git-ignored directory (like \
              the default dist/) or one outside the checkout, since a release writes and removes \
@@ -145,60 +213,14 @@ fn lock(dir: &Path, what: &str) -> Result<File> {
             return Err(err).with_context(|| format!("lock {}", path.display()));
         }
     }
-    file.set_len(0)?;
-    file.rewind()?;
-    write!(file, "{}", std::process::id())?;
-    file.flush()?;
+    let pid = (|| {
+        file.set_len(0)?;
+        file.rewind()?;
+        write!(file, "{}", std::process::id())?;
+        file.flush()
+    })();
+    pid.map_err(|e| crate::files::cannot_write(e, &path))?;
     Ok(file)
-}
-
-/// What the previous run left in `out`, for this run to merge into.
-#[derive(Debug, Default)]
-pub struct Previous {
-    /// The manifest of this same release, whose artifacts and publish records this run keeps.
-    pub manifest: Option<Manifest>,
-    /// Files a manifest of another release named: the only files of it this run may remove.
-    pub replaced_files: Vec<String>,
-}
-
-/// Reads the manifest in `out`. One of this release (same tag) is merged into; one of another
-/// release is replaced, unless it records a live upload, which is never thrown away.
-pub fn previous(out: &Path, plan: &Plan) -> Result<Previous> {
-    let path = out.join(FILE_NAME);
-    if !path.exists() {
-        return Ok(Previous::default());
-    }
-    let manifest = Manifest::read(&path).with_context(|| {
-        format!(
-            "{} is in the way: expected the manifest of an earlier run or nothing; the release \
-             never writes over a file it cannot read; move it away",
-            path.display()
-        )
-    })?;
-    if manifest.tag == plan.tag {
-        return Ok(Previous { manifest: Some(manifest), replaced_files: Vec::new() });
-    }
-    let live = manifest.publish.iter().any(|p| {
-        matches!(
-            p.status,
-            PublishStatus::Published | PublishStatus::Skipped | PublishStatus::Failed
-        )
-    });
-    if live {
-        bail!(
-            "{} holds the record of the live release {} ({} upload record(s)): expected an \
-             output directory without another release's record, which is kept, never \
-             replaced; move it away (`mv {} {}-{}`) or pass another --out",
-            out.display(),
-            manifest.tag,
-            manifest.publish.len(),
-            out.display(),
-            out.display(),
-            manifest.tag
-        );
-    }
-    let replaced_files = manifest.artifacts.iter().map(|a| a.file.clone()).collect();
-    Ok(Previous { manifest: None, replaced_files })
 }
 
 #[cfg(test)]

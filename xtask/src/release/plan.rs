@@ -9,20 +9,26 @@ use std::fmt::Write as _;
 
 use anyhow::{Result, bail};
 use semver::Version;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 
+use crate::files::FileName;
 use crate::flags::Destination;
 use crate::host::Host;
 use crate::pep440::pep440;
-use crate::workspace::config::{WheelTarget, os_of};
+use crate::wheel_tags::StableAbis;
+use crate::workspace::config::Triple;
 use crate::workspace::{Member, Workspace};
 
-#[derive(Debug, Clone, PartialEq)]
+pub mod wheels;
+pub use wheels::{MatrixJob, PickRow, PlannedWheel, Support};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Plan {
     pub version: Version,
     pub python_version: String,
     pub tag: String,
     /// Whether the tag was given with `--tag` (rather than derived from the version).
+    #[serde(skip)]
     pub tag_given: bool,
     pub prerelease: bool,
     pub crates_registry: String,
@@ -30,28 +36,33 @@ pub struct Plan {
     pub pypi_index: String,
     /// The publishable crates, in the order they must be published.
     pub crates: Vec<PlannedCrate>,
+    #[serde(rename = "python_package")]
     pub python_name: String,
     /// The top-level module the Python package installs (what `import` names).
     pub python_module: String,
-    pub sdist: String,
+    #[serde(skip)]
+    pub sdist: FileName,
+    /// What the package supports and its extension builds: the wheels' rules.
+    #[serde(skip)]
+    pub support: Support,
     pub wheels: Vec<PlannedWheel>,
+    /// Every file of the release: crates in publish order, the sdist, then the wheels.
+    pub artifacts: Vec<PlannedArtifact>,
+    /// The build matrix: one job per wheel target, which builds all its wheels in turn.
+    pub targets: Vec<MatrixJob>,
+    /// Which wheel an installer picks for every supported CPython, on every target.
+    pub picks: Vec<PickRow>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PlannedCrate {
     pub name: String,
-    pub file: String,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct PlannedWheel {
-    pub target: WheelTarget,
-    pub file: String,
-    pub builder: Builder,
+    pub file: FileName,
 }
 
 /// Where a wheel gets built.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Builder {
     /// This machine can build it (its Rust std is installed and no foreign SDK is needed).
     Host,
@@ -60,7 +71,8 @@ pub enum Builder {
 }
 
 /// The kind of a release artifact, as the manifest names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Kind {
     Crate,
     Sdist,
@@ -78,12 +90,13 @@ impl Kind {
 }
 
 /// One file the release produces.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ExpectedArtifact {
-    pub file: String,
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlannedArtifact {
+    pub file: FileName,
     pub kind: Kind,
     /// The Rust target of a wheel; `None` for target-independent artifacts.
-    pub target: Option<String>,
+    pub target: Option<Triple>,
+    #[serde(rename = "built_by")]
     pub builder: Builder,
 }
 
@@ -95,10 +108,24 @@ impl Plan {
     /// The release of the workspace's version to `dest`, for what `host` can build. The same
     /// inputs give the same plan in either mode: the mode is not one of them.
     pub fn new(ws: &Workspace, host: &Host, dest: &Destination) -> Result<Plan> {
-        let version = ws.version()?;
+        Plan::of_version(ws, host, dest, ws.version()?)
+    }
+
+    /// The release of `version` (another than the workspace's, for `verify-release`), as the
+    /// workspace's configuration plans it.
+    pub fn of_version(
+        ws: &Workspace,
+        host: &Host,
+        dest: &Destination,
+        version: Version,
+    ) -> Result<Plan> {
         let python_version = pep440(&version)?;
         let python = ws.python()?;
-        let abi_tag = abi_tag(ws.extension()?)?;
+        let extension = ws.extension()?;
+        let support = Support {
+            requires_python: wheels::requires_python(python.requires_python.as_deref())?,
+            stable: stable_abis(extension)?,
+        };
         let expected_tag = format!("{}{version}", ws.config.tag_prefix);
         let tag = match &dest.tag {
             None => expected_tag,
@@ -106,23 +133,20 @@ impl Plan {
         };
         let prerelease = !version.pre.is_empty();
         let (pypi_url, pypi_index) = python_destination(dest, prerelease)?;
-        let crates = publish_order(&ws.members)?
+        let crates: Vec<PlannedCrate> = publish_order(&ws.members)?
             .into_iter()
-            .map(|name| PlannedCrate { file: format!("{name}-{version}.crate"), name })
-            .collect();
-        let dist = python.file_name_prefix();
-        let wheels = ws
-            .config
-            .wheels
-            .iter()
-            .map(|target| PlannedWheel {
-                file: format!("{dist}-{python_version}-{abi_tag}-{}.whl", target.platform_tag()),
-                builder: if host_can_build(host, target) { Builder::Host } else { Builder::Ci },
-                target: target.clone(),
+            .map(|name| {
+                Ok(PlannedCrate { file: file_name(format!("{name}-{version}.crate"))?, name })
             })
-            .collect();
+            .collect::<Result<_>>()?;
+        let dist = python.file_name_prefix();
+        let prefix = format!("{dist}-{python_version}");
+        let wheels = wheels::plan(&ws.config, support, host, &extension.name, &prefix)?;
+        let sdist = file_name(format!("{dist}-{python_version}.tar.gz"))?;
+        let artifacts = artifacts(&crates, &sdist, &wheels);
+        let (targets, picks) = (wheels::matrix(&wheels), wheels::picks(&wheels, support));
         Ok(Plan {
-            sdist: format!("{dist}-{python_version}.tar.gz"),
+            sdist,
             python_name: python.dist.clone(),
             python_module: python.module.clone(),
             version,
@@ -134,36 +158,17 @@ impl Plan {
             pypi_url,
             pypi_index,
             crates,
+            support,
             wheels,
+            artifacts,
+            targets,
+            picks,
         })
     }
 
-    /// Every artifact of the release: crates in publish order, the sdist, then the wheels.
-    pub fn artifacts(&self) -> Vec<ExpectedArtifact> {
-        let crates = self.crates.iter().map(|c| ExpectedArtifact {
-            file: c.file.clone(),
-            kind: Kind::Crate,
-            target: None,
-            builder: Builder::Host,
-        });
-        let sdist = std::iter::once(ExpectedArtifact {
-            file: self.sdist.clone(),
-            kind: Kind::Sdist,
-            target: None,
-            builder: Builder::Host,
-        });
-        let wheels = self.wheels.iter().map(|w| ExpectedArtifact {
-            file: w.file.clone(),
-            kind: Kind::Wheel,
-            target: Some(w.target.target.clone()),
-            builder: w.builder,
-        });
-        crates.chain(sdist).chain(wheels).collect()
-    }
-
     /// The artifacts this host builds itself.
-    pub fn host_artifacts(&self) -> Vec<ExpectedArtifact> {
-        self.artifacts().into_iter().filter(|a| a.builder == Builder::Host).collect()
+    pub fn host_artifacts(&self) -> impl Iterator<Item = &PlannedArtifact> {
+        self.artifacts.iter().filter(|a| a.builder == Builder::Host)
     }
 
     pub fn render_text(&self) -> String {
@@ -179,53 +184,20 @@ impl Plan {
         let _ = writeln!(out, "  python          {} -> {}", self.python_name, self.pypi_url);
         let _ = writeln!(out, "  python index    {}", self.pypi_index);
         let _ = writeln!(out, "artifacts");
-        for a in self.artifacts() {
+        for a in &self.artifacts {
             let built = match a.builder {
                 Builder::Host => "this host",
                 Builder::Ci => "CI",
             };
             let _ = writeln!(out, "  {:<5}  {:<9}  {}", a.kind.as_str(), built, a.file);
         }
-        let _ = writeln!(out, "wheel targets");
-        for w in &self.wheels {
-            let _ = writeln!(
-                out,
-                "  {:<27} {:<17} {:<15} python {}",
-                w.target.target,
-                w.target.runner,
-                w.target.platform.to_string(),
-                w.target.python.join(", ")
-            );
-        }
+        wheels::render_text(&mut out, &self.wheels, self.support);
         out
     }
 
-    pub fn to_json(&self) -> Value {
-        json!({
-            "version": self.version.to_string(),
-            "python_version": self.python_version,
-            "tag": self.tag,
-            "prerelease": self.prerelease,
-            "crates_registry": self.crates_registry,
-            "pypi_url": self.pypi_url,
-            "pypi_index": self.pypi_index,
-            "crates": self.crates.iter().map(|c| json!({"name": c.name, "file": c.file})).collect::<Vec<_>>(),
-            "python_package": self.python_name,
-            "python_module": self.python_module,
-            "artifacts": self.artifacts().iter().map(|a| json!({
-                "file": a.file,
-                "kind": a.kind.as_str(),
-                "target": a.target,
-                "built_by": match a.builder { Builder::Host => "host", Builder::Ci => "ci" },
-            })).collect::<Vec<_>>(),
-            "wheels": self.wheels.iter().map(wheel_json).collect::<Vec<_>>(),
-        })
-    }
-
     /// `key=value` lines for `$GITHUB_OUTPUT`: the build matrix and the release facts.
-    pub fn github_outputs(&self) -> String {
-        let include: Vec<Value> = self.wheels.iter().map(wheel_json).collect();
-        let matrix = json!({ "include": include });
+    pub fn github_outputs(&self) -> Result<String> {
+        let matrix = serde_json::to_value(serde_json::json!({ "include": self.targets }))?;
         let mut out = String::new();
         let mut put = |k: &str, v: &str| {
             let _ = writeln!(out, "{k}={v}");
@@ -235,18 +207,36 @@ impl Plan {
         put("tag", &self.tag);
         put("prerelease", if self.prerelease { "true" } else { "false" });
         put("matrix", &matrix.to_string());
-        out
+        Ok(out)
     }
 }
 
-fn wheel_json(w: &PlannedWheel) -> Value {
-    json!({
-        "target": w.target.target,
-        "runner": w.target.runner,
-        "platform": w.target.platform.to_string(),
-        "python": w.target.python,
-        "wheel": w.file,
-    })
+fn artifacts(
+    crates: &[PlannedCrate],
+    sdist: &FileName,
+    wheels: &[PlannedWheel],
+) -> Vec<PlannedArtifact> {
+    let host = |file: &FileName, kind| PlannedArtifact {
+        file: file.clone(),
+        kind,
+        target: None,
+        builder: Builder::Host,
+    };
+    let crates = crates.iter().map(|c| host(&c.file, Kind::Crate));
+    let wheels = wheels.iter().map(|w| PlannedArtifact {
+        file: w.file.clone(),
+        kind: Kind::Wheel,
+        target: Some(w.target.target),
+        builder: w.builder,
+    });
+    crates.chain([host(sdist, Kind::Sdist)]).chain(wheels).collect()
+}
+
+/// A file name made from the manifests; one that is not plain (a `/` in a version or a
+/// distribution name) is refused here, before anything is built under it.
+fn file_name(name: String) -> Result<FileName> {
+    FileName::try_from(name)
+        .map_err(|e| anyhow::anyhow!("an artifact's name from the manifests: {e}"))
 }
 
 /// Checks an explicitly given tag: well-formed (prefix + SemVer) and naming this version.
@@ -302,23 +292,16 @@ fn python_destination(dest: &Destination, prerelease: bool) -> Result<(String, S
     }
 }
 
-/// `cp310-abi3` from the extension's `pyo3` feature `abi3-py310`.
-fn abi_tag(extension: &Member) -> Result<String> {
+/// The stable ABIs the extension's pyo3 features select (`abi3-py310`, `abi3t-py315`).
+fn stable_abis(extension: &Member) -> Result<StableAbis> {
     if extension.pyo3_features.is_empty() {
         bail!(
             "{}: the extension crate does not depend on pyo3 (or enables none of its features): \
-             expected `pyo3 = {{ features = [\"abi3-py310\"] }}`",
+             expected `pyo3 = {{ features = [\"abi3-py310\", \"abi3t-py315\"] }}`",
             extension.name
         );
     }
-    let Some(min) = extension.pyo3_features.iter().find_map(|f| f.strip_prefix("abi3-py")) else {
-        bail!(
-            "{}: pyo3 is built without an `abi3-pyXY` feature: expected abi3 wheels (one per \
-             platform); add `features = [\"abi3-py310\"]` to its pyo3 dependency",
-            extension.name
-        );
-    };
-    Ok(format!("cp{min}-abi3"))
+    Ok(StableAbis::from_pyo3_features(&extension.pyo3_features))
 }
 
 /// The publishable crates ordered so that each comes after the workspace crates it needs.
@@ -361,12 +344,6 @@ fn publish_order(crates: &[Member]) -> Result<Vec<String>> {
         }
     }
     Ok(order)
-}
-
-/// Whether this host builds `wheel` itself: its Rust std must be installed, and a foreign OS
-/// is out of reach (Linux targets cross-build with zig; macOS and Windows need their own SDKs).
-fn host_can_build(host: &Host, wheel: &WheelTarget) -> bool {
-    host.installed_targets.contains(&wheel.target) && os_of(&host.target) == wheel.os()
 }
 
 #[cfg(test)]

@@ -17,17 +17,17 @@ fn rows(plan: &Plan, manifest: &Manifest) -> Vec<[String; 5]> {
             |p| format!("{} ({})", p.status.as_str(), p.decision.as_str()),
         );
         rows.push([
-            a.file.clone(),
+            a.file.to_string(),
             a.kind.as_str().to_owned(),
             human_size(a.size),
-            a.sha256.get(..12).unwrap_or_default().to_owned(),
+            a.sha256.short().to_owned(),
             status,
         ]);
     }
-    let recorded = |file: &str| manifest.artifacts.iter().any(|a| a.file == file);
+    let recorded = |file| manifest.artifact(file).is_some();
     for w in plan.wheels.iter().filter(|w| w.builder == Builder::Ci && !recorded(&w.file)) {
         rows.push([
-            w.file.clone(),
+            w.file.to_string(),
             "wheel".into(),
             "-".into(),
             "-".into(),
@@ -73,15 +73,16 @@ pub fn outcome(plan: &Plan, manifest: &Manifest, mode: Mode, passed: bool) -> St
     if manifest.publish.is_empty() {
         return format!("{mode_name} {tag}: every stage passed");
     }
-    let planned = plan.artifacts().len();
+    let planned = plan.artifacts.len();
     let count =
         |status: PublishStatus| manifest.publish.iter().filter(|p| p.status == status).count();
-    // What this run did not have: the wheels other runners build (by target).
+    // What this run did not have: the wheels other runners build (by target and ABI). A file
+    // this host builds is never left to anyone.
     let left: Vec<String> = plan
-        .artifacts()
-        .into_iter()
-        .filter(|a| !manifest.artifacts.iter().any(|r| r.file == a.file))
-        .map(|a| a.target.unwrap_or(a.file))
+        .wheels
+        .iter()
+        .filter(|w| w.builder == Builder::Ci && manifest.artifact(&w.file).is_none())
+        .map(|w| format!("{} {}", w.target.target, w.abi))
         .collect();
     let left = if left.is_empty() {
         String::new()
@@ -114,9 +115,11 @@ fn human_size(bytes: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::digest::Sha256;
     use crate::flags::Destination;
+    use crate::git::CommitId;
     use crate::host::Host;
-    use crate::release::manifest::{ArtifactRecord, Decision, PublishRecord};
+    use crate::release::manifest::{Artifact, Decision, PublishRecord};
     use crate::release::plan::Kind;
     use crate::workspace::fixture;
 
@@ -130,22 +133,21 @@ mod tests {
                     {"target": "aarch64-apple-darwin", "runner": "macos-15",
                      "platform": "macosx_11_0", "python": ["3.10"]}]}}),
         );
-        let host = Host {
-            target: "x86_64-unknown-linux-gnu".into(),
-            installed_targets: vec!["x86_64-unknown-linux-gnu".into()],
-        };
+        let host = Host::fixture("x86_64-unknown-linux-gnu", &["x86_64-unknown-linux-gnu"]);
         let plan = Plan::new(&ws, &host, &Destination::default()).unwrap();
-        let mut manifest = Manifest::new(&plan, Mode::Live, "abc");
-        for (a, sha, size, status) in [
-            (&plan.artifacts()[0], 'a', 120_000, PublishStatus::Published),
-            (&plan.artifacts()[1], 'b', 3_000_000, PublishStatus::Skipped),
+        let commit = CommitId::try_from("abc".repeat(13) + "a").unwrap();
+        let sha = |c: char| Sha256::try_from(c.to_string().repeat(64)).unwrap();
+        let mut manifest = Manifest::new(&plan, Mode::Live, commit);
+        for (a, c, size, status) in [
+            (&plan.artifacts[0], 'a', 120_000, PublishStatus::Published),
+            (&plan.artifacts[1], 'b', 3_000_000, PublishStatus::Skipped),
         ] {
-            manifest.add_artifact(ArtifactRecord {
+            manifest.add_artifact(Artifact {
                 file: a.file.clone(),
                 kind: a.kind,
-                sha256: sha.to_string().repeat(64),
+                sha256: sha(c),
                 size,
-                target: a.target.clone(),
+                target: a.target,
             });
             let decision =
                 if status == PublishStatus::Skipped { Decision::Skip } else { Decision::Upload };
@@ -157,12 +159,12 @@ mod tests {
                 url: None,
             });
         }
-        manifest.add_artifact(ArtifactRecord {
+        manifest.add_artifact(Artifact {
             file: plan.wheels[0].file.clone(),
             kind: Kind::Wheel,
-            sha256: "c".repeat(64),
+            sha256: sha('c'),
             size: 400_000,
-            target: Some(plan.wheels[0].target.target.clone()),
+            target: Some(plan.wheels[0].target.target),
         });
         manifest.set_publish(PublishRecord {
             file: plan.wheels[0].file.clone(),

@@ -10,9 +10,10 @@
 
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
-use xshell::{Shell, cmd};
+use xshell::Shell;
 
 use crate::flags::Dispatch;
+use crate::gh;
 
 /// The workflow that releases a tag; its `workflow_dispatch` takes `mode: dry-run | live`.
 pub const RELEASE_WORKFLOW: &str = "release.yml";
@@ -82,7 +83,8 @@ pub fn read(sh: &Shell, url: &str, base: &str, runs_of: Option<&str>) -> Result<
         return Ok(Github { unreachable: Some(unreachable), ..Github::default() });
     }
     let args = list_args(base);
-    let listed = cmd!(sh, "gh {args...}").quiet().read().context(
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let listed = gh::read(sh, &args, "").context(
         "list the open pull requests with `gh pr list` (GH_TOKEN, or `gh auth login`; in GitHub \
          Actions, `permissions: pull-requests: write`)",
     )?;
@@ -90,7 +92,8 @@ pub fn read(sh: &Shell, url: &str, base: &str, runs_of: Option<&str>) -> Result<
     let runs = match runs_of {
         Some(tag) => {
             let args = runs_args(tag);
-            let listed = cmd!(sh, "gh {args...}").quiet().read().with_context(|| {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let listed = gh::read(sh, &args, "").with_context(|| {
                 format!("list the {RELEASE_WORKFLOW} runs of {tag} with `gh run list`")
             })?;
             parse_runs(&listed)?.into_iter().filter(|r| r.head_branch == tag).collect()
@@ -108,21 +111,7 @@ fn reachable(sh: &Shell, url: &str) -> Option<Unreachable> {
              github.com, or the host in GH_HOST)"
         )));
     }
-    if which::which("gh").is_err() {
-        return Some(Unreachable::Fixable(
-            "gh is not on PATH: install the GitHub CLI (https://cli.github.com)".into(),
-        ));
-    }
-    let token =
-        ["GH_TOKEN", "GITHUB_TOKEN"].iter().any(|v| std::env::var(v).is_ok_and(|t| !t.is_empty()));
-    if !token && cmd!(sh, "gh auth status").quiet().ignore_stdout().ignore_stderr().run().is_err() {
-        return Some(Unreachable::Fixable(
-            "gh has no credentials: set GH_TOKEN (in GitHub Actions, `GH_TOKEN: ${{ github.token \
-             }}`), or run `gh auth login`"
-                .into(),
-        ));
-    }
-    None
+    gh::unusable(sh).map(Unreachable::Fixable)
 }
 
 /// The release pull requests among `pulls`: those whose branch is `release/{tag_prefix}X.Y.Z`.

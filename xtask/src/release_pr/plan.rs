@@ -10,6 +10,13 @@
 //! the PR's title), or merged with a merge commit (which is on the first-parent line, the
 //! bump behind it) — and `bump --commit` by hand. Subjects are not trusted, versions are. The
 //! commit is tagged, even when more commits landed after it before this ran.
+//!
+//! The first release has no bump to find: nothing is tagged and the version never changed. The
+//! version main has is then the one to release, as release-plz proposes a package's first
+//! release. When main's changelog has its section, dated, with nothing under `## [Unreleased]`,
+//! main is ready and its tip is tagged; otherwise the release pull request writes the section
+//! (cut from `## [Unreleased]`, or folded into the section already there) and, once merged,
+//! makes main ready.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -22,6 +29,7 @@ use crate::bump::next::{self, Step};
 use crate::bump::{self, FileEdit};
 use crate::changelog::{self, commits::Commit};
 use crate::flags::Dispatch;
+use crate::git::short;
 use crate::github_release::shell_words;
 use crate::version::{self, Built, TagState};
 use crate::workspace::Workspace;
@@ -44,7 +52,7 @@ pub struct Facts {
     /// The newest release tag in HEAD's history, with its version.
     pub previous: Option<(String, Version)>,
     /// The commits since the current version's release (its tag, or the commit that bumped to
-    /// it), oldest first, merge commits left out.
+    /// it; before the first release, every commit), oldest first, merge commits left out.
     pub commits: Vec<Commit>,
     /// Every tag, here or on origin.
     pub tags: BTreeSet<String>,
@@ -179,12 +187,121 @@ impl Plan {
 }
 
 /// The plan: the current version's release first (tagged already, or to tag now), then the
-/// next version's proposal from the commits since.
+/// next version's proposal from the commits since — or, before anything was released, the
+/// first release.
 pub fn plan(ws: &Workspace, facts: &Facts, github: &Github, options: &Options) -> Result<Plan> {
     let mut plan = Plan::default();
+    if let Some(since) = never_released(facts) {
+        first_release(ws, facts, github, options, since, &mut plan)?;
+        return Ok(plan);
+    }
     let since = release(ws, facts, github, options, &mut plan)?;
     propose(ws, facts, github, options, &since, &mut plan)?;
     Ok(plan)
+}
+
+/// When nothing was ever released — no tag of the current version, no release tag in HEAD's
+/// history, and no commit that changed the version — the oldest commit with it.
+fn never_released(facts: &Facts) -> Option<&str> {
+    let intro = facts.introduced.as_ref()?;
+    let never = facts.current_tag.is_none() && facts.previous.is_none() && intro.previous.is_none();
+    never.then_some(intro.commit.as_str())
+}
+
+/// The first release, of the version main has: main's tip tagged when its changelog is ready,
+/// otherwise the release pull request that makes it so.
+fn first_release(
+    ws: &Workspace,
+    facts: &Facts,
+    github: &Github,
+    options: &Options,
+    since: &str,
+    plan: &mut Plan,
+) -> Result<()> {
+    let (v, main, path) = (&facts.version, &facts.default_branch, &ws.config.changelog);
+    let tag = tag_of(ws, v);
+    let version = v.to_string();
+    let committed = ws.changelog()?;
+    let unreleased = changelog::section(committed, "Unreleased").unwrap_or_default();
+    let has_section = changelog::section(committed, &version).is_some();
+    plan.story.push(format!(
+        "nothing is released yet (no {}* tag in {main}'s history, and {main} has been at {v} \
+         since {}): the first release is {v}",
+        ws.config.tag_prefix,
+        short(since)
+    ));
+    if has_section && unreleased.is_empty() {
+        changelog::release_notes(committed, path, &version)
+            .with_context(|| format!("{tag} cannot be tagged on {main}'s tip"))?;
+        plan.story.push(format!(
+            "{path} has the notes of {v} and nothing under `## [Unreleased]`: tagging {main}'s \
+             tip {}, pushing the tag{}",
+            short(&facts.head),
+            starting(options.dispatch)
+        ));
+        tag_and_push(ws, plan, v, &facts.head, options.dispatch);
+        return Ok(());
+    }
+    let Some((files, how)) = first_release_edits(ws, facts, options, has_section, plan)? else {
+        return Ok(());
+    };
+    plan.story.push(format!("  => {v}, proposed on release/{tag}: {how}"));
+    let why = format!(
+        "Nothing is released yet: no `{}*` tag is in `{main}`'s history, and no commit on \
+         `{main}` changed the version. The first release is the version `{main}` has, {v}, as \
+         release-plz proposes a package's first release; {how}.\n",
+        ws.config.tag_prefix
+    );
+    let summary = format!("Why {v}: the first release");
+    let proposal = Proposal { next: v.clone(), files, summary, why };
+    pull_request(ws, facts, github, options, proposal, plan)
+}
+
+/// The first release pull request's edit of the changelog — `## [Unreleased]` folded into
+/// the version's section when there is one, cut into a new one otherwise (drafted from the
+/// commits when empty) — and how its notes came about. `None`, with the reason in the story,
+/// when there are no notes to release yet.
+fn first_release_edits(
+    ws: &Workspace,
+    facts: &Facts,
+    options: &Options,
+    has_section: bool,
+    plan: &mut Plan,
+) -> Result<Option<(Vec<FileEdit>, String)>> {
+    let (v, main, path) = (&facts.version, &facts.default_branch, &ws.config.changelog);
+    let committed = ws.changelog()?;
+    if has_section {
+        let after = changelog::fold_unreleased(committed, &v.to_string(), &options.date)
+            .with_context(|| format!("fold `## [Unreleased]` into `## [{v}]` in {path}"))?;
+        let edit = FileEdit { path: path.clone(), before: committed.to_owned(), after };
+        let how = format!(
+            "`## [Unreleased]`'s notes are folded into the `## [{v}]` section {path} already \
+             has, dated the day of the pull request"
+        );
+        return Ok(Some((vec![edit], how)));
+    }
+    let written = changelog::section(committed, "Unreleased").is_some_and(|s| !s.is_empty());
+    let count = facts.commits.len();
+    let how = match (written, drafted(&facts.commits).is_empty()) {
+        (true, _) => "the notes are `## [Unreleased]`'s".to_owned(),
+        (false, false) => format!("the notes are drafted from the {count} commit(s) on {main}"),
+        (false, true) => {
+            plan.story.push(format!(
+                "nothing to propose yet: {path} has no notes under `## [Unreleased]`, and none of \
+                 the {count} commit(s) on {main} is a feat, fix, perf or breaking change to draft \
+                 them from; write the first release's notes there (`cargo xtask changelog \
+                 --draft` proposes some), and the next push to {main} proposes it"
+            ));
+            return Ok(None);
+        }
+    };
+    Ok(Some((edits(ws, facts, v, &options.date)?, how)))
+}
+
+/// The notes `changelog --draft` makes of `commits`: empty when none of them is notable.
+fn drafted(commits: &[Commit]) -> String {
+    let draft = changelog::commits::draft(commits);
+    draft.split_once('\n').map_or("", |(_, entries)| entries).trim().to_owned()
 }
 
 /// The current version's release. Returns what the commits of the next one are counted since.
@@ -195,64 +312,87 @@ fn release(
     options: &Options,
     plan: &mut Plan,
 ) -> Result<String> {
-    let v = &facts.version;
-    let main = &facts.default_branch;
-    let tag = tag_of(ws, v);
-    if let Some(t) = &facts.current_tag {
-        if let (Some(here), Some(there)) = (&t.local, &t.remote)
-            && here != there
-        {
-            bail!(
-                "{tag} is at {} here but at {} on origin: expected one tag for {v}; if origin's \
-                 is right, take it (`git tag --delete {tag} && git fetch origin tag {tag}`), \
-                 otherwise fix origin's by hand",
-                short(here),
-                short(there)
-            );
-        }
-        let commit = t.commit();
-        if !t.on_main {
-            bail!(
-                "{v}, the version on {main}, is already tagged: {tag} is at {}, which is not in \
-                 {main}'s history: expected the tag of {main}'s version on {main} (releases are \
-                 made from {main} only); if the tag is a mistake, delete it (`git push origin \
-                 --delete {tag}` and `git tag --delete {tag}`), otherwise bump {main} past {v}",
-                short(commit)
-            );
-        }
-        if t.remote.is_none() {
-            plan.story.push(format!(
-                "{tag} is at {} here but not on origin: pushing it{}",
-                short(commit),
-                starting(options.dispatch)
-            ));
-            push_tag(plan, &tag, options.dispatch);
-        } else if commit != facts.head {
-            plan.story.push(format!("{v} is released: {tag} is at {}", short(commit)));
-        } else if let Some(run) = github.runs.first() {
-            plan.story.push(format!(
-                "{v} is released: {tag} is at HEAD, and its {} run is {} ({})",
-                github::RELEASE_WORKFLOW,
-                run.url,
-                run.status
-            ));
-        } else if let Some(args) = github::dispatch_args(&tag, options.dispatch) {
-            plan.story.push(format!(
-                "{tag} is at HEAD, but no {} run of it was found: starting it",
-                github::RELEASE_WORKFLOW
-            ));
-            plan.actions.push(Action::Dispatch(args));
-        }
-        return Ok(tag);
+    match &facts.current_tag {
+        Some(t) => released(ws, facts, t, github, options, plan),
+        None => merged_release(ws, facts, options, plan),
     }
+}
+
+/// The current version has its tag: it is pushed if only here, its release started if no run
+/// of it is found; nothing else.
+fn released(
+    ws: &Workspace,
+    facts: &Facts,
+    t: &TagFacts,
+    github: &Github,
+    options: &Options,
+    plan: &mut Plan,
+) -> Result<String> {
+    let (v, main, tag) = (&facts.version, &facts.default_branch, tag_of(ws, &facts.version));
+    if let (Some(here), Some(there)) = (&t.local, &t.remote)
+        && here != there
+    {
+        bail!(
+            "{tag} is at {} here but at {} on origin: expected one tag for {v}; if origin's \
+             is right, take it (`git tag --delete {tag} && git fetch origin tag {tag}`), \
+             otherwise fix origin's by hand",
+            short(here),
+            short(there)
+        );
+    }
+    let commit = t.commit();
+    if !t.on_main {
+        bail!(
+            "{v}, the version on {main}, is already tagged: {tag} is at {}, which is not in \
+             {main}'s history: expected the tag of {main}'s version on {main} (releases are \
+             made from {main} only); if the tag is a mistake, delete it (`git push origin \
+             --delete {tag}` and `git tag --delete {tag}`), otherwise bump {main} past {v}",
+            short(commit)
+        );
+    }
+    if t.remote.is_none() {
+        plan.story.push(format!(
+            "{tag} is at {} here but not on origin: pushing it{}",
+            short(commit),
+            starting(options.dispatch)
+        ));
+        push_tag(plan, &tag, options.dispatch);
+    } else if commit != facts.head {
+        plan.story.push(format!("{v} is released: {tag} is at {}", short(commit)));
+    } else if let Some(run) = github.runs.first() {
+        plan.story.push(format!(
+            "{v} is released: {tag} is at HEAD, and its {} run is {} ({})",
+            github::RELEASE_WORKFLOW,
+            run.url,
+            run.status
+        ));
+    } else if let Some(args) = github::dispatch_args(&tag, options.dispatch) {
+        plan.story.push(format!(
+            "{tag} is at HEAD, but no {} run of it was found: starting it",
+            github::RELEASE_WORKFLOW
+        ));
+        plan.actions.push(Action::Dispatch(args));
+    }
+    Ok(tag)
+}
+
+/// The current version has no tag: the commit that bumped to it (a merged release pull
+/// request, or a bump by hand) is tagged, once its notes are there.
+fn merged_release(
+    ws: &Workspace,
+    facts: &Facts,
+    options: &Options,
+    plan: &mut Plan,
+) -> Result<String> {
+    let (v, main, tag) = (&facts.version, &facts.default_branch, tag_of(ws, &facts.version));
     let intro = facts.introduced.as_ref().context("no release commit looked for (a bug)")?;
     let at = short(&intro.commit);
     let Some(previous) = &intro.previous else {
+        let newest = facts.previous.as_ref().map_or("", |(t, _)| t.as_str());
         bail!(
             "{v} has no tag, and no commit on {main} bumped the version to it (it is {v} as far \
-             back as {at}): expected a tagged release to propose the next one from; tag the first \
-             release by hand, on the commit to release (`git tag --annotate {tag} --message \
-             {tag} <commit>`, then `git push origin {tag}`; RELEASING.md, first publish)"
+             back as {at}), yet {newest} is in {main}'s history: expected the version to have \
+             moved on from the last release; bump {main} past it (`cargo xtask bump …`)"
         );
     };
     if previous > v {
@@ -283,17 +423,7 @@ fn release(
          tagging it, pushing the tag{}",
         starting(options.dispatch)
     ));
-    let sign = if ws.config.signed_tags { "--sign" } else { "--annotate" };
-    let message = format!("Release {v}");
-    plan.actions.push(Action::Tag(strings(&[
-        "tag",
-        sign,
-        &tag,
-        "--message",
-        &message,
-        &intro.commit,
-    ])));
-    push_tag(plan, &tag, options.dispatch);
+    tag_and_push(ws, plan, v, &intro.commit, options.dispatch);
     Ok(format!("the release of {v} ({at})"))
 }
 
@@ -339,21 +469,54 @@ fn propose(
     }
     plan.story.push(format!("{counted}:"));
     plan.story.extend(rec.reasons.iter().map(|r| format!("  {r}")));
-    let branch = format!("release/{tag}");
-    plan.story.push(format!("  => {}: {v} -> {next}, proposed on {branch}", level.as_str()));
+    let level = level.as_str();
+    plan.story.push(format!("  => {level}: {v} -> {next}, proposed on release/{tag}"));
     let files = edits(ws, facts, &next, &options.date)?;
+    let reasons: String =
+        rec.reasons.iter().map(|r| format!("- `{}`\n", r.replace('`', "'"))).collect();
+    let why = format!(
+        "{reasons}\nThe highest level they call for is {level}: {v} → {next} (`cargo xtask bump \
+         auto`'s rules).\n"
+    );
+    let summary = format!("Why {next}: the commits since {since}");
+    pull_request(ws, facts, github, options, Proposal { next, files, summary, why }, plan)
+}
+
+/// What a release pull request proposes: the version, the files of its one commit, and why
+/// (the summary and the text of the body's folded reasoning).
+struct Proposal {
+    next: Version,
+    files: Vec<FileEdit>,
+    summary: String,
+    why: String,
+}
+
+/// The proposal as one commit on `release/<tag>` (rebuilt on HEAD and force-pushed) and its
+/// pull request, created or updated; older ones are closed in its favour.
+fn pull_request(
+    ws: &Workspace,
+    facts: &Facts,
+    github: &Github,
+    options: &Options,
+    proposal: Proposal,
+    plan: &mut Plan,
+) -> Result<()> {
+    let Proposal { next, files, summary, why } = proposal;
+    let next = &next;
+    let main = &facts.default_branch;
+    let tag = tag_of(ws, next);
+    let branch = format!("release/{tag}");
     let path = &ws.config.changelog;
     let cut = files.iter().find(|f| &f.path == path).map(|f| f.after.as_str()).unwrap_or_default();
     let notes = changelog::release_notes(cut, path, &next.to_string())
         .context("the notes of the release pull request (a bug in the xtask)")?;
     let title = format!("release: {tag}");
     let heading = format!("## [{next}] - {}", options.date);
-    let proposal = Proposal { tag: &tag, current: v, next: &next, main, branch: &branch, since };
-    let body = body(&proposal, &heading, &notes, &rec.reasons, level.as_str());
+    let body = body(&tag, next, main, &branch, &format!("{heading}\n\n{notes}"), (&summary, &why));
     plan.actions.push(Action::Commit(BumpCommit {
         branch: branch.clone(),
         parent: facts.head.clone(),
-        message: crate::bump::commit_message(&next),
+        message: crate::bump::commit_message(next),
         files,
     }));
     let reference = format!("refs/heads/{branch}");
@@ -424,42 +587,48 @@ fn applied(ws: &Workspace, edits: &[FileEdit], next: &Version) -> Workspace {
     after
 }
 
-/// What a release pull request proposes, for its body.
-struct Proposal<'a> {
-    tag: &'a str,
-    current: &'a Version,
-    next: &'a Version,
-    main: &'a str,
-    branch: &'a str,
-    since: &'a str,
-}
-
 /// The pull request's body: what merging does, the changelog section, and why this version,
 /// folded.
-fn body(p: &Proposal<'_>, heading: &str, notes: &str, reasons: &[String], level: &str) -> String {
-    let Proposal { tag, current, next, main, branch, since } = p;
-    let reasons: String =
-        reasons.iter().map(|r| format!("- `{}`\n", r.replace('`', "'"))).collect();
+fn body(
+    tag: &str,
+    next: &Version,
+    main: &str,
+    branch: &str,
+    section: &str,
+    why: (&str, &str),
+) -> String {
+    let (summary, why) = why;
     format!(
         "Merging this pull request releases **{next}**: the release-pr workflow then tags the \
          merge `{tag}` and starts the release workflow on it.\n\
          \n\
-         {heading}\n\
-         \n\
-         {notes}\n\
+         {section}\n\
          \n\
          <details>\n\
-         <summary>Why {next}: the commits since {since}</summary>\n\
+         <summary>{summary}</summary>\n\
          \n\
-         {reasons}\n\
-         The highest level they call for is {level}: {current} → {next} (`cargo xtask bump \
-         auto`'s rules).\n\
+         {why}\
          \n\
          </details>\n\
          \n\
          `{branch}` is rebuilt from `{main}` on every push there, so commits pushed to it are \
          lost: change the notes under `## [Unreleased]` on `{main}` instead.\n"
     )
+}
+
+/// `git tag` of `commit` as the release of `version`, then its push (and the release started).
+fn tag_and_push(
+    ws: &Workspace,
+    plan: &mut Plan,
+    version: &Version,
+    commit: &str,
+    dispatch: Dispatch,
+) {
+    let tag = tag_of(ws, version);
+    let sign = if ws.config.signed_tags { "--sign" } else { "--annotate" };
+    let message = format!("Release {version}");
+    plan.actions.push(Action::Tag(strings(&["tag", sign, &tag, "--message", &message, commit])));
+    push_tag(plan, &tag, dispatch);
 }
 
 fn push_tag(plan: &mut Plan, tag: &str, dispatch: Dispatch) {
@@ -484,10 +653,6 @@ fn starting(dispatch: Dispatch) -> &'static str {
 
 fn tag_of(ws: &Workspace, version: &Version) -> String {
     format!("{}{version}", ws.config.tag_prefix)
-}
-
-fn short(sha: &str) -> &str {
-    sha.get(..10).unwrap_or(sha)
 }
 
 fn strings(args: &[&str]) -> Vec<String> {
@@ -600,6 +765,24 @@ dependencies = [
             }),
             ..released(subjects)
         }
+    }
+
+    /// main at HEAD, never released: 0.1.0 since its first commit `rrrr…`, no tag anywhere.
+    fn never_released(subjects: &[&str]) -> Facts {
+        Facts {
+            current_tag: None,
+            introduced: Some(Introduced { commit: sha('r'), previous: None, changelog: None }),
+            previous: None,
+            tags: BTreeSet::new(),
+            ..released(subjects)
+        }
+    }
+
+    /// The fixture workspace with `changelog`.
+    fn ws_with(changelog: &str) -> Workspace {
+        let mut ws = ws();
+        ws.changelog = Some(changelog.to_owned());
+        ws
     }
 
     #[track_caller]
@@ -730,6 +913,77 @@ dependencies = [
     }
 
     #[test]
+    fn a_first_release_whose_changelog_is_ready_tags_mains_tip() {
+        let facts = never_released(&["feat: area", "fix: NaN latitude"]);
+        check("first-tag", &ws(), &facts, &github("pr-list-none"), &options());
+    }
+
+    #[test]
+    fn a_first_release_folds_unreleased_notes_into_its_section() {
+        let changelog = CHANGELOG
+            .replace("## [Unreleased]\n", "## [Unreleased]\n\n### Fixed\n\n- NaN latitude.\n");
+        let facts = never_released(&["feat: area", "fix: NaN latitude"]);
+        check("first-fold", &ws_with(&changelog), &facts, &github("pr-list-none"), &options());
+    }
+
+    #[test]
+    fn a_first_release_without_its_section_cuts_it_from_the_commits() {
+        let changelog =
+            "# Changelog\n\n## [Unreleased]\n\n[Unreleased]: https://github.com/o/r/commits/main\n";
+        let facts = never_released(&["chore: skeleton", "feat(py): area", "docs: typo"]);
+        let ws = ws_with(changelog);
+        check("first-cut", &ws, &facts, &github("pr-list-v0.1.1"), &options());
+        // Written notes are taken as they are; without any, and nothing notable to draft them
+        // from, there is nothing to propose yet.
+        let written = changelog.replace("## [Unreleased]\n", "## [Unreleased]\n\n- Everything.\n");
+        let plan = plan(&ws_with(&written), &facts, &github("pr-list-none"), &options()).unwrap();
+        let Some(Action::CreatePr { body, .. }) = plan.actions.get(2) else { panic!("{plan:?}") };
+        assert!(body.contains("## [0.1.0] - 2026-12-01\n\n- Everything.\n"), "{body}");
+        assert!(body.contains("the notes are `## [Unreleased]`'s"), "{body}");
+        let quiet = never_released(&["chore: skeleton", "docs: typo"]);
+        let plan = super::plan(&ws, &quiet, &github("pr-list-none"), &options()).unwrap();
+        assert_eq!(plan.actions, []);
+        assert!(plan.story[1].starts_with("nothing to propose yet"), "{:?}", plan.story);
+        assert!(plan.story[1].contains("changelog --draft"), "{:?}", plan.story);
+    }
+
+    #[test]
+    fn a_first_release_is_tagged_once_and_then_only_started() {
+        // Tagged: the next run sees the tag at HEAD, and the usual path takes over.
+        let mut facts = never_released(&[]);
+        facts.introduced = None;
+        facts.current_tag = Some(TagFacts {
+            name: "v0.1.0".into(),
+            local: Some(sha('h')),
+            remote: Some(sha('h')),
+            on_main: true,
+        });
+        let plan = plan(&ws(), &facts, &github("pr-list-none"), &options()).unwrap();
+        let shown: Vec<String> = plan.actions.iter().map(Action::display).collect();
+        assert_eq!(shown, ["gh workflow run release.yml --ref v0.1.0 -f mode=live"]);
+        // A signed first release, dispatched as a dry run.
+        let mut signed = ws();
+        signed.config.signed_tags = true;
+        let dry = Options { dispatch: Dispatch::DryRun, ..options() };
+        let plan =
+            super::plan(&signed, &never_released(&[]), &github("pr-list-none"), &dry).unwrap();
+        let shown: Vec<String> = plan.actions.iter().map(Action::display).collect();
+        assert!(shown[0].starts_with("git tag --sign v0.1.0"), "{shown:?}");
+        assert!(shown[0].ends_with(&sha('h')), "{shown:?}");
+        assert!(shown[2].ends_with("-f mode=dry-run"), "{shown:?}");
+    }
+
+    #[test]
+    fn a_first_release_with_an_empty_section_is_refused() {
+        let empty = CHANGELOG.replace("### Added\n\n- First release.\n", "");
+        let err = plan(&ws_with(&empty), &never_released(&[]), &github("pr-list-none"), &options())
+            .unwrap_err();
+        let err = format!("{err:#}");
+        assert!(err.contains("v0.1.0 cannot be tagged on main's tip"), "{err}");
+        assert!(err.contains("section is empty"), "{err}");
+    }
+
+    #[test]
     fn refusals_name_what_was_expected_and_the_fix() {
         let mut off_main = released(&["feat: area"]);
         off_main.current_tag.as_mut().unwrap().on_main = false;
@@ -743,7 +997,7 @@ dependencies = [
         );
         let mut first = merged('h', &[]);
         first.introduced.as_mut().unwrap().previous = None;
-        refused(&ws_merged(), &first, &["no commit on main bumped", "tag the first release"]);
+        refused(&ws_merged(), &first, &["no commit on main bumped", "yet v0.1.0 is in main's"]);
         let mut backwards = merged('h', &[]);
         backwards.introduced.as_mut().unwrap().previous = Some(Version::new(0, 2, 0));
         refused(&ws_merged(), &backwards, &["back from 0.2.0 to 0.1.1"]);

@@ -17,7 +17,7 @@ use crate::workspace::{PythonPackage, Workspace};
 
 /// How one place compares with the workspace version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
+pub enum Agreement {
     /// The workspace version itself, which every other row is compared with.
     Source,
     Agrees,
@@ -30,14 +30,14 @@ pub enum Status {
     Stale,
 }
 
-impl Status {
+impl Agreement {
     fn label(self) -> &'static str {
         match self {
-            Status::Source => "source",
-            Status::Agrees => "ok",
-            Status::Differs => "MISMATCH",
-            Status::Absent => "-",
-            Status::Stale => "stale",
+            Agreement::Source => "source",
+            Agreement::Agrees => "ok",
+            Agreement::Differs => "MISMATCH",
+            Agreement::Absent => "-",
+            Agreement::Stale => "stale",
         }
     }
 }
@@ -49,7 +49,7 @@ pub struct Row {
     pub place: String,
     pub found: String,
     pub expected: String,
-    pub status: Status,
+    pub status: Agreement,
     /// For `Differs` and `Stale`: what is wrong and the command or edit that fixes it.
     pub fix: Option<String>,
 }
@@ -89,7 +89,7 @@ impl VersionReport {
 
     /// The rows that disagree.
     pub fn problems(&self) -> Vec<&Row> {
-        self.rows.iter().filter(|r| r.status == Status::Differs).collect()
+        self.rows.iter().filter(|r| r.status == Agreement::Differs).collect()
     }
 
     /// Fails if any place disagrees, with a table of every disagreement and the fix of each.
@@ -163,38 +163,10 @@ pub fn assess(ws: &Workspace, built: &Built, tag: &TagState) -> Result<VersionRe
         place: "Cargo.toml [workspace.package] version".into(),
         found: v.clone(),
         expected: v.clone(),
-        status: Status::Source,
+        status: Agreement::Source,
         fix: None,
     }];
-    let manifests = std::iter::once(("Cargo.toml", ws.manifest.as_str()))
-        .chain(ws.members.iter().map(|m| (m.manifest_path.as_str(), m.manifest.as_str())));
-    for (path, text) in manifests {
-        for (section, name, found) in places::requirements(text, &crates)? {
-            let expected = places::expected_requirement(&found, &version);
-            let place = format!("{path} {section} {name}");
-            let fix = format!(
-                "{place}: requirement is {found}, expected {expected}; set `version = \
-                 \"{expected}\"` there (`cargo xtask bump` keeps it in step)"
-            );
-            rows.push(compare(place, found, expected, fix));
-        }
-    }
-    for m in &ws.members {
-        let place = format!("crate {} ({})", m.name, m.manifest_path);
-        if m.inherits_version() {
-            let fix = format!("{}: {} is {}, expected {v}", m.manifest_path, m.name, m.version);
-            rows.push(compare(place, m.version.to_string(), v.clone(), fix));
-        } else if m.publish {
-            let fix = format!(
-                "{}: version is written by hand ({}); expected `version.workspace = true` so \
-                 that {} follows [workspace.package] version; replace its `version` line",
-                m.manifest_path, m.version, m.name
-            );
-            let found = m.version.to_string();
-            rows.push(differs(place, &found, "version.workspace = true", fix));
-        }
-        // An unpublished member with its own version (the xtask) ships nowhere: not compared.
-    }
+    rows.extend(manifest_rows(ws, &version, &crates)?);
     rows.extend(lock_rows(ws.lock.as_deref(), &crates, &v)?);
     let python = pep440(&version);
     rows.push(match &python {
@@ -224,6 +196,42 @@ pub fn assess(ws: &Workspace, built: &Built, tag: &TagState) -> Result<VersionRe
     }
     rows.push(tag_row(&ws.config.tag_prefix, tag, &v));
     Ok(VersionReport { version, rows })
+}
+
+/// The internal requirements of every manifest, and every member's own version.
+fn manifest_rows(ws: &Workspace, version: &Version, crates: &[String]) -> Result<Vec<Row>> {
+    let v = version.to_string();
+    let mut rows = Vec::new();
+    let manifests = std::iter::once(("Cargo.toml", ws.manifest.as_str()))
+        .chain(ws.members.iter().map(|m| (m.manifest_path.as_str(), m.manifest.as_str())));
+    for (path, text) in manifests {
+        for (section, name, found) in places::requirements(text, crates)? {
+            let expected = places::expected_requirement(&found, version);
+            let place = format!("{path} {section} {name}");
+            let fix = format!(
+                "{place}: requirement is {found}, expected {expected}; set `version = \
+                 \"{expected}\"` there (`cargo xtask bump` keeps it in step)"
+            );
+            rows.push(compare(place, found, expected, fix));
+        }
+    }
+    for m in &ws.members {
+        let place = format!("crate {} ({})", m.name, m.manifest_path);
+        if m.inherits_version() {
+            let fix = format!("{}: {} is {}, expected {v}", m.manifest_path, m.name, m.version);
+            rows.push(compare(place, m.version.to_string(), v.clone(), fix));
+        } else if m.publish {
+            let fix = format!(
+                "{}: version is written by hand ({}); expected `version.workspace = true` so \
+                 that {} follows [workspace.package] version; replace its `version` line",
+                m.manifest_path, m.version, m.name
+            );
+            let found = m.version.to_string();
+            rows.push(differs(place, &found, "version.workspace = true", fix));
+        }
+        // An unpublished member with its own version (the xtask) ships nowhere: not compared.
+    }
+    Ok(rows)
 }
 
 fn lock_rows(lock: Option<&str>, crates: &[String], v: &str) -> Result<Vec<Row>> {
@@ -272,7 +280,7 @@ fn built_row(py: &PythonPackage, built: &Built, expected: Option<&str>) -> Row {
     let expected = expected.unwrap_or("none").to_owned();
     match built {
         Built::NotBuilt => {
-            Row { place, found: "not built".into(), expected, status: Status::Absent, fix: None }
+            Row { place, found: "not built".into(), expected, status: Agreement::Absent, fix: None }
         }
         Built::Installed { module_version, dist_version } if module_version != dist_version => {
             let fix = format!(
@@ -293,7 +301,7 @@ fn built_row(py: &PythonPackage, built: &Built, expected: Option<&str>) -> Row {
             place,
             found: module_version.clone(),
             expected,
-            status: Status::Stale,
+            status: Agreement::Stale,
         },
         Built::Installed { module_version, .. } => agrees(place, module_version.clone()),
     }
@@ -313,7 +321,7 @@ fn changelog_row(path: &str, text: Option<&str>, v: &str) -> Row {
         Some((found, date)) => {
             let fix = format!("{path}: newest release is {found}, expected {v}; {add}");
             let mut row = compare(place, found, v.to_owned(), fix);
-            if row.status == Status::Agrees {
+            if row.status == Agreement::Agrees {
                 row.found = format!("{} ({date})", row.found);
             }
             row
@@ -339,7 +347,7 @@ fn tag_row(prefix: &str, tag: &TagState, v: &str) -> Row {
             place: "tag at HEAD".into(),
             found: "none".into(),
             expected,
-            status: Status::Absent,
+            status: Agreement::Absent,
             fix: None,
         },
         TagState::AtHead { tags, .. } if tags.contains(&expected) => {
@@ -351,7 +359,7 @@ fn tag_row(prefix: &str, tag: &TagState, v: &str) -> Row {
             fix: None,
             expected,
             // HEAD is the previous release and the new version is not committed yet.
-            status: Status::Absent,
+            status: Agreement::Absent,
         },
         TagState::AtHead { tags, version_files_modified: false } => {
             let wrong = tags.join(" ");
@@ -369,7 +377,7 @@ fn compare(place: String, found: String, expected: String, fix: String) -> Row {
     let agree = found == expected;
     Row {
         place,
-        status: if agree { Status::Agrees } else { Status::Differs },
+        status: if agree { Agreement::Agrees } else { Agreement::Differs },
         fix: (!agree).then_some(fix),
         found,
         expected,
@@ -377,7 +385,13 @@ fn compare(place: String, found: String, expected: String, fix: String) -> Row {
 }
 
 fn agrees(place: impl Into<String>, found: String) -> Row {
-    Row { place: place.into(), expected: found.clone(), found, status: Status::Agrees, fix: None }
+    Row {
+        place: place.into(),
+        expected: found.clone(),
+        found,
+        status: Agreement::Agrees,
+        fix: None,
+    }
 }
 
 fn differs(place: impl Into<String>, found: &str, expected: &str, fix: String) -> Row {
@@ -385,7 +399,7 @@ fn differs(place: impl Into<String>, found: &str, expected: &str, fix: String) -
         place: place.into(),
         found: found.to_owned(),
         expected: expected.to_owned(),
-        status: Status::Differs,
+        status: Agreement::Differs,
         fix: Some(fix),
     }
 }
@@ -441,6 +455,7 @@ version = "0.0.0"
                 tag_prefix: "v".into(),
                 changelog: "CHANGELOG.md".into(),
                 signed_tags: false,
+                families: Vec::new(),
                 wheels: Vec::new(),
             },
             manifest: ROOT.into(),

@@ -19,6 +19,8 @@ use serde_json::Value;
 use crate::py::{self, Script};
 use crate::{flags::Cli, project};
 
+mod caches;
+
 /// One workflow file: its name, its text (for comments, which JSON loses) and its content.
 struct Workflow {
     name: String,
@@ -58,7 +60,11 @@ fn the_xtask_knows_every_subcommand_the_workflows_call() {
     for (at, _, script) in run_steps(workflows) {
         let Ok(RunStep { call: Call::Xtask(args), .. }) = parse_run(script) else { continue };
         let argv = std::iter::once("cargo xtask".to_owned()).chain(args.iter().cloned());
-        if let Err(err) = Cli::try_parse_from(argv) {
+        // `--version` is a call too: it only prints, and compiles the xtask before a token
+        // exists (see `the_publishing_job_compiles_the_xtask_before_any_token`).
+        if let Err(err) = Cli::try_parse_from(argv)
+            && err.kind() != clap::error::ErrorKind::DisplayVersion
+        {
             problems.push(format!("{at}: `cargo xtask {}`: {}", args.join(" "), err.kind()));
         }
     }
@@ -211,7 +217,7 @@ fn workflows_are_hardened() {
 }
 
 #[test]
-fn the_release_never_caches_and_is_never_cancelled() {
+fn the_release_is_never_cancelled() {
     let Some(workflows) = workflows() else { return };
     let release = workflow(workflows, "release.yml");
     let mut problems = Vec::new();
@@ -232,21 +238,49 @@ fn the_release_never_caches_and_is_never_cancelled() {
         problems
             .push("job publish: expected its own concurrency group, never cancelled".to_owned());
     }
-    for (job_id, job) in jobs(release) {
-        for step in steps(job) {
-            let action = step["uses"].as_str().unwrap_or_default();
-            if action.contains("cache") {
-                problems.push(format!("job {job_id}: uses {action}"));
-            }
-            let inputs = step["with"].as_object().into_iter().flatten();
-            for (key, value) in inputs.filter(|(k, _)| k.contains("cache")) {
-                if !matches!(value, Value::Bool(false)) && value != "false" && value != "" {
-                    problems.push(format!("job {job_id}: {action} with `{key}: {value}`"));
-                }
+    assert_none(&problems, "release.yml can be cancelled");
+}
+
+/// No cache in the release (every artifact is built from the tagged sources alone), nor in any
+/// job that holds a write token: an Actions cache is shared with pull requests' runs, so what
+/// one of them saves could be restored there. The steps of composite actions count too, read
+/// from their recorded action.yml (`xtask/tests/actions`).
+#[test]
+fn the_release_and_jobs_with_tokens_never_cache() {
+    let Some(github) = github() else { return };
+    let mut problems = Vec::new();
+    for wf in &github.workflows {
+        for (job_id, job) in jobs(wf) {
+            let writes =
+                job["permissions"].as_object().is_some_and(|p| p.values().any(|v| v == "write"));
+            if wf.name == "release.yml" || writes {
+                let at = format!("{} job {job_id}", wf.name);
+                problems.extend(caches::problems(&github.actions, &at, job));
             }
         }
     }
-    assert_none(&problems, "release.yml caches or can be cancelled");
+    assert_none(&problems, "caches in the release or in a job that holds a token");
+}
+
+/// The check above sees into attest-action: without uv installed first, with the cache off, the
+/// publish job would run the action's own setup-uv with its default, caching.
+#[test]
+fn a_composite_actions_cache_is_seen() {
+    let Some(github) = github() else { return };
+    let release = workflow(&github.workflows, "release.yml");
+    let mut publish = release.doc["jobs"]["publish"].clone();
+    let steps = publish["steps"].as_array_mut().unwrap();
+    let setup_uv =
+        |s: &Value| s["uses"].as_str().is_some_and(|u| u.starts_with("astral-sh/setup-uv@"));
+    assert!(steps.iter().any(setup_uv), "the publish job no longer installs uv itself");
+    steps.retain(|s| !setup_uv(s));
+    let problems = caches::problems(&github.actions, "job publish", &publish);
+    let [problem] = &problems[..] else { panic!("expected one problem, found {problems:?}") };
+    for needle in
+        ["astral-sh/attest-action@", "astral-sh/setup-uv@", "`enable-cache: auto` (its default)"]
+    {
+        assert!(problem.contains(needle), "{needle:?} not in {problem}");
+    }
 }
 
 /// The release runs, as a dry run with the whole matrix, before any tag needs it: on pull
@@ -294,8 +328,8 @@ fn a_live_run_from_a_branch_stops_in_the_plan_job() {
     let Some(workflows) = workflows() else { return };
     let plan = &workflow(workflows, "release.yml").doc["jobs"]["plan"];
     let mut problems = Vec::new();
-    if plan["outputs"]["live"] != "${{ env.LIVE }}" || !plan["env"]["LIVE"].is_string() {
-        problems.push("expected `outputs: live` to be the job's LIVE".to_owned());
+    if plan["outputs"]["publish"] != PUBLISH_OUTPUT || !plan["env"]["LIVE"].is_string() {
+        problems.push(format!("expected `outputs: publish: {PUBLISH_OUTPUT}`"));
     }
     let check = steps(plan).find(|s| s["run"] == "cargo xtask check-tag");
     match check {
@@ -313,6 +347,56 @@ fn a_live_run_from_a_branch_stops_in_the_plan_job() {
         );
     }
     assert_none(&problems, "the plan job does not stop a live run from a branch");
+}
+
+/// The gates, the attestations and the upload run only where publishing can happen — live, in
+/// a public repository — and the gates of a live run in a private one are not run for nothing.
+#[test]
+fn the_gates_and_the_upload_run_only_where_publishing_can() {
+    let Some(workflows) = workflows() else { return };
+    let release = workflow(workflows, "release.yml");
+    let wanted = "needs.plan.outputs.publish == 'true'";
+    let mut problems = Vec::new();
+    for job_id in ["lint", "test", "attest", "publish"] {
+        let condition = release.doc["jobs"][job_id]["if"].as_str().unwrap_or_default();
+        if !condition.starts_with(wanted) {
+            problems.push(format!("job {job_id}: expected `if: {wanted}`, found `{condition}`"));
+        }
+    }
+    for (job_id, job) in jobs(release) {
+        if job["if"].as_str().is_some_and(|c| c.contains("outputs.live")) {
+            problems.push(format!("job {job_id}: on `live`, which publishes nothing in private"));
+        }
+    }
+    assert_none(&problems, "release.yml runs gates where nothing can be published");
+}
+
+/// Every output a job declares is read by a later job (`needs.<job>.outputs.<name>`): an unread
+/// output is either dead or a check that was meant to happen and does not.
+#[test]
+fn every_job_output_is_read() {
+    let Some(workflows) = workflows() else { return };
+    let mut problems = Vec::new();
+    for wf in workflows {
+        for (job_id, job) in jobs(wf) {
+            for name in job["outputs"].as_object().into_iter().flatten().map(|(k, _)| k) {
+                let read = format!("needs.{job_id}.outputs.{name}");
+                let used = jobs(wf).any(|(_, other)| {
+                    let other = other.to_string();
+                    other.match_indices(&read).any(|(at, _)| {
+                        !other[at + read.len()..].starts_with(|c: char| {
+                            c == '_' || c == '-' || c.is_ascii_alphanumeric()
+                        })
+                    })
+                });
+                if !used {
+                    problems
+                        .push(format!("{} job {job_id}: output `{name}` is never read", wf.name));
+                }
+            }
+        }
+    }
+    assert_none(&problems, "job outputs nothing reads");
 }
 
 /// Tokens go only where they are used: an OIDC token only to the job that attests (which runs
@@ -359,8 +443,15 @@ fn tokens_only_where_they_are_used() {
     let provenance = steps(attest).find(|s| {
         s["uses"].as_str().is_some_and(|u| u.starts_with("actions/attest-build-provenance@"))
     });
-    if provenance.is_none_or(|p| p["with"]["subject-checksums"] != "dist/SHA256SUMS") {
-        problems.push("job attest: expected provenance for the files SHA256SUMS lists".to_owned());
+    let subjects: Vec<&str> = provenance
+        .and_then(|p| p["with"]["subject-path"].as_str())
+        .map(|paths| paths.lines().map(str::trim).filter(|l| !l.is_empty()).collect())
+        .unwrap_or_default();
+    if subjects != ATTESTED {
+        problems.push(format!(
+            "job attest: expected build provenance of SHA256SUMS and of every artifact \
+             (`subject-path` {ATTESTED:?}), found {subjects:?}"
+        ));
     }
     let verify = &release.doc["jobs"]["verify"];
     if verify["permissions"] != serde_json::json!({"contents": "read"}) {
@@ -374,11 +465,15 @@ fn tokens_only_where_they_are_used() {
     let attestations = position(&|s| {
         s["uses"].as_str().is_some_and(|u| u.starts_with("astral-sh/attest-action@"))
     });
-    let upload = position(&|s| s["run"] == "cargo xtask publish --live --out dist");
+    // The upload verifies the attest job's attestation of what it publishes first.
+    let upload =
+        position(&|s| s["run"] == "cargo xtask publish --live --out dist --require-attestation");
     match (attestations, upload) {
         (Some(a), Some(u)) if a < u => {}
         _ => problems.push(
-            "job publish: expected the PEP 740 attestations made before the upload".to_owned(),
+            "job publish: expected the PEP 740 attestations made before the upload, and the \
+             upload `cargo xtask publish --live --out dist --require-attestation`"
+                .to_owned(),
         ),
     }
     for (i, step) in publish.iter().enumerate() {
@@ -391,6 +486,61 @@ fn tokens_only_where_they_are_used() {
         }
     }
     assert_none(&problems, "tokens where they are not used");
+}
+
+/// The job that publishes compiles the xtask (`cargo xtask --version`) as its first project
+/// code, before any of its steps holds a token: the publishing step then only runs it, so no
+/// build script or proc-macro of the xtask's dependencies sees the crates.io token.
+///
+/// Assumption: cargo does not rebuild between the two calls — same profile, same flags, and
+/// no build script in the tree watches the token's variable.
+#[test]
+fn the_publishing_job_compiles_the_xtask_before_any_token() {
+    let Some(workflows) = workflows() else { return };
+    let mut problems = Vec::new();
+    let mut publishers = 0;
+    for wf in workflows {
+        for (job_id, job) in jobs(wf) {
+            let steps: Vec<&Value> = steps(job).collect();
+            let live = |s: &&Value| {
+                s["run"].as_str().and_then(|r| parse_run(r).ok()).is_some_and(|run| {
+                    matches!(run.call, Call::Xtask(args) if args.iter().any(|a| a == "--live"))
+                })
+            };
+            if !steps.iter().any(live) {
+                continue;
+            }
+            publishers += 1;
+            let at = format!("{} job {job_id}", wf.name);
+            let compile = steps.iter().position(|s| s["run"] == COMPILE);
+            let first_run = steps.iter().position(|s| s["run"].is_string());
+            let first_token = steps.iter().position(|s| holds_token(s));
+            match (compile, first_token) {
+                (None, _) => problems.push(format!("{at}: expected a `{COMPILE}` step")),
+                (Some(c), _) if first_run != Some(c) => problems.push(format!(
+                    "{at}: expected `{COMPILE}` to be the first run: step, found step {}",
+                    first_run.map_or(0, |r| r + 1)
+                )),
+                (Some(c), Some(t)) if t < c => problems.push(format!(
+                    "{at}: step {} holds a token before `{COMPILE}` (step {})",
+                    t + 1,
+                    c + 1
+                )),
+                (Some(_), None) => problems.push(format!(
+                    "{at}: no step holds a token, so this test checks nothing: update \
+                     `holds_token` for how the job gets its credentials now"
+                )),
+                (Some(c), Some(_)) if !steps[c]["env"].is_null() => {
+                    problems.push(format!("{at}: expected `{COMPILE}` without an `env:`"));
+                }
+                _ => {}
+            }
+        }
+    }
+    if publishers == 0 {
+        problems.push("no job publishes with `--live`".to_owned());
+    }
+    assert_none(&problems, "the publishing job compiles with a token in its environment");
 }
 
 /// The release PR workflow runs `cargo xtask release-pr` once per push to main (or by hand),
@@ -478,6 +628,36 @@ fn the_release_matrix_comes_from_the_plan() {
     assert_none(&problems, "release.yml matrix not from `cargo xtask plan`");
 }
 
+/// The release ends as its users begin: `verify-release` checks the published release from the
+/// registries and the GitHub Release, after everything else.
+#[test]
+fn the_release_ends_by_verifying_what_it_published() {
+    let Some(workflows) = workflows() else { return };
+    let release = &workflow(workflows, "release.yml").doc;
+    let job = &release["jobs"]["verify-release"];
+    let runs: Vec<&str> = steps(job).filter_map(|s| s["run"].as_str()).collect();
+    assert_eq!(runs, ["cargo xtask verify-release --require-provenance"]);
+    assert_eq!(job["needs"], "github-release", "it must run after the GitHub Release exists");
+    let needed: Vec<String> = jobs(workflow(workflows, "release.yml"))
+        .filter_map(|(_, j)| {
+            j["needs"].as_str().map(str::to_owned).or_else(|| {
+                Some(
+                    j["needs"]
+                        .as_array()?
+                        .iter()
+                        .filter_map(|n| n.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                )
+            })
+        })
+        .collect();
+    assert!(
+        !needed.iter().any(|n| n.split(' ').any(|n| n == "verify-release")),
+        "verify-release is the last job: nothing may wait for it"
+    );
+}
+
 #[test]
 fn publishing_is_live_only_reviewed_and_never_private() {
     let Some(workflows) = workflows() else { return };
@@ -493,7 +673,7 @@ fn publishing_is_live_only_reviewed_and_never_private() {
         let environment = job["environment"].as_str().or(job["environment"]["name"].as_str());
         for (ok, expected) in [
             (wf.name == "release.yml", "to be in release.yml"),
-            (condition.contains("needs.plan.outputs.live == 'true'"), "`if:` on the live flag"),
+            (condition.contains("needs.plan.outputs.publish == 'true'"), "`if:` on `publish`"),
             (condition.contains("github.event.repository.private == false"), "`if:` on public"),
             (environment == Some("release"), "`environment: release`"),
             (job["permissions"]["id-token"] == "write", "`permissions: id-token: write`"),
@@ -509,19 +689,74 @@ fn publishing_is_live_only_reviewed_and_never_private() {
     assert_none(&problems, "live publishing without its guards");
 }
 
+/// Dependabot keeps the pins and the lock files current: an entry for each ecosystem the
+/// repository has, each waiting a week before it takes a new version and grouping its minor and
+/// patch updates into one pull request.
+#[test]
+fn dependabot_updates_every_ecosystem_grouped_with_a_cooldown() {
+    let Some(github) = github() else { return };
+    let updates: Vec<&Value> =
+        github.dependabot["updates"].as_array().into_iter().flatten().collect();
+    let mut problems = Vec::new();
+    for ecosystem in ["github-actions", "cargo", "uv"] {
+        let Some(update) = updates.iter().find(|u| u["package-ecosystem"] == ecosystem) else {
+            problems.push(format!("no `package-ecosystem: {ecosystem}` entry"));
+            continue;
+        };
+        if update["directory"] != "/" {
+            problems.push(format!("{ecosystem}: expected `directory: /`"));
+        }
+        if update["cooldown"]["default-days"].as_u64().is_none_or(|days| days < 7) {
+            problems.push(format!("{ecosystem}: expected `cooldown: default-days:` of 7 or more"));
+        }
+        let grouped = update["groups"].as_object().into_iter().flatten().any(|(_, group)| {
+            group["patterns"] == serde_json::json!(["*"])
+                && group["update-types"] == serde_json::json!(["minor", "patch"])
+        });
+        if !grouped {
+            problems.push(format!("{ecosystem}: expected a group of every minor and patch update"));
+        }
+    }
+    assert_none(&problems, ".github/dependabot.yml misses what it should update");
+}
+
+/// The Python files every wheel ships are checked out with LF line endings on every runner, so
+/// that the Windows wheels carry the same bytes as the others (`cargo xtask verify` compares
+/// them): `.gitattributes` says so, whatever `core.autocrlf` a runner has.
+#[test]
+fn python_files_are_checked_out_with_lf_everywhere() {
+    let root = project::root();
+    let git = |args: &[&str]| Command::new("git").args(args).current_dir(&root).output().unwrap();
+    let tracked = git(&["ls-files", "--", "python/*.py", "python/*.pyi"]);
+    let tracked = String::from_utf8_lossy(&tracked.stdout);
+    let files: Vec<&str> = tracked.lines().collect();
+    assert!(files.len() > 2, "expected the package's Python files under python/, found {files:?}");
+    let out = Command::new("git")
+        .args(["check-attr", "eol", "--"])
+        .args(&files)
+        .current_dir(&root)
+        .output()
+        .unwrap();
+    let listed = String::from_utf8_lossy(&out.stdout);
+    let problems: Vec<String> = listed
+        .lines()
+        .filter(|l| !l.ends_with(": eol: lf"))
+        .map(|l| format!("{l} (expected lf)"))
+        .collect();
+    assert!(out.status.success(), "git check-attr: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(listed.lines().count(), files.len(), "{listed}");
+    assert_none(&problems, "Python files a Windows checkout would convert to CRLF");
+}
+
 #[test]
 fn zizmor_reports_nothing() {
     let Some(zizmor) = venv_bin("zizmor") else { return };
     let root = project::root();
-    let out = Command::new(zizmor)
-        .args(["--offline", "--strict-collection", super::DIR])
-        .current_dir(&root)
-        .output()
-        .unwrap();
+    let out = Command::new(zizmor).args(super::ZIZMOR_ARGS).current_dir(&root).output().unwrap();
     assert!(
         out.status.success(),
         "zizmor found problems in {} (fix them; see https://docs.zizmor.sh/audits/):\n{}{}",
-        super::DIR,
+        super::GITHUB_DIR,
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
@@ -530,18 +765,52 @@ fn zizmor_reports_nothing() {
 #[test]
 fn workflows_match_the_github_schema() {
     let Some(check) = venv_bin("check-jsonschema") else { return };
-    let root = project::root();
-    let out = Command::new(check)
-        .args(["--builtin-schema", "vendor.github-workflows"])
-        .args(super::files(&root).unwrap())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "the workflows do not match GitHub's schema:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+    for (schema, files) in super::schema_checks(&project::root()).unwrap() {
+        let out =
+            Command::new(&check).args(["--builtin-schema", schema]).args(&files).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{files:?} do not match {schema}:\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+/// Pins as a Dependabot pull request writes them: the full commit SHA, and the release's tag as
+/// the comment (these two lines are from getsentry/snuba#6554, Dependabot's bump of
+/// actions/checkout, the first with the two spaces some editors leave).
+#[test]
+fn pins_as_dependabot_writes_them() {
+    let before = "    - uses: actions/checkout@93ea575cb5d8a053eaa0ac8fa3b40d7e05a33cc8  # v3.1.0";
+    let after = "    - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2";
+    for (line, sha, version) in [
+        (before, "93ea575cb5d8a053eaa0ac8fa3b40d7e05a33cc8", "v3.1.0"),
+        (after, "11bd71901bbe5b1630ceea73d27597364c9af683", "v4.2.2"),
+    ] {
+        assert!(is_uses_line(line));
+        let (action, found) = uses_line(line).unwrap();
+        assert_eq!((pin_of(action), found), (Some(("actions/checkout", sha)), version));
+    }
+    let nested = "  uses: actions/attest-build-provenance/predicate@864457a58d4733d7f1574bd8821fa24e02cf7538 # v2";
+    assert_eq!(
+        uses_line(nested).map(|(a, v)| (pin_of(a).unwrap().0, v)),
+        Some(("actions/attest-build-provenance/predicate", "v2"))
     );
+    for bad in [
+        "- uses: actions/checkout@v4 # v4.2.2",
+        "- uses: actions/checkout@11bd719 # v4.2.2",
+        "- uses: actions/checkout@11BD71901BBE5B1630CEEA73D27597364C9AF683 # v4.2.2",
+    ] {
+        assert!(uses_line(bad).is_none_or(|(a, _)| pin_of(a).is_none()), "accepted {bad:?}");
+    }
+    for bad in [
+        "- uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683",
+        "- uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # 4.2.2",
+        "- uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # latest",
+    ] {
+        assert!(uses_line(bad).is_none(), "accepted {bad:?}");
+    }
 }
 
 #[test]
@@ -584,6 +853,19 @@ fn run_step_grammar() {
         assert!(parse_run(bad).is_err(), "accepted {bad:?}");
     }
 }
+
+/// What the attest job signs: SHA256SUMS itself and every artifact, by kind.
+const ATTESTED: [&str; 4] = ["dist/SHA256SUMS", "dist/*.crate", "dist/*.whl", "dist/*.tar.gz"];
+
+/// The step that compiles the xtask in the publishing job, and nothing else.
+const COMPILE: &str = "cargo xtask --version";
+
+/// Actions whose output is a registry token.
+const TOKEN_ACTIONS: &[&str] = &["rust-lang/crates-io-auth-action@"];
+
+/// The plan job's `publish` output: live, and a public repository.
+const PUBLISH_OUTPUT: &str =
+    "${{ env.LIVE == 'true' && github.event.repository.private == false }}";
 
 /// The release PR workflow and its one job.
 const RELEASE_PR: &str = "release-pr.yml";
@@ -678,6 +960,15 @@ fn uses_line(line: &str) -> Option<(&str, &str)> {
     valid.then_some((action.trim(), version))
 }
 
+/// Whether a step has a token: a secret, github.token or a step's token output passed to it,
+/// or an action that makes a registry token. (The job's OIDC request variables are in every
+/// step's environment; what they can mint is what `environment: release` guards.)
+fn holds_token(step: &Value) -> bool {
+    let passed = format!("{}{}", step["env"], step["with"]);
+    ["secrets.", "github.token", "outputs.token"].iter().any(|t| passed.contains(t))
+        || step["uses"].as_str().is_some_and(|u| TOKEN_ACTIONS.iter().any(|a| u.starts_with(a)))
+}
+
 fn jobs(wf: &Workflow) -> impl Iterator<Item = (&String, &Value)> {
     wf.doc["jobs"].as_object().into_iter().flatten()
 }
@@ -710,35 +1001,58 @@ fn assert_none(problems: &[String], what: &str) {
     assert!(problems.is_empty(), "{what}:\n  {}", problems.join("\n  "));
 }
 
-/// Every workflow, read once per test run.
-fn workflows() -> Option<&'static [Workflow]> {
-    static WORKFLOWS: OnceLock<Option<Vec<Workflow>>> = OnceLock::new();
-    WORKFLOWS.get_or_init(|| venv_bin("python").map(|python| load(&python))).as_deref()
+/// The `.github` configuration as the tests read it: the workflows, Dependabot's configuration,
+/// and the recorded action.yml of the composite actions they use.
+struct Github {
+    workflows: Vec<Workflow>,
+    dependabot: Value,
+    actions: caches::Recorded,
 }
 
-fn load(python: &Path) -> Vec<Workflow> {
-    let files = super::files(&project::root()).unwrap();
-    assert!(!files.is_empty(), "no workflows in {}", super::DIR);
+/// Every workflow, read once per test run.
+fn workflows() -> Option<&'static [Workflow]> {
+    github().map(|g| g.workflows.as_slice())
+}
+
+fn github() -> Option<&'static Github> {
+    static GITHUB: OnceLock<Option<Github>> = OnceLock::new();
+    GITHUB.get_or_init(|| venv_bin("python").map(|python| load(&python))).as_ref()
+}
+
+fn load(python: &Path) -> Github {
+    let root = project::root();
+    let workflows = super::files(&root).unwrap();
+    assert!(!workflows.is_empty(), "no workflows in {}", super::DIR);
+    let dependabot = root.join(super::DEPENDABOT);
+    let recorded = caches::recorded_files(&root.join(caches::RECORDED_DIR));
+    let files: Vec<&PathBuf> =
+        workflows.iter().chain([&dependabot]).chain(recorded.iter()).collect();
     let sh = xshell::Shell::new().unwrap();
     let out = py::run(&sh, python, Script::YamlToJson).args(&files).quiet().output().unwrap();
     assert!(
         out.status.success(),
-        "could not read the workflows as YAML:\n{}",
+        "could not read .github and the recorded actions as YAML:\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
     let mut docs: BTreeMap<String, Value> = serde_json::from_slice(&out.stdout).unwrap();
-    files
-        .iter()
-        .map(|path| Workflow {
-            name: path.file_name().unwrap().to_string_lossy().into_owned(),
-            text: std::fs::read_to_string(path).unwrap(),
-            doc: docs.remove(&*path.to_string_lossy()).unwrap(),
-        })
-        .collect()
+    let mut doc = |path: &Path| docs.remove(&*path.to_string_lossy()).unwrap();
+    let text = |path: &Path| std::fs::read_to_string(path).unwrap();
+    Github {
+        workflows: workflows
+            .iter()
+            .map(|path| Workflow {
+                name: path.file_name().unwrap().to_string_lossy().into_owned(),
+                text: text(path),
+                doc: doc(path),
+            })
+            .collect(),
+        dependabot: doc(&dependabot),
+        actions: recorded.iter().map(|path| caches::record(&text(path), doc(path))).collect(),
+    }
 }
 
 /// A tool from the project environment, or `None` (with the reason printed) when `.venv` lacks
-/// it. Under `CI=true` a missing tool is a failure, never a skip (DESIGN §2).
+/// it. Under `CI=true` a missing tool is a failure, never a skip (docs/design.md §2).
 fn venv_bin(name: &str) -> Option<PathBuf> {
     let path = crate::python_env::venv_bin(&project::root().join(".venv"), name);
     if path.exists() {

@@ -1,12 +1,16 @@
 //! `[workspace.metadata.release]`: what the release needs that no manifest says — the tag
-//! prefix, the changelog, whether tags must be signed, and the wheel targets.
+//! prefix, the changelog, whether tags must be signed, the ABI families of the wheels and the
+//! wheel targets.
 //!
 //! This is the only reader of that table. It is strict in one way for every key: a missing or
 //! mistyped key is a problem, reported together with every other problem, never a default
-//! (`signed-tags` alone is optional, and false when absent, as DESIGN §4 fixes it).
+//! (`signed-tags` alone is optional, and false when absent, as docs/design.md §4 fixes it).
 
 use anyhow::{Result, bail};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+use crate::wheel_tags::{Cpython, Family};
 
 /// The parsed and validated release configuration.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,26 +21,30 @@ pub struct ReleaseConfig {
     pub changelog: String,
     /// Whether a live release needs an annotated tag signed by an allowed signer.
     pub signed_tags: bool,
+    /// The ABI families every target's wheels are built in (`abi3`, `cp314t`, `abi3.abi3t`).
+    pub families: Vec<Family>,
     pub wheels: Vec<WheelTarget>,
 }
 
 /// The keys the table may have.
-const KEYS: &[&str] = &["tag-prefix", "changelog", "signed-tags", "wheels"];
+const KEYS: &[&str] = &["tag-prefix", "changelog", "signed-tags", "families", "wheels"];
 const WHEEL_KEYS: &[&str] = &["target", "runner", "platform", "python"];
 
-/// One wheel to build: a Rust target, the GitHub runner that builds it natively, the platform
-/// policy it is built for and the Python versions its tests run on.
+/// One wheel target: a Rust target, the GitHub runner that builds its wheels natively, the
+/// platform policy they are built for and the CPython builds their tests run on (each tests the
+/// wheel an installer picks for it).
 #[derive(Debug, Clone, PartialEq)]
 pub struct WheelTarget {
-    pub target: String,
+    pub target: Triple,
     pub runner: String,
     pub platform: Platform,
-    pub python: Vec<String>,
+    pub python: Vec<Cpython>,
 }
 
 /// The platform policy of a wheel, as configured (`manylinux_2_17`, `musllinux_1_2`,
 /// `macosx_11_0`, `windows`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(into = "String")]
 pub enum Platform {
     Manylinux(u32, u32),
     Musllinux(u32, u32),
@@ -44,18 +52,76 @@ pub enum Platform {
     Windows,
 }
 
-/// The Rust targets a wheel can be configured for, with their wheel architecture names.
-const KNOWN_TARGETS: &[(&str, &str)] = &[
-    ("x86_64-unknown-linux-gnu", "x86_64"),
-    ("aarch64-unknown-linux-gnu", "aarch64"),
-    ("x86_64-unknown-linux-musl", "x86_64"),
-    ("aarch64-unknown-linux-musl", "aarch64"),
-    ("x86_64-apple-darwin", "x86_64"),
-    ("aarch64-apple-darwin", "arm64"),
-    ("x86_64-pc-windows-msvc", "amd64"),
-    ("aarch64-pc-windows-msvc", "arm64"),
-    ("i686-pc-windows-msvc", "win32"),
+/// A Rust target a wheel can be configured for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum Triple {
+    X86_64LinuxGnu,
+    Aarch64LinuxGnu,
+    X86_64LinuxMusl,
+    Aarch64LinuxMusl,
+    X86_64Darwin,
+    Aarch64Darwin,
+    X86_64WindowsMsvc,
+    Aarch64WindowsMsvc,
+    I686WindowsMsvc,
+}
+
+/// Each triple's name and its wheels' architecture name.
+const TRIPLES: [(Triple, &str, &str); 9] = [
+    (Triple::X86_64LinuxGnu, "x86_64-unknown-linux-gnu", "x86_64"),
+    (Triple::Aarch64LinuxGnu, "aarch64-unknown-linux-gnu", "aarch64"),
+    (Triple::X86_64LinuxMusl, "x86_64-unknown-linux-musl", "x86_64"),
+    (Triple::Aarch64LinuxMusl, "aarch64-unknown-linux-musl", "aarch64"),
+    (Triple::X86_64Darwin, "x86_64-apple-darwin", "x86_64"),
+    (Triple::Aarch64Darwin, "aarch64-apple-darwin", "arm64"),
+    (Triple::X86_64WindowsMsvc, "x86_64-pc-windows-msvc", "amd64"),
+    (Triple::Aarch64WindowsMsvc, "aarch64-pc-windows-msvc", "arm64"),
+    (Triple::I686WindowsMsvc, "i686-pc-windows-msvc", "win32"),
 ];
+
+impl Triple {
+    pub fn parse(name: &str) -> Option<Triple> {
+        TRIPLES.iter().find(|(_, n, _)| *n == name).map(|(t, _, _)| *t)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        TRIPLES.iter().find(|(t, _, _)| *t == self).map_or("", |(_, name, _)| name)
+    }
+
+    /// The wheel architecture name (`x86_64`, `arm64`, `amd64`, …).
+    pub fn arch(self) -> &'static str {
+        TRIPLES.iter().find(|(t, _, _)| *t == self).map_or("", |(_, _, arch)| arch)
+    }
+
+    /// The operating system family of the target.
+    pub fn os(self) -> &'static str {
+        os_of(self.as_str())
+    }
+}
+
+impl TryFrom<String> for Triple {
+    type Error = String;
+
+    fn try_from(name: String) -> Result<Triple, String> {
+        Triple::parse(&name).ok_or_else(|| {
+            let known: Vec<&str> = TRIPLES.iter().map(|(_, n, _)| *n).collect();
+            format!("unknown target `{name}`: expected one of {}", known.join(", "))
+        })
+    }
+}
+
+impl From<Triple> for String {
+    fn from(t: Triple) -> String {
+        t.as_str().to_owned()
+    }
+}
+
+impl std::fmt::Display for Triple {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
 
 impl ReleaseConfig {
     /// Reads the configuration from `[workspace.metadata]` (as cargo metadata gives it),
@@ -84,6 +150,7 @@ impl ReleaseConfig {
                 false
             }
         };
+        let families = families(release.get("families"), &mut problems);
         let mut wheels = Vec::new();
         match release.get("wheels").and_then(Value::as_array) {
             Some(entries) if !entries.is_empty() => {
@@ -110,7 +177,7 @@ impl ReleaseConfig {
                 problems.join("\n  ")
             );
         }
-        Ok(ReleaseConfig { tag_prefix, changelog, signed_tags, wheels })
+        Ok(ReleaseConfig { tag_prefix, changelog, signed_tags, families, wheels })
     }
 }
 
@@ -132,16 +199,15 @@ impl WheelTarget {
             problems.push(format!("{at}: expected the keys target, runner, platform and python"));
             return None;
         };
-        if !KNOWN_TARGETS.iter().any(|(t, _)| *t == target) {
-            let known: Vec<&str> = KNOWN_TARGETS.iter().map(|(t, _)| *t).collect();
-            problems.push(format!(
-                "{at}: unknown target `{target}`: expected one of {}",
-                known.join(", ")
-            ));
-            return None;
-        }
+        let target = match Triple::try_from(target) {
+            Ok(target) => target,
+            Err(problem) => {
+                problems.push(format!("{at}: {problem}"));
+                return None;
+            }
+        };
         let platform = match Platform::parse(&platform) {
-            Some(p) if p.fits(&target) => p,
+            Some(p) if p.fits(target) => p,
             Some(_) => {
                 problems.push(format!("{at}: platform `{platform}` cannot be built for {target}"));
                 return None;
@@ -154,38 +220,27 @@ impl WheelTarget {
                 return None;
             }
         };
-        let python: Vec<String> = entry
-            .get("python")
-            .and_then(Value::as_array)
-            .map(|v| v.iter().filter_map(Value::as_str).map(str::to_owned).collect())
-            .unwrap_or_default();
-        let well_formed = |v: &String| {
-            v.split_once('.').is_some_and(|(major, minor)| {
-                major == "3" && !minor.is_empty() && minor.bytes().all(|b| b.is_ascii_digit())
-            })
+        let python = match list(entry.get("python"), Cpython::parse) {
+            Some(Ok(python)) if !python.is_empty() => python,
+            Some(Err(problem)) => {
+                problems.push(format!("{at}: python: {problem}"));
+                return None;
+            }
+            _ => {
+                problems.push(format!(
+                    "{at}: python must list the CPython builds to test on, like [\"3.10\", \
+                     \"3.14\", \"3.14t\"]; found {}",
+                    entry.get("python").map_or_else(|| "nothing".to_owned(), Value::to_string)
+                ));
+                return None;
+            }
         };
-        if python.is_empty() || !python.iter().all(well_formed) {
-            problems.push(format!(
-                "{at}: python must list the versions to test, like [\"3.10\", \"3.14\"]; found {:?}",
-                entry.get("python")
-            ));
-            return None;
-        }
         Some(WheelTarget { target, runner, platform, python })
-    }
-
-    /// The wheel architecture name of the target (`x86_64`, `arm64`, `amd64`, …).
-    pub fn arch(&self) -> &'static str {
-        KNOWN_TARGETS
-            .iter()
-            .find(|(t, _)| *t == self.target)
-            .map(|(_, arch)| *arch)
-            .expect("targets are validated when the configuration is read")
     }
 
     /// The wheel's platform tag, exactly as maturin writes it in the file name.
     pub fn platform_tag(&self) -> String {
-        let arch = self.arch();
+        let arch = self.target.arch();
         match self.platform {
             // maturin puts the legacy alias, which older pip versions understand, first.
             Platform::Manylinux(2, 17) => format!("manylinux2014_{arch}.manylinux_2_17_{arch}"),
@@ -197,13 +252,9 @@ impl WheelTarget {
             Platform::Windows => format!("win_{arch}").replace("win_win32", "win32"),
         }
     }
-
-    /// The Rust target's operating system family: `linux`, `macos` or `windows`.
-    pub fn os(&self) -> &'static str {
-        os_of(&self.target)
-    }
 }
 
+/// The operating system family of a target: `linux`, `macos`, `windows` or `other`.
 pub fn os_of(target: &str) -> &'static str {
     if target.contains("-linux-") {
         "linux"
@@ -232,7 +283,8 @@ impl Platform {
         }
     }
 
-    fn fits(self, target: &str) -> bool {
+    fn fits(self, target: Triple) -> bool {
+        let target = target.as_str();
         match self {
             Platform::Manylinux(..) => target.ends_with("-linux-gnu"),
             Platform::Musllinux(..) => target.ends_with("-linux-musl"),
@@ -259,6 +311,12 @@ impl Platform {
     }
 }
 
+impl From<Platform> for String {
+    fn from(p: Platform) -> String {
+        p.to_string()
+    }
+}
+
 impl std::fmt::Display for Platform {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -268,6 +326,47 @@ impl std::fmt::Display for Platform {
             Platform::Windows => f.write_str("windows"),
         }
     }
+}
+
+/// `families`: required, one or more, each named once.
+fn families(value: Option<&Value>, problems: &mut Vec<String>) -> Vec<Family> {
+    match list(value, Family::parse) {
+        Some(Ok(families)) if !families.is_empty() => families,
+        Some(Err(problem)) => {
+            problems.push(format!("families: {problem}"));
+            Vec::new()
+        }
+        _ => {
+            problems.push(
+                "no `families`: expected the ABI families every target's wheels are built in; \
+                 add `families = [\"abi3\", \"cp314t\", \"abi3.abi3t\"]`"
+                    .to_owned(),
+            );
+            Vec::new()
+        }
+    }
+}
+
+/// An array of strings, each parsed, none twice. `None` when `value` is not an array; otherwise
+/// the values, or every problem of its items (not strings, not parsed, repeated), joined.
+fn list<T: PartialEq + std::fmt::Display>(
+    value: Option<&Value>,
+    parse: impl Fn(&str) -> Result<T, String>,
+) -> Option<Result<Vec<T>, String>> {
+    let items = value?.as_array()?;
+    let mut parsed = Vec::new();
+    let mut problems = Vec::new();
+    for item in items {
+        match item.as_str().map(&parse) {
+            Some(Ok(value)) if parsed.contains(&value) => {
+                problems.push(format!("`{value}` is listed twice"));
+            }
+            Some(Ok(value)) => parsed.push(value),
+            Some(Err(problem)) => problems.push(problem),
+            None => problems.push(format!("expected strings, found {item}")),
+        }
+    }
+    Some(if problems.is_empty() { Ok(parsed) } else { Err(problems.join("; ")) })
 }
 
 /// A required string key; `may_be_empty` for the tag prefix, whose empty value is a choice
@@ -302,7 +401,8 @@ mod tests {
     }
 
     fn release(wheels: Value) -> Value {
-        json!({"release": {"tag-prefix": "v", "changelog": "CHANGELOG.md", "wheels": wheels}})
+        json!({"release": {"tag-prefix": "v", "changelog": "CHANGELOG.md", "families": ["abi3"],
+                           "wheels": wheels}})
     }
 
     #[track_caller]
@@ -330,6 +430,25 @@ mod tests {
     }
 
     #[test]
+    fn families_and_pythons_are_typed() {
+        let mut metadata = release(json!([
+            {"target": "x86_64-unknown-linux-gnu", "runner": "r", "platform": "manylinux_2_17",
+             "python": ["3.10", "3.14", "3.14t", "3.15", "3.15t"]},
+        ]));
+        metadata["release"]["families"] = json!(["abi3", "cp314t", "abi3.abi3t"]);
+        let config = ReleaseConfig::from_workspace_metadata(&metadata).unwrap();
+        let families: Vec<String> = config.families.iter().map(ToString::to_string).collect();
+        assert_eq!(families, ["abi3", "cp314t", "abi3.abi3t"]);
+        let python: Vec<String> = config.wheels[0].python.iter().map(ToString::to_string).collect();
+        assert_eq!(python, ["3.10", "3.14", "3.14t", "3.15", "3.15t"]);
+        for families in [json!([]), json!("abi3"), json!(null)] {
+            metadata["release"]["families"] = families;
+            let err = ReleaseConfig::from_workspace_metadata(&metadata).unwrap_err().to_string();
+            assert!(err.contains("no `families`"), "{err}");
+        }
+    }
+
+    #[test]
     fn every_key_but_signed_tags_is_required() {
         let wheels = json!([wheel("x86_64-apple-darwin", "macosx_10_12")]);
         let config = ReleaseConfig::from_workspace_metadata(&release(wheels.clone())).unwrap();
@@ -340,11 +459,13 @@ mod tests {
             .to_string();
         assert!(err.contains("no `tag-prefix`") && err.contains("add `tag-prefix = \"v\"`"));
         assert!(err.contains("no `changelog`") && err.contains("add `changelog = "), "{err}");
+        assert!(err.contains("no `families`") && err.contains("add `families = ["), "{err}");
         // An empty prefix is a choice (tags named `1.2.0`), an empty changelog path is not.
-        let empty = json!({"release": {"tag-prefix": "", "changelog": "", "wheels": wheels}});
+        let empty = json!({"release": {"tag-prefix": "", "changelog": "", "families": ["abi3"],
+                                       "wheels": wheels}});
         let err = ReleaseConfig::from_workspace_metadata(&empty).unwrap_err().to_string();
         assert!(err.contains("changelog: expected a non-empty string") && !err.contains("tag-"));
-        let signed = json!({"release": {"tag-prefix": "", "changelog": "C.md",
+        let signed = json!({"release": {"tag-prefix": "", "changelog": "C.md", "families": ["abi3"],
                                         "signed-tags": true, "wheels": wheels}});
         let config = ReleaseConfig::from_workspace_metadata(&signed).unwrap();
         assert!(config.signed_tags && config.tag_prefix.is_empty());
@@ -358,18 +479,28 @@ mod tests {
             wheel("x86_64-pc-windows-msvc", "win"),
             {"target": "x86_64-unknown-linux-musl", "runner": "r", "platform": "musllinux_1_2", "python": ["3"]},
             {"target": "aarch64-apple-darwin", "runner": "r", "platform": "macosx_11_0", "python": ["3.10"], "pyhton": []},
+            {"target": "aarch64-unknown-linux-gnu", "runner": "r", "platform": "manylinux_2_17", "python": ["3.14t", "3.12t", "3.14t", 3]},
+            {"target": "aarch64-unknown-linux-musl", "runner": "r", "platform": "musllinux_1_2", "python": []},
         ]));
         metadata["release"]["tag_prefix"] = json!("v");
         metadata["release"]["signed-tags"] = json!("yes");
+        metadata["release"]["families"] = json!(["abi3", "abi3t", "cp315", "abi3"]);
         let err = ReleaseConfig::from_workspace_metadata(&metadata).unwrap_err().to_string();
         for needle in [
-            "unknown key `tag_prefix`: expected one of tag-prefix, changelog, signed-tags, wheels",
+            "unknown key `tag_prefix`: expected one of tag-prefix, changelog, signed-tags, \
+             families, wheels",
             "signed-tags: expected true or false, found \"yes\"",
+            "families: unknown family `abi3t`: the free-threaded stable ABI is built as \
+             `abi3.abi3t` (GIL builds load it too); `abi3` is listed twice",
             "wheels[0]: unknown target `x86_64-unknown-linux-gnux`",
             "wheels[1]: platform `manylinux_2_17` cannot be built for x86_64-apple-darwin",
             "wheels[2]: unknown platform `win`",
-            "wheels[3]: python must list",
+            "wheels[3]: python: `3` is not a CPython version: expected `3.X` or `3.Xt`",
             "wheels[4]: unknown key `pyhton`",
+            "wheels[5]: python: `3.12t` does not exist: free-threaded builds start with 3.13t; \
+             `3.14t` is listed twice; expected strings, found 3",
+            "wheels[6]: python must list the CPython builds to test on, like [\"3.10\", \
+             \"3.14\", \"3.14t\"]; found []",
         ] {
             assert!(err.contains(needle), "{needle:?} missing from:\n{err}");
         }

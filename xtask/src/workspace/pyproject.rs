@@ -21,6 +21,8 @@ pub struct PythonPackage {
     pub manifest_path: Option<String>,
     /// `[project] license`, as an SPDX expression (PEP 639).
     pub license: Option<String>,
+    /// `[project] requires-python`, which every wheel and the sdist must declare.
+    pub requires_python: Option<String>,
 }
 
 impl PythonPackage {
@@ -55,8 +57,9 @@ impl PythonPackage {
             project.and_then(|p| p.get("version")).and_then(Item::as_str).map(str::to_owned);
         let manifest_path =
             maturin.and_then(|m| m.get("manifest-path")).and_then(Item::as_str).map(str::to_owned);
-        let license =
-            project.and_then(|p| p.get("license")).and_then(Item::as_str).map(str::to_owned);
+        let text_of = |key: &str| project?.get(key)?.as_str().map(str::to_owned);
+        let license = text_of("license");
+        let requires_python = text_of("requires-python");
         Ok(PythonPackage {
             dist,
             module,
@@ -65,6 +68,7 @@ impl PythonPackage {
             dynamic_version,
             manifest_path,
             license,
+            requires_python,
         })
     }
 

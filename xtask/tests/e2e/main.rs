@@ -53,6 +53,7 @@
 //! a hang into a failure.
 
 mod release_dry_run;
+mod release_faults;
 mod release_live;
 mod release_pr;
 mod release_refusals;

@@ -93,7 +93,7 @@ fn dry_run_builds_verifies_and_rehearses_without_sending_anything() {
     assert!(publish.iter().all(|p| p["status"] == "rehearsed"), "{publish:?}");
     assert!(publish.iter().all(|p| p["decision"] == "upload"), "{publish:?}");
     // Secrets-free, and it says what a live run would refuse for.
-    assert!(stderr.contains("a live release would refuse: no credentials for"), "{stderr}");
+    assert!(stderr.contains("a live run would refuse: no credentials for"), "{stderr}");
 
     // Nothing reached the registries, and the tree is as it was.
     assert!(built.pypi_files.is_empty(), "pypiserver received {:?}", built.pypi_files);

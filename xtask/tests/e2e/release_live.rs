@@ -16,7 +16,7 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
-use crate::support::proxy::{RecordingProxy, StallingUpload};
+use crate::support::proxy::{Fault, FaultProxy};
 use crate::support::{self, CrateRegistry, Live, PypiServer};
 
 #[track_caller]
@@ -204,9 +204,8 @@ fn publish_refused_for_a_wrong_password() {
 
 /// SIGINT mid-publish, then the resume; what users then get from the registries.
 ///
-/// The crate is out, the sdist upload hangs (on a stand-in for PyPI that answers the credential
-/// check and then holds the upload) when SIGINT reaches the xtask's PID: it stops, says how to
-/// resume, and exits 130. The resume runs from a subdirectory with a relative `--out` to a copy
+/// The crate is out, the sdist upload hangs (our proxy in front of pypiserver holds it) when
+/// SIGINT reaches the xtask's PID: it stops, says how to resume, and exits 130. The resume runs from a subdirectory with a relative `--out` to a copy
 /// of the dist in a directory whose name uv would read as a glob: the crate is skipped
 /// (published once), the Python files go out — through a recording proxy in front of
 /// pypiserver, to see what it receives: the sdist with the PEP 740 attestation made for it
@@ -219,7 +218,8 @@ fn an_interrupted_publish_resumes_and_users_get_the_release() {
     let Some(live) = Live::built("live-interrupted") else { return };
     let (ws, pypi, crates, good) = (&live.ws, &live.pypi, &live.crates, live.good());
 
-    let stall = StallingUpload::start();
+    let stall = FaultProxy::start(pypi.server.port);
+    stall.fail_uploads(&[Fault::Stall]);
     let args = live.args("publish", Some((stall.url(), pypi.index_url())));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let mut child = support::xtask_command(ws, &args, &good)
@@ -233,7 +233,7 @@ fn an_interrupted_publish_resumes_and_users_get_the_release() {
         stderr_pipe.read_to_end(&mut text).unwrap();
         text
     });
-    stall.wait_for_an_upload();
+    stall.wait_for_a_stall();
     let killed = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
     assert!(killed.success());
     let status = child.wait().unwrap();
@@ -252,13 +252,13 @@ fn an_interrupted_publish_resumes_and_users_get_the_release() {
     drop(stall);
 
     let elsewhere = live.scratch.path.join("dist [copy]");
-    copy_dir(&ws.join("dist"), &elsewhere);
+    support::copy_tree(&ws.join("dist"), &elsewhere, &[]);
     let python_version = live.python_version();
     let sdist_name = format!("geodist_rs-{python_version}.tar.gz");
     let attestation = r#"{"version":1,"verification_material":{"certificate":"e2e"},"envelope":{"statement":"e30=","signature":"e2e"}}"#;
     std::fs::write(elsewhere.join(format!("{sdist_name}.publish.attestation")), attestation)
         .unwrap();
-    let proxy = RecordingProxy::start(pypi.server.port);
+    let proxy = FaultProxy::start(pypi.server.port);
     let sub = ws.join("crates/geodist");
     let mut args = live.args("publish", Some((proxy.url(), pypi.index_url())));
     args.extend(["--out".to_owned(), "../../../dist [copy]".to_owned()]);
@@ -281,7 +281,8 @@ fn an_interrupted_publish_resumes_and_users_get_the_release() {
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("2 of 10 planned artifacts published by this run, 1 already there"),
+        // 1 crate, 1 sdist, 24 wheels (8 targets × 3 ABI families), of which this host builds 1.
+        stderr.contains("2 of 26 planned artifacts published by this run, 1 already there"),
         "{stderr}"
     );
     let uploads = proxy.uploads();
@@ -341,9 +342,9 @@ fn different_bytes_under_a_published_name_are_refused_and_a_dry_run_says_so() {
     let (ws, pypi, crates) = (&live.ws, &live.pypi, &live.crates);
     let files = pypi.files();
     let sdist = ws.join("dist").join(format!("geodist_rs-{}.tar.gz", live.python_version()));
-    let published_sha = sha256(&sdist);
+    let published_sha = support::sha256(&sdist);
     regzip(&sdist);
-    let changed_sha = sha256(&sdist);
+    let changed_sha = support::sha256(&sdist);
     assert_ne!(published_sha, changed_sha);
     let manifest_path = ws.join("dist/release-manifest.json");
     let text =
@@ -371,7 +372,7 @@ fn different_bytes_under_a_published_name_are_refused_and_a_dry_run_says_so() {
     let out = live.xtask(ws, &args, &crates.cargo_env());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "a dry run with only live-only problems failed");
-    assert!(stderr.contains("a live release would refuse"), "{stderr}");
+    assert!(stderr.contains("a live run would refuse"), "{stderr}");
     for needle in [published_sha.as_str(), changed_sha.as_str()] {
         assert!(stderr.contains(needle), "{needle:?} not in:\n{stderr}");
     }
@@ -389,20 +390,6 @@ fn different_bytes_under_a_published_name_are_refused_and_a_dry_run_says_so() {
     }
     assert_eq!(pypi.files(), files);
     assert_eq!(crates.index_lines("geodist").len(), 1);
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        if entry.path().is_file() {
-            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
-        }
-    }
-}
-
-fn sha256(path: &Path) -> String {
-    let out = Command::new("sha256sum").arg(path).output().unwrap();
-    String::from_utf8_lossy(&out.stdout).split_whitespace().next().unwrap().to_owned()
 }
 
 /// The same tar, gzipped with another timestamp: same content, different bytes.

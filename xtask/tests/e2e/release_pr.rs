@@ -1,7 +1,8 @@
 //! End to end, on copies of the workspace with a real bare repository as `origin` (real
 //! `git push`, no GitHub, nothing built): `cargo xtask release-pr` proposes the next version as
 //! one bump commit on `release/vX.Y.Z`, rebuilds it on the next push, and once it is merged
-//! (fast-forward, squash or merge commit) tags the merge and pushes the tag.
+//! (fast-forward, squash or merge commit) tags the merge and pushes the tag; a repository that
+//! never released proposes, then tags, its first release.
 //!
 //! origin is a `file://` repository, so gh cannot reach it: the xtask does the git part, then
 //! stops before the first gh action with the ones left. Those are checked as planned data: the
@@ -32,15 +33,15 @@ fn proposes_rebuilds_then_tags_the_merge() {
     // For real: the branch is pushed; without GitHub it stops before `gh pr create`.
     let live = release_pr(&repo.ws, &[]);
     stopped_before_github(&live, &format!("gh pr create --base main --head {branch}"));
-    let first = repo.check_release_branch(&next, &["geodesic polygon areas"]);
+    let first = repo.check_release_branch(&next, BUMPED, &["geodesic polygon areas"]);
     assert_eq!(git(&repo.ws, &["status", "--porcelain"]), "", "the working tree changed");
     assert_eq!(git(&repo.ws, &["branch", "--show-current"]).trim(), "main");
 
     // A second push to main: the branch is rebuilt on the new main, not stacked.
     repo.commit_and_push("fix: antimeridian crossing");
     stopped_before_github(&release_pr(&repo.ws, &[]), "gh pr create");
-    let second =
-        repo.check_release_branch(&next, &["geodesic polygon areas", "antimeridian crossing"]);
+    let entries = ["geodesic polygon areas", "antimeridian crossing"];
+    let second = repo.check_release_branch(&next, BUMPED, &entries);
     assert_ne!(first, second);
 
     // Merged by fast-forward: the merge is tagged, the tag pushed, the release planned.
@@ -115,11 +116,48 @@ fn squash_and_merge_commits_are_recognised_and_guards_refuse() {
     let url = format!("file://{}", repo.origin.display());
     git(&scratch.path, &["clone", "--quiet", "--depth", "1", &url, "shallow"]);
     refused(&scratch.path.join("shallow"), &["shallow clone", "git fetch --unshallow --tags"]);
-
-    // Never released: the first release is tagged by hand.
-    let fresh = Repo::new(&scratch, "fresh");
-    refused(&fresh.ws, &["has no tag, and no commit on main bumped", "tag the first release"]);
 }
+
+#[test]
+#[ignore = "end to end: runs release-pr on a copy of the workspace; `cargo xtask test` runs it"]
+fn a_never_released_repository_proposes_then_tags_its_first_release() {
+    let scratch = Scratch::new("release-pr-first");
+    let repo = Repo::new(&scratch, "ws");
+    let version = repo.version.to_string();
+    let tag = format!("v{version}");
+    let branch = format!("release/{tag}");
+
+    // The changelog has the section of main's version and nothing unreleased: main is ready,
+    // and its tip is what the first release tags.
+    let head = git(&repo.ws, &["rev-parse", "HEAD"]).trim().to_owned();
+    planned_tag(&repo, &tag, &head);
+
+    // Notes written since: the release pull request folds them into that section.
+    let changelog = repo.ws.join("CHANGELOG.md");
+    let text = std::fs::read_to_string(&changelog).unwrap();
+    let notes = "## [Unreleased]\n\n### Added\n\n- Polygon areas\n\n";
+    std::fs::write(&changelog, text.replacen("## [Unreleased]\n\n", notes, 1)).unwrap();
+    git(&repo.ws, &["commit", "--quiet", "--all", "--message", "docs: first release notes"]);
+    git(&repo.ws, &["push", "--quiet", "origin", "main"]);
+    let live = release_pr(&repo.ws, &[]);
+    stopped_before_github(&live, &format!("gh pr create --base main --head {branch}"));
+    assert!(stderr(&live).contains("nothing is released yet"), "{}", stderr(&live));
+    let tip = repo.check_release_branch(&version, &["CHANGELOG.md"], &["Polygon areas"]);
+
+    // Merged by fast-forward: main's tip is tagged, the tag pushed, the release started.
+    repo.push_main(&tip);
+    let dispatch = format!("gh workflow run release.yml --ref {tag} -f mode=live");
+    stopped_before_github(&release_pr(&repo.ws, &[]), &dispatch);
+    let peeled = format!("{tag}^{{commit}}");
+    assert_eq!(git(&repo.origin, &["rev-parse", &peeled]).trim(), tip, "tag not on main's tip");
+
+    // From then on it is a release like any other: starting it is all that is left.
+    let again = release_pr(&repo.ws, &["--dry-run"]);
+    assert_eq!(String::from_utf8_lossy(&again.stdout), format!("1. {dispatch}\n"));
+}
+
+/// What a release pull request of a new version changes.
+const BUMPED: &[&str] = &["CHANGELOG.md", "Cargo.lock", "Cargo.toml"];
 
 /// A copy of the workspace and its bare origin.
 struct Repo {
@@ -199,10 +237,10 @@ impl Repo {
         Some(listed.trim().to_owned()).filter(|s| !s.is_empty())
     }
 
-    /// The release branch on origin: exactly one commit on top of origin's main, the bump to
-    /// `next` everywhere (`cargo xtask version --check` passes in a clone of it), with the
-    /// changelog section listing `entries`. Returns its commit.
-    fn check_release_branch(&self, next: &str, entries: &[&str]) -> String {
+    /// The release branch on origin: exactly one commit on top of origin's main, changing
+    /// `files`, the bump to `next` everywhere (`cargo xtask version --check` passes in a clone
+    /// of it), with the changelog section listing `entries`. Returns its commit.
+    fn check_release_branch(&self, next: &str, files: &[&str], entries: &[&str]) -> String {
         let branch = format!("release/v{next}");
         let tip = self.origin_branch(&branch).expect("the release branch was pushed");
         let main = git(&self.origin, &["rev-parse", "main"]).trim().to_owned();
@@ -214,10 +252,7 @@ impl Repo {
         let subject = git(&self.origin, &["log", "-1", "--format=%s", &tip]);
         assert_eq!(subject.trim(), format!("chore(release): {next}"));
         let changed = git(&self.origin, &["diff", "--name-only", &main, &tip]);
-        assert_eq!(
-            changed.lines().collect::<Vec<_>>(),
-            ["CHANGELOG.md", "Cargo.lock", "Cargo.toml"]
-        );
+        assert_eq!(changed.lines().collect::<Vec<_>>(), files);
 
         let clone = self.ws.with_file_name(format!("check-{}", &tip[..10]));
         let url = format!("file://{}", self.origin.display());

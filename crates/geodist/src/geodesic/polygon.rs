@@ -26,7 +26,7 @@ pub(super) fn area_perimeter(n: usize, vertex: impl Fn(usize) -> (f64, f64)) -> 
     let mut perimeter = Accumulator::default();
     let mut area = Accumulator::default();
     let mut crossings = 0;
-    // The edges are solved a chunk at a time, two Newton iterations side by side (see
+    // The edges are solved a chunk at a time, four Newton iterations side by side (see
     // `solve_all`), and then added in order, as geod_polygon_addpoint adds them.
     const CHUNK: usize = 128;
     let edges = n - 1;

@@ -1,11 +1,12 @@
-//! `Real`: the arithmetic the direct solution is written in, so that it runs on one `f64` or on
-//! two at once ([`F64x2`]), lane by lane with the same IEEE operations in the same order.
+//! `Real`: the arithmetic the direct solution and the inverse's Newton iteration are written
+//! in, so that they run on one `f64` or on several at once ([`F64x2`], [`F64x4`]), lane by lane
+//! with the same IEEE operations in the same order.
 //!
-//! The direct problem is a long chain of dependent divisions, square roots and libm calls, so
-//! one solution at a time leaves most of the CPU idle waiting for results. Two independent
-//! solutions side by side fill those gaps: the arithmetic becomes packed SSE2 (two lanes per
-//! instruction), and the libm calls of one lane overlap with the other's. Each lane performs
-//! exactly the operations of the scalar code, so the results are bit-identical to it.
+//! Both are long chains of dependent divisions, square roots and libm calls, so one solution
+//! at a time leaves most of the CPU idle waiting for results. Independent solutions side by
+//! side fill those gaps: the arithmetic becomes packed SSE2 (two lanes per instruction), and
+//! the libm calls of one lane overlap with the others'. Each lane performs exactly the
+//! operations of the scalar code, so the results are bit-identical to it.
 
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
@@ -98,106 +99,123 @@ impl Real for f64 {
     }
 }
 
-/// Two `f64` lanes.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct F64x2(pub(crate) [f64; 2]);
+/// Defines `$name`, a type of `$n` `f64` lanes, with every operation written out lane by lane
+/// (`$lane` lists the indices) for the compiler to pack into vector instructions, with no loop
+/// to unroll first.
+macro_rules! lanes {
+    ($(#[$doc:meta])* $name:ident, $n:literal, [$($lane:literal),+]) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq)]
+        pub(crate) struct $name(pub(crate) [f64; $n]);
 
-impl Real for F64x2 {
-    #[inline(always)]
-    fn splat(x: f64) -> F64x2 {
-        F64x2([x, x])
-    }
-    #[inline(always)]
-    fn lane(self, i: usize) -> f64 {
-        self.0[i]
-    }
-    #[inline(always)]
-    fn from_fn(mut f: impl FnMut(usize) -> f64) -> F64x2 {
-        // Written out: `array::from_fn` goes through iterator machinery that is not always
-        // inlined, and this is the innermost loop.
-        F64x2([f(0), f(1)])
-    }
-    #[inline(always)]
-    fn rsub(self, c: f64) -> F64x2 {
-        F64x2([c - self.0[0], c - self.0[1]])
-    }
-    #[inline(always)]
-    fn rdiv(self, c: f64) -> F64x2 {
-        F64x2([c / self.0[0], c / self.0[1]])
-    }
-    #[inline(always)]
-    fn sqrt(self) -> F64x2 {
-        F64x2([self.0[0].sqrt(), self.0[1].sqrt()])
-    }
-    #[inline(always)]
-    fn with_lane(mut self, i: usize, x: f64) -> F64x2 {
-        self.0[i] = x;
-        self
-    }
-    #[inline(always)]
-    fn hypot(self, y: F64x2) -> F64x2 {
-        // Borges' kernel on both lanes at once (packed square root and division) when both
-        // are in its range, which is always the case for the unit-ish vectors of the geodesic
-        // code; otherwise lane by lane with the scaling of `angle::hypot`.
-        let (x, y) = (self.0.map(f64::abs), y.0.map(f64::abs));
-        let ax = F64x2([x[0].max(y[0]), x[1].max(y[1])]);
-        let ay = F64x2([x[0].min(y[0]), x[1].min(y[1])]);
-        let in_range = |i: usize| angle::hypot_kernel_applies(ax.0[i], ay.0[i]);
-        if in_range(0) && in_range(1) {
-            hypot_kernel(ax, ay)
-        } else {
-            F64x2([angle::hypot(self.0[0], y[0]), angle::hypot(self.0[1], y[1])])
+        impl Real for $name {
+            #[inline(always)]
+            fn splat(x: f64) -> $name {
+                $name([x; $n])
+            }
+            #[inline(always)]
+            fn lane(self, i: usize) -> f64 {
+                self.0[i]
+            }
+            #[inline(always)]
+            fn from_fn(mut f: impl FnMut(usize) -> f64) -> $name {
+                // Written out: `array::from_fn` goes through iterator machinery that is not
+                // always inlined, and this is the innermost loop.
+                $name([$(f($lane)),+])
+            }
+            #[inline(always)]
+            fn rsub(self, c: f64) -> $name {
+                $name([$(c - self.0[$lane]),+])
+            }
+            #[inline(always)]
+            fn rdiv(self, c: f64) -> $name {
+                $name([$(c / self.0[$lane]),+])
+            }
+            #[inline(always)]
+            fn sqrt(self) -> $name {
+                $name([$(self.0[$lane].sqrt()),+])
+            }
+            #[inline(always)]
+            fn with_lane(mut self, i: usize, x: f64) -> $name {
+                self.0[i] = x;
+                self
+            }
+            #[inline(always)]
+            fn hypot(self, y: $name) -> $name {
+                // Borges' kernel on all lanes at once (packed square root and division) when
+                // every lane is in its range, which is always the case for the unit-ish vectors
+                // of the geodesic code; otherwise lane by lane with the scaling of
+                // `angle::hypot`.
+                let (x, y) = (self.0.map(f64::abs), y.0.map(f64::abs));
+                let ax = $name([$(x[$lane].max(y[$lane])),+]);
+                let ay = $name([$(x[$lane].min(y[$lane])),+]);
+                if $(angle::hypot_kernel_applies(ax.0[$lane], ay.0[$lane]))&&+ {
+                    // `angle::hypot_kernel` on every lane, each bit-identical to it: both of
+                    // its branches are computed and each lane takes its own.
+                    let h = (ax * ax + ay * ay).sqrt();
+                    // h <= 2 ay:
+                    let delta = h - ay;
+                    let near = [ax * (delta * 2.0 - ax), (delta - (ax - ay) * 2.0) * delta];
+                    // otherwise:
+                    let delta = h - ax;
+                    let far =
+                        [delta * 2.0 * (ax - ay * 2.0), (delta * 4.0 - ay) * ay + delta * delta];
+                    let near_lanes = [$(h.0[$lane] <= 2.0 * ay.0[$lane]),+];
+                    let pick = |k: usize| {
+                        $name::from_fn(|i| if near_lanes[i] { near[k].0[i] } else { far[k].0[i] })
+                    };
+                    let (t1, t2) = (pick(0), pick(1));
+                    h - (t1 + t2) / (h * 2.0)
+                } else {
+                    $name([$(angle::hypot(self.0[$lane], y[$lane])),+])
+                }
+            }
         }
-    }
-}
 
-/// `angle::hypot_kernel` on two lanes, each bit-identical to it: both of its branches are
-/// computed and each lane takes its own.
-#[inline(always)]
-fn hypot_kernel(ax: F64x2, ay: F64x2) -> F64x2 {
-    let h = (ax * ax + ay * ay).sqrt();
-    // h <= 2 ay:
-    let delta = h - ay;
-    let near = [ax * (delta * 2.0 - ax), (delta - (ax - ay) * 2.0) * delta];
-    // otherwise:
-    let delta = h - ax;
-    let far = [delta * 2.0 * (ax - ay * 2.0), (delta * 4.0 - ay) * ay + delta * delta];
-    let pick = |k: usize| {
-        F64x2::from_fn(|i| if h.0[i] <= 2.0 * ay.0[i] { near[k].0[i] } else { far[k].0[i] })
+        lanewise!($name, [$($lane),+], Add add +);
+        lanewise!($name, [$($lane),+], Sub sub -);
+        lanewise!($name, [$($lane),+], Mul mul *);
+        lanewise!($name, [$($lane),+], Div div /);
+
+        impl Neg for $name {
+            type Output = $name;
+            #[inline(always)]
+            fn neg(self) -> $name {
+                $name([$(-self.0[$lane]),+])
+            }
+        }
     };
-    let (t1, t2) = (pick(0), pick(1));
-    h - (t1 + t2) / (h * 2.0)
 }
 
-/// Lane-by-lane operators for [`F64x2`], with a vector or a scalar on the right.
+/// A lane-by-lane operator for a type of [`lanes!`], with lanes or a scalar on the right.
 macro_rules! lanewise {
-    ($($trait:ident $method:ident $op:tt),*) => {$(
-        impl $trait for F64x2 {
-            type Output = F64x2;
+    ($name:ident, [$($lane:literal),+], $trait:ident $method:ident $op:tt) => {
+        impl $trait for $name {
+            type Output = $name;
             #[inline(always)]
-            fn $method(self, rhs: F64x2) -> F64x2 {
-                F64x2([self.0[0] $op rhs.0[0], self.0[1] $op rhs.0[1]])
+            fn $method(self, rhs: $name) -> $name {
+                $name([$(self.0[$lane] $op rhs.0[$lane]),+])
             }
         }
-        impl $trait<f64> for F64x2 {
-            type Output = F64x2;
+        impl $trait<f64> for $name {
+            type Output = $name;
             #[inline(always)]
-            fn $method(self, rhs: f64) -> F64x2 {
-                F64x2([self.0[0] $op rhs, self.0[1] $op rhs])
+            fn $method(self, rhs: f64) -> $name {
+                $name([$(self.0[$lane] $op rhs),+])
             }
         }
-    )*};
+    };
 }
 
-lanewise!(Add add +, Sub sub -, Mul mul *, Div div /);
+lanes!(
+    /// Two `f64` lanes: the direct problem's batch width, and both ends of one inverse problem.
+    F64x2, 2, [0, 1]
+);
 
-impl Neg for F64x2 {
-    type Output = F64x2;
-    #[inline(always)]
-    fn neg(self) -> F64x2 {
-        F64x2([-self.0[0], -self.0[1]])
-    }
-}
+lanes!(
+    /// Four `f64` lanes: the inverse problem's batch width (see `inverse::solve_all`).
+    F64x4, 4, [0, 1, 2, 3]
+);
 
 #[cfg(test)]
 mod tests {
@@ -215,5 +233,23 @@ mod tests {
         let (s, c) = a.map_pair(|x| (x.sin(), x.cos()));
         assert_eq!((s.lane(1), c.lane(1)), ((-3.0_f64).sin(), (-3.0_f64).cos()));
         assert_eq!(F64x2([3.0, 0.0]).hypot(F64x2([4.0, -2.0])), F64x2([5.0, 2.0]));
+    }
+
+    #[test]
+    fn four_lanes_compute_what_scalars_compute() {
+        let mut rng = crate::test_rng::XorShift::new(0x0004_1A4E);
+        for _ in 0..10_000 {
+            let mut draw = || {
+                let scale = [1.0, 1e-200, 1e200, 1e-310, 0.0][(rng.bits() % 5) as usize];
+                F64x4::from_fn(|_| rng.uniform(-2.0, 2.0) * scale)
+            };
+            let (a, b) = (draw(), draw());
+            let result = (a * b - a / b + 0.5).rdiv(3.0).rsub(1.0).hypot(-b) + (a * a).sqrt();
+            for i in 0..4 {
+                let (x, y) = (a.lane(i), b.lane(i));
+                let scalar = angle::hypot(1.0 - 3.0 / (x * y - x / y + 0.5), -y) + (x * x).sqrt();
+                assert_eq!(result.lane(i).to_bits(), scalar.to_bits(), "{x:e} {y:e}");
+            }
+        }
     }
 }

@@ -1,17 +1,23 @@
+use serde_json::json;
+
 use super::*;
 use crate::golden;
 use crate::workspace::fixture;
 
+/// Three families on four targets, as this project ships them.
 fn workspace(version: &str) -> Workspace {
-    fixture::workspace(
+    let mut ws = fixture::workspace(
         version,
-        json!({"release": {"tag-prefix": "v", "changelog": "CHANGELOG.md", "wheels": [
-            {"target": "x86_64-unknown-linux-gnu", "runner": "ubuntu-24.04", "platform": "manylinux_2_17", "python": ["3.10", "3.14"]},
-            {"target": "aarch64-unknown-linux-musl", "runner": "ubuntu-24.04-arm", "platform": "musllinux_1_2", "python": ["3.10", "3.14"]},
-            {"target": "aarch64-apple-darwin", "runner": "macos-15", "platform": "macosx_11_0", "python": ["3.10", "3.14"]},
-            {"target": "aarch64-pc-windows-msvc", "runner": "windows-11-arm", "platform": "windows", "python": ["3.11", "3.14"]},
+        json!({"release": {"tag-prefix": "v", "changelog": "CHANGELOG.md",
+                           "families": ["abi3", "cp314t", "abi3.abi3t"], "wheels": [
+            {"target": "x86_64-unknown-linux-gnu", "runner": "ubuntu-24.04", "platform": "manylinux_2_17", "python": ["3.10", "3.14", "3.14t", "3.15", "3.15t"]},
+            {"target": "aarch64-unknown-linux-musl", "runner": "ubuntu-24.04-arm", "platform": "musllinux_1_2", "python": ["3.10", "3.14", "3.14t", "3.15", "3.15t"]},
+            {"target": "aarch64-apple-darwin", "runner": "macos-15", "platform": "macosx_11_0", "python": ["3.10", "3.14", "3.14t", "3.15", "3.15t"]},
+            {"target": "aarch64-pc-windows-msvc", "runner": "windows-11-arm", "platform": "windows", "python": ["3.11", "3.14", "3.14t", "3.15", "3.15t"]},
         ]}}),
-    )
+    );
+    ws.members[0].pyo3_features = vec!["abi3-py310".into(), "abi3t-py315".into()];
+    ws
 }
 
 fn to(pairs: &[(&str, &str)]) -> Destination {
@@ -30,10 +36,7 @@ fn to(pairs: &[(&str, &str)]) -> Destination {
 }
 
 fn linux_host() -> Host {
-    Host {
-        target: "x86_64-unknown-linux-gnu".into(),
-        installed_targets: vec!["x86_64-unknown-linux-gnu".into()],
-    }
+    Host::fixture("x86_64-unknown-linux-gnu", &["x86_64-unknown-linux-gnu"])
 }
 
 #[test]
@@ -45,13 +48,13 @@ fn golden_text() {
 #[test]
 fn golden_json_prerelease() {
     let plan = Plan::new(&workspace("1.2.0-rc.2"), &linux_host(), &to(&[])).unwrap();
-    golden::check("plan/plan-rc.json", &serde_json::to_string_pretty(&plan.to_json()).unwrap());
+    golden::check("plan/plan-rc.json", crate::json::pretty(&plan).unwrap().trim_end());
 }
 
 #[test]
 fn golden_github_outputs() {
     let plan = Plan::new(&workspace("1.2.0"), &linux_host(), &to(&[])).unwrap();
-    golden::check("plan/plan-github.txt", &plan.github_outputs());
+    golden::check("plan/plan-github.txt", &plan.github_outputs().unwrap());
 }
 
 #[test]
@@ -60,9 +63,14 @@ fn file_names_follow_the_versions() {
     assert_eq!(plan.python_version, "1.2.0a1");
     assert_eq!(plan.crates[0].file, "core-1.2.0-alpha.1.crate");
     assert_eq!(plan.sdist, "core_rs-1.2.0a1.tar.gz");
+    let files: Vec<&str> = plan.wheels[..3].iter().map(|w| w.file.as_str()).collect();
     assert_eq!(
-        plan.wheels[0].file,
-        "core_rs-1.2.0a1-cp310-abi3-manylinux2014_x86_64.manylinux_2_17_x86_64.whl"
+        files,
+        [
+            "core_rs-1.2.0a1-cp310-abi3-manylinux2014_x86_64.manylinux_2_17_x86_64.whl",
+            "core_rs-1.2.0a1-cp314-cp314t-manylinux2014_x86_64.manylinux_2_17_x86_64.whl",
+            "core_rs-1.2.0a1-cp315-abi3.abi3t-manylinux2014_x86_64.manylinux_2_17_x86_64.whl",
+        ]
     );
 }
 
@@ -109,17 +117,46 @@ fn names_come_from_the_manifests() {
     let mut ws = workspace("1.2.0");
     ws.members[0].pyo3_features = vec!["extension-module".into()];
     let err = Plan::new(&ws, &linux_host(), &to(&[])).unwrap_err().to_string();
-    assert!(err.contains("abi3-pyXY") && err.contains("core-py"), "{err}");
+    assert!(err.contains("core-py: the `abi3` family needs pyo3's `abi3-py3XY`"), "{err}");
+    assert!(err.contains("core-py: the `abi3.abi3t` family needs pyo3's `abi3t-py3XY`"), "{err}");
+    ws.members[0].pyo3_features.clear();
+    let err = Plan::new(&ws, &linux_host(), &to(&[])).unwrap_err().to_string();
+    assert!(err.contains("core-py: the extension crate does not depend on pyo3"), "{err}");
 }
 
+/// A wheel builds here when its target's std is installed, the OS is the host's, and an
+/// interpreter here builds its family.
 #[test]
-fn only_installed_same_os_targets_build_on_the_host() {
+fn only_installed_same_os_targets_with_an_interpreter_build_on_the_host() {
     let mut host = linux_host();
     host.installed_targets.push("aarch64-unknown-linux-musl".into());
     host.installed_targets.push("aarch64-apple-darwin".into());
+    let here = |plan: &Plan| -> Vec<String> {
+        let wheels = plan.wheels.iter().filter(|w| w.builder == Builder::Host);
+        wheels.map(|w| format!("{} {}", w.target.target, w.abi)).collect()
+    };
     let plan = Plan::new(&workspace("1.2.0"), &host, &to(&[])).unwrap();
-    let builders: Vec<Builder> = plan.wheels.iter().map(|w| w.builder).collect();
-    assert_eq!(builders, [Builder::Host, Builder::Host, Builder::Ci, Builder::Ci]);
+    assert_eq!(
+        here(&plan),
+        ["x86_64-unknown-linux-gnu cp310-abi3", "aarch64-unknown-linux-musl cp310-abi3"]
+    );
+    host.pythons.push(crate::pythons::FoundPython {
+        build: crate::wheel_tags::Cpython::free_threaded(14),
+        path: "/opt/python3.14t".into(),
+    });
+    let plan = Plan::new(&workspace("1.2.0"), &host, &to(&[])).unwrap();
+    assert_eq!(
+        here(&plan),
+        [
+            "x86_64-unknown-linux-gnu cp310-abi3",
+            "x86_64-unknown-linux-gnu cp314-cp314t",
+            "aarch64-unknown-linux-musl cp310-abi3",
+            "aarch64-unknown-linux-musl cp314-cp314t",
+        ]
+    );
+    host.pythons.clear();
+    let plan = Plan::new(&workspace("1.2.0"), &host, &to(&[])).unwrap();
+    assert!(here(&plan).is_empty(), "no interpreter, no wheel");
 }
 
 #[track_caller]

@@ -118,18 +118,23 @@ pub fn dry_run_args(pypi: &PypiServer) -> Vec<String> {
         .collect()
 }
 
+/// The directory, in `target/e2e-dist`, of the workspace the dist is built in.
+const WORKSPACE: &str = "ünï cødé ws";
+
 fn build() -> Option<Dist> {
     let root = super::repo_root().join("target/e2e-dist");
     std::fs::create_dir_all(&root).unwrap();
     let lock = hold(&root.with_extension("lock"));
-    for dir in ["ws", "template", "registries"] {
+    // The workspace's name has spaces and non-ASCII letters: every tool the release runs must
+    // get its paths as one argument each.
+    for dir in [WORKSPACE, "template", "registries"] {
         let path = root.join(dir);
         if path.exists() {
             std::fs::remove_dir_all(&path).unwrap();
         }
     }
     let (ws, template, registries) =
-        (root.join("ws"), root.join("template"), root.join("registries"));
+        (root.join(WORKSPACE), root.join("template"), root.join("registries"));
     std::fs::create_dir_all(&registries).unwrap();
     super::copy_workspace(&ws);
     let untracked = ("notes.txt", "work in progress\n");

@@ -36,10 +36,16 @@ impl Live {
 
     /// A copy of the verified dist's workspace: a clean tree with the built artifacts in `dist/`.
     pub fn built(name: &str) -> Option<Live> {
+        Live::built_at(name, "ws")
+    }
+
+    /// [`Live::built`], with the workspace at `path` in the scratch directory (a path with
+    /// spaces and non-ASCII letters, which every tool the release runs must get as one argument).
+    pub fn built_at(name: &str, path: &str) -> Option<Live> {
         let dist = super::dist()?;
         let tools = super::tools()?;
         let scratch = Scratch::new(name);
-        let ws = dist.workspace_in(&scratch.path.join("ws"));
+        let ws = dist.workspace_in(&scratch.path.join(path));
         Some(Live::start(tools, scratch, ws, Vec::new()))
     }
 

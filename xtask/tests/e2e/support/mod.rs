@@ -146,6 +146,13 @@ pub fn copy_tree(from: &Path, to: &Path, leave_out: &[&str]) {
     }
 }
 
+/// The sha256 of a file, as `sha256sum` prints it.
+pub fn sha256(path: &Path) -> String {
+    let out = Command::new("sha256sum").arg(path).output().unwrap();
+    assert!(out.status.success(), "sha256sum {}", path.display());
+    String::from_utf8_lossy(&out.stdout).split_whitespace().next().unwrap().to_owned()
+}
+
 /// Copies one file with its modification time (see [`copy_workspace`]).
 fn copy_file(from: &Path, to: &Path) {
     std::fs::copy(from, to).unwrap();
