@@ -11,9 +11,11 @@ pub mod proxy;
 pub use dist::dist;
 pub use live::Live;
 
+use std::collections::BTreeSet;
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::time::{Duration, Instant};
 
@@ -256,10 +258,31 @@ fn run_ok(cmd: &mut Command) -> Output {
     out
 }
 
-/// A free port on 127.0.0.1 (the OS picks it; the listener is closed before use, so another
+/// A free port on 127.0.0.1 for a server to bind (the listener is closed before use, so another
 /// process may take it first: servers started on one retry on another, see [`on_a_free_port`]).
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    listener().local_addr().unwrap().port()
+}
+
+/// A listener on a port of 127.0.0.1 that this test process has never handed out before.
+///
+/// The OS may give a port that [`free_port`] closed to the next `bind(0)` — a proxy of the
+/// scenario running beside, say — before the server it was meant for has bound it; that server
+/// then fails, but its readiness check finds a listener on the port and calls it ready, and the
+/// scenario talks to another scenario's proxy. Every port the scenarios listen on comes from
+/// here, so no two of them can share one.
+pub fn listener() -> TcpListener {
+    static HANDED_OUT: Mutex<BTreeSet<u16>> = Mutex::new(BTreeSet::new());
+    // Held until a new port turns up, so that the OS cannot offer the same one again.
+    let mut seen = Vec::new();
+    loop {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        if HANDED_OUT.lock().unwrap().insert(port) {
+            return listener;
+        }
+        seen.push(listener);
+    }
 }
 
 /// A port on 127.0.0.1 that nothing listens on, for an endpoint that must be unreachable. It

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 
@@ -37,7 +37,7 @@ pub struct FaultProxy {
 impl FaultProxy {
     /// A proxy in front of the server on 127.0.0.1:`upstream`.
     pub fn start(upstream: u16) -> FaultProxy {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let listener = super::listener();
         let port = listener.local_addr().unwrap().port();
         let state = Arc::new(Mutex::new(State::default()));
         let (tx, stalled) = mpsc::channel();
@@ -112,7 +112,10 @@ fn handle(mut client: TcpStream, upstream: u16, state: &Mutex<State>) -> Option<
         (Some(Fault::Lose), _) => drop(client.write_all(answer(200, "OK").as_bytes())),
         (None, Some((status, body))) => drop(client.write_all(answer(status, &body).as_bytes())),
         (None, None) => {
-            let mut server = TcpStream::connect(("127.0.0.1", upstream)).unwrap();
+            let Ok(mut server) = TcpStream::connect(("127.0.0.1", upstream)) else {
+                let _ = client.write_all(answer(502, "the proxy's upstream is down").as_bytes());
+                return None;
+            };
             // One request per connection: the answer ends when the server closes.
             let head = head.replace("keep-alive", "close");
             server.write_all(head.as_bytes()).unwrap();
