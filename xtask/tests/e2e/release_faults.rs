@@ -11,6 +11,7 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+use crate::support::dist::Dist;
 use crate::support::proxy::{Fault, FaultProxy};
 use crate::support::{self, Live, Scratch, copy_tree, sha256};
 
@@ -46,6 +47,10 @@ impl Case {
     /// good credentials and `extra` environment.
     fn xtask(&self, args: &[&str], extra: &[(&str, String)]) -> Output {
         let mut env = self.good();
+        // Builds go where the dist was built, as a maintainer's CARGO_TARGET_DIR would have
+        // them: what is built already (the sdist's dependencies, say) is not built again. Each
+        // run's own files stay apart (its staging is per --out; cargo locks what it shares).
+        env.push(Dist::cargo_env());
         env.extend(extra.iter().cloned());
         let (url, index) = (self.proxy.url(), self.proxy.index_url());
         let destination =
