@@ -4,7 +4,6 @@
 //! ([`crate::wheel_tags::StableAbis::built_with`]); this module only finds and asks them.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
@@ -22,8 +21,9 @@ pub struct FoundPython {
 }
 
 /// The project environment's interpreter, then one for each `wanted` build it is not that uv
-/// finds (in `wanted`'s order, each once). The searches run at once: each walks the whole
-/// `PATH`, which takes seconds where it holds slow shims (pyenv's).
+/// finds installed (in `wanted`'s order, each once). One `uv python list` answers for all of them:
+/// a search walks the whole `PATH`, which takes seconds where it holds slow shims (pyenv's), and
+/// every command that plans makes one.
 pub fn find(sh: &Shell, env: &PythonEnv, wanted: &[Cpython]) -> Result<Vec<FoundPython>> {
     let own = FoundPython { build: probe(sh, &env.python())?, path: env.python() };
     let mut missing: Vec<Cpython> = Vec::new();
@@ -32,16 +32,12 @@ pub fn find(sh: &Shell, env: &PythonEnv, wanted: &[Cpython]) -> Result<Vec<Found
             missing.push(build);
         }
     }
-    let searches: Vec<(Cpython, Option<Child>)> =
-        missing.into_iter().map(|build| (build, uv_find(sh, env, build))).collect();
+    let installed = if missing.is_empty() { Vec::new() } else { uv_list(sh, env) };
     let mut found = vec![own];
-    for (build, search) in searches {
-        let Some(out) = search.and_then(|child| child.wait_with_output().ok()) else {
-            continue;
-        };
-        let path = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-        if out.status.success() && !path.is_empty() {
-            found.push(FoundPython { build, path: versioned_name(Path::new(&path), build) });
+    for build in missing {
+        if let Some(found_here) = installed.iter().find(|python| python.build == build) {
+            let path = versioned_name(&found_here.path, build);
+            found.push(FoundPython { build, path });
         }
     }
     Ok(found)
@@ -70,16 +66,42 @@ pub fn probe(sh: &Shell, python: &Path) -> Result<Cpython> {
     }
 }
 
-/// `uv python find` for exactly `build`, without downloading, started: its stdout is the path.
-/// Assumption: any failure of uv here means "not installed" (uv answers that with exit code 2,
-/// as it does other errors); callers that need the interpreter say how to install it.
-fn uv_find(sh: &Shell, env: &PythonEnv, build: Cpython) -> Option<Child> {
-    let (uv, request) = (env.bin("uv"), build.uv_request());
-    let search = cmd!(sh, "{uv} python find --no-project --quiet {request}")
-        .env("UV_PYTHON_DOWNLOADS", "never");
-    let mut command = Command::from(search);
-    command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::null());
-    command.spawn().ok()
+/// The CPython interpreters uv finds installed, without downloading, in the order uv lists them.
+/// Assumption: any failure of uv here means "none installed"; callers that need an interpreter
+/// say how to install it.
+fn uv_list(sh: &Shell, env: &PythonEnv) -> Vec<FoundPython> {
+    let uv = env.bin("uv");
+    let listed = cmd!(sh, "{uv} python list --only-installed --output-format json")
+        .env("UV_PYTHON_DOWNLOADS", "never")
+        .quiet()
+        .ignore_stderr()
+        .read();
+    listed.map(|json| parse_list(&json)).unwrap_or_default()
+}
+
+/// The CPython interpreters of `uv python list --output-format json`, GIL and free-threaded
+/// builds; other implementations and variants (debug builds, say) are left out.
+fn parse_list(json: &str) -> Vec<FoundPython> {
+    let Ok(Value::Array(entries)) = serde_json::from_str::<Value>(json) else {
+        return Vec::new();
+    };
+    let build = |entry: &Value| {
+        let minor = entry["version_parts"]["minor"].as_u64()?.try_into().ok()?;
+        let free_threaded = match entry["variant"].as_str()? {
+            "default" => false,
+            "freethreaded" => true,
+            _ => return None,
+        };
+        let cpython = entry["implementation"] == "cpython" && entry["version_parts"]["major"] == 3;
+        cpython.then_some(Cpython { minor, free_threaded })
+    };
+    entries
+        .iter()
+        .filter_map(|entry| {
+            let path = entry["path"].as_str()?;
+            Some(FoundPython { build: build(entry)?, path: PathBuf::from(path) })
+        })
+        .collect()
 }
 
 /// The interpreter's versioned name beside it (`python3.14t` next to the `python3` uv found),
@@ -94,6 +116,40 @@ fn versioned_name(path: &Path, build: Cpython) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What uv 0.13.9 lists on this project's development machine (its first and last entries),
+    /// with a free-threaded build, a debug build and another implementation added.
+    #[test]
+    fn uv_lists_the_cpython_builds_in_its_order() {
+        let entry = |path: &str, minor: u64, variant: &str, implementation: &str| {
+            serde_json::json!({
+                "key": format!("{implementation}-3.{minor}.0-linux-x86_64-gnu"),
+                "version": format!("3.{minor}.0"),
+                "version_parts": {"major": 3, "minor": minor, "patch": 0},
+                "path": path, "symlink": null, "url": null, "os": "linux",
+                "variant": variant, "implementation": implementation,
+                "arch": "x86_64", "libc": "gnu",
+            })
+        };
+        let listed = serde_json::json!([
+            entry("/root/.pyenv/shims/python3.11", 11, "default", "cpython"),
+            entry("/opt/python3.14t", 14, "freethreaded", "cpython"),
+            entry("/opt/python3.14d", 14, "debug", "cpython"),
+            entry("/opt/pypy3.11", 11, "default", "pypy"),
+            entry("/usr/bin/python3", 11, "default", "cpython"),
+        ]);
+        let found = parse_list(&listed.to_string());
+        let at = |path: &str, build| FoundPython { build, path: PathBuf::from(path) };
+        assert_eq!(
+            found,
+            [
+                at("/root/.pyenv/shims/python3.11", Cpython::gil(11)),
+                at("/opt/python3.14t", Cpython::free_threaded(14)),
+                at("/usr/bin/python3", Cpython::gil(11)),
+            ]
+        );
+        assert_eq!(parse_list("error: no such option"), []);
+    }
 
     #[test]
     fn the_versioned_name_is_preferred_when_it_exists() {

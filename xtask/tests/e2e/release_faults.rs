@@ -8,10 +8,10 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::{Mutex, PoisonError};
 
 use serde_json::Value;
 
-use crate::support::dist::Dist;
 use crate::support::proxy::{Fault, FaultProxy};
 use crate::support::{self, Live, Scratch, copy_tree, sha256};
 
@@ -47,15 +47,25 @@ impl Case {
     /// good credentials and `extra` environment.
     fn xtask(&self, args: &[&str], extra: &[(&str, String)]) -> Output {
         let mut env = self.good();
-        // Builds go where the dist was built, as a maintainer's CARGO_TARGET_DIR would have
-        // them: what is built already (the sdist's dependencies, say) is not built again. Each
-        // run's own files stay apart (its staging is per --out; cargo locks what it shares).
-        env.push(Dist::cargo_env());
         env.extend(extra.iter().cloned());
         let (url, index) = (self.proxy.url(), self.proxy.index_url());
         let destination =
             ["--crates-registry", "local", "--pypi-url", &url, "--pypi-index", &index];
         support::xtask(&self.ws, &[args, &destination].concat(), &env)
+    }
+
+    /// `cargo xtask build ARGS` with the cargo target directory that the builds of these
+    /// scenarios share, `target/e2e-builds`, as a maintainer's CARGO_TARGET_DIR would have it:
+    /// what one built (the sdist's dependencies) the next does not build again, on this run and
+    /// the next. They take turns, for the reason given at
+    /// [`Dist::take_turn`](crate::support::dist::Dist::take_turn); the dist's own
+    /// directory is left to the scenario that releases again where the dist was built.
+    fn build(&self, args: &[&str]) -> Output {
+        static TURN: Mutex<()> = Mutex::new(());
+        let _turn = TURN.lock().unwrap_or_else(PoisonError::into_inner);
+        let target = support::repo_root().join("target/e2e-builds");
+        let env = [("CARGO_TARGET_DIR", target.display().to_string())];
+        self.xtask(&[&["build"], args].concat(), &env)
     }
 
     fn publish(&self, extra: &[(&str, String)]) -> Output {
@@ -174,7 +184,7 @@ fn building_the_source_keeps_every_other_verified_artifact() {
     let Some(case) = Case::new("keeps-wheels") else { return };
     let wheel = case.wheel();
     let before = sha256(&case.dist().join(&wheel));
-    succeeded(&case.xtask(&["build", "--source", "--out", "dist"], &[]));
+    succeeded(&case.build(&["--source", "--out", "dist"]));
     let after = case.manifest();
     let record =
         after["artifacts"].as_array().unwrap().iter().find(|a| a["file"] == wheel.as_str());
@@ -200,7 +210,7 @@ fn a_publish_without_the_host_wheel_is_refused() {
     case.nothing_published();
     let only_source = case.scratch.path.join("only source");
     let out_arg = only_source.to_string_lossy().into_owned();
-    succeeded(&case.xtask(&["build", "--source", "--out", &out_arg], &[]));
+    succeeded(&case.build(&["--source", "--out", &out_arg]));
     refused(
         &case.xtask(&["publish", "--live", "--out", &out_arg], &[]),
         &[&format!("{wheel} is missing from"), build],

@@ -21,7 +21,7 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 
 use super::{CrateRegistry, PypiServer};
 
@@ -103,8 +103,17 @@ impl Dist {
     }
 
     /// The environment that builds where the dist was built (the cargo target directory).
+    /// Whoever builds there takes a turn first ([`Dist::take_turn`]).
     pub fn cargo_env() -> (&'static str, String) {
         ("CARGO_TARGET_DIR", super::repo_root().join("target/e2e").display().to_string())
+    }
+
+    /// Builds in the dist's target directory take turns: maturin reads the library cargo built
+    /// after cargo has let go of the directory's lock, so a second build there can replace it in
+    /// between (maturin then fails: "Failed to open file …/sdist-build/maturin/lib_geodist.so").
+    pub fn take_turn() -> MutexGuard<'static, ()> {
+        static TURN: Mutex<()> = Mutex::new(());
+        TURN.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 

@@ -119,6 +119,7 @@ impl Live {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let mut env = env.to_vec();
         env.extend(self.build_env.iter().cloned());
+        let _turn = (!self.build_env.is_empty()).then(Dist::take_turn);
         super::xtask(dir, &args, &env)
     }
 
