@@ -54,7 +54,8 @@ timed() {
   end=$(date +%s.%N)
   local wall cpu
   wall=$(echo "$end - $start" | bc)
-  cpu=$(awk '{print $1 + $2}' "$log.cpu" 2>/dev/null || echo 0)
+  # The last line: /usr/bin/time puts "Command exited with non-zero status N" before it.
+  cpu=$(tail -n 1 "$log.cpu" 2>/dev/null | awk '{print $1 + $2}' || echo 0)
   printf '%s\t%s\t%s\t%.0f\t%.0f\t%s\t%s\n' "$round" "$commit" "$run" "$wall" "$cpu" "$load" "$status" >> "$results"
   printf '%-3s %-12s %-7s %6.0fs wall %6.0fs cpu  load %s  %s  (%s)\n' \
     "$round" "$commit" "$run" "$wall" "$cpu" "$load" "$status" "$log" >&2
