@@ -6,7 +6,10 @@ signal handlers every ~16 ms of work or 20 ms of the clock, whichever comes firs
 Nothing here depends on timing: the extension counts the chunks it finishes, and a test hook
 makes a chosen chunk act as the moment SIGINT arrives (it does what CPython's own SIGINT handler
 does), or the call waits at the GIL gate while another thread raises a real SIGINT; the bounds
-asserted are those of the work-based checks, which the clock can only make come sooner. The
+asserted are those of the work-based checks. The clock can only add checks, but one that falls
+just before the interrupting chunk starts the count again: the next work-based check then comes
+at most a whole interval after it, so a call stops within ``CHECK_CHUNKS - 1`` chunks after the
+interrupting one (seen on a loaded machine: 18 chunks for ``inverse``, interrupted at the 3rd). The
 cases run in child interpreters, so that a signal that is not handled where it should be cannot
 interrupt the test session itself.
 """
@@ -76,7 +79,8 @@ def run(run_python, code: str, threads: int = 1) -> dict[str, list[str]]:
 
 
 def test_an_interrupt_in_the_middle_stops_the_call_within_a_check(run_python) -> None:
-    # SIGINT "arrives" as the 3rd chunk finishes; each call notices at its next check.
+    # SIGINT "arrives" as the 3rd chunk finishes; each call notices at its next check, which
+    # comes at most CHECK_CHUNKS after the last one before it (at the 2nd chunk, at the latest).
     outcomes = run(
         run_python,
         """
@@ -88,7 +92,7 @@ for name in CALLS:
     assert list(outcomes) == list(CALLS)
     for name, (outcome, finished, result) in outcomes.items():
         assert (outcome, result) == ("KeyboardInterrupt", "None"), name
-        assert 3 <= int(finished) <= CHECK_CHUNKS[name] < TOTAL_CHUNKS, name
+        assert 3 <= int(finished) <= 2 + CHECK_CHUNKS[name] < TOTAL_CHUNKS, name
 
 
 def test_an_interrupt_stops_every_thread(run_python) -> None:
