@@ -283,7 +283,7 @@ fn undo(
         Err(also) => err.context(format!(
             "the bump failed, and taking it back failed too ({also:#}); restore the files with \
              `git checkout HEAD -- {}`",
-            paths.join(" ")
+            crate::shell::words(&paths)
         )),
     }
 }

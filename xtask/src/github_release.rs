@@ -157,7 +157,7 @@ impl Draft {
 
     /// What a dry run prints: the command for a new release, and the notes it would carry.
     pub fn describe(&self) -> String {
-        let create = shell_words(&self.create_args());
+        let create = crate::shell::words(&self.create_args());
         format!(
             "would run (GH_TOKEN from the environment):\n  gh {create}\n\
              or, if {tag} already has a release, upload the assets it lacks:\n  \
@@ -260,7 +260,7 @@ fn local_assets(plan: &Plan, out: &Path) -> Result<Vec<Asset>> {
         format!(
             "read {}: expected the verified release there; run `cargo xtask verify --out {}`",
             sums_path.display(),
-            out.display()
+            crate::shell::quote(out)
         )
     })?;
     let entries = digest::parse_sums(&sums)?;
@@ -299,7 +299,7 @@ fn local_assets(plan: &Plan, out: &Path) -> Result<Vec<Asset>> {
         out.display(),
         plan.tag,
         problems.join("\n  "),
-        out.display()
+        crate::shell::quote(out)
     )
 }
 
@@ -358,7 +358,7 @@ fn unpublished(
          already), then run this again",
         plan.tag,
         lacking.join("; "),
-        out.display()
+        crate::shell::quote(out)
     )])
 }
 
@@ -404,7 +404,7 @@ fn execute(sh: &Shell, draft: &Draft, change: &Change) -> Result<()> {
             Ok(())
         }
         Change::Create(args) | Change::Upload(args) | Change::Edit(args) => {
-            eprintln!("$ gh {}", shell_words(args));
+            eprintln!("$ gh {}", crate::shell::words(args));
             let stdin = if matches!(change, Change::Create(_)) { draft.notes.as_str() } else { "" };
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
             let printed = gh::read(sh, &args, stdin).with_context(|| {
@@ -424,19 +424,6 @@ fn execute(sh: &Shell, draft: &Draft, change: &Change) -> Result<()> {
 
 fn path_arg(path: &Path) -> String {
     path.to_string_lossy().into_owned()
-}
-
-/// Arguments as a shell would need them, for display only (commands run through xshell).
-pub fn shell_words(args: &[String]) -> String {
-    let quote = |a: &String| {
-        if !a.is_empty() && a.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:+@,".contains(c))
-        {
-            a.clone()
-        } else {
-            format!("'{}'", a.replace('\'', r"'\''"))
-        }
-    };
-    args.iter().map(quote).collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]
@@ -486,7 +473,7 @@ mod tests {
             Change::Create(args) | Change::Upload(args) | Change::Edit(args) => args,
             Change::UpToDate => panic!("expected a gh command, found UpToDate"),
         };
-        assert_eq!(shell_words(&args), expected);
+        assert_eq!(crate::shell::words(&args), expected);
     }
 
     #[test]
@@ -609,11 +596,5 @@ mod tests {
         let text = draft(true).describe();
         assert!(text.contains("gh release create v1.2.0-rc.1 --title v1.2.0-rc.1"), "{text}");
         assert!(text.contains("(2 assets, pre-release):\n### Fixed"), "{text}");
-    }
-
-    #[test]
-    fn display_quotes_what_a_shell_would_split() {
-        let args = ["a b".to_owned(), "it's".to_owned(), "plain-1.0".to_owned()];
-        assert_eq!(shell_words(&args), r"'a b' 'it'\''s' plain-1.0");
     }
 }

@@ -29,6 +29,7 @@ mod python_env;
 mod pythons;
 mod release;
 mod release_pr;
+mod shell;
 mod test;
 #[cfg(test)]
 mod tidy;

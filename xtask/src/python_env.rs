@@ -54,7 +54,7 @@ impl PythonEnv {
                  and the next command creates it again",
                 dir.display(),
                 env.python().display(),
-                dir.display()
+                crate::shell::quote(dir)
             );
         }
         if !env.python().exists() {
@@ -222,6 +222,23 @@ source = { registry = "https://pypi.org/simple" }
 "#;
         assert_eq!(locked_version(lock, "uv").as_deref(), Some("0.13.9"));
         assert_eq!(locked_version(lock, "ruff"), None);
+    }
+
+    /// The fix a broken environment names is a command that works as pasted, whatever the path.
+    #[test]
+    fn a_broken_environment_names_a_removal_a_shell_can_run() {
+        let root = std::env::temp_dir()
+            .join(format!("xtask-venv-{}", std::process::id()))
+            .join("dir with spaces/ünï cødé");
+        std::fs::create_dir_all(root.join(".venv/bin")).unwrap();
+        std::os::unix::fs::symlink("/nonexistent/python3", root.join(".venv/bin/python")).unwrap();
+        let sh = Shell::new().unwrap();
+        let err = PythonEnv::ensure(&sh, &root, Group::Dev).unwrap_err().to_string();
+        let fix = err.split('`').nth(1).expect("a command in backquotes");
+        assert!(fix.starts_with("rm -rf "), "{err}");
+        let status = std::process::Command::new("sh").args(["-c", fix]).status().unwrap();
+        assert!(status.success() && !root.join(".venv").exists(), "{fix} left .venv");
+        std::fs::remove_dir_all(root.ancestors().nth(2).unwrap()).unwrap();
     }
 
     /// uv's words, recorded from uv 0.9 with a read-only `$HOME` and with a stale lock.

@@ -60,7 +60,7 @@ pub fn run(sh: &Shell, ws: &Workspace, destination: &Destination, out: &Path) ->
              finish it with `cargo xtask publish --live --out {}`, then notify again",
             plan.tag,
             lacking.join("\n  - "),
-            out.display()
+            crate::shell::quote(out)
         );
     }
     let release_url = release_url(ws, &manifest.tag);

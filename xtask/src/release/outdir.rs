@@ -115,12 +115,11 @@ impl OutDir {
             bail!(
                 "{} holds the record of the live release {} ({live} upload record(s)): \
                  expected an output directory without another release's record, which is kept, \
-                 never replaced; move it away (`mv {} {}-{}`) or pass another --out",
+                 never replaced; move it away (`mv {} {}`) or pass another --out",
                 self.path.display(),
                 manifest.tag,
-                self.path.display(),
-                self.path.display(),
-                manifest.tag
+                crate::shell::quote(&self.path),
+                crate::shell::quote(format!("{}-{}", self.path.display(), manifest.tag))
             );
         }
         Ok(Previous::Other { files: manifest.artifacts.into_iter().map(|a| a.file).collect() })

@@ -12,9 +12,9 @@ use super::decision::{self, Decided, Published};
 use super::manifest::SUMS_FILE_NAME;
 use super::plan::Builder;
 use super::{Record, Run, build, credentials, verify};
-use crate::digest;
 use crate::version;
 use crate::{changelog, pep440};
+use crate::{digest, shell};
 
 pub fn run(run: &Run, record: &mut Record) -> Result<Published> {
     tools(run)?;
@@ -51,9 +51,10 @@ pub fn before_upload(run: &Run, record: &mut Record, decided: &[Decided]) -> Res
     let door = verify::at_the_door(run, record, record.found_sums())?;
     if !door.is_empty() {
         let out = run.out.path().display();
+        let arg = shell::quote(run.out.path());
         problems.push(format!(
             "the artifacts in {out} are not the verified ones:\n    {}\n  rebuild them \
-             (`cargo xtask release --dry-run --out {out}`), or download the release workflow's \
+             (`cargo xtask release --dry-run --out {arg}`), or download the release workflow's \
              artifacts again",
             door.join("\n    ")
         ));
@@ -118,6 +119,7 @@ fn attestation_problem(run: &Run, record: &Record) -> Result<Option<String>> {
 fn missing_artifacts(run: &Run, record: &Record) -> Vec<String> {
     let everything = credentials::in_github_actions();
     let out = run.out.path().display();
+    let arg = shell::quote(run.out.path());
     run.plan
         .artifacts
         .iter()
@@ -125,8 +127,8 @@ fn missing_artifacts(run: &Run, record: &Record) -> Vec<String> {
         .filter(|a| record.manifest().artifact(&a.file).is_none())
         .map(|a| {
             let build = match a.target {
-                Some(target) => format!("cargo xtask build --target {target} --out {out}"),
-                None => format!("cargo xtask build --source --out {out}"),
+                Some(target) => format!("cargo xtask build --target {target} --out {arg}"),
+                None => format!("cargo xtask build --source --out {arg}"),
             };
             format!(
                 "{} is missing from {out}: expected every artifact this run publishes (the plan's \
@@ -147,12 +149,13 @@ fn the_verified_bytes(run: &Run, record: &Record) -> Result<Vec<String>> {
     let mut problems = Vec::new();
     let (head, built_at) = (run.repo.head()?, &record.manifest().commit);
     let out = run.out.path().display();
+    let arg = shell::quote(run.out.path());
     if *built_at != head {
         problems.push(format!(
             "the artifacts in {out} were built at commit {}, but HEAD is {}: expected to publish \
              from the commit they were built from, since cargo publish packages the working \
              tree; check out {} (`git checkout {built_at}`), or rebuild at HEAD (`cargo xtask \
-             release --dry-run --out {out}`)",
+             release --dry-run --out {arg}`)",
             built_at.short(),
             head.short(),
             built_at.short(),
@@ -171,7 +174,7 @@ fn the_verified_bytes(run: &Run, record: &Record) -> Result<Vec<String>> {
                 "cargo package at HEAD makes {file} with sha256 {ours}, but the verified one has \
                  sha256 {}: cargo publish would upload other bytes than were verified; publish \
                  from the commit and with the toolchain (rust-toolchain.toml) they were built \
-                 with, or rebuild them (`cargo xtask release --dry-run --out {out}`)",
+                 with, or rebuild them (`cargo xtask release --dry-run --out {arg}`)",
                 verified.sha256,
             ));
         }
@@ -221,7 +224,7 @@ fn tools(run: &Run) -> Result<()> {
                  {}`, then re-run: the next command builds it again), or, if uv.lock lacks it, \
                  add it (`.venv/bin/uv add --dev {tool}`)",
                 path.display(),
-                run.env.dir().display()
+                shell::quote(run.env.dir())
             ));
         }
     }

@@ -38,9 +38,10 @@ pub fn recorded_artifacts(run: &Run, record: &mut Record) -> Result<()> {
     if !run.out.path().join(FILE_NAME).exists() {
         bail!(
             "{out} has no {FILE_NAME}: expected the verified build of {} there; build it with \
-             `cargo xtask release --dry-run --out {out}` (or download the release workflow's \
+             `cargo xtask release --dry-run --out {}` (or download the release workflow's \
              `release` artifact into it)",
             run.plan.tag,
+            crate::shell::quote(run.out.path()),
         );
     }
     if record.replaces_another() {

@@ -310,7 +310,7 @@ mod tests {
 
     #[test]
     fn argument_lists() {
-        let words = |args: Vec<String>| crate::github_release::shell_words(&args);
+        let words = |args: Vec<String>| crate::shell::words(&args);
         assert_eq!(
             words(create_args("main", "release/v0.2.0", "release: v0.2.0")),
             "pr create --base main --head release/v0.2.0 --title 'release: v0.2.0' --body-file -"

@@ -30,7 +30,7 @@ use crate::bump::{self, FileEdit};
 use crate::changelog::{self, commits::Commit};
 use crate::flags::Dispatch;
 use crate::git::short;
-use crate::github_release::shell_words;
+use crate::shell::words as shell_words;
 use crate::version::{self, Built, TagState};
 use crate::workspace::Workspace;
 
