@@ -43,7 +43,7 @@ pub enum Finish {
 
 /// One bump, as asked for on the command line.
 #[derive(Debug, Clone)]
-pub struct Request {
+pub struct BumpRequest {
     pub target: Target,
     pub edits: Edits,
     pub finish: Finish,
@@ -61,7 +61,7 @@ pub struct FileEdit {
 }
 
 pub fn run(sh: &Shell, ws: &Workspace, cmd: &crate::flags::Bump) -> Result<()> {
-    let request = Request {
+    let request = BumpRequest {
         target: cmd.to.parse()?,
         edits: if cmd.dry_run { Edits::Preview } else { Edits::Write },
         finish: match (cmd.commit, cmd.tag) {
@@ -78,7 +78,7 @@ pub fn run(sh: &Shell, ws: &Workspace, cmd: &crate::flags::Bump) -> Result<()> {
 }
 
 /// Bumps the workspace; returns the new version.
-pub fn bump(sh: &Shell, ws: &Workspace, request: &Request) -> Result<Version> {
+pub fn bump(sh: &Shell, ws: &Workspace, request: &BumpRequest) -> Result<Version> {
     let repo = Repo::at(sh, &ws.root);
     let current = ws.version()?;
     if request.edits == Edits::Write {

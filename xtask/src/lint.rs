@@ -14,7 +14,7 @@ use crate::{
 };
 
 /// One linter: how to run it, and the command that fixes what it reports.
-struct Check {
+struct Linter {
     name: &'static str,
     /// The tool, as the documents that list the linters name it.
     tool: &'static str,
@@ -35,15 +35,15 @@ pub enum Scope {
 /// The Python the project lints: the package and the xtask's own programs.
 const PYTHON_DIRS: [&str; 2] = ["python", py::DIR];
 
-const CHECKS: &[Check] = &[
-    Check {
+const CHECKS: &[Linter] = &[
+    Linter {
         name: "rustfmt",
         tool: "rustfmt",
         fix: "cargo fmt --all",
         gate: true,
         run: |sh, _, _| cmd!(sh, "cargo fmt --all --check").run_to_stderr(),
     },
-    Check {
+    Linter {
         name: "clippy",
         tool: "clippy",
         fix: "cargo clippy --fix --workspace --all-targets --all-features --allow-dirty (then fix the \
@@ -57,7 +57,7 @@ const CHECKS: &[Check] = &[
             .run_to_stderr()
         },
     },
-    Check {
+    Linter {
         name: "ruff check",
         tool: "ruff check",
         fix: ".venv/bin/ruff check --fix python xtask/py",
@@ -67,7 +67,7 @@ const CHECKS: &[Check] = &[
             cmd!(sh, "{ruff} check {PYTHON_DIRS...}").run_to_stderr()
         },
     },
-    Check {
+    Linter {
         name: "ruff format",
         tool: "ruff format",
         fix: ".venv/bin/ruff format python xtask/py",
@@ -77,7 +77,7 @@ const CHECKS: &[Check] = &[
             cmd!(sh, "{ruff} format --check {PYTHON_DIRS...}").run_to_stderr()
         },
     },
-    Check {
+    Linter {
         name: "stubs",
         tool: "stubtest",
         fix: "make the .pyi stubs match the extension where mypy's stubtest points",
@@ -91,14 +91,14 @@ const CHECKS: &[Check] = &[
             cmd!(sh, "{python} -m mypy.stubtest {module}").run_to_stderr()
         },
     },
-    Check {
+    Linter {
         name: "zizmor",
         tool: "zizmor",
         fix: "fix what zizmor reports in .github (https://docs.zizmor.sh/audits/)",
         gate: true,
         run: |sh, _, env| workflows::zizmor(sh, &env.bin("zizmor")),
     },
-    Check {
+    Linter {
         name: "workflow schema",
         tool: "check-jsonschema",
         fix: "correct the .github files (workflows, dependabot.yml) where check-jsonschema points",

@@ -19,8 +19,8 @@ use xshell::Shell;
 use crate::flags::{self, Mode};
 use crate::git::{self, Auth, Repo};
 use crate::workspace::Workspace;
-use github::{Github, Unreachable};
-use plan::{Action, BumpCommit, Facts, Options, Plan};
+use github::{Github, GithubUnusable};
+use plan::{Action, BumpCommit, Facts, Options, Steps};
 
 pub fn run(sh: &Shell, ws: &Workspace, cmd: &flags::ReleasePr) -> Result<()> {
     let facts = facts::read(sh, ws)?;
@@ -58,7 +58,7 @@ pub fn run(sh: &Shell, ws: &Workspace, cmd: &flags::ReleasePr) -> Result<()> {
 /// What a live run refuses and a dry run warns about, each with its fix: the checkout must be
 /// clean and at origin's default branch, gh usable when the plan needs it, and git given an
 /// identity to commit and tag with.
-fn problems(repo: &Repo, facts: &Facts, github: &Github, plan: &Plan) -> Result<Vec<String>> {
+fn problems(repo: &Repo, facts: &Facts, github: &Github, plan: &Steps) -> Result<Vec<String>> {
     let mut problems = Vec::new();
     let dirty = repo.dirty_files()?;
     if !dirty.is_empty() {
@@ -79,7 +79,7 @@ fn problems(repo: &Repo, facts: &Facts, github: &Github, plan: &Plan) -> Result<
             facts.main_tip.as_deref().map_or("absent", git::short)
         ));
     }
-    if let Some(Unreachable::Fixable(why)) = &github.unreachable
+    if let Some(GithubUnusable::Fixable(why)) = &github.unreachable
         && plan.actions.iter().any(Action::uses_gh)
     {
         problems.push(why.clone());
@@ -93,7 +93,7 @@ fn problems(repo: &Repo, facts: &Facts, github: &Github, plan: &Plan) -> Result<
 
 /// Runs the plan in order. The git actions come first; without GitHub (origin elsewhere), it
 /// stops before the first gh action, naming what is left.
-fn execute(sh: &Shell, repo: &Repo, plan: &Plan, github: &Github) -> Result<()> {
+fn execute(sh: &Shell, repo: &Repo, plan: &Steps, github: &Github) -> Result<()> {
     let _dir = sh.push_dir(repo.root());
     for (i, action) in plan.actions.iter().enumerate() {
         if let Some(unreachable) = &github.unreachable

@@ -1,6 +1,7 @@
 //! The xtask's own invariants as plain tests, over its source text: the CLI imports nothing
 //! from the commands, one module calls `cargo metadata`, no project name is written into the
-//! code, and the top-level modules import each other without a circle.
+//! code, the top-level modules import each other without a circle, and no two types share a
+//! name.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -114,7 +115,8 @@ fn src() -> PathBuf {
 }
 
 /// Every source file under `xtask/src` (path relative to it, text), without its tests: files
-/// that are test modules are left out, and a file's text ends at its `#[cfg(test)]` module.
+/// that are test modules (and their modules' files) are left out, and a file's text ends at its
+/// `#[cfg(test)]` module.
 fn production_sources() -> Vec<(String, String)> {
     let mut files = Vec::new();
     collect(&src(), &mut files);
@@ -145,7 +147,10 @@ fn production_sources() -> Vec<(String, String)> {
         .collect();
     texts
         .into_iter()
-        .filter(|(path, _)| !test_modules.contains(path))
+        .filter(|(path, _)| {
+            // A test module's file, and the files of its own modules.
+            !test_modules.iter().any(|t| path == t || path.starts_with(&t.replace(".rs", "/")))
+        })
         .map(|(path, text)| {
             let end = text.find("#[cfg(test)]\nmod tests {").unwrap_or(text.len());
             let end = text[..end].find("#[cfg(test)]\npub mod fixture").unwrap_or(end);
@@ -183,6 +188,58 @@ fn words_are_matched_whole() {
     assert!(contains_word("`geo-rs`", "geo-rs"));
     assert!(!contains_word("geodesic", "geo"));
     assert!(!contains_word("my-geo", "geo"));
+}
+
+/// One name, one type: no two structs, enums, traits or type aliases outside the tests share a
+/// name, so a name in a message, a signature or a review means one thing wherever it is read
+/// (associated types such as `type Error` in a trait's impl are the trait's names, not ours).
+#[test]
+fn every_type_has_a_name_of_its_own() {
+    let mut seen: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (path, text) in production_sources() {
+        for (number, line) in text.lines().enumerate() {
+            let Some(name) = type_defined(line) else { continue };
+            seen.entry(name).or_default().push(format!("{path}:{}", number + 1));
+        }
+    }
+    let doubles: Vec<String> = seen
+        .into_iter()
+        .filter(|(_, places)| places.len() > 1)
+        .map(|(name, places)| format!("{name}: {}", places.join(", ")))
+        .collect();
+    assert!(doubles.is_empty(), "names of more than one type:\n  {}", doubles.join("\n  "));
+}
+
+/// The name of the type `line` defines, if it defines one.
+fn type_defined(line: &str) -> Option<String> {
+    let item = line.trim_start();
+    let item = match item.strip_prefix("pub") {
+        Some(rest) if rest.starts_with('(') => rest.split_once(')')?.1.trim_start(),
+        Some(rest) => rest.trim_start(),
+        None => item,
+    };
+    let indented = line.starts_with(char::is_whitespace);
+    let rest = ["struct ", "enum ", "trait "]
+        .iter()
+        .find_map(|k| item.strip_prefix(k))
+        .or_else(|| item.strip_prefix("type ").filter(|_| !indented))?;
+    let name: String =
+        rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+    name.starts_with(|c: char| c.is_ascii_uppercase()).then_some(name)
+}
+
+#[test]
+fn type_definitions_are_recognised() {
+    assert_eq!(type_defined("pub struct Run<'a> {").as_deref(), Some("Run"));
+    assert_eq!(type_defined("    pub(crate) enum Outcome {").as_deref(), Some("Outcome"));
+    assert_eq!(type_defined("        struct Config {").as_deref(), Some("Config"));
+    assert_eq!(
+        type_defined("pub type Result<T> = std::result::Result<T, E>;").as_deref(),
+        Some("Result")
+    );
+    assert_eq!(type_defined("    type Error = anyhow::Error;"), None);
+    assert_eq!(type_defined("// a struct Foo in prose"), None);
+    assert_eq!(type_defined("let enum_value = 1;"), None);
 }
 
 /// Every git command is spawned by `git.rs`, the one owner of the repository: nothing else runs

@@ -20,21 +20,21 @@ use crate::workspace::{PythonPackage, Workspace};
 
 /// Whether `cargo xtask version` only shows the table or also fails on a disagreement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Report {
+enum Strictness {
     Show,
     Check,
 }
 
 pub fn run(sh: &Shell, ws: &Workspace, cmd: &crate::flags::Version) -> Result<()> {
-    let wanted = if cmd.check { Report::Check } else { Report::Show };
+    let wanted = if cmd.check { Strictness::Check } else { Strictness::Show };
     let report = collect(sh, ws, cmd.tag.as_deref())?;
     match wanted {
-        Report::Show => {
+        Strictness::Show => {
             println!("version {}\n", report.version());
             print!("{}", report.render_table());
             Ok(())
         }
-        Report::Check => {
+        Strictness::Check => {
             report.check()?;
             eprintln!("version {}: every place agrees", report.version());
             Ok(())

@@ -64,8 +64,8 @@ fn isolated_shell() -> Shell {
     sh
 }
 
-fn request(target: &str, edits: Edits, finish: Finish) -> Request {
-    Request { target: target.parse().unwrap(), edits, finish, date: Some("2030-01-02".into()) }
+fn request(target: &str, edits: Edits, finish: Finish) -> BumpRequest {
+    BumpRequest { target: target.parse().unwrap(), edits, finish, date: Some("2030-01-02".into()) }
 }
 
 #[test]

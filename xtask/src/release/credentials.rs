@@ -181,7 +181,7 @@ pub fn missing(has_crates: bool, crates_registry: &str, pypi_url: &str) -> Vec<S
 
 /// What an upload endpoint said about our credentials.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
+pub enum CredentialVerdict {
     Accepted,
     /// Rejected: the HTTP status and the registry's reason.
     Rejected(u16, String),
@@ -194,17 +194,17 @@ pub enum Verdict {
 /// crates.io check the credentials before they fail the deliberately incomplete request, so a
 /// 400 (or, from registries that report errors in a 200, a 200) means the credentials were
 /// accepted and 401/403 that they were not.
-pub fn verdict(status: u16, body: &str) -> Verdict {
+pub fn verdict(status: u16, body: &str) -> CredentialVerdict {
     let reason = http::reason(body);
     match status {
-        400 | 200 => Verdict::Accepted,
+        400 | 200 => CredentialVerdict::Accepted,
         401 | 403
             if reason.contains("Read-only mode") || reason.contains("temporarily disabled") =>
         {
-            Verdict::Inconclusive(status, reason)
+            CredentialVerdict::Inconclusive(status, reason)
         }
-        401 | 403 => Verdict::Rejected(status, reason),
-        _ => Verdict::Inconclusive(status, reason),
+        401 | 403 => CredentialVerdict::Rejected(status, reason),
+        _ => CredentialVerdict::Inconclusive(status, reason),
     }
 }
 
@@ -256,13 +256,13 @@ fn judge(answer: Result<Answer, Unreachable>, endpoint: &str, vars: &str) -> Opt
         }
     };
     match verdict(answer.status, &answer.body) {
-        Verdict::Accepted => None,
-        Verdict::Rejected(status, reason) => Some(format!(
+        CredentialVerdict::Accepted => None,
+        CredentialVerdict::Rejected(status, reason) => Some(format!(
             "{endpoint} rejects the credentials ({}): expected {vars} to be accepted there; set \
              the right ones (a new token if it expired or was revoked)",
             http::describe(status, &reason)
         )),
-        Verdict::Inconclusive(status, reason) => Some(format!(
+        CredentialVerdict::Inconclusive(status, reason) => Some(format!(
             "{endpoint} did not confirm the credentials ({}): expected an answer that accepts or \
              rejects them; check the URL (an upload endpoint, such as \
              https://upload.pypi.org/legacy/) and try again later",
@@ -285,22 +285,25 @@ mod tests {
         };
         assert_eq!(
             verdict(400, &html("Missing &#039;content&#039; file-field!")),
-            Verdict::Accepted
+            CredentialVerdict::Accepted
         );
-        assert_eq!(verdict(403, &html("None")), Verdict::Rejected(403, String::new()));
-        assert_eq!(verdict(401, &html("None")), Verdict::Rejected(401, String::new()));
+        assert_eq!(verdict(403, &html("None")), CredentialVerdict::Rejected(403, String::new()));
+        assert_eq!(verdict(401, &html("None")), CredentialVerdict::Rejected(401, String::new()));
         let pypi = r#"{"code": "403 Invalid or non-existent authentication information. See https://pypi.org/help/#invalid-auth for more information.", "message": "x"}"#;
         assert!(
-            matches!(verdict(403, pypi), Verdict::Rejected(403, r) if r.contains("Invalid or non-existent"))
+            matches!(verdict(403, pypi), CredentialVerdict::Rejected(403, r) if r.contains("Invalid or non-existent"))
         );
         let crates = r#"{"errors":[{"detail":"invalid tarball length"}]}"#;
-        assert_eq!(verdict(400, crates), Verdict::Accepted);
+        assert_eq!(verdict(400, crates), CredentialVerdict::Accepted);
         let crates = r#"{"errors":[{"detail":"authentication failed"}]}"#;
-        assert_eq!(verdict(403, crates), Verdict::Rejected(403, "authentication failed".into()));
+        assert_eq!(
+            verdict(403, crates),
+            CredentialVerdict::Rejected(403, "authentication failed".into())
+        );
         let read_only = r#"{"code": "403 Read-only mode: Uploads are temporarily disabled."}"#;
-        assert!(matches!(verdict(403, read_only), Verdict::Inconclusive(403, _)));
-        assert!(matches!(verdict(308, "moved"), Verdict::Inconclusive(308, _)));
-        assert!(matches!(verdict(503, ""), Verdict::Inconclusive(503, _)));
+        assert!(matches!(verdict(403, read_only), CredentialVerdict::Inconclusive(403, _)));
+        assert!(matches!(verdict(308, "moved"), CredentialVerdict::Inconclusive(308, _)));
+        assert!(matches!(verdict(503, ""), CredentialVerdict::Inconclusive(503, _)));
     }
 
     #[test]

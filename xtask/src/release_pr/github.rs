@@ -22,17 +22,17 @@ pub const RELEASE_WORKFLOW: &str = "release.yml";
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Github {
     /// Why gh cannot be asked; the plan then assumes no release pull request and no run.
-    pub unreachable: Option<Unreachable>,
+    pub unreachable: Option<GithubUnusable>,
     /// The open pull requests into the default branch.
     pub pulls: Vec<PullRequest>,
     /// The release workflow's runs of the current version's tag (asked only when that tag is
     /// at HEAD on origin, to tell whether its release was started).
-    pub runs: Vec<Run>,
+    pub runs: Vec<WorkflowRun>,
 }
 
 /// Why gh was not asked.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Unreachable {
+pub enum GithubUnusable {
     /// origin is not on GitHub: the git part is all this command can do from here.
     NotGithub(String),
     /// origin is on GitHub but gh is missing or has no credentials: fixable, so a live run
@@ -40,10 +40,10 @@ pub enum Unreachable {
     Fixable(String),
 }
 
-impl Unreachable {
+impl GithubUnusable {
     pub fn reason(&self) -> &str {
         match self {
-            Unreachable::NotGithub(why) | Unreachable::Fixable(why) => why,
+            GithubUnusable::NotGithub(why) | GithubUnusable::Fixable(why) => why,
         }
     }
 }
@@ -59,7 +59,7 @@ pub struct PullRequest {
 
 /// One workflow run, as `gh run list --json databaseId,event,headBranch,status,url` prints it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Run {
+pub struct WorkflowRun {
     pub id: u64,
     pub event: String,
     pub head_branch: String,
@@ -104,14 +104,14 @@ pub fn read(sh: &Shell, url: &str, base: &str, runs_of: Option<&str>) -> Result<
 }
 
 /// Whether gh can act on the repository at `url`; `None` when it can.
-fn reachable(sh: &Shell, url: &str) -> Option<Unreachable> {
+fn reachable(sh: &Shell, url: &str) -> Option<GithubUnusable> {
     if !super::remote::is_github(url) {
-        return Some(Unreachable::NotGithub(format!(
+        return Some(GithubUnusable::NotGithub(format!(
             "origin ({url}) is not a GitHub repository, so gh cannot reach it (expected \
              github.com, or the host in GH_HOST)"
         )));
     }
-    gh::unusable(sh).map(Unreachable::Fixable)
+    gh::unusable(sh).map(GithubUnusable::Fixable)
 }
 
 /// The release pull requests among `pulls`: those whose branch is `release/{tag_prefix}X.Y.Z`.
@@ -219,7 +219,7 @@ pub fn parse_pulls(json: &str) -> Result<Vec<PullRequest>> {
 }
 
 /// Reads `gh run list --json databaseId,event,headBranch,status,url` output.
-pub fn parse_runs(json: &str) -> Result<Vec<Run>> {
+pub fn parse_runs(json: &str) -> Result<Vec<WorkflowRun>> {
     let list = array(json, "gh run list")?;
     list.iter()
         .map(|item| {
@@ -228,7 +228,7 @@ pub fn parse_runs(json: &str) -> Result<Vec<Run>> {
                     format!("`gh run list --json` printed a run without {key}: {item}")
                 })
             };
-            Ok(Run {
+            Ok(WorkflowRun {
                 id: item["databaseId"].as_u64().context("`gh run list` printed no databaseId")?,
                 event: field("event")?,
                 head_branch: field("headBranch")?,

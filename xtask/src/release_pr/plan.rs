@@ -98,7 +98,7 @@ pub struct Options {
 
 /// What was decided, for people, and what to do about it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Plan {
+pub struct Steps {
     /// What was found and decided: one line each.
     pub story: Vec<String>,
     pub actions: Vec<Action>,
@@ -167,7 +167,7 @@ impl Action {
     }
 }
 
-impl Plan {
+impl Steps {
     /// The actions, numbered, then the body of the pull request they create or edit.
     pub fn render(&self) -> String {
         if self.actions.is_empty() {
@@ -189,8 +189,8 @@ impl Plan {
 /// The plan: the current version's release first (tagged already, or to tag now), then the
 /// next version's proposal from the commits since — or, before anything was released, the
 /// first release.
-pub fn plan(ws: &Workspace, facts: &Facts, github: &Github, options: &Options) -> Result<Plan> {
-    let mut plan = Plan::default();
+pub fn plan(ws: &Workspace, facts: &Facts, github: &Github, options: &Options) -> Result<Steps> {
+    let mut plan = Steps::default();
     if let Some(since) = never_released(facts) {
         first_release(ws, facts, github, options, since, &mut plan)?;
         return Ok(plan);
@@ -216,7 +216,7 @@ fn first_release(
     github: &Github,
     options: &Options,
     since: &str,
-    plan: &mut Plan,
+    plan: &mut Steps,
 ) -> Result<()> {
     let (v, main, path) = (&facts.version, &facts.default_branch, &ws.config.changelog);
     let tag = tag_of(ws, v);
@@ -266,7 +266,7 @@ fn first_release_edits(
     facts: &Facts,
     options: &Options,
     has_section: bool,
-    plan: &mut Plan,
+    plan: &mut Steps,
 ) -> Result<Option<(Vec<FileEdit>, String)>> {
     let (v, main, path) = (&facts.version, &facts.default_branch, &ws.config.changelog);
     let committed = ws.changelog()?;
@@ -310,7 +310,7 @@ fn release(
     facts: &Facts,
     github: &Github,
     options: &Options,
-    plan: &mut Plan,
+    plan: &mut Steps,
 ) -> Result<String> {
     match &facts.current_tag {
         Some(t) => released(ws, facts, t, github, options, plan),
@@ -326,7 +326,7 @@ fn released(
     t: &TagFacts,
     github: &Github,
     options: &Options,
-    plan: &mut Plan,
+    plan: &mut Steps,
 ) -> Result<String> {
     let (v, main, tag) = (&facts.version, &facts.default_branch, tag_of(ws, &facts.version));
     if let (Some(here), Some(there)) = (&t.local, &t.remote)
@@ -382,7 +382,7 @@ fn merged_release(
     ws: &Workspace,
     facts: &Facts,
     options: &Options,
-    plan: &mut Plan,
+    plan: &mut Steps,
 ) -> Result<String> {
     let (v, main, tag) = (&facts.version, &facts.default_branch, tag_of(ws, &facts.version));
     let intro = facts.introduced.as_ref().context("no release commit looked for (a bug)")?;
@@ -434,7 +434,7 @@ fn propose(
     github: &Github,
     options: &Options,
     since: &str,
-    plan: &mut Plan,
+    plan: &mut Steps,
 ) -> Result<()> {
     let v = &facts.version;
     let main = &facts.default_branch;
@@ -499,7 +499,7 @@ fn pull_request(
     github: &Github,
     options: &Options,
     proposal: Proposal,
-    plan: &mut Plan,
+    plan: &mut Steps,
 ) -> Result<()> {
     let Proposal { next, files, summary, why } = proposal;
     let next = &next;
@@ -619,7 +619,7 @@ fn body(
 /// `git tag` of `commit` as the release of `version`, then its push (and the release started).
 fn tag_and_push(
     ws: &Workspace,
-    plan: &mut Plan,
+    plan: &mut Steps,
     version: &Version,
     commit: &str,
     dispatch: Dispatch,
@@ -631,7 +631,7 @@ fn tag_and_push(
     push_tag(plan, &tag, dispatch);
 }
 
-fn push_tag(plan: &mut Plan, tag: &str, dispatch: Dispatch) {
+fn push_tag(plan: &mut Steps, tag: &str, dispatch: Dispatch) {
     let reference = format!("refs/tags/{tag}");
     plan.actions.push(Action::Push(strings(&[
         "push",
@@ -664,7 +664,7 @@ mod tests {
     use super::*;
     use crate::changelog::commits::commit;
     use crate::golden;
-    use crate::release_pr::github::{Run, Unreachable, parse_pulls};
+    use crate::release_pr::github::{GithubUnusable, WorkflowRun, parse_pulls};
     use crate::workspace::fixture;
 
     const CHANGELOG: &str = "\
@@ -848,7 +848,7 @@ dependencies = [
     fn without_github_the_plan_is_the_same() {
         let facts = released(&["feat(py): area"]);
         let unreachable = Github {
-            unreachable: Some(Unreachable::NotGithub("origin is elsewhere".into())),
+            unreachable: Some(GithubUnusable::NotGithub("origin is elsewhere".into())),
             ..Github::default()
         };
         let without = plan(&ws(), &facts, &unreachable, &options()).unwrap();
@@ -865,7 +865,7 @@ dependencies = [
         let [Action::Dispatch(args)] = &plan.actions[..] else { panic!("{plan:?}") };
         assert_eq!(shell_words(args), "workflow run release.yml --ref v0.1.0 -f mode=live");
         let mut started = github("pr-list-none");
-        started.runs.push(Run {
+        started.runs.push(WorkflowRun {
             id: 1,
             event: "workflow_dispatch".into(),
             head_branch: "v0.1.0".into(),

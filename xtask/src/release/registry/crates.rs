@@ -45,6 +45,15 @@ pub struct CrateRegistry<'a> {
     location: IndexLocation,
 }
 
+/// What the release reads of an index's `config.json` (the registry index format).
+#[derive(Deserialize)]
+struct IndexConfig {
+    /// The web API, where uploads go; an index without one takes none.
+    api: Option<String>,
+    /// Where a crate is downloaded from, with cargo's markers.
+    dl: Option<String>,
+}
+
 impl<'a> CrateRegistry<'a> {
     /// Resolves `name` the way cargo does: `crates-io`, `CARGO_REGISTRIES_<NAME>_INDEX`, or
     /// `[registries.<name>] index` in the cargo configuration of the workspace at `root`.
@@ -101,42 +110,20 @@ impl<'a> CrateRegistry<'a> {
 
     /// The web API behind the index (`api` in its `config.json`), where uploads go.
     pub fn api_url(&self) -> Result<String> {
-        let text = match &self.location {
-            IndexLocation::Sparse(base) if base == "https://index.crates.io/" => {
-                return Ok("https://crates.io".to_owned());
-            }
-            IndexLocation::Sparse(base) => {
-                let url = format!("{base}config.json");
-                let answer = http::get(self.sh, &self.python, &url)?;
-                if answer.status != 200 {
-                    bail!("{url} answered {}: expected the index's config.json", answer.describe());
-                }
-                answer.body
-            }
-            IndexLocation::Local(repo) => {
-                Repo::at(self.sh, repo).show("HEAD", "config.json")?.with_context(|| {
-                    format!("the crate index at {} has no config.json", repo.display())
-                })?
-            }
-        };
-        #[derive(Deserialize)]
-        struct Config {
-            api: Option<String>,
+        if matches!(&self.location, IndexLocation::Sparse(base) if base == "https://index.crates.io/")
+        {
+            return Ok("https://crates.io".to_owned());
         }
-        let config: Config = crate::json::parse(&text).context("the index's config.json")?;
-        let api = config.api.context("the index's config.json names no `api`: no uploads")?;
+        let api =
+            self.config()?.api.context("the index's config.json names no `api`: no uploads")?;
         Ok(api.trim_end_matches('/').to_owned())
     }
 
     /// Where `krate` at `version` is downloaded from (`dl` in the index's `config.json`, with
     /// cargo's markers; without markers, `/{crate}/{version}/download` is appended).
     pub fn download_url(&self, krate: &str, version: &str) -> Result<String> {
-        #[derive(Deserialize)]
-        struct Config {
-            dl: String,
-        }
-        let text = self.config_json()?;
-        let dl = crate::json::parse::<Config>(&text).context("the index's config.json")?.dl;
+        let dl =
+            self.config()?.dl.context("the index's config.json names no `dl`: no downloads")?;
         let path = index_path(krate);
         let prefix = path.rsplit_once('/').map_or("", |(p, _)| p);
         let markers = ["{crate}", "{version}", "{prefix}", "{lowerprefix}", "{sha256-checksum}"];
@@ -151,22 +138,23 @@ impl<'a> CrateRegistry<'a> {
     }
 
     /// The index's `config.json`.
-    fn config_json(&self) -> Result<String> {
-        match &self.location {
+    fn config(&self) -> Result<IndexConfig> {
+        let text = match &self.location {
             IndexLocation::Sparse(base) => {
                 let url = format!("{base}config.json");
                 let answer = http::get(self.sh, &self.python, &url)?;
                 if answer.status != 200 {
                     bail!("{url} answered {}: expected the index's config.json", answer.describe());
                 }
-                Ok(answer.body)
+                answer.body
             }
             IndexLocation::Local(repo) => {
                 Repo::at(self.sh, repo).show("HEAD", "config.json")?.with_context(|| {
                     format!("the crate index at {} has no config.json", repo.display())
-                })
+                })?
             }
-        }
+        };
+        crate::json::parse(&text).context("the index's config.json")
     }
 
     /// Whether the registry answers now (its index's configuration can be read).
