@@ -176,20 +176,35 @@ fn a_manifest_naming_files_outside_out_deletes_nothing() {
     }
 }
 
-/// `build --source` into a dist that holds this release's verified host wheel rebuilds the crate
-/// and the sdist only: the wheel and its record survive, and are verified again with the rest.
+/// `build --source` into a dist that holds this release's verified host wheel and a wheel
+/// downloaded from CI (a Windows one) rebuilds the crate and the sdist only: both wheels and their
+/// records survive, and are verified again with the rest.
 #[test]
 #[ignore = "end to end: runs the release on a copy of the workspace; `cargo xtask test` runs it"]
 fn building_the_source_keeps_every_other_verified_artifact() {
     let Some(case) = Case::new("keeps-wheels") else { return };
     let wheel = case.wheel();
-    let before = sha256(&case.dist().join(&wheel));
+    let ci_wheel = format!("geodist_rs-{}-cp310-abi3-win_amd64.whl", case.python_version());
+    std::fs::copy(case.dist().join(&wheel), case.dist().join(&ci_wheel)).unwrap();
+    retag_wheel(&case.dist().join(&ci_wheel), &["cp310-abi3-win_amd64".to_owned()]);
+    let mut manifest = case.manifest();
+    let artifacts = manifest["artifacts"].as_array_mut().unwrap();
+    let mut record = artifacts.iter().find(|a| a["file"] == wheel.as_str()).unwrap().clone();
+    record["file"] = ci_wheel.clone().into();
+    record["sha256"] = sha256(&case.dist().join(&ci_wheel)).into();
+    record["size"] = std::fs::metadata(case.dist().join(&ci_wheel)).unwrap().len().into();
+    record["target"] = "x86_64-pc-windows-msvc".into();
+    artifacts.push(record);
+    case.write_manifest(&manifest);
+    let before = [&wheel, &ci_wheel].map(|w| sha256(&case.dist().join(w)));
     succeeded(&case.build(&["--source", "--out", "dist"]));
     let after = case.manifest();
-    let record =
-        after["artifacts"].as_array().unwrap().iter().find(|a| a["file"] == wheel.as_str());
-    assert!(record.is_some_and(|r| r["sha256"] == before.as_str()), "{wheel}'s record: {after}");
-    assert_eq!(sha256(&case.dist().join(&wheel)), before, "{wheel} was rebuilt or replaced");
+    for (kept, sha) in [&wheel, &ci_wheel].into_iter().zip(&before) {
+        let record =
+            after["artifacts"].as_array().unwrap().iter().find(|a| a["file"] == kept.as_str());
+        assert!(record.is_some_and(|r| r["sha256"] == sha.as_str()), "{kept}'s record: {after}");
+        assert_eq!(&sha256(&case.dist().join(kept)), sha, "{kept} was rebuilt or replaced");
+    }
 }
 
 /// The plan decides what a publish must hold: the crate and the sdist alone (`build --source`),
@@ -254,18 +269,22 @@ fn a_swapped_wheel_is_refused_at_the_door() {
 
 /// PyPI answers 200 to the sdist and never stores it: the read-back does not see it, so it is
 /// recorded as failed, not published, and neither the GitHub Release nor the webhook announce
-/// the release, naming the file the registry lacks. Hand-set `published` records change nothing.
+/// the release, naming the file the registry lacks. Hand-set `published` records change nothing,
+/// and a dry run's dist, before anything is published, announces nothing either.
 #[test]
 #[ignore = "end to end: runs the release on a copy of the workspace; `cargo xtask test` runs it"]
 fn a_lost_upload_is_not_published_and_not_announced() {
     let Some(case) = Case::new("lost-upload") else { return };
+    let sdist = case.sdist();
+    let lacks = format!("{sdist} is not on");
+    // The dry run's dist, before anything is published: nothing to announce.
+    let webhook = [("RELEASE_WEBHOOK_URL", "http://127.0.0.1:9/hook".to_owned())];
+    refused(&case.xtask(&["notify", "--out", "dist"], &webhook), &["not announced", &lacks]);
     case.proxy.fail_uploads(&[Fault::Lose]);
     let patience = [("XTASK_READ_BACK_TIMEOUT", "3".to_owned())];
-    let sdist = case.sdist();
     refused(&case.publish(&patience), &[&sdist, "does not list it within 3s"]);
     assert_eq!(case.status(".crate"), "published");
     assert_eq!(case.status(".tar.gz"), "failed");
-    let lacks = format!("{sdist} is not on");
     refused(
         &case.xtask(&["github-release", "--out", "dist"], &[]),
         &["do not hold the release", &lacks],
@@ -276,7 +295,6 @@ fn a_lost_upload_is_not_published_and_not_announced() {
     }
     case.write_manifest(&manifest);
     refused(&case.xtask(&["github-release", "--out", "dist"], &[]), &[&lacks]);
-    let webhook = [("RELEASE_WEBHOOK_URL", "http://127.0.0.1:9/hook".to_owned())];
     refused(&case.xtask(&["notify", "--out", "dist"], &webhook), &["not announced", &lacks]);
 }
 
