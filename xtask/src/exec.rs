@@ -40,6 +40,8 @@ pub struct Captured {
     pub stderr: String,
     /// Stopped by its deadline rather than ended by itself.
     pub timed_out: bool,
+    /// The command line, as it was shown.
+    pub line: String,
 }
 
 impl Captured {
@@ -61,10 +63,9 @@ pub const PATIENCE_LINE: Duration = Duration::from_secs(15);
 
 impl CmdExt for Cmd<'_> {
     fn run_to_stderr(self) -> Result<()> {
-        let line = self.to_string();
         let run = self.run_capturing_stderr()?;
         if !run.status.success() {
-            bail!("{}", run.failure(&line));
+            bail!("{}", run.failure(&run.line));
         }
         Ok(())
     }
@@ -74,9 +75,9 @@ impl CmdExt for Cmd<'_> {
     }
 
     fn run_with_deadline(self, what: &str, limit: Duration) -> Result<Captured> {
-        let line = self.to_string();
-        eprintln!("$ {line}");
         let mut command = Command::from(self);
+        let line = command_line(&command);
+        eprintln!("$ {line}");
         command.stdout(stderr_stdio()?).stderr(Stdio::piped());
         let mut child = spawn(&mut command, &line)?;
         let pipe = child.stderr.take().context("the child's stderr is piped")?;
@@ -116,8 +117,16 @@ impl CmdExt for Cmd<'_> {
         }
         let status = wait(child, &line)?;
         let stderr = reader.join().unwrap_or_default();
-        Ok(Captured { status, stderr, timed_out })
+        Ok(Captured { status, stderr, timed_out, line })
     }
+}
+
+/// The command as a person would type it into a shell: its program and arguments, each quoted
+/// only where a shell needs it (xshell's own display writes `\u{fc}` for a `ü`).
+fn command_line(command: &Command) -> String {
+    let words: Vec<&std::ffi::OsStr> =
+        std::iter::once(command.get_program()).chain(command.get_args()).collect();
+    crate::shell::words(&words)
 }
 
 /// Sends `signal` (`TERM`, `INT`) to the process group `group`; best effort: a group that
@@ -238,4 +247,22 @@ fn stderr_stdio() -> Result<Stdio> {
 fn stderr_stdio() -> Result<Stdio> {
     use std::os::windows::io::AsHandle;
     Ok(Stdio::from(std::io::stderr().as_handle().try_clone_to_owned()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The echoed command is one a shell runs as it was run: letters as they are, paths with
+    /// spaces in quotes, not Rust's escapes.
+    #[test]
+    fn a_command_is_shown_as_a_shell_would_run_it() {
+        let sh = xshell::Shell::new().unwrap();
+        let dir = "/w/dir with spaces/ünï cødé ws";
+        let command = Command::from(xshell::cmd!(sh, "uv venv --python {dir}/.venv/bin/python"));
+        assert_eq!(
+            command_line(&command),
+            "uv venv --python '/w/dir with spaces/ünï cødé ws/.venv/bin/python'"
+        );
+    }
 }
