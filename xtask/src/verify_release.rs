@@ -265,7 +265,7 @@ impl Verifier<'_> {
                     link.url
                 ),
             );
-            self.provenance(&index, file, repo, require_provenance)?;
+            self.provenance(&index, (file, &sha), repo, require_provenance)?;
             hashes.insert(file.clone(), sha);
         }
         Ok(hashes)
@@ -302,12 +302,13 @@ impl Verifier<'_> {
     }
 
     /// PyPI's Integrity API: the file's PEP 740 provenance names this repository's release
-    /// workflow as its publisher. PyPI verified the attestations when they were uploaded;
+    /// workflow as its publisher, and every attestation in it is of this file, with the sha256
+    /// of the bytes downloaded. PyPI verified the attestations when they were uploaded;
     /// `pypi-attestations verify pypi` checks their signatures again, offline of PyPI.
     fn provenance(
         &mut self,
         index: &PythonIndex,
-        file: &FileName,
+        (file, sha): (&FileName, &Sha256),
         repo: Option<&str>,
         required: bool,
     ) -> Result<()> {
@@ -332,15 +333,31 @@ impl Verifier<'_> {
         };
         let provenance: Provenance =
             crate::json::parse(&answer.body).with_context(|| format!("read {url}"))?;
-        let (holds, publishers) = provenance.published_by(repo);
+        let (ours, publishers) = provenance.published_by(repo);
         let expected = repo.map_or("this repository (pass --repo OWNER/NAME)".to_owned(), |r| {
             format!("GitHub {r}/{WORKFLOW}")
         });
+        let subjects = provenance.subjects().with_context(|| format!("read {url}"))?;
+        let this_file = !subjects.is_empty()
+            && subjects
+                .iter()
+                .all(|(name, digest)| name == file.as_str() && digest == sha.as_str());
+        let mut wrong = Vec::new();
+        if !ours {
+            wrong.push(format!("published by [{}], expected {expected}", publishers.join(", ")));
+        }
+        if !this_file {
+            let attested: Vec<String> = subjects.iter().map(|(n, d)| format!("{n} {d}")).collect();
+            wrong.push(format!(
+                "attests [{}], expected {file} with sha256 {sha}",
+                attested.join(", ")
+            ));
+        }
         self.compare(
-            holds,
+            wrong.is_empty(),
             check,
-            format!("published by {} ({url})", publishers.join(", ")),
-            format!("published by [{}], expected {expected} ({url})", publishers.join(", ")),
+            format!("published by {}, of sha256 {sha} ({url})", publishers.join(", ")),
+            format!("{} ({url})", wrong.join("; ")),
         );
         Ok(())
     }
@@ -473,6 +490,37 @@ struct Provenance {
 #[derive(Debug, Deserialize)]
 struct Bundle {
     publisher: Publisher,
+    attestations: Vec<Attestation>,
+}
+
+/// A PEP 740 attestation; of it, only what it is about is read here (its signature is
+/// `pypi-attestations verify pypi`'s to check).
+#[derive(Debug, Deserialize)]
+struct Attestation {
+    envelope: Envelope,
+}
+
+#[derive(Debug, Deserialize)]
+struct Envelope {
+    /// The in-toto statement, base64-encoded JSON.
+    statement: String,
+}
+
+/// An in-toto statement: the files it is about, by name and digest.
+#[derive(Debug, Deserialize)]
+struct Statement {
+    subject: Vec<Subject>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Subject {
+    name: String,
+    digest: SubjectDigest,
+}
+
+#[derive(Debug, Deserialize)]
+struct SubjectDigest {
+    sha256: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -500,6 +548,38 @@ impl Provenance {
         let holds = !bundles.is_empty() && bundles.iter().all(|b| ours(&b.publisher));
         (holds, bundles.iter().map(|b| name(&b.publisher)).collect())
     }
+
+    /// What every attestation is about: each subject's file name and sha256.
+    fn subjects(&self) -> Result<Vec<(String, String)>> {
+        let mut subjects = Vec::new();
+        for attestation in self.attestation_bundles.iter().flat_map(|b| &b.attestations) {
+            let json = base64_decode(&attestation.envelope.statement)
+                .context("an attestation's statement is not base64")?;
+            let statement: Statement = serde_json::from_slice(&json)
+                .context("an attestation's statement is not an in-toto statement")?;
+            subjects.extend(statement.subject.into_iter().map(|s| (s.name, s.digest.sha256)));
+        }
+        Ok(subjects)
+    }
+}
+
+/// Standard base64 (RFC 4648, padded or not); `None` for anything else.
+fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let text = text.trim_end_matches('=');
+    let mut bytes = Vec::with_capacity(text.len() * 3 / 4);
+    let (mut bits, mut held) = (0u32, 0u32);
+    for c in text.bytes() {
+        let value = ALPHABET.iter().position(|&a| a == c)? as u32;
+        bits = (bits << 6) | value;
+        held += 6;
+        if held >= 8 {
+            held -= 8;
+            bytes.push((bits >> held) as u8);
+            bits &= (1 << held) - 1;
+        }
+    }
+    (held < 6).then_some(bytes)
 }
 
 #[cfg(test)]
@@ -521,6 +601,30 @@ mod tests {
         assert!(!provenance.published_by(None).0, "no repository to compare: not passed");
         let empty: Provenance = crate::json::parse(r#"{"attestation_bundles": []}"#).unwrap();
         assert!(!empty.published_by(Some("trailofbits/pypi-attestations")).0);
+        assert_eq!(
+            provenance.subjects().unwrap(),
+            [(
+                "pypi_attestations-0.0.19.tar.gz".to_owned(),
+                "9bb1add04b1b4e182be6b0b80931593f7a291eb49d69b4fd728a5d4cbcdc4bd3".to_owned()
+            )]
+        );
+    }
+
+    #[test]
+    fn base64_is_read_as_rfc_4648_writes_it() {
+        for (text, bytes) in [
+            ("", &b""[..]),
+            ("Zg==", b"f"),
+            ("Zm8=", b"fo"),
+            ("Zm9v", b"foo"),
+            ("Zm9vYg", b"foob"),
+            ("Zm9vYmFy", b"foobar"),
+            ("+/8=", &[0xfb, 0xff]),
+        ] {
+            assert_eq!(base64_decode(text).as_deref(), Some(bytes), "{text}");
+        }
+        assert_eq!(base64_decode("Zm9v!"), None);
+        assert_eq!(base64_decode("Z"), None, "six bits make no byte");
     }
 
     #[test]

@@ -393,11 +393,9 @@ fn verify_release_of(case: &Case) {
     let tag = format!("v{}", case.version);
     let wheel = case.wheel();
     let sdist = case.sdist();
-    let provenance =
-        include_str!("../fixtures/integrity/pypi_attestations-0.0.19.tar.gz.provenance.json")
-            .replace("trailofbits/pypi-attestations", "e2e/geodist");
     let assets = stand_ins_for_ci_wheels(case);
     for file in std::fs::read_dir(&assets).unwrap().flatten() {
+        let provenance = provenance_of(&file.path(), "e2e/geodist");
         let file = file.file_name().to_string_lossy().into_owned();
         let path = format!("/integrity/geodist-rs/{}/{file}/provenance", case.python_version());
         case.proxy.serve(&path, 200, &provenance);
@@ -447,6 +445,11 @@ fn verify_release_of(case: &Case) {
     std::fs::write(&stored, b"other bytes").unwrap();
     let (ok, report) = verify(&assets);
     assert!(!ok && report.contains(&format!("✗ {sdist} in SHA256SUMS: listed with")), "{report}");
+    let other = format!(
+        "✗ {sdist} provenance: attests [{sdist} {}], expected {sdist} with sha256",
+        sha256(&Path::new(&assets).join(&sdist))
+    );
+    assert!(report.contains(&other), "the provenance of the published bytes passed:\n{report}");
     std::fs::write(&stored, &original).unwrap();
     // A file missing on PyPI.
     std::fs::rename(case.pypi.packages.join(&wheel), case.scratch.path.join("away.whl")).unwrap();
@@ -472,6 +475,31 @@ fn verify_release_of(case: &Case) {
         ),
         "{report}"
     );
+}
+
+/// PyPI's Integrity API answer for `file` as the release workflow of `repo` would have it: the
+/// recorded answer (tests/fixtures/README.md) with `repo` as the publisher and each attestation's
+/// statement about `file` and its sha256 (its signature is not checked by verify-release).
+fn provenance_of(file: &Path, repo: &str) -> String {
+    let recorded =
+        include_str!("../fixtures/integrity/pypi_attestations-0.0.19.tar.gz.provenance.json");
+    let python = support::repo_root().join(".venv/bin/python");
+    let script = "import base64, json, sys\n\
+        answer, repo, name, digest = json.loads(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]\n\
+        for bundle in answer['attestation_bundles']:\n\
+        \x20   bundle['publisher']['repository'] = repo\n\
+        \x20   for attestation in bundle['attestations']:\n\
+        \x20       statement = json.loads(base64.b64decode(attestation['envelope']['statement']))\n\
+        \x20       statement['subject'] = [{'name': name, 'digest': {'sha256': digest}}]\n\
+        \x20       attestation['envelope']['statement'] = base64.b64encode(json.dumps(statement).encode()).decode()\n\
+        print(json.dumps(answer))\n";
+    let name = file.file_name().unwrap().to_string_lossy().into_owned();
+    let out = Command::new(python)
+        .args(["-c", script, recorded, repo, &name, &sha256(file)])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
 }
 
 /// The wheels CI builds (this machine cannot), published as stand-ins: each is the host wheel's
