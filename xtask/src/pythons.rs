@@ -81,9 +81,9 @@ fn uv_list(sh: &Shell, env: &PythonEnv) -> Vec<FoundPython> {
     list.read().map(|json| parse_list(&json)).unwrap_or_default()
 }
 
-/// The shell's `PATH` with pyenv's shim directory (`$PYENV_ROOT/shims`) replaced by the `bin` directories of
-/// the versions pyenv selects here (`pyenv version-name`): the interpreters those shims run,
-/// found directly. uv asks every `python*` on the search path what it is, and a shim is a
+/// The shell's `PATH` with pyenv's shim directory (`$PYENV_ROOT/shims`) replaced by the `bin`
+/// directories of the versions pyenv selects here (`pyenv version-name`, as `3.10.13:3.11.7`;
+/// its `system` is the rest of the path): the interpreters those shims run, found directly. uv asks every `python*` on the search path what it is, and a shim is a
 /// script that starts pyenv, some thirty processes, on every question, each time (uv keeps the
 /// answers of real interpreters only): seconds on every command that plans, ten under load.
 /// `None` when there is no pyenv, or no shim directory on `PATH`, or pyenv does not answer.
@@ -95,27 +95,17 @@ fn without_pyenv_shims(sh: &Shell) -> Option<std::ffi::OsString> {
         return None;
     }
     let selected = cmd!(sh, "pyenv version-name").quiet().ignore_stderr().read().ok()?;
-    let versions = pyenv_bins(&root, &selected);
+    let versions = selected.trim().split(':').map(|v| root.join("versions").join(v).join("bin"));
+    let versions: Vec<PathBuf> = versions.filter(|bin| bin.is_dir()).collect();
     let mut searched = Vec::new();
     for dir in dirs {
         if dir == shims {
-            searched.extend(versions.iter().filter(|bin| bin.is_dir()).cloned());
+            searched.extend(versions.iter().cloned());
         } else {
             searched.push(dir);
         }
     }
     std::env::join_paths(searched).ok()
-}
-
-/// The `bin` directories of the versions `pyenv version-name` printed (`3.10.13:3.11.7`); its
-/// `system` is the rest of the search path, which stays.
-fn pyenv_bins(root: &Path, selected: &str) -> Vec<PathBuf> {
-    selected
-        .trim()
-        .split(':')
-        .filter(|name| !name.is_empty() && *name != "system")
-        .map(|name| root.join("versions").join(name).join("bin"))
-        .collect()
 }
 
 /// The CPython interpreters of `uv python list --output-format json`, GIL and free-threaded
@@ -156,7 +146,7 @@ fn versioned_name(path: &Path, build: Cpython) -> PathBuf {
 mod tests {
     use super::*;
 
-    /// A stand-in pyenv that selects two versions, one of them not installed.
+    /// A stand-in pyenv that selects three versions: one installed, one not, and `system`.
     #[cfg(unix)]
     #[test]
     fn pyenv_shims_give_way_to_the_interpreters_they_run() {
@@ -167,7 +157,7 @@ mod tests {
             std::fs::create_dir_all(made).unwrap();
         }
         let pyenv = bin.join("pyenv");
-        std::fs::write(&pyenv, "#!/bin/sh\necho 3.10.13:3.99.0\n").unwrap();
+        std::fs::write(&pyenv, "#!/bin/sh\necho 3.10.13:3.99.0:system\n").unwrap();
         std::fs::set_permissions(&pyenv, std::fs::Permissions::from_mode(0o755)).unwrap();
         let sh = Shell::new().unwrap();
         let path = |dirs: &[PathBuf]| std::env::join_paths(dirs).unwrap();
@@ -182,16 +172,6 @@ mod tests {
         sh.set_var("PATH", path(&[bin.clone(), usr]));
         assert_eq!(without_pyenv_shims(&sh), None, "no shims on PATH: nothing to replace");
         std::fs::remove_dir_all(&dir).unwrap();
-    }
-
-    #[test]
-    fn pyenv_versions_are_its_bin_directories() {
-        let root = Path::new("/home/u/.pyenv");
-        assert_eq!(
-            pyenv_bins(root, "3.10.13:3.14.0t\n"),
-            [root.join("versions/3.10.13/bin"), root.join("versions/3.14.0t/bin")]
-        );
-        assert!(pyenv_bins(root, "system\n").is_empty());
     }
 
     /// What uv 0.13.9 lists on this project's development machine (its first and last entries),

@@ -149,7 +149,10 @@ fn production_sources() -> Vec<(String, String)> {
         .into_iter()
         .filter(|(path, _)| {
             // A test module's file, and the files of its own modules.
-            !test_modules.iter().any(|t| path == t || path.starts_with(&t.replace(".rs", "/")))
+            !test_modules.iter().any(|t| {
+                path == t
+                    || t.strip_suffix(".rs").is_some_and(|dir| path.starts_with(&format!("{dir}/")))
+            })
         })
         .map(|(path, text)| {
             let end = text.find("#[cfg(test)]\nmod tests {").unwrap_or(text.len());
